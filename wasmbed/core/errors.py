@@ -1,0 +1,98 @@
+"""Every error wasmbed raises, and the one place their message texts live.
+
+All classes derive from WasmError. Messages that the WebAssembly spec test
+suite checks (traps, malformed and invalid modules) use the spec's wording.
+This module imports nothing from the host, so it runs on MicroPython.
+"""
+
+
+class WasmError(Exception):
+    """Base class of every error wasmbed raises on purpose."""
+
+    def __init__(self, message=""):
+        Exception.__init__(self, message)
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+
+class MalformedModule(WasmError):
+    """The bytes are not a well-formed binary module.
+
+    ``message`` is the spec's text (e.g. "unexpected end"); ``offset`` is the
+    byte offset where decoding failed (or -1 when unknown).
+    """
+
+    def __init__(self, message, offset=-1):
+        WasmError.__init__(self, message)
+        self.offset = offset
+
+    def __str__(self):
+        if self.offset >= 0:
+            return "%s (at offset 0x%x)" % (self.message, self.offset)
+        return self.message
+
+
+class InvalidModule(WasmError):
+    """The module is well formed but fails validation ("type mismatch", ...)."""
+
+    def __init__(self, message, offset=-1):
+        WasmError.__init__(self, message)
+        self.offset = offset
+
+
+class LinkError(WasmError):
+    """An import could not be resolved or has an incompatible type."""
+
+
+class InstantiationError(WasmError):
+    """Instantiation failed after linking (segment out of bounds, start trap)."""
+
+
+class Trap(WasmError):
+    """The guest trapped; ``message`` is the spec's text."""
+
+
+class PoolExhausted(WasmError):
+    """The fixed heap buffer has no block large enough for a request."""
+
+    def __init__(self, message="allocate memory failed"):
+        WasmError.__init__(self, message)
+
+
+class PoolCorrupted(WasmError):
+    """The pool allocator found a damaged chunk header or a double free."""
+
+
+class ProcExit(WasmError):
+    """The guest called WASI ``proc_exit(code)``."""
+
+    def __init__(self, code):
+        WasmError.__init__(self, "proc_exit(%d)" % code)
+        self.code = code
+
+
+class Terminated(Trap):
+    """The guest was stopped by ``terminate()``, a timeout or another thread."""
+
+    def __init__(self, message="terminated"):
+        Trap.__init__(self, message)
+
+
+# Trap messages, worded as the spec test suite expects them.
+TRAP_UNREACHABLE = "unreachable"
+TRAP_DIV_ZERO = "integer divide by zero"
+TRAP_INT_OVERFLOW = "integer overflow"
+TRAP_INVALID_CONVERSION = "invalid conversion to integer"
+TRAP_MEMORY_OOB = "out of bounds memory access"
+TRAP_TABLE_OOB = "out of bounds table access"
+TRAP_UNDEFINED_ELEMENT = "undefined element"
+TRAP_UNINITIALIZED_ELEMENT = "uninitialized element"
+TRAP_INDIRECT_TYPE = "indirect call type mismatch"
+TRAP_STACK_EXHAUSTED = "call stack exhausted"
+TRAP_UNALIGNED_ATOMIC = "unaligned atomic"
+TRAP_EXPECTED_SHARED = "expected shared memory"
+TRAP_NULL_REFERENCE = "null reference"
+
+POOL_EXHAUSTED = "allocate memory failed"
