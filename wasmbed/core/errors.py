@@ -96,3 +96,9 @@ TRAP_EXPECTED_SHARED = "expected shared memory"
 TRAP_NULL_REFERENCE = "null reference"
 
 POOL_EXHAUSTED = "allocate memory failed"
+
+# Pool allocator (wasmbed.pool_alloc) corruption reports.
+POOL_BAD_HEADER = "pool corrupted: damaged chunk header"
+POOL_DOUBLE_FREE = "pool corrupted: double free"
+POOL_NOT_A_BLOCK = "pool corrupted: not the start of a block"
+POOL_BAD_FREE_LIST = "pool corrupted: damaged free list"
