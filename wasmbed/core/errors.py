@@ -102,3 +102,19 @@ POOL_BAD_HEADER = "pool corrupted: damaged chunk header"
 POOL_DOUBLE_FREE = "pool corrupted: double free"
 POOL_NOT_A_BLOCK = "pool corrupted: not the start of a block"
 POOL_BAD_FREE_LIST = "pool corrupted: damaged free list"
+
+
+class FsError(WasmError):
+    """A file-system or WASI operation failed.
+
+    ``errno`` is a WASI errno number (``wasmbed.platform_fs.ENOENT`` ...);
+    platform ports translate their host error codes into these numbers.
+    """
+
+    def __init__(self, errno, message=""):
+        WasmError.__init__(self, message or ("wasi errno %d" % errno))
+        self.errno = errno
+
+
+# WASI: the module calls a function that needs linear memory but exports none.
+WASI_NO_MEMORY = "missing required memory export"
