@@ -1,0 +1,260 @@
+"""Module instances: linking, allocation and initialisation per the spec.
+
+``instantiate(module, resolve, store)`` resolves every import through
+``resolve(module_name, field_name, kind)`` (returning a Function, Table,
+Memory or Global, or None), checks import types (with limits subtyping),
+allocates tables, memories and globals through the store's backings, runs
+active element and data segments in order (a failing segment traps after
+the earlier ones took effect, as the spec says), and calls the start
+function. Raises LinkError, Trap, PoolExhausted.
+"""
+
+from wasmbed.core import errors as E
+from wasmbed.core import opcodes as O
+from wasmbed.core.errors import LinkError, Trap
+from wasmbed.core.memory import Memory
+from wasmbed.core.table import Table, Global
+from wasmbed.core.module import (
+    EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_GLOBAL, EXT_NAME,
+    MODE_ACTIVE, MODE_DECLARATIVE, FuncType)
+
+
+class WasmFunction:
+    """A function defined by a wasm module instance."""
+
+    __slots__ = ("type", "instance", "defn", "index", "compiled", "host")
+
+    def __init__(self, ftype, instance, defn, index):
+        self.type = ftype
+        self.instance = instance
+        self.defn = defn
+        self.index = index
+        self.compiled = None
+        self.host = None
+
+    def __repr__(self):
+        return "<wasm function %d %r>" % (self.index, self.type)
+
+
+class HostFunction:
+    """A function implemented in Python.
+
+    ``host(env, *args)`` receives the calling exec env and the arguments in
+    the internal representation (i32/i64 unsigned, f32 as raw bits, f64
+    float) and returns None, one value, or a tuple of values in that
+    representation.
+    """
+
+    __slots__ = ("type", "host", "name", "instance", "compiled")
+
+    def __init__(self, ftype, host, name=""):
+        self.type = ftype
+        self.host = host
+        self.name = name
+        self.instance = None
+        self.compiled = None
+
+    def __repr__(self):
+        return "<host function %s %r>" % (self.name, self.type)
+
+
+class ModuleInstance:
+    """The runtime representation of an instantiated module."""
+
+    def __init__(self, module, store):
+        self.module = module
+        self.store = store
+        self.funcs = []
+        self.tables = []
+        self.memories = []
+        self.globals = []
+        self.exports = {}
+        self.datas = []
+        self.elems = []
+        # terminate flag: None, or an exception class/factory to raise at
+        # the next loop back edge or call
+        self.term = [None]
+        self.owned = []   # tables/memories allocated here (freed on release)
+
+    def export(self, name):
+        return self.exports.get(name)
+
+    def release(self):
+        """Give back every table and memory this instance allocated."""
+        for obj in self.owned:
+            obj.release()
+        self.owned = []
+
+
+def _limits_match(actual, expected):
+    if actual.min < expected.min:
+        return False
+    if expected.max is not None:
+        if actual.max is None or actual.max > expected.max:
+            return False
+    return True
+
+
+def _check_import(imp, ext, module):
+    kind = imp.kind
+    if kind == EXT_FUNC:
+        if not (isinstance(ext, WasmFunction) or isinstance(ext, HostFunction)):
+            raise LinkError("incompatible import type")
+        if ext.type != module.types[imp.desc]:
+            raise LinkError("incompatible import type")
+    elif kind == EXT_TABLE:
+        if not isinstance(ext, Table):
+            raise LinkError("incompatible import type")
+        if ext.elem_type != imp.desc.elem:
+            raise LinkError("incompatible import type")
+        cur = _CurLimits(len(ext.elems), ext.max)
+        if not _limits_match(cur, imp.desc.limits):
+            raise LinkError("incompatible import type")
+    elif kind == EXT_MEMORY:
+        if not isinstance(ext, Memory):
+            raise LinkError("incompatible import type")
+        lim = imp.desc.limits
+        mx = ext.type.limits.max
+        cur = _CurLimits(ext.pages, mx)
+        if not _limits_match(cur, lim) or bool(lim.shared) != bool(ext.shared):
+            raise LinkError("incompatible import type")
+    else:
+        if not isinstance(ext, Global):
+            raise LinkError("incompatible import type")
+        if (ext.type.valtype != imp.desc.valtype
+                or bool(ext.type.mutable) != bool(imp.desc.mutable)):
+            raise LinkError("incompatible import type")
+
+
+class _CurLimits:
+    __slots__ = ("min", "max")
+
+    def __init__(self, mn, mx):
+        self.min = mn
+        self.max = mx
+
+
+def eval_const(expr, inst):
+    """Evaluate a validated constant expression in an instance."""
+    stack = []
+    for ins in expr:
+        op = ins[0]
+        if op == O.END:
+            break
+        if op in (O.I32_CONST, O.I64_CONST, O.F32_CONST, O.F64_CONST,
+                  O.V128_CONST):
+            stack.append(ins[1])
+        elif op == O.REF_NULL:
+            stack.append(None)
+        elif op == O.REF_FUNC:
+            stack.append(inst.funcs[ins[1]])
+        elif op == O.GLOBAL_GET:
+            stack.append(inst.globals[ins[1]].value)
+        else:
+            # extended constant expressions: i32/i64 add, sub, mul
+            b = stack.pop()
+            a = stack.pop()
+            if op == 0x6A:
+                stack.append((a + b) & 0xFFFFFFFF)
+            elif op == 0x6B:
+                stack.append((a - b) & 0xFFFFFFFF)
+            elif op == 0x6C:
+                stack.append((a * b) & 0xFFFFFFFF)
+            elif op == 0x7C:
+                stack.append((a + b) & 0xFFFFFFFFFFFFFFFF)
+            elif op == 0x7D:
+                stack.append((a - b) & 0xFFFFFFFFFFFFFFFF)
+            elif op == 0x7E:
+                stack.append((a * b) & 0xFFFFFFFFFFFFFFFF)
+            else:
+                raise Trap("unsupported constant instruction %s" % O.NAME[op])
+    return stack[-1]
+
+
+def instantiate(module, resolve, store, run_start=None):
+    """Instantiate a validated module; see the module docstring.
+
+    ``store`` provides ``mem_backing``, ``table_backing`` (may be None) and
+    optionally ``invoke(func, args)`` used for the start function; when
+    run_start is given it is called as run_start(inst, func) instead.
+    """
+    inst = ModuleInstance(module, store)
+    # 1. imports
+    for imp in module.imports:
+        ext = resolve(imp.module, imp.name, imp.kind)
+        if ext is None:
+            raise LinkError("unknown import %s.%s (%s)" % (
+                imp.module, imp.name, EXT_NAME[imp.kind]))
+        _check_import(imp, ext, module)
+        if imp.kind == EXT_FUNC:
+            inst.funcs.append(ext)
+        elif imp.kind == EXT_TABLE:
+            inst.tables.append(ext)
+        elif imp.kind == EXT_MEMORY:
+            inst.memories.append(ext)
+        else:
+            inst.globals.append(ext)
+    # 2. functions (needed before globals: ref.func in initialisers)
+    base = len(inst.funcs)
+    for i, f in enumerate(module.funcs):
+        inst.funcs.append(WasmFunction(module.types[f.type_idx], inst, f, base + i))
+    try:
+        for tt in module.tables:
+            t = Table(tt, store.table_backing)
+            inst.tables.append(t)
+            inst.owned.append(t)
+        for mt in module.mems:
+            m = Memory(mt, store.mem_backing)
+            inst.memories.append(m)
+            inst.owned.append(m)
+            if m.shared and store.on_shared_memory is not None:
+                store.on_shared_memory(m)
+        for g in module.globals:
+            inst.globals.append(Global(g.type, eval_const(g.init, inst)))
+        # 3. exports
+        for e in module.exports:
+            k = e.kind
+            if k == EXT_FUNC:
+                inst.exports[e.name] = inst.funcs[e.index]
+            elif k == EXT_TABLE:
+                inst.exports[e.name] = inst.tables[e.index]
+            elif k == EXT_MEMORY:
+                inst.exports[e.name] = inst.memories[e.index]
+            else:
+                inst.exports[e.name] = inst.globals[e.index]
+        # 4. element segments, 5. data segments (in order; a failure traps
+        # after the earlier segments took effect)
+        for seg in module.elems:
+            inst.elems.append([eval_const(x, inst) for x in seg.init])
+        for seg in module.datas:
+            inst.datas.append(seg.init)
+        for i, seg in enumerate(module.elems):
+            if seg.mode == MODE_ACTIVE:
+                off = eval_const(seg.offset, inst)
+                tab = inst.tables[seg.table]
+                items = inst.elems[i]
+                if off + len(items) > len(tab.elems):
+                    raise Trap(E.TRAP_TABLE_OOB)
+                tab.elems[off:off + len(items)] = items
+                inst.elems[i] = ()
+            elif seg.mode == MODE_DECLARATIVE:
+                inst.elems[i] = ()
+        for i, seg in enumerate(module.datas):
+            if seg.mode == MODE_ACTIVE:
+                off = eval_const(seg.offset, inst)
+                mem = inst.memories[seg.memory]
+                b = seg.init
+                if off + len(b) > len(mem.data):
+                    raise Trap(E.TRAP_MEMORY_OOB)
+                mem.data[off:off + len(b)] = b
+                inst.datas[i] = b""
+        # 6. start
+        if module.start is not None and run_start is not None:
+            run_start(inst, inst.funcs[module.start])
+    except BaseException:
+        inst.release()
+        raise
+    return inst
+
+
+_ = FuncType

@@ -1,0 +1,737 @@
+"""The interpreter tier: closures over a register file, an explicit frame stack.
+
+Each function is lowered once per module (lower.py) and turned into a list
+of closures once per instance; a closure does one operation on the frame's
+register list R and returns the index of the next one. Calls and returns
+are not Python calls: their closures return a negative number ~k, and the
+loop in ``execute`` switches frames itself, so wasm call depth is bounded
+by the exec env's ``stack_size`` bytes, never by the host's recursion
+limit. Loop back edges and calls poll the instance's terminate flag.
+"""
+
+import struct
+
+from wasmbed.core import opcodes as O
+from wasmbed.core import numeric as N
+from wasmbed.core import errors as E
+from wasmbed.core.errors import Trap, WasmError
+from wasmbed.core.lower import lower_function
+
+_unpack_from = struct.unpack_from
+_pack_into = struct.pack_into
+
+M32 = 0xFFFFFFFF
+M64 = 0xFFFFFFFFFFFFFFFF
+S32 = 0x80000000
+S64 = 0x8000000000000000
+
+# bytes of host stack charged per frame, plus 8 per register
+FRAME_OVERHEAD = 64
+
+# kinds of special (frame-switching) operations
+SP_CALL = 0
+SP_CALL_IND = 1
+SP_RET = 2
+
+
+def _trap_oob():
+    raise Trap(E.TRAP_MEMORY_OOB)
+
+
+# ---------------------------------------------------------------------------
+# closure factories: binary operations with the hottest ones inlined
+
+def _bin_generic(f, d, a, b, nxt):
+    def op(R):
+        R[d] = f(R[a], R[b])
+        return nxt
+    return op
+
+
+def _i32_add(d, a, b, nxt):
+    def op(R):
+        R[d] = (R[a] + R[b]) & 0xFFFFFFFF
+        return nxt
+    return op
+
+
+def _i32_sub(d, a, b, nxt):
+    def op(R):
+        R[d] = (R[a] - R[b]) & 0xFFFFFFFF
+        return nxt
+    return op
+
+
+def _i32_mul(d, a, b, nxt):
+    def op(R):
+        R[d] = (R[a] * R[b]) & 0xFFFFFFFF
+        return nxt
+    return op
+
+
+def _i32_and(d, a, b, nxt):
+    def op(R):
+        R[d] = R[a] & R[b]
+        return nxt
+    return op
+
+
+def _i32_or(d, a, b, nxt):
+    def op(R):
+        R[d] = R[a] | R[b]
+        return nxt
+    return op
+
+
+def _i32_xor(d, a, b, nxt):
+    def op(R):
+        R[d] = R[a] ^ R[b]
+        return nxt
+    return op
+
+
+def _i32_shl(d, a, b, nxt):
+    def op(R):
+        R[d] = (R[a] << (R[b] & 31)) & 0xFFFFFFFF
+        return nxt
+    return op
+
+
+def _i32_shr_u(d, a, b, nxt):
+    def op(R):
+        R[d] = R[a] >> (R[b] & 31)
+        return nxt
+    return op
+
+
+def _i32_shr_s(d, a, b, nxt):
+    def op(R):
+        R[d] = (((R[a] ^ 0x80000000) - 0x80000000) >> (R[b] & 31)) & 0xFFFFFFFF
+        return nxt
+    return op
+
+
+def _i64_add(d, a, b, nxt):
+    def op(R):
+        R[d] = (R[a] + R[b]) & 0xFFFFFFFFFFFFFFFF
+        return nxt
+    return op
+
+
+def _i64_sub(d, a, b, nxt):
+    def op(R):
+        R[d] = (R[a] - R[b]) & 0xFFFFFFFFFFFFFFFF
+        return nxt
+    return op
+
+
+def _i64_mul(d, a, b, nxt):
+    def op(R):
+        R[d] = (R[a] * R[b]) & 0xFFFFFFFFFFFFFFFF
+        return nxt
+    return op
+
+
+def _i64_shl(d, a, b, nxt):
+    def op(R):
+        R[d] = (R[a] << (R[b] & 63)) & 0xFFFFFFFFFFFFFFFF
+        return nxt
+    return op
+
+
+def _i64_shr_u(d, a, b, nxt):
+    def op(R):
+        R[d] = R[a] >> (R[b] & 63)
+        return nxt
+    return op
+
+
+def _f64_add(d, a, b, nxt):
+    def op(R):
+        R[d] = R[a] + R[b]
+        return nxt
+    return op
+
+
+def _f64_sub(d, a, b, nxt):
+    def op(R):
+        R[d] = R[a] - R[b]
+        return nxt
+    return op
+
+
+def _f64_mul(d, a, b, nxt):
+    def op(R):
+        R[d] = R[a] * R[b]
+        return nxt
+    return op
+
+
+def _eq(d, a, b, nxt):
+    def op(R):
+        R[d] = 1 if R[a] == R[b] else 0
+        return nxt
+    return op
+
+
+def _ne(d, a, b, nxt):
+    def op(R):
+        R[d] = 1 if R[a] != R[b] else 0
+        return nxt
+    return op
+
+
+def _lt_u(d, a, b, nxt):
+    def op(R):
+        R[d] = 1 if R[a] < R[b] else 0
+        return nxt
+    return op
+
+
+def _gt_u(d, a, b, nxt):
+    def op(R):
+        R[d] = 1 if R[a] > R[b] else 0
+        return nxt
+    return op
+
+
+def _le_u(d, a, b, nxt):
+    def op(R):
+        R[d] = 1 if R[a] <= R[b] else 0
+        return nxt
+    return op
+
+
+def _ge_u(d, a, b, nxt):
+    def op(R):
+        R[d] = 1 if R[a] >= R[b] else 0
+        return nxt
+    return op
+
+
+def _i32_lt_s(d, a, b, nxt):
+    def op(R):
+        R[d] = 1 if (R[a] ^ 0x80000000) < (R[b] ^ 0x80000000) else 0
+        return nxt
+    return op
+
+
+def _i32_gt_s(d, a, b, nxt):
+    def op(R):
+        R[d] = 1 if (R[a] ^ 0x80000000) > (R[b] ^ 0x80000000) else 0
+        return nxt
+    return op
+
+
+def _i32_le_s(d, a, b, nxt):
+    def op(R):
+        R[d] = 1 if (R[a] ^ 0x80000000) <= (R[b] ^ 0x80000000) else 0
+        return nxt
+    return op
+
+
+def _i32_ge_s(d, a, b, nxt):
+    def op(R):
+        R[d] = 1 if (R[a] ^ 0x80000000) >= (R[b] ^ 0x80000000) else 0
+        return nxt
+    return op
+
+
+BIN_FAST = {
+    0x6A: _i32_add, 0x6B: _i32_sub, 0x6C: _i32_mul, 0x71: _i32_and,
+    0x72: _i32_or, 0x73: _i32_xor, 0x74: _i32_shl, 0x75: _i32_shr_s,
+    0x76: _i32_shr_u,
+    0x7C: _i64_add, 0x7D: _i64_sub, 0x7E: _i64_mul, 0x83: _i32_and,
+    0x84: _i32_or, 0x85: _i32_xor, 0x86: _i64_shl, 0x88: _i64_shr_u,
+    0xA0: _f64_add, 0xA1: _f64_sub, 0xA2: _f64_mul,
+    0x46: _eq, 0x47: _ne, 0x48: _i32_lt_s, 0x49: _lt_u, 0x4A: _i32_gt_s,
+    0x4B: _gt_u, 0x4C: _i32_le_s, 0x4D: _le_u, 0x4E: _i32_ge_s, 0x4F: _ge_u,
+    0x51: _eq, 0x52: _ne, 0x54: _lt_u, 0x56: _gt_u, 0x58: _le_u, 0x5A: _ge_u,
+    # f64 compares: Python's float comparisons follow IEEE (NaN unordered)
+    0x61: _eq, 0x62: _ne, 0x63: _lt_u, 0x64: _gt_u, 0x65: _le_u, 0x66: _ge_u,
+}
+
+# Comparison predicates on raw register values for fused compare+branch.
+# (signed ones flip the sign bit; float ones are plain Python comparisons
+# on f64 floats; f32 compares go through numeric.)
+_CMP_FLIP = {0x48: S32, 0x4A: S32, 0x4C: S32, 0x4E: S32,
+             0x53: S64, 0x55: S64, 0x57: S64, 0x59: S64}
+_CMP_KIND = {}
+for _o in (0x46, 0x51, 0x61):
+    _CMP_KIND[_o] = "eq"
+for _o in (0x47, 0x52, 0x62):
+    _CMP_KIND[_o] = "ne"
+for _o in (0x48, 0x49, 0x53, 0x54, 0x63):
+    _CMP_KIND[_o] = "lt"
+for _o in (0x4A, 0x4B, 0x55, 0x56, 0x64):
+    _CMP_KIND[_o] = "gt"
+for _o in (0x4C, 0x4D, 0x57, 0x58, 0x65):
+    _CMP_KIND[_o] = "le"
+for _o in (0x4E, 0x4F, 0x59, 0x5A, 0x66):
+    _CMP_KIND[_o] = "ge"
+
+
+def _br_cmp(opid, a, b, tgt, cp, nxt, negate):
+    """Branch to tgt (after copies cp) when the comparison holds, or when
+    it fails if negate."""
+    kind = _CMP_KIND.get(opid)
+    flip = _CMP_FLIP.get(opid, 0)
+    if cp or kind is None or 0x5B <= opid <= 0x60:
+        f = N.BINOP[opid]
+        want = 0 if negate else 1
+
+        def op(R):
+            if (1 if f(R[a], R[b]) else 0) == want:
+                for d, s in cp:
+                    R[d] = R[s]
+                return tgt
+            return nxt
+        return op
+    if negate:
+        tgt, nxt = nxt, tgt
+    if flip:
+        if kind == "lt":
+            def op(R):
+                return tgt if (R[a] ^ flip) < (R[b] ^ flip) else nxt
+        elif kind == "gt":
+            def op(R):
+                return tgt if (R[a] ^ flip) > (R[b] ^ flip) else nxt
+        elif kind == "le":
+            def op(R):
+                return tgt if (R[a] ^ flip) <= (R[b] ^ flip) else nxt
+        else:
+            def op(R):
+                return tgt if (R[a] ^ flip) >= (R[b] ^ flip) else nxt
+        return op
+    if kind == "eq":
+        def op(R):
+            return tgt if R[a] == R[b] else nxt
+    elif kind == "ne":
+        def op(R):
+            return tgt if R[a] != R[b] else nxt
+    elif kind == "lt":
+        def op(R):
+            return tgt if R[a] < R[b] else nxt
+    elif kind == "gt":
+        def op(R):
+            return tgt if R[a] > R[b] else nxt
+    elif kind == "le":
+        def op(R):
+            return tgt if R[a] <= R[b] else nxt
+    else:
+        def op(R):
+            return tgt if R[a] >= R[b] else nxt
+    return op
+
+
+def _un_generic(f, d, a, nxt):
+    def op(R):
+        R[d] = f(R[a])
+        return nxt
+    return op
+
+
+def _eqz(d, a, nxt):
+    def op(R):
+        R[d] = 0 if R[a] else 1
+        return nxt
+    return op
+
+
+def _wrap(d, a, nxt):
+    def op(R):
+        R[d] = R[a] & 0xFFFFFFFF
+        return nxt
+    return op
+
+
+def _extend_u(d, a, nxt):
+    def op(R):
+        R[d] = R[a]
+        return nxt
+    return op
+
+
+def _extend_s(d, a, nxt):
+    def op(R):
+        R[d] = ((R[a] ^ 0x80000000) - 0x80000000) & 0xFFFFFFFFFFFFFFFF
+        return nxt
+    return op
+
+
+UN_FAST = {0x45: _eqz, 0x50: _eqz, 0xA7: _wrap, 0xAD: _extend_u,
+           0xAC: _extend_s}
+
+# loads: (struct format, mask applied to sign-extend into the result type)
+LOAD_FMT = {
+    0x28: ("<I", 0), 0x29: ("<Q", 0), 0x2A: ("<I", 0), 0x2B: ("<d", 0),
+    0x2C: ("<b", M32), 0x2D: ("<B", 0), 0x2E: ("<h", M32), 0x2F: ("<H", 0),
+    0x30: ("<b", M64), 0x31: ("<B", 0), 0x32: ("<h", M64), 0x33: ("<H", 0),
+    0x34: ("<i", M64), 0x35: ("<I", 0),
+}
+# stores: (struct format, mask applied to the value)
+STORE_FMT = {
+    0x36: ("<I", 0), 0x37: ("<Q", 0), 0x38: ("<I", 0), 0x39: ("<d", 0),
+    0x3A: ("<B", 0xFF), 0x3B: ("<H", 0xFFFF), 0x3C: ("<B", 0xFF),
+    0x3D: ("<H", 0xFFFF), 0x3E: ("<I", M32),
+}
+
+
+def _load(M, fmt, mask, d, a, off, nxt):
+    if mask:
+        def op(R):
+            try:
+                R[d] = _unpack_from(fmt, M.data, R[a] + off)[0] & mask
+            except Exception:
+                _trap_oob()
+            return nxt
+    else:
+        def op(R):
+            try:
+                R[d] = _unpack_from(fmt, M.data, R[a] + off)[0]
+            except Exception:
+                _trap_oob()
+            return nxt
+    return op
+
+
+def _store(M, fmt, mask, a, v, off, nxt):
+    if mask:
+        def op(R):
+            try:
+                _pack_into(fmt, M.data, R[a] + off, R[v] & mask)
+            except Exception:
+                _trap_oob()
+            return nxt
+    else:
+        def op(R):
+            try:
+                _pack_into(fmt, M.data, R[a] + off, R[v])
+            except Exception:
+                _trap_oob()
+            return nxt
+    return op
+
+
+# ---------------------------------------------------------------------------
+
+def _copies_op(cp, tgt):
+    if not cp:
+        return None
+    if len(cp) == 1:
+        d0, s0 = cp[0]
+
+        def op(R):
+            R[d0] = R[s0]
+            return tgt
+        return op
+
+    def op(R):
+        for d, s in cp:
+            R[d] = R[s]
+        return tgt
+    return op
+
+
+class Compiled:
+    """One function's closures for one instance."""
+
+    __slots__ = ("code", "specials", "template", "nparams", "cost")
+
+    def __init__(self, code, specials, template, nparams):
+        self.code = code
+        self.specials = specials
+        self.template = template
+        self.nparams = nparams
+        self.cost = FRAME_OVERHEAD + 8 * (nparams + len(template))
+
+
+def compile_function(inst, fn):
+    """Build (and cache on fn) the closures of WasmFunction fn."""
+    defn = fn.defn
+    low = defn.compiled
+    if low is None:
+        low = lower_function(inst.module, defn)
+        defn.compiled = low
+    code = []
+    specials = []
+    F = inst.term
+    mem = inst.memories[0] if inst.memories else None
+
+    def special(entry):
+        k = len(specials)
+        specials.append(entry)
+        r = ~k
+
+        def op(R):
+            return r
+        return op
+
+    ir = low.ir
+    for i, ins in enumerate(ir):
+        k = ins[0]
+        nxt = i + 1
+        if k == "bin":
+            opid = ins[1]
+            fac = BIN_FAST.get(opid)
+            if fac is not None:
+                code.append(fac(ins[2], ins[3], ins[4], nxt))
+            else:
+                code.append(_bin_generic(N.BINOP[opid], ins[2], ins[3], ins[4], nxt))
+        elif k == "un":
+            opid = ins[1]
+            fac = UN_FAST.get(opid)
+            if fac is not None:
+                code.append(fac(ins[2], ins[3], nxt))
+            else:
+                code.append(_un_generic(N.UNOP[opid], ins[2], ins[3], nxt))
+        elif k == "copy":
+            code.append(_copy(ins[1], ins[2], nxt))
+        elif k == "load":
+            fmt, mask = LOAD_FMT[ins[1]]
+            code.append(_load(mem, fmt, mask, ins[2], ins[3], ins[4], nxt))
+        elif k == "store":
+            fmt, mask = STORE_FMT[ins[1]]
+            code.append(_store(mem, fmt, mask, ins[2], ins[3], ins[4], nxt))
+        elif k == "br":
+            code.append(_br(ins[1], ins[2]))
+        elif k == "br_if":
+            code.append(_br_if(ins[1], ins[2], ins[3], nxt))
+        elif k == "br_ifz":
+            code.append(_br_ifz(ins[1], ins[2], ins[3], nxt))
+        elif k == "br_cmp":
+            code.append(_br_cmp(ins[1], ins[2], ins[3], ins[4], ins[5], nxt, False))
+        elif k == "br_ncmp":
+            code.append(_br_cmp(ins[1], ins[2], ins[3], ins[4], (), nxt, True))
+        elif k == "br_table":
+            code.append(_br_table(ins[1], ins[2]))
+        elif k == "poll":
+            code.append(_poll(F, nxt))
+        elif k == "select":
+            code.append(_select(ins[1], ins[2], ins[3], ins[4], nxt))
+        elif k == "call":
+            code.append(special((SP_CALL, inst.funcs[ins[1]], ins[2], ins[3], nxt)))
+        elif k == "call_ind":
+            code.append(special((SP_CALL_IND, inst.module.types[ins[1]],
+                                 inst.tables[ins[2]], ins[3], ins[4], ins[5], nxt)))
+        elif k == "ret":
+            code.append(special((SP_RET, ins[1])))
+        elif k == "gget":
+            code.append(_gget(inst.globals[ins[2]], ins[1], nxt))
+        elif k == "gset":
+            code.append(_gset(inst.globals[ins[1]], ins[2], nxt))
+        elif k == "unreachable":
+            code.append(_unreachable)
+        else:
+            code.append(_other(inst, ins, nxt, mem))
+    return Compiled(code, specials, low.template, low.nparams)
+
+
+def _copy(d, s, nxt):
+    def op(R):
+        R[d] = R[s]
+        return nxt
+    return op
+
+
+def _check_term(F):
+    e = F[0]
+    if e is not None:
+        raise e()
+
+
+def _poll(F, nxt):
+    def op(R):
+        if F[0] is not None:
+            _check_term(F)
+        return nxt
+    return op
+
+
+def _br(pos, cp):
+    if cp:
+        return _copies_op(cp, pos)
+
+    def op(R):
+        return pos
+    return op
+
+
+def _br_if(c, pos, cp, nxt):
+    if cp:
+        def op(R):
+            if R[c]:
+                for d, s in cp:
+                    R[d] = R[s]
+                return pos
+            return nxt
+        return op
+
+    def op(R):
+        return pos if R[c] else nxt
+    return op
+
+
+def _br_ifz(c, pos, cp, nxt):
+    if cp:
+        def op(R):
+            if not R[c]:
+                for d, s in cp:
+                    R[d] = R[s]
+                return pos
+            return nxt
+        return op
+
+    def op(R):
+        return nxt if R[c] else pos
+    return op
+
+
+def _br_table(idx, targets):
+    n = len(targets) - 1
+
+    def op(R):
+        i = R[idx]
+        pos, cp = targets[i if i < n else n]
+        for d, s in cp:
+            R[d] = R[s]
+        return pos
+    return op
+
+
+def _select(d, a, b, c, nxt):
+    def op(R):
+        R[d] = R[a] if R[c] else R[b]
+        return nxt
+    return op
+
+
+def _gget(g, d, nxt):
+    def op(R):
+        R[d] = g.value
+        return nxt
+    return op
+
+
+def _gset(g, s, nxt):
+    def op(R):
+        g.value = R[s]
+        return nxt
+    return op
+
+
+def _unreachable(R):
+    raise Trap(E.TRAP_UNREACHABLE)
+
+
+def _other(inst, ins, nxt, mem):
+    """Everything rare enough not to deserve its own factory above."""
+    from wasmbed.core import interp_ops
+    return interp_ops.make(inst, ins, nxt, mem)
+
+
+# ---------------------------------------------------------------------------
+# the executor
+
+def execute(env, func, args):
+    """Run `func` with `args` (a list of internal values) on exec env `env`.
+
+    Returns the list of results. Raises Trap (with the spec's message),
+    Terminated, ProcExit, or another WasmError from host functions. The
+    frame stack is a Python list; depth is bounded by env.stack_size bytes.
+    """
+    if func.host is not None:
+        return _call_host(env, func, args)
+    budget = env.stack_size - env.stack_used
+    frames = []
+    comp = func.compiled
+    if comp is None:
+        comp = compile_function(func.instance, func)
+    if comp.cost > budget:
+        raise Trap(E.TRAP_STACK_EXHAUSTED)
+    budget -= comp.cost
+    R = list(args)
+    R.extend(comp.template)
+    code = comp.code
+    specials = comp.specials
+    inst = func.instance
+    F = inst.term
+    pc = 0
+    try:
+        while True:
+            while pc >= 0:
+                pc = code[pc](R)
+            sp = specials[~pc]
+            kind = sp[0]
+            if kind == SP_RET:
+                slots = sp[1]
+                if not frames:
+                    return [R[s] for s in slots]
+                vals = [R[s] for s in slots]
+                budget += comp.cost
+                code, R, pc, specials, base, comp, inst = frames.pop()
+                R[base:base + len(vals)] = vals
+                continue
+            if kind == SP_CALL:
+                f = sp[1]
+                base = sp[2]
+                nargs = sp[3]
+                nxt = sp[4]
+            else:
+                ftype, table, islot, base, nargs, nxt = sp[1:]
+                i = R[islot]
+                elems = table.elems
+                if i >= len(elems):
+                    raise Trap(E.TRAP_UNDEFINED_ELEMENT)
+                f = elems[i]
+                if f is None:
+                    raise Trap(E.TRAP_UNINITIALIZED_ELEMENT)
+                if f.type is not ftype and f.type != ftype:
+                    raise Trap(E.TRAP_INDIRECT_TYPE)
+            if F[0] is not None:
+                _check_term(F)
+            if f.host is not None:
+                saved = env.stack_used
+                env.stack_used = env.stack_size - budget
+                env.instance = inst
+                try:
+                    res = _call_host(env, f, R[base:base + nargs])
+                finally:
+                    env.stack_used = saved
+                R[base:base + len(res)] = res
+                pc = nxt
+                continue
+            c = f.compiled
+            if c is None:
+                c = compile_function(f.instance, f)
+            if c.cost > budget:
+                raise Trap(E.TRAP_STACK_EXHAUSTED)
+            budget -= c.cost
+            frames.append((code, R, nxt, specials, base, comp, inst))
+            R2 = R[base:base + nargs]
+            R2.extend(c.template)
+            R = R2
+            comp = c
+            code = c.code
+            specials = c.specials
+            if f.instance is not inst:
+                inst = f.instance
+                F = inst.term
+            pc = 0
+    except WasmError:
+        raise
+    except RecursionError:
+        raise Trap(E.TRAP_STACK_EXHAUSTED)
+    except MemoryError:
+        raise Trap(E.TRAP_STACK_EXHAUSTED)
+
+
+def _call_host(env, f, args):
+    """Call a host function; -> list of results (internal representation)."""
+    r = f.host(env, *args)
+    n = len(f.type.results)
+    if n == 0:
+        return []
+    if n == 1:
+        return [r]
+    return list(r)

@@ -1,0 +1,286 @@
+"""Closures for the interpreter's less frequent operations.
+
+Bulk memory, tables, references, memory.size/grow and the generic ops
+(saturating truncation; atomics and SIMD dispatch by opcode id). Kept out
+of interp.py so the hot factories stay in one short file.
+"""
+
+from wasmbed.core import numeric as N
+from wasmbed.core import errors as E
+from wasmbed.core.errors import Trap
+from wasmbed.core.module import PAGE_SIZE
+
+M32 = 0xFFFFFFFF
+
+
+def _trap(msg):
+    raise Trap(msg)
+
+
+def make(inst, ins, nxt, mem):
+    k = ins[0]
+    f = _FACTORIES.get(k)
+    if f is None:
+        raise ValueError("no interpreter op for %r" % (k,))
+    return f(inst, ins, nxt, mem)
+
+
+def _msize(inst, ins, nxt, M):
+    d = ins[1]
+
+    def op(R):
+        R[d] = M.pages
+        return nxt
+    return op
+
+
+def _mgrow(inst, ins, nxt, M):
+    d, a = ins[1], ins[2]
+
+    def op(R):
+        r = M.grow(R[a])
+        R[d] = r & M32
+        return nxt
+    return op
+
+
+def _mfill(inst, ins, nxt, M):
+    d, v, n = ins[1], ins[2], ins[3]
+
+    def op(R):
+        dst = R[d]
+        cnt = R[n]
+        data = M.data
+        if dst + cnt > len(data):
+            _trap(E.TRAP_MEMORY_OOB)
+        if cnt:
+            data[dst:dst + cnt] = bytes((R[v] & 0xFF,)) * cnt
+        return nxt
+    return op
+
+
+def _mcopy(inst, ins, nxt, M):
+    d, s, n = ins[1], ins[2], ins[3]
+
+    def op(R):
+        dst = R[d]
+        src = R[s]
+        cnt = R[n]
+        data = M.data
+        size = len(data)
+        if src + cnt > size or dst + cnt > size:
+            _trap(E.TRAP_MEMORY_OOB)
+        if cnt:
+            data[dst:dst + cnt] = bytes(data[src:src + cnt])
+        return nxt
+    return op
+
+
+def _minit(inst, ins, nxt, M):
+    seg, d, s, n = ins[1], ins[2], ins[3], ins[4]
+    datas = inst.datas
+
+    def op(R):
+        dst = R[d]
+        src = R[s]
+        cnt = R[n]
+        b = datas[seg]
+        data = M.data
+        if src + cnt > len(b) or dst + cnt > len(data):
+            _trap(E.TRAP_MEMORY_OOB)
+        if cnt:
+            data[dst:dst + cnt] = b[src:src + cnt]
+        return nxt
+    return op
+
+
+def _ddrop(inst, ins, nxt, M):
+    seg = ins[1]
+    datas = inst.datas
+
+    def op(R):
+        datas[seg] = b""
+        return nxt
+    return op
+
+
+def _tget(inst, ins, nxt, M):
+    T = inst.tables[ins[1]]
+    d, i = ins[2], ins[3]
+
+    def op(R):
+        idx = R[i]
+        el = T.elems
+        if idx >= len(el):
+            _trap(E.TRAP_TABLE_OOB)
+        R[d] = el[idx]
+        return nxt
+    return op
+
+
+def _tset(inst, ins, nxt, M):
+    T = inst.tables[ins[1]]
+    i, v = ins[2], ins[3]
+
+    def op(R):
+        idx = R[i]
+        el = T.elems
+        if idx >= len(el):
+            _trap(E.TRAP_TABLE_OOB)
+        el[idx] = R[v]
+        return nxt
+    return op
+
+
+def _tsize(inst, ins, nxt, M):
+    T = inst.tables[ins[1]]
+    d = ins[2]
+
+    def op(R):
+        R[d] = len(T.elems)
+        return nxt
+    return op
+
+
+def _tgrow(inst, ins, nxt, M):
+    T = inst.tables[ins[1]]
+    d, v, n = ins[2], ins[3], ins[4]
+
+    def op(R):
+        R[d] = T.grow(R[n], R[v]) & M32
+        return nxt
+    return op
+
+
+def _tfill(inst, ins, nxt, M):
+    T = inst.tables[ins[1]]
+    i, v, n = ins[2], ins[3], ins[4]
+
+    def op(R):
+        idx = R[i]
+        cnt = R[n]
+        el = T.elems
+        if idx + cnt > len(el):
+            _trap(E.TRAP_TABLE_OOB)
+        val = R[v]
+        for j in range(idx, idx + cnt):
+            el[j] = val
+        return nxt
+    return op
+
+
+def _tcopy(inst, ins, nxt, M):
+    TD = inst.tables[ins[1]]
+    TS = inst.tables[ins[2]]
+    d, s, n = ins[3], ins[4], ins[5]
+
+    def op(R):
+        dst = R[d]
+        src = R[s]
+        cnt = R[n]
+        ed = TD.elems
+        es = TS.elems
+        if src + cnt > len(es) or dst + cnt > len(ed):
+            _trap(E.TRAP_TABLE_OOB)
+        if cnt:
+            ed[dst:dst + cnt] = es[src:src + cnt]
+        return nxt
+    return op
+
+
+def _tinit(inst, ins, nxt, M):
+    seg = ins[1]
+    T = inst.tables[ins[2]]
+    d, s, n = ins[3], ins[4], ins[5]
+    elems = inst.elems
+
+    def op(R):
+        dst = R[d]
+        src = R[s]
+        cnt = R[n]
+        e = elems[seg]
+        el = T.elems
+        if src + cnt > len(e) or dst + cnt > len(el):
+            _trap(E.TRAP_TABLE_OOB)
+        if cnt:
+            el[dst:dst + cnt] = e[src:src + cnt]
+        return nxt
+    return op
+
+
+def _edrop(inst, ins, nxt, M):
+    seg = ins[1]
+    elems = inst.elems
+
+    def op(R):
+        elems[seg] = ()
+        return nxt
+    return op
+
+
+def _isnull(inst, ins, nxt, M):
+    d, a = ins[1], ins[2]
+
+    def op(R):
+        R[d] = 1 if R[a] is None else 0
+        return nxt
+    return op
+
+
+def _reffunc(inst, ins, nxt, M):
+    d = ins[1]
+    fn = inst.funcs[ins[2]]
+
+    def op(R):
+        R[d] = fn
+        return nxt
+    return op
+
+
+def _generic(inst, ins, nxt, M):
+    opid, d, srcs, imms = ins[1], ins[2], ins[3], ins[4]
+    f = N.UNOP.get(opid) if len(srcs) == 1 else None
+    if f is not None and d is not None:
+        a = srcs[0]
+
+        def op(R):
+            R[d] = f(R[a])
+            return nxt
+        return op
+    handler = _extension_handler(opid)
+    if handler is None:
+        from wasmbed.core.opcodes import NAME
+
+        def op(R):
+            _trap("unsupported instruction: %s" % NAME[opid])
+        return op
+    return handler(inst, M, opid, d, srcs, imms, nxt)
+
+
+def _extension_handler(opid):
+    """Factories for atomics (0xFE) and SIMD (0xFD), when present."""
+    from wasmbed.core import opcodes as O
+    if O.is_atomic(opid):
+        try:
+            from wasmbed.core import atomics
+        except ImportError:
+            return None
+        return atomics.make
+    if O.is_simd(opid):
+        try:
+            from wasmbed.core import simd
+        except ImportError:
+            return None
+        return simd.make
+    return None
+
+
+_FACTORIES = {
+    "msize": _msize, "mgrow": _mgrow, "mfill": _mfill, "mcopy": _mcopy,
+    "minit": _minit, "ddrop": _ddrop, "tget": _tget, "tset": _tset,
+    "tsize": _tsize, "tgrow": _tgrow, "tfill": _tfill, "tcopy": _tcopy,
+    "tinit": _tinit, "edrop": _edrop, "isnull": _isnull,
+    "reffunc": _reffunc, "generic": _generic,
+}
+
+_ = PAGE_SIZE

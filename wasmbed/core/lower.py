@@ -1,0 +1,487 @@
+"""Lowering of validated function bodies to the interpreter's register form.
+
+The wasm operand stack has a statically known height at every instruction,
+so each stack slot gets a fixed index in the frame's register file R:
+
+    R = params + declared locals + stack slots ... + constants (from the end)
+
+Stack slot h lives at R[L + h] (L = number of params and locals); constants
+live at negative indices (R[-1], R[-2], ...) and are filled in when the
+frame is created, so `i32.const` costs nothing at run time. `local.get`
+is also free: the virtual stack remembers that the value lives in a local
+until something overwrites that local or a block boundary forces it into
+its canonical slot.
+
+The result is a list of IR operations (lists, kind first) with branch
+targets as Label objects; interp.py turns them into closures per instance.
+The lowering trusts its input: the module must have passed validation.
+"""
+
+from wasmbed.core import opcodes as O
+from wasmbed.core.module import (BT_EMPTY, I32, I64, F32, F64, V128)
+
+# Position of the destination register in IR ops that write one register,
+# used to forward a result straight into a local on `local.set`.
+DEST_POS = {"bin": 2, "un": 2, "load": 2, "select": 1, "gget": 1,
+            "copy": 1, "isnull": 1, "msize": 1, "tget": 2, "tsize": 2}
+
+COMPARE_OPS = frozenset(list(range(0x46, 0x50)) + list(range(0x51, 0x5B)))
+
+
+class Label:
+    """A branch target; ``pos`` is its IR index once bound. A loop's label
+    is followed by a "poll" op that checks the terminate flag, so every
+    back edge passes a poll without branches having to check."""
+
+    __slots__ = ("pos", "back")
+
+    def __init__(self, back=False):
+        self.pos = -1
+        self.back = back
+
+
+class Lowered:
+    """The lowered form of one function.
+
+    ``ir`` list of ops; ``nparams``; ``template`` the initial values of
+    everything in R after the params (locals zeroed, stack slots, constants
+    reversed); ``nregs`` total register count.
+    """
+
+    __slots__ = ("ir", "nparams", "template", "nregs", "nresults")
+
+    def __init__(self, ir, nparams, template, nresults):
+        self.ir = ir
+        self.nparams = nparams
+        self.template = template
+        self.nregs = nparams + len(template)
+        self.nresults = nresults
+
+
+def zero_of(t):
+    if t == F64:
+        return 0.0
+    if t in (I32, I64, F32, V128):
+        return 0
+    return None
+
+
+def block_arity(module, bt):
+    """-> (nparams, nresults) of a block type."""
+    if bt == BT_EMPTY:
+        return 0, 0
+    if bt < 0:
+        return 0, 1
+    ft = module.types[bt]
+    return len(ft.params), len(ft.results)
+
+
+class _Ctl:
+    __slots__ = ("op", "label", "else_label", "height", "nparams",
+                 "nresults", "unreachable")
+
+    def __init__(self, op, label, height, nparams, nresults):
+        self.op = op
+        self.label = label
+        self.else_label = None
+        self.height = height
+        self.nparams = nparams
+        self.nresults = nresults
+        self.unreachable = False
+
+
+def lower_function(module, func):
+    """Lower a validated module.Func to a Lowered."""
+    ftype = module.types[func.type_idx]
+    params = ftype.params
+    nparams = len(params)
+    L = nparams + len(func.locals)
+    ir = []
+    stk = []
+    consts = []
+    const_index = {}
+    state = {"maxh": 0, "label_at": 0}
+
+    def const_slot(kind, value, key):
+        k = const_index.get(key)
+        if k is None:
+            k = len(consts)
+            consts.append(value)
+            const_index[key] = k
+        return -(k + 1)
+
+    def emit(op):
+        ir.append(op)
+
+    def bind(label):
+        label.pos = len(ir)
+        state["label_at"] = len(ir)
+
+    def push_canonical():
+        h = len(stk)
+        s = L + h
+        stk.append(s)
+        if h + 1 > state["maxh"]:
+            state["maxh"] = h + 1
+        return s
+
+    def mat(i):
+        s = stk[i]
+        c = L + i
+        if s != c:
+            emit(["copy", c, s])
+            stk[i] = c
+
+    def mat_all():
+        for i in range(len(stk)):
+            if stk[i] != L + i:
+                mat(i)
+
+    def flush_local(x):
+        for i in range(len(stk)):
+            if stk[i] == x:
+                mat(i)
+
+    def copies_to(height, n):
+        """(dst, src) pairs moving the top n values to slots at height."""
+        out = []
+        top = len(stk)
+        for i in range(n):
+            src = stk[top - n + i]
+            dst = L + height + i
+            if src != dst:
+                out.append((dst, src))
+        return tuple(out)
+
+    def branch_target(depth):
+        ctl = ctls[-1 - depth]
+        if ctl.op == O.LOOP:
+            return ctl.label, ctl.height, ctl.nparams
+        return ctl.label, ctl.height, ctl.nresults
+
+    def last_writes(slot):
+        """The last op writes `slot` and no label was bound after it."""
+        if not ir or state["label_at"] == len(ir):
+            return None
+        op = ir[-1]
+        p = DEST_POS.get(op[0])
+        if p is not None and op[p] == slot:
+            return op
+        return None
+
+    fn_label = Label()
+    ctls = [_Ctl(O.BLOCK, fn_label, 0, 0, len(ftype.results))]
+    body = func.body
+    n = len(body)
+    pc = 0
+    skip = 0  # nesting depth of blocks inside unreachable code
+    while pc < n:
+        ins = body[pc]
+        pc += 1
+        op = ins[0]
+        if ctls[-1].unreachable:
+            if op == O.BLOCK or op == O.LOOP or op == O.IF:
+                skip += 1
+                continue
+            if op == O.END or op == O.ELSE:
+                if skip:
+                    if op == O.END:
+                        skip -= 1
+                    continue
+            else:
+                continue
+        sig = O.SIG[op]
+        imm = O.IMM[op]
+        if imm == O.IMM_NONE and sig is not None and op < 0x100 and op >= 0x45:
+            # numeric: unary or binary with one result
+            if sig[1] == ":":
+                a = stk.pop()
+                d = push_canonical()
+                emit(["un", op, d, a])
+            else:
+                b = stk.pop()
+                a = stk.pop()
+                d = push_canonical()
+                emit(["bin", op, d, a, b])
+            continue
+        if op == O.LOCAL_GET:
+            x = ins[1]
+            h = len(stk)
+            stk.append(x)
+            if h + 1 > state["maxh"]:
+                state["maxh"] = h + 1
+        elif op == O.LOCAL_SET or op == O.LOCAL_TEE:
+            x = ins[1]
+            v = stk.pop()
+            if v != x:
+                flush_local(x)
+                prev = last_writes(v) if v == L + len(stk) else None
+                if prev is not None:
+                    prev[DEST_POS[prev[0]]] = x
+                else:
+                    emit(["copy", x, v])
+            if op == O.LOCAL_TEE:
+                stk.append(x)
+        elif op == O.I32_CONST or op == O.I64_CONST or op == O.F32_CONST:
+            v = ins[1]
+            s = const_slot(op, v, (op, v))
+            stk.append(s)
+            if len(stk) > state["maxh"]:
+                state["maxh"] = len(stk)
+        elif op == O.F64_CONST:
+            v = ins[1]
+            key = (op, _f64_key(v))
+            s = const_slot(op, v, key)
+            stk.append(s)
+            if len(stk) > state["maxh"]:
+                state["maxh"] = len(stk)
+        elif op == O.V128_CONST:
+            s = const_slot(op, ins[1], (op, ins[1]))
+            stk.append(s)
+            if len(stk) > state["maxh"]:
+                state["maxh"] = len(stk)
+        elif op == O.REF_NULL:
+            s = const_slot(op, None, (op,))
+            stk.append(s)
+            if len(stk) > state["maxh"]:
+                state["maxh"] = len(stk)
+        elif op == O.DROP:
+            stk.pop()
+        elif op == O.SELECT or op == O.SELECT_T:
+            c = stk.pop()
+            b = stk.pop()
+            a = stk.pop()
+            d = push_canonical()
+            emit(["select", d, a, b, c])
+        elif op == O.BLOCK or op == O.LOOP:
+            mat_all()
+            np_, nr = block_arity(module, ins[1])
+            label = Label(back=(op == O.LOOP))
+            ctls.append(_Ctl(op, label, len(stk) - np_, np_, nr))
+            if op == O.LOOP:
+                bind(label)
+                emit(["poll"])
+        elif op == O.IF:
+            c = stk.pop()
+            cmp = last_writes(c) if c == L + len(stk) else None
+            if cmp is not None and cmp[0] == "bin" and cmp[1] in COMPARE_OPS:
+                ir.pop()
+            else:
+                cmp = None
+            mat_all()
+            np_, nr = block_arity(module, ins[1])
+            ctl = _Ctl(op, Label(), len(stk) - np_, np_, nr)
+            ctl.else_label = Label()
+            ctls.append(ctl)
+            if cmp is not None:
+                emit(["br_ncmp", cmp[1], cmp[3], cmp[4], ctl.else_label])
+            else:
+                emit(["br_ifz", c, ctl.else_label, ()])
+        elif op == O.ELSE:
+            ctl = ctls[-1]
+            if not ctl.unreachable:
+                for i in range(ctl.height, ctl.height + ctl.nresults):
+                    mat(i)
+                emit(["br", ctl.label, ()])
+            bind(ctl.else_label)
+            ctl.else_label = None
+            ctl.unreachable = False
+            del stk[ctl.height:]
+            for i in range(ctl.nparams):
+                stk.append(L + ctl.height + i)
+        elif op == O.END:
+            ctl = ctls.pop()
+            if not ctl.unreachable:
+                for i in range(ctl.height, ctl.height + ctl.nresults):
+                    mat(i)
+            if ctl.else_label is not None:
+                bind(ctl.else_label)
+            del stk[ctl.height:]
+            for i in range(ctl.nresults):
+                stk.append(L + ctl.height + i)
+            if ctl.height + ctl.nresults > state["maxh"]:
+                state["maxh"] = ctl.height + ctl.nresults
+            if not ctls:
+                bind(fn_label)
+                emit(["ret", tuple(stk[len(stk) - ctl.nresults:])])
+                break
+            if ctl.op != O.LOOP:
+                bind(ctl.label)
+        elif op == O.BR:
+            depth = ins[1]
+            if depth == len(ctls) - 1:
+                emit(["ret", tuple(stk[len(stk) - ctls[0].nresults:])])
+            else:
+                label, h, na = branch_target(depth)
+                emit(["br", label, copies_to(h, na)])
+            ctls[-1].unreachable = True
+        elif op == O.BR_IF:
+            depth = ins[1]
+            c = stk.pop()
+            if depth == len(ctls) - 1:
+                # conditional return: branch to the function's end label
+                label, h, na = fn_label, 0, ctls[0].nresults
+            else:
+                label, h, na = branch_target(depth)
+            cp = copies_to(h, na)
+            prev = last_writes(c) if c == L + len(stk) else None
+            if prev is not None and prev[0] == "bin" and prev[1] in COMPARE_OPS:
+                ir.pop()
+                emit(["br_cmp", prev[1], prev[3], prev[4], label, cp])
+            elif prev is not None and prev[0] == "un" and prev[1] in (0x45, 0x50):
+                ir.pop()
+                emit(["br_ifz", prev[3], label, cp])
+            else:
+                emit(["br_if", c, label, cp])
+        elif op == O.BR_TABLE:
+            idx = stk.pop()
+            targets = []
+            for depth in ins[1] + (ins[2],):
+                if depth == len(ctls) - 1:
+                    label, h, na = fn_label, 0, ctls[0].nresults
+                else:
+                    label, h, na = branch_target(depth)
+                targets.append((label, copies_to(h, na)))
+            emit(["br_table", idx, tuple(targets)])
+            ctls[-1].unreachable = True
+        elif op == O.RETURN:
+            emit(["ret", tuple(stk[len(stk) - ctls[0].nresults:])])
+            ctls[-1].unreachable = True
+        elif op == O.UNREACHABLE:
+            emit(["unreachable"])
+            ctls[-1].unreachable = True
+        elif op == O.NOP:
+            pass
+        elif op == O.CALL or op == O.CALL_INDIRECT:
+            if op == O.CALL:
+                ft = module.func_types[ins[1]]
+            else:
+                ft = module.types[ins[1]]
+                islot = stk.pop()
+            na = len(ft.params)
+            base = len(stk) - na
+            for i in range(base, len(stk)):
+                mat(i)
+            del stk[base:]
+            if op == O.CALL:
+                emit(["call", ins[1], L + base, na])
+            else:
+                emit(["call_ind", ins[1], ins[2], islot, L + base, na])
+            for i in range(len(ft.results)):
+                push_canonical()
+        elif op == O.GLOBAL_GET:
+            d = push_canonical()
+            emit(["gget", d, ins[1]])
+        elif op == O.GLOBAL_SET:
+            emit(["gset", ins[1], stk.pop()])
+        elif imm == O.IMM_MEMARG and not O.is_atomic(op) and not O.is_simd(op):
+            if sig[-1] == ":":
+                v = stk.pop()
+                a = stk.pop()
+                emit(["store", op, a, v, ins[2]])
+            else:
+                a = stk.pop()
+                d = push_canonical()
+                emit(["load", op, d, a, ins[2]])
+        elif op == O.MEMORY_SIZE:
+            d = push_canonical()
+            emit(["msize", d])
+        elif op == O.MEMORY_GROW:
+            a = stk.pop()
+            d = push_canonical()
+            emit(["mgrow", d, a])
+        elif op == O.REF_IS_NULL:
+            a = stk.pop()
+            d = push_canonical()
+            emit(["isnull", d, a])
+        elif op == O.REF_FUNC:
+            d = push_canonical()
+            emit(["reffunc", d, ins[1]])
+        elif op == O.TABLE_GET:
+            i = stk.pop()
+            d = push_canonical()
+            emit(["tget", ins[1], d, i])
+        elif op == O.TABLE_SET:
+            v = stk.pop()
+            i = stk.pop()
+            emit(["tset", ins[1], i, v])
+        elif op == O.TABLE_SIZE:
+            d = push_canonical()
+            emit(["tsize", ins[1], d])
+        elif op == O.TABLE_GROW:
+            nn = stk.pop()
+            v = stk.pop()
+            d = push_canonical()
+            emit(["tgrow", ins[1], d, v, nn])
+        elif op == O.TABLE_FILL:
+            nn = stk.pop()
+            v = stk.pop()
+            i = stk.pop()
+            emit(["tfill", ins[1], i, v, nn])
+        elif op == O.TABLE_COPY:
+            nn = stk.pop()
+            s = stk.pop()
+            d = stk.pop()
+            emit(["tcopy", ins[1], ins[2], d, s, nn])
+        elif op == O.TABLE_INIT:
+            nn = stk.pop()
+            s = stk.pop()
+            d = stk.pop()
+            emit(["tinit", ins[1], ins[2], d, s, nn])
+        elif op == O.ELEM_DROP:
+            emit(["edrop", ins[1]])
+        elif op == O.MEMORY_INIT:
+            nn = stk.pop()
+            s = stk.pop()
+            d = stk.pop()
+            emit(["minit", ins[1], d, s, nn])
+        elif op == O.DATA_DROP:
+            emit(["ddrop", ins[1]])
+        elif op == O.MEMORY_COPY:
+            nn = stk.pop()
+            s = stk.pop()
+            d = stk.pop()
+            emit(["mcopy", d, s, nn])
+        elif op == O.MEMORY_FILL:
+            nn = stk.pop()
+            v = stk.pop()
+            d = stk.pop()
+            emit(["mfill", d, v, nn])
+        elif sig is not None:
+            # atomics, SIMD and saturating truncations: a generic op with
+            # its immediates; the executor looks up a handler by id.
+            params, results = sig.split(":")
+            srcs = []
+            for _ in params:
+                srcs.append(stk.pop())
+            srcs.reverse()
+            d = push_canonical() if results else None
+            emit(["generic", op, d, tuple(srcs), ins[1:]])
+        else:
+            raise ValueError("cannot lower %s" % O.NAME[op])
+    maxh = state["maxh"]
+    template = [zero_of(t) for t in func.locals]
+    template.extend([None] * maxh)
+    template.extend(reversed(consts))
+    _resolve(ir)
+    return Lowered(ir, nparams, template, len(ftype.results))
+
+
+def _f64_key(v):
+    # distinguish 0.0 / -0.0 and NaN payloads
+    import struct
+    return struct.pack("<d", v)
+
+
+def _resolve(ir):
+    """Replace Label objects in branch ops by target positions (in place)."""
+    for op in ir:
+        k = op[0]
+        if k == "br":
+            op[1] = op[1].pos
+        elif k == "br_if" or k == "br_ifz":
+            op[2] = op[2].pos
+        elif k == "br_cmp" or k == "br_ncmp":
+            op[4] = op[4].pos
+        elif k == "br_table":
+            op[2] = tuple((l.pos, cp) for (l, cp) in op[2])
