@@ -1,0 +1,237 @@
+"""Validation of a decoded module (the spec's "Validation" chapter).
+
+``validate_module(module)`` checks a Module from decode.decode_module():
+index spaces, limits, constant expressions, segments, exports, the start
+function, and every function body (validate_code.py). It runs the checks in
+the order of the reference interpreter, so a module with one error reports
+the message the spec test suite expects.
+
+Feature set: WebAssembly 2.0 (multi-value, reference types, bulk memory,
+several tables, at most one memory), fixed-width SIMD, and the threads
+proposal (shared memories, atomics).
+
+Raises InvalidModule(message) with the spec's wording: "type mismatch",
+"unknown function 3", "constant expression required", "duplicate export
+name", "multiple memories", ... Raises MalformedModule for the two binary
+rules about the data count section when the decoder left them to us.
+On success sets ``module.validated = True``; validating a module again
+is a no-op.
+"""
+
+from wasmbed.core import opcodes as _ops
+from wasmbed.core.errors import InvalidModule, MalformedModule
+from wasmbed.core.module import (
+    I32, I64, F32, F64, V128, FUNCREF, EXT_FUNC, EXT_TABLE, EXT_MEMORY,
+    EXT_GLOBAL, MODE_ACTIVE, MAX_PAGES)
+from wasmbed.core.validate_code import check_function
+
+MAX_TABLE_SIZE = 0xFFFFFFFF
+
+_CONST_TYPE = {
+    _ops.I32_CONST: I32, _ops.I64_CONST: I64, _ops.F32_CONST: F32,
+    _ops.F64_CONST: F64, _ops.V128_CONST: V128,
+}
+
+
+class Context:
+    """The spec's validation context C, in the shape the checkers use.
+
+    ``types`` FuncTypes; ``func_types`` FuncType per function index;
+    ``table_elems`` element reftype per table index; ``global_types`` and
+    ``global_mutable`` per global index (``num_const_globals`` of them, the
+    imported ones, are visible to constant expressions); ``num_mems``;
+    ``elem_types`` reftype per element segment; ``num_datas`` (None when the
+    module has no data count section); ``refs`` the set of function indices
+    a ref.func may name.
+    """
+
+    __slots__ = ("types", "func_types", "table_elems", "global_types",
+                 "global_mutable", "num_const_globals", "num_mems",
+                 "elem_types", "num_datas", "refs")
+
+
+def _unknown(what, idx):
+    return InvalidModule("unknown %s %d" % (what, idx))
+
+
+def _check_limits(limits, bound, message):
+    if limits.min > bound:
+        raise InvalidModule(message)
+    if limits.max is not None:
+        if limits.max > bound:
+            raise InvalidModule(message)
+        if limits.min > limits.max:
+            raise InvalidModule("size minimum must not be greater than maximum")
+
+
+def check_table_type(tt):
+    """A table type: limits within 2^32-1 elements, min <= max."""
+    _check_limits(tt.limits, MAX_TABLE_SIZE, "table size must be at most 2^32-1")
+
+
+def check_memory_type(mt):
+    """A memory type: at most 65536 pages, min <= max, shared needs a max."""
+    _check_limits(mt.limits, MAX_PAGES,
+                  "memory size must be at most 65536 pages (4GiB)")
+    if mt.limits.shared and mt.limits.max is None:
+        raise InvalidModule("shared memory must have maximum")
+
+
+def check_const_expr(ctx, expr, expected):
+    """A constant expression that leaves exactly one value of type expected.
+
+    Constant instructions: t.const, ref.null, ref.func and global.get of an
+    immutable imported global.
+    """
+    stack = []
+    for ins in expr:
+        op = ins[0]
+        t = _CONST_TYPE.get(op)
+        if t is not None:
+            stack.append(t)
+        elif op == _ops.END:
+            break
+        elif op == _ops.GLOBAL_GET:
+            x = ins[1]
+            if x >= ctx.num_const_globals:
+                raise _unknown("global", x)
+            if ctx.global_mutable[x]:
+                raise InvalidModule("constant expression required")
+            stack.append(ctx.global_types[x])
+        elif op == _ops.REF_NULL:
+            stack.append(ins[1])
+        elif op == _ops.REF_FUNC:
+            if ins[1] >= len(ctx.func_types):
+                raise _unknown("function", ins[1])
+            stack.append(FUNCREF)
+        else:
+            raise InvalidModule("constant expression required")
+    if len(stack) != 1 or stack[0] != expected:
+        raise InvalidModule("type mismatch")
+
+
+def _declared_refs(module):
+    """C.refs: function indices named outside function bodies (exports,
+    element segments, global initializers)."""
+    refs = set()
+    for e in module.exports:
+        if e.kind == EXT_FUNC:
+            refs.add(e.index)
+    exprs = [g.init for g in module.globals]
+    for el in module.elems:
+        exprs.extend(el.init)
+    for expr in exprs:
+        for ins in expr:
+            if ins[0] == _ops.REF_FUNC:
+                refs.add(ins[1])
+    return refs
+
+
+def _build_context(module):
+    types = module.types
+    ntypes = len(types)
+    ctx = Context()
+    ctx.types = types
+    func_types = []
+    table_elems = []
+    gtypes = []
+    gmut = []
+    nmems = 0
+    # Imports first, as the index spaces order them.
+    for imp in module.imports:
+        k = imp.kind
+        if k == EXT_FUNC:
+            if imp.desc >= ntypes:
+                raise _unknown("type", imp.desc)
+            func_types.append(types[imp.desc])
+        elif k == EXT_TABLE:
+            check_table_type(imp.desc)
+            table_elems.append(imp.desc.elem)
+        elif k == EXT_MEMORY:
+            check_memory_type(imp.desc)
+            nmems += 1
+        elif k == EXT_GLOBAL:
+            gtypes.append(imp.desc.valtype)
+            gmut.append(imp.desc.mutable)
+    ctx.num_const_globals = len(gtypes)
+    for f in module.funcs:
+        if f.type_idx >= ntypes:
+            raise _unknown("type", f.type_idx)
+        func_types.append(types[f.type_idx])
+    for t in module.tables:
+        table_elems.append(t.elem)
+    for g in module.globals:
+        gtypes.append(g.type.valtype)
+        gmut.append(g.type.mutable)
+    ctx.func_types = func_types
+    ctx.table_elems = table_elems
+    ctx.global_types = gtypes
+    ctx.global_mutable = gmut
+    ctx.num_mems = nmems + len(module.mems)
+    ctx.elem_types = [el.type for el in module.elems]
+    ctx.num_datas = module.data_count
+    ctx.refs = _declared_refs(module)
+    return ctx
+
+
+def validate_module(module):
+    """Validate a decoded Module; sets ``module.validated`` on success.
+
+    Raises InvalidModule (or MalformedModule for a missing or inconsistent
+    data count section) on the first error found.
+    """
+    if module.validated:
+        return
+    if module.data_count is not None and module.data_count != len(module.datas):
+        raise MalformedModule(
+            "data count and data section have inconsistent lengths")
+    ctx = _build_context(module)
+
+    for g in module.globals:
+        check_const_expr(ctx, g.init, g.type.valtype)
+    for t in module.tables:
+        check_table_type(t)
+    for m in module.mems:
+        check_memory_type(m)
+    for el in module.elems:
+        for expr in el.init:
+            check_const_expr(ctx, expr, el.type)
+        if el.mode == MODE_ACTIVE:
+            if el.table >= len(ctx.table_elems):
+                raise _unknown("table", el.table)
+            if ctx.table_elems[el.table] != el.type:
+                raise InvalidModule("type mismatch")
+            check_const_expr(ctx, el.offset, I32)
+    for d in module.datas:
+        if d.mode == MODE_ACTIVE:
+            if d.memory >= ctx.num_mems:
+                raise _unknown("memory", d.memory)
+            check_const_expr(ctx, d.offset, I32)
+
+    func_types = ctx.func_types
+    base = len(func_types) - len(module.funcs)
+    for i, f in enumerate(module.funcs):
+        check_function(ctx, f, func_types[base + i])
+
+    if module.start is not None:
+        x = module.start
+        if x >= len(func_types):
+            raise _unknown("function", x)
+        ft = func_types[x]
+        if len(ft.params) or len(ft.results):
+            raise InvalidModule("start function")
+
+    names = set()
+    bounds = (len(func_types), len(ctx.table_elems), ctx.num_mems,
+              len(ctx.global_types))
+    for e in module.exports:
+        if e.index >= bounds[e.kind]:
+            raise _unknown(("function", "table", "memory", "global")[e.kind],
+                           e.index)
+        if e.name in names:
+            raise InvalidModule("duplicate export name")
+        names.add(e.name)
+
+    if ctx.num_mems > 1:
+        raise InvalidModule("multiple memories")
+    module.validated = True
