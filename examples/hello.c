@@ -1,0 +1,13 @@
+/* The example module of the README: a WASI command that greets its
+ * arguments. Build: python -m ziglang cc -target wasm32-wasi -Os hello.c -o hello.wasm */
+#include <stdio.h>
+
+int main(int argc, char **argv) {
+    if (argc > 1) {
+        for (int i = 1; i < argc; i++)
+            printf("Hello, %s!\n", argv[i]);
+    } else {
+        printf("Hello, world!\n");
+    }
+    return 0;
+}
