@@ -1,0 +1,5 @@
+import sys
+
+from wasmbed.cli import main
+
+sys.exit(main())

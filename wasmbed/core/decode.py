@@ -1,0 +1,770 @@
+"""Binary decoding: bytes -> Module (the spec's "Binary Format" chapter).
+
+``decode_module(data, threads=True, sections=None) -> Module`` decodes
+WebAssembly 2.0 with fixed-width SIMD (0xFD) and, unless ``threads`` is
+False, the threads proposal (0xFE atomics, the shared bit in memory limits).
+With ``threads=False`` the limits flag is the 2.0 format's one-bit LEB and
+0xFE is an illegal opcode, as in the core 2.0 test suite.
+
+Every error is ``MalformedModule(message, offset)`` with the wording of the
+spec's reference interpreter ("unexpected end", "integer too large", ...;
+the MSG_* constants below). No other exception escapes for any bytes-like
+input (a bug inside the decoder is reported as MalformedModule too; a value
+that is not bytes-like raises TypeError). Reads are bounded by the end of
+the file, not of the current section, as in the reference interpreter:
+overruns surface as "section size mismatch" once the section is read.
+
+Resources: every vector count and length is checked against the bytes left
+before anything is allocated ("length out of bounds"), so memory stays
+proportional to the input. Declared locals are the one thing a few bytes
+can multiply: a function may declare at most MAX_FUNCTION_LOCALS locals and
+the module at most MAX_FUNCTION_LOCALS + LOCALS_PER_BYTE * len(data) distinct
+expanded locals (identical declarations share one list); beyond that the
+decoder raises "too many locals", as it does for 2^32 or more.
+
+The result: instructions are tuples ``(id, imm...)`` with the ids and
+immediate shapes of opcodes.py; a function body or constant expression is a
+flat list ending with the END that closes it (block/loop/if/else/end kept in
+place). Objects shared between functions or segments (locals lists,
+``ref.func`` expressions of element segments, instruction tuples) must be
+treated as read-only. ``Func.offset`` is the file offset of the body's
+locals declaration; ``CustomSection.offset`` the file offset of the bytes in
+``CustomSection.data``; ``Module.names`` the parsed "name" section (a
+malformed one is ignored: custom contents are not validated).
+
+If ``sections`` is a list, one ``(id, offset, size)`` tuple per section is
+appended to it (offset of the section's content), for tools like inspect.
+
+Runs on MicroPython: only struct and builtins.
+"""
+
+import struct
+
+from wasmbed.core import opcodes as _ops
+from wasmbed.core.errors import MalformedModule
+from wasmbed.core.leb128 import read_unsigned, read_signed, MSG_TOO_LONG
+from wasmbed.core.module import (
+    Module, FuncType, Limits, TableType, MemoryType, GlobalType, Import,
+    Export, Func, Global, Elem, Data, CustomSection, VALTYPES, REFTYPES,
+    FUNCREF, BT_EMPTY, EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_GLOBAL,
+    MODE_ACTIVE, MODE_PASSIVE, MODE_DECLARATIVE)
+
+# -- messages (the reference interpreter's wording) -------------------------
+MSG_UNEXPECTED_END = "unexpected end"
+MSG_UNEXPECTED_END_SECTION = "unexpected end of section or function"
+MSG_MAGIC = "magic header not detected"
+MSG_VERSION = "unknown binary version"
+MSG_SECTION_ID = "malformed section id"
+MSG_SECTION_SIZE = "section size mismatch"
+MSG_JUNK = "unexpected content after last section"
+MSG_LENGTH = "length out of bounds"
+MSG_TOO_MANY_LOCALS = "too many locals"
+MSG_FUNC_CODE = "function and code section have inconsistent lengths"
+MSG_DATA_COUNT = "data count and data section have inconsistent lengths"
+MSG_DATA_COUNT_REQUIRED = "data count section required"
+MSG_UTF8 = "malformed UTF-8 encoding"
+MSG_VALTYPE = "malformed value type"
+MSG_REFTYPE = "malformed reference type"
+MSG_FUNCTYPE = "malformed function type"
+MSG_BLOCKTYPE = "malformed block type"
+MSG_MUTABILITY = "malformed mutability"
+MSG_IMPORT_KIND = "malformed import kind"
+MSG_EXPORT_KIND = "malformed export kind"
+MSG_LIMITS = "malformed limits flag"
+MSG_SHARED_TABLE = "tables cannot be shared (yet)"
+MSG_ELEM_KIND = "malformed element kind"
+MSG_ELEM_SEGMENT = "malformed elements segment kind"
+MSG_DATA_SEGMENT = "malformed data segment kind"
+MSG_ZERO_BYTE = "zero byte expected"
+MSG_ILLEGAL_OPCODE = "illegal opcode"
+MSG_END_EXPECTED = "END opcode expected"
+MSG_MEMOP = "malformed memop flags"
+MSG_INTERNAL = "malformed module (internal decoder error: %s)"
+
+# -- implementation limits ---------------------------------------------------
+MAX_FUNCTION_LOCALS = 50000
+LOCALS_PER_BYTE = 4
+
+_MAGIC = b"\x00asm"
+_VERSION = b"\x01\x00\x00\x00"
+_MASK32 = 0xFFFFFFFF
+_MASK64 = 0xFFFFFFFFFFFFFFFF
+
+# Section id -> position in the required order (the data count section, id
+# 12, sits between element (9) and code (10)).
+_RANK = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10)
+
+_VALTYPE_SET = frozenset(VALTYPES)
+_REFTYPE_SET = frozenset(REFTYPES)
+
+# -- instruction dispatch ----------------------------------------------------
+# One small dispatch code per opcode id, derived from opcodes.IMM, so the
+# decoding loop tests a single int per instruction.
+_D_ILLEGAL = 0
+_D_NONE = 1
+_D_IDX = 2            # one u32 index
+_D_I32 = 3
+_D_MEMARG = 4
+_D_END = 5
+_D_BLOCK = 6          # block, loop
+_D_IF = 7
+_D_ELSE = 8
+_D_I64 = 9
+_D_F32 = 10
+_D_F64 = 11
+_D_TWO_IDX = 12       # call_indirect, table.init, table.copy
+_D_BR_TABLE = 13
+_D_ZERO = 14          # memory.size/grow/fill, atomic.fence: one zero byte
+_D_DATA = 15          # data.drop
+_D_MEMORY_INIT = 16
+_D_MEMORY_COPY = 17
+_D_SELECT_T = 18
+_D_REFTYPE = 19
+_D_V128 = 20
+_D_SHUFFLE = 21
+_D_LANE = 22
+_D_MEMARG_LANE = 23
+_D_PREFIX = 24
+
+_IMM_TO_D = {
+    _ops.IMM_NONE: _D_NONE, _ops.IMM_BLOCK: _D_BLOCK, _ops.IMM_LABEL: _D_IDX,
+    _ops.IMM_BR_TABLE: _D_BR_TABLE, _ops.IMM_FUNC: _D_IDX,
+    _ops.IMM_CALL_INDIRECT: _D_TWO_IDX, _ops.IMM_LOCAL: _D_IDX,
+    _ops.IMM_GLOBAL: _D_IDX, _ops.IMM_TABLE: _D_IDX, _ops.IMM_MEMARG: _D_MEMARG,
+    _ops.IMM_MEMIDX: _D_ZERO, _ops.IMM_I32: _D_I32, _ops.IMM_I64: _D_I64,
+    _ops.IMM_F32: _D_F32, _ops.IMM_F64: _D_F64, _ops.IMM_SELECT_T: _D_SELECT_T,
+    _ops.IMM_REFTYPE: _D_REFTYPE, _ops.IMM_MEMORY_INIT: _D_MEMORY_INIT,
+    _ops.IMM_DATA: _D_DATA, _ops.IMM_MEMORY_COPY: _D_MEMORY_COPY,
+    _ops.IMM_TABLE_INIT: _D_TWO_IDX, _ops.IMM_ELEM: _D_IDX,
+    _ops.IMM_TABLE_COPY: _D_TWO_IDX, _ops.IMM_V128: _D_V128,
+    _ops.IMM_SHUFFLE: _D_SHUFFLE, _ops.IMM_LANE: _D_LANE,
+    _ops.IMM_MEMARG_LANE: _D_MEMARG_LANE, _ops.IMM_ZERO: _D_ZERO,
+}
+
+_KIND = [_D_ILLEGAL] * _ops.NUM_IDS
+_SINGLE = [None] * _ops.NUM_IDS     # the shared tuple (id,) of every opcode
+for _id in range(_ops.NUM_IDS):
+    if _ops.NAME[_id] is not None:
+        _KIND[_id] = _IMM_TO_D[_ops.IMM[_id]]
+        _SINGLE[_id] = (_id,)
+_KIND[_ops.IF] = _D_IF
+_KIND[_ops.ELSE] = _D_ELSE
+_KIND[_ops.END] = _D_END
+_KIND[0xFC] = _KIND[0xFD] = _KIND[0xFE] = _D_PREFIX
+_END_T = _SINGLE[_ops.END]
+_PREFIX_BASE = {0xFC: _ops.PREFIX_FC, 0xFD: _ops.PREFIX_FD, 0xFE: _ops.PREFIX_FE}
+
+
+def _illegal(op, pos):
+    """MalformedModule for opcode id ``op`` (prefixed ids shown as two bytes)."""
+    if op < 0x100:
+        return MalformedModule("%s 0x%02x" % (MSG_ILLEGAL_OPCODE, op), pos)
+    for prefix in _PREFIX_BASE:
+        base = _PREFIX_BASE[prefix]
+        if base <= op < base + 0x100:
+            return MalformedModule("%s 0x%02x 0x%x" % (
+                MSG_ILLEGAL_OPCODE, prefix, op - base), pos)
+    return MalformedModule(MSG_ILLEGAL_OPCODE, pos)
+
+
+def _bad_type(x, message, pos):
+    """A type byte that is no type: types are one-byte s7 LEBs, so a byte
+    with the continuation bit is a too-long integer first."""
+    if x & 0x80:
+        return MalformedModule(MSG_TOO_LONG, pos + 1)
+    return MalformedModule(message, pos)
+
+
+def _expr(b, pos, threads):
+    """Decode instructions from ``pos`` through the END closing the sequence.
+
+    Returns ``(instrs, pos_after, uses_data)``; ``uses_data`` tells whether
+    memory.init or data.drop occurred (they need a data count section).
+    Raises MalformedModule; IndexError at the end of ``b``.
+    """
+    kinds = _KIND
+    single = _SINGLE
+    leb_u = read_unsigned
+    leb_s = read_signed
+    n = len(b)
+    out = []
+    append = out.append
+    # One entry per open block: True for an `if` still expecting its else.
+    stack = []
+    push = stack.append
+    pop = stack.pop
+    uses_data = False
+    while True:
+        op = b[pos]
+        pos += 1
+        k = kinds[op]
+        if k == _D_PREFIX:
+            x = b[pos]
+            if x < 0x80:
+                pos += 1
+            else:
+                x, pos = leb_u(b, pos, 32)
+            if x > 0xFF or (op == 0xFE and not threads):
+                raise MalformedModule("%s 0x%02x 0x%x" % (
+                    MSG_ILLEGAL_OPCODE, op, x), pos - 1)
+            op = _PREFIX_BASE[op] + x
+            k = kinds[op]
+        if k == _D_IDX:
+            x = b[pos]
+            if x < 0x80:
+                pos += 1
+            else:
+                x, pos = leb_u(b, pos, 32)
+            append((op, x))
+        elif k == _D_NONE:
+            append(single[op])
+        elif k == _D_I32:
+            x = b[pos]
+            if x < 0x40:
+                pos += 1
+            elif x < 0x80:
+                pos += 1
+                x += 0xFFFFFF80
+            else:
+                x, pos = leb_s(b, pos, 32)
+                x &= _MASK32
+            append((op, x))
+        elif k == _D_MEMARG:
+            a = b[pos]
+            if a < 0x80:
+                pos += 1
+            else:
+                a, pos = leb_u(b, pos, 32)
+            if a >= 32:
+                raise MalformedModule(MSG_MEMOP, pos - 1)
+            x = b[pos]
+            if x < 0x80:
+                pos += 1
+            else:
+                x, pos = leb_u(b, pos, 32)
+            append((op, a, x))
+        elif k == _D_END:
+            append(_END_T)
+            if not stack:
+                return out, pos, uses_data
+            pop()
+        elif k == _D_BLOCK or k == _D_IF:
+            x = b[pos]
+            if x == 0x40:
+                bt = BT_EMPTY
+                pos += 1
+            elif x < 0x40:
+                bt = x
+                pos += 1
+            elif x < 0x80:
+                if x not in _VALTYPE_SET:
+                    raise MalformedModule(MSG_VALTYPE, pos)
+                bt = -x
+                pos += 1
+            else:
+                bt, pos = leb_s(b, pos, 33)
+                if bt < 0:
+                    raise MalformedModule(MSG_BLOCKTYPE, pos - 1)
+            append((op, bt))
+            push(k == _D_IF)
+        elif k == _D_ELSE:
+            if not stack or not stack[-1]:
+                raise MalformedModule(MSG_END_EXPECTED, pos - 1)
+            stack[-1] = False
+            append(single[op])
+        elif k == _D_I64:
+            x = b[pos]
+            if x < 0x40:
+                pos += 1
+            elif x < 0x80:
+                pos += 1
+                x += 0xFFFFFFFFFFFFFF80
+            else:
+                x, pos = leb_s(b, pos, 64)
+                x &= _MASK64
+            append((op, x))
+        elif k == _D_F32:
+            x = b[pos] | b[pos + 1] << 8 | b[pos + 2] << 16 | b[pos + 3] << 24
+            pos += 4
+            append((op, x))
+        elif k == _D_F64:
+            b[pos + 7]
+            append((op, struct.unpack_from("<d", b, pos)[0]))
+            pos += 8
+        elif k == _D_TWO_IDX:
+            x = b[pos]
+            if x < 0x80:
+                pos += 1
+            else:
+                x, pos = leb_u(b, pos, 32)
+            y = b[pos]
+            if y < 0x80:
+                pos += 1
+            else:
+                y, pos = leb_u(b, pos, 32)
+            append((op, x, y))
+        elif k == _D_BR_TABLE:
+            start = pos
+            count, pos = leb_u(b, pos, 32)
+            if count > n - start:
+                raise MalformedModule(MSG_LENGTH, start)
+            labels = []
+            for _ in range(count):
+                x = b[pos]
+                if x < 0x80:
+                    pos += 1
+                else:
+                    x, pos = leb_u(b, pos, 32)
+                labels.append(x)
+            x = b[pos]
+            if x < 0x80:
+                pos += 1
+            else:
+                x, pos = leb_u(b, pos, 32)
+            append((op, tuple(labels), x))
+        elif k == _D_ZERO:
+            if b[pos] != 0:
+                raise MalformedModule(MSG_ZERO_BYTE, pos)
+            pos += 1
+            append(single[op])
+        elif k == _D_DATA:
+            x, pos = leb_u(b, pos, 32)
+            uses_data = True
+            append((op, x))
+        elif k == _D_MEMORY_INIT:
+            x, pos = leb_u(b, pos, 32)
+            if b[pos] != 0:
+                raise MalformedModule(MSG_ZERO_BYTE, pos)
+            pos += 1
+            uses_data = True
+            append((op, x))
+        elif k == _D_MEMORY_COPY:
+            if b[pos] != 0:
+                raise MalformedModule(MSG_ZERO_BYTE, pos)
+            if b[pos + 1] != 0:
+                raise MalformedModule(MSG_ZERO_BYTE, pos + 1)
+            pos += 2
+            append(single[op])
+        elif k == _D_SELECT_T:
+            start = pos
+            count, pos = leb_u(b, pos, 32)
+            if count > n - start:
+                raise MalformedModule(MSG_LENGTH, start)
+            types = []
+            for _ in range(count):
+                x = b[pos]
+                if x not in _VALTYPE_SET:
+                    raise _bad_type(x, MSG_VALTYPE, pos)
+                pos += 1
+                types.append(x)
+            append((op, tuple(types)))
+        elif k == _D_REFTYPE:
+            x = b[pos]
+            if x not in _REFTYPE_SET:
+                raise _bad_type(x, MSG_REFTYPE, pos)
+            pos += 1
+            append((op, x))
+        elif k == _D_V128:
+            b[pos + 15]
+            append((op, int.from_bytes(b[pos:pos + 16], "little")))
+            pos += 16
+        elif k == _D_SHUFFLE:
+            b[pos + 15]
+            append((op, b[pos:pos + 16]))
+            pos += 16
+        elif k == _D_LANE:
+            append((op, b[pos]))
+            pos += 1
+        elif k == _D_MEMARG_LANE:
+            a, pos = leb_u(b, pos, 32)
+            if a >= 32:
+                raise MalformedModule(MSG_MEMOP, pos - 1)
+            x, pos = leb_u(b, pos, 32)
+            append((op, a, x, b[pos]))
+            pos += 1
+        else:
+            raise _illegal(op, pos - 1)
+
+
+def _utf8(raw, offset):
+    """Return ``raw`` decoded as UTF-8, checked by hand (no overlong forms,
+    no surrogates, nothing above U+10FFFF); MalformedModule otherwise."""
+    n = len(raw)
+    if n == 0 or max(raw) < 0x80:
+        return raw.decode()
+    i = 0
+    while i < n:
+        c = raw[i]
+        if c < 0x80:
+            i += 1
+            continue
+        if 0xC2 <= c <= 0xDF:
+            extra, lo, hi = 1, 0x80, 0xBF
+        elif c == 0xE0:
+            extra, lo, hi = 2, 0xA0, 0xBF
+        elif c == 0xED:
+            extra, lo, hi = 2, 0x80, 0x9F
+        elif 0xE1 <= c <= 0xEF:
+            extra, lo, hi = 2, 0x80, 0xBF
+        elif c == 0xF0:
+            extra, lo, hi = 3, 0x90, 0xBF
+        elif 0xF1 <= c <= 0xF3:
+            extra, lo, hi = 3, 0x80, 0xBF
+        elif c == 0xF4:
+            extra, lo, hi = 3, 0x80, 0x8F
+        else:
+            raise MalformedModule(MSG_UTF8, offset)
+        if i + extra >= n:
+            raise MalformedModule(MSG_UTF8, offset)
+        c = raw[i + 1]
+        if c < lo or c > hi:
+            raise MalformedModule(MSG_UTF8, offset)
+        for j in range(i + 2, i + 1 + extra):
+            c = raw[j]
+            if c < 0x80 or c > 0xBF:
+                raise MalformedModule(MSG_UTF8, offset)
+        i += 1 + extra
+    return raw.decode("utf-8")
+
+
+class _Reader:
+    """A position in ``b``; reads raise IndexError past the end of ``b``."""
+
+    __slots__ = ("b", "pos", "threads")
+
+    def __init__(self, b, pos, threads):
+        self.b = b
+        self.pos = pos
+        self.threads = threads
+
+    def byte(self):
+        x = self.b[self.pos]
+        self.pos += 1
+        return x
+
+    def u32(self):
+        pos = self.pos
+        x = self.b[pos]
+        if x < 0x80:
+            self.pos = pos + 1
+            return x
+        x, self.pos = read_unsigned(self.b, pos, 32)
+        return x
+
+    def len32(self):
+        """A length or vector count; it may not exceed the bytes left,
+        counted from its own first byte ("length out of bounds")."""
+        start = self.pos
+        x = self.u32()
+        if x > len(self.b) - start:
+            raise MalformedModule(MSG_LENGTH, start)
+        return x
+
+    def take(self, size):
+        pos = self.pos
+        if pos + size > len(self.b):
+            raise MalformedModule(MSG_UNEXPECTED_END_SECTION, len(self.b))
+        self.pos = pos + size
+        return self.b[pos:pos + size]
+
+    def name(self):
+        start = self.pos
+        return _utf8(self.take(self.len32()), start)
+
+    def valtype(self):
+        x = self.b[self.pos]
+        if x not in _VALTYPE_SET:
+            raise _bad_type(x, MSG_VALTYPE, self.pos)
+        self.pos += 1
+        return x
+
+    def reftype(self):
+        x = self.b[self.pos]
+        if x not in _REFTYPE_SET:
+            raise _bad_type(x, MSG_REFTYPE, self.pos)
+        self.pos += 1
+        return x
+
+    def valtypes(self):
+        return tuple([self.valtype() for _ in range(self.len32())])
+
+    def limits(self, table):
+        """Limits; with threads the flag byte has a shared bit (tables may
+        not set it), without it is the 2.0 one-bit LEB."""
+        at = self.pos
+        if self.threads:
+            flags = self.byte()
+            if flags > 3:
+                raise MalformedModule(MSG_LIMITS, at)
+        else:
+            flags, self.pos = read_unsigned(self.b, at, 1)
+        lo = self.u32()
+        hi = self.u32() if flags & 1 else None
+        shared = flags & 2 != 0
+        if shared and table:
+            raise MalformedModule(MSG_SHARED_TABLE, at)
+        return Limits(lo, hi, shared)
+
+    def global_type(self):
+        t = self.valtype()
+        at = self.pos
+        mut = self.byte()
+        if mut > 1:
+            raise MalformedModule(MSG_MUTABILITY, at)
+        return GlobalType(t, mut == 1)
+
+    def expr(self):
+        out, self.pos, _ = _expr(self.b, self.pos, self.threads)
+        return out
+
+
+def decode_module(data, threads=True, sections=None):
+    """Decode a binary module; see the module docstring."""
+    b = data if type(data) is bytes else bytes(data)
+    try:
+        return _decode(b, threads, sections)
+    except MalformedModule:
+        raise
+    except IndexError:
+        raise MalformedModule(MSG_UNEXPECTED_END_SECTION, len(b))
+    except Exception as e:  # a decoder bug: still report a malformed module
+        raise MalformedModule(MSG_INTERNAL % (type(e).__name__,), -1)
+
+
+def _decode(b, threads, sections):
+    n = len(b)
+    if n < 4:
+        raise MalformedModule(MSG_UNEXPECTED_END, n)
+    if b[0:4] != _MAGIC:
+        raise MalformedModule(MSG_MAGIC, 0)
+    if n < 8:
+        raise MalformedModule(MSG_UNEXPECTED_END, n)
+    if b[4:8] != _VERSION:
+        raise MalformedModule(MSG_VERSION, 4)
+    m = Module()
+    m.size = n
+    r = _Reader(b, 8, threads)
+    last = 0
+    func_decl = []
+    codes = []
+    uses_data = False
+    while r.pos < n:
+        id_pos = r.pos
+        sid = b[id_pos]
+        if sid > 12:
+            raise MalformedModule(MSG_SECTION_ID, id_pos)
+        r.pos += 1
+        if r.pos >= n:
+            raise MalformedModule(MSG_UNEXPECTED_END, n)
+        size = r.len32()
+        start = r.pos
+        if sections is not None:
+            sections.append((sid, start, size))
+        if sid == 0:
+            _custom(m, b[start:start + size], start)
+            r.pos = start + size
+            continue
+        rank = _RANK[sid]
+        if rank <= last:
+            raise MalformedModule(MSG_JUNK, id_pos)
+        last = rank
+        if sid == 1:
+            for _ in range(r.len32()):
+                at = r.pos
+                form, r.pos = read_signed(b, at, 7)
+                if form != -0x20:
+                    raise MalformedModule(MSG_FUNCTYPE, at)
+                params = r.valtypes()
+                m.types.append(FuncType(params, r.valtypes()))
+        elif sid == 2:
+            for _ in range(r.len32()):
+                mod = r.name()
+                field = r.name()
+                at = r.pos
+                kind = r.byte()
+                if kind == EXT_FUNC:
+                    desc = r.u32()
+                elif kind == EXT_TABLE:
+                    desc = TableType(r.reftype(), r.limits(True))
+                elif kind == EXT_MEMORY:
+                    desc = MemoryType(r.limits(False))
+                elif kind == EXT_GLOBAL:
+                    desc = r.global_type()
+                else:
+                    raise MalformedModule(MSG_IMPORT_KIND, at)
+                m.imports.append(Import(mod, field, kind, desc))
+        elif sid == 3:
+            func_decl = [r.u32() for _ in range(r.len32())]
+        elif sid == 4:
+            for _ in range(r.len32()):
+                m.tables.append(TableType(r.reftype(), r.limits(True)))
+        elif sid == 5:
+            for _ in range(r.len32()):
+                m.mems.append(MemoryType(r.limits(False)))
+        elif sid == 6:
+            for _ in range(r.len32()):
+                gt = r.global_type()
+                m.globals.append(Global(gt, r.expr()))
+        elif sid == 7:
+            for _ in range(r.len32()):
+                name = r.name()
+                at = r.pos
+                kind = r.byte()
+                if kind > 3:
+                    raise MalformedModule(MSG_EXPORT_KIND, at)
+                m.exports.append(Export(name, kind, r.u32()))
+        elif sid == 8:
+            m.start = r.u32()
+        elif sid == 9:
+            _elem_section(m, r)
+        elif sid == 12:
+            m.data_count = r.u32()
+        elif sid == 10:
+            uses_data = _code_section(r, codes)
+        else:
+            _data_section(m, r)
+        if r.pos != start + size:
+            raise MalformedModule(MSG_SECTION_SIZE, start)
+    if len(func_decl) != len(codes):
+        raise MalformedModule(MSG_FUNC_CODE, n)
+    if m.data_count is not None and m.data_count != len(m.datas):
+        raise MalformedModule(MSG_DATA_COUNT, n)
+    if m.data_count is None and uses_data:
+        raise MalformedModule(MSG_DATA_COUNT_REQUIRED, n)
+    for i in range(len(codes)):
+        locals_, body, offset = codes[i]
+        m.funcs.append(Func(func_decl[i], locals_, body, offset))
+    m.build_index_spaces()
+    return m
+
+
+def _custom(m, content, offset):
+    r = _Reader(content, 0, True)
+    name = r.name()
+    data = content[r.pos:]
+    m.customs.append(CustomSection(name, data, offset + r.pos))
+    if name == "name" and m.names is None:
+        m.names = _names(data)
+
+
+def _names(data):
+    """The name section: {"module": str or None, "funcs": {idx: name},
+    "locals": {func: {idx: name}}}. Parsing stops at the first malformed
+    subsection, keeping what was read before it."""
+    names = {"module": None, "funcs": {}, "locals": {}}
+    r = _Reader(data, 0, True)
+    try:
+        while r.pos < len(data):
+            sid = r.byte()
+            size = r.len32()
+            end = r.pos + size
+            if sid == 0:
+                names["module"] = r.name()
+            elif sid == 1:
+                names["funcs"] = _name_map(r)
+            elif sid == 2:
+                locs = {}
+                for _ in range(r.len32()):
+                    func = r.u32()
+                    locs[func] = _name_map(r)
+                names["locals"] = locs
+            r.pos = end
+    except (MalformedModule, IndexError):
+        pass
+    return names
+
+
+def _name_map(r):
+    out = {}
+    for _ in range(r.len32()):
+        idx = r.u32()
+        out[idx] = r.name()
+    return out
+
+
+def _code_section(r, codes):
+    """Append (locals, body, offset) per entry; return whether any body uses
+    memory.init or data.drop."""
+    b = r.b
+    threads = r.threads
+    uses_data = False
+    shared = {}                 # declaration -> expanded locals list
+    budget = MAX_FUNCTION_LOCALS + LOCALS_PER_BYTE * len(b)
+    for _ in range(r.len32()):
+        size = r.len32()
+        start = r.pos
+        groups = []
+        total = 0
+        for _ in range(r.len32()):
+            count = r.u32()
+            groups.append((count, r.valtype()))
+            total += count
+        if total > _MASK32 or total > MAX_FUNCTION_LOCALS:
+            raise MalformedModule(MSG_TOO_MANY_LOCALS, start)
+        key = tuple(groups)
+        locals_ = shared.get(key)
+        if locals_ is None:
+            budget -= total
+            if budget < 0:
+                raise MalformedModule(MSG_TOO_MANY_LOCALS, start)
+            locals_ = []
+            for count, t in groups:
+                locals_.extend([t] * count)
+            shared[key] = locals_
+        body, r.pos, used = _expr(b, r.pos, threads)
+        if used:
+            uses_data = True
+        if r.pos != start + size:
+            raise MalformedModule(MSG_SECTION_SIZE, start)
+        codes.append((locals_, body, start))
+    return uses_data
+
+
+def _elem_section(m, r):
+    funcref_exprs = {}          # funcidx -> [ref.func idx, end], shared
+    for _ in range(r.len32()):
+        at = r.pos
+        flags = r.u32()
+        if flags > 7:
+            raise MalformedModule(MSG_ELEM_SEGMENT, at)
+        table = 0
+        offset = None
+        if flags & 1:
+            mode = MODE_DECLARATIVE if flags & 2 else MODE_PASSIVE
+        else:
+            mode = MODE_ACTIVE
+            if flags & 2:
+                table = r.u32()
+            offset = r.expr()
+        etype = FUNCREF
+        if flags & 4:
+            if flags & 3:
+                etype = r.reftype()
+            init = [r.expr() for _ in range(r.len32())]
+        else:
+            if flags & 3:
+                at = r.pos
+                if r.byte() != 0:
+                    raise MalformedModule(MSG_ELEM_KIND, at)
+            init = []
+            for _ in range(r.len32()):
+                x = r.u32()
+                e = funcref_exprs.get(x)
+                if e is None:
+                    e = funcref_exprs[x] = [(_ops.REF_FUNC, x), _END_T]
+                init.append(e)
+        m.elems.append(Elem(etype, init, mode, table, offset))
+
+
+def _data_section(m, r):
+    for _ in range(r.len32()):
+        at = r.pos
+        flags = r.u32()
+        if flags == 1:
+            m.datas.append(Data(r.take(r.len32()), MODE_PASSIVE))
+        elif flags == 0 or flags == 2:
+            mem = r.u32() if flags == 2 else 0
+            offset = r.expr()
+            m.datas.append(Data(r.take(r.len32()), MODE_ACTIVE, mem, offset))
+        else:
+            raise MalformedModule(MSG_DATA_SEGMENT, at)
