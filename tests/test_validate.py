@@ -89,8 +89,9 @@ class TestOperandStack:
     def test_unreachable_makes_the_stack_polymorphic(self):
         valid(func("unreachable i32.add", "(result i32)"))
         valid(func("unreachable i32.add drop i64.const 0", "(result i64)"))
-        valid(func("br 0 f32.neg", "(result f32)"))
-        valid(func("return i32.eqz", "(result i32)"))
+        valid(func("f32.const 0 br 0 f32.neg", "(result f32)"))
+        valid(func("i32.const 0 return i32.eqz", "(result i32)"))
+        invalid(func("br 0 f32.neg", "(result f32)"), "type mismatch")
 
     def test_values_pushed_after_unreachable_are_still_typed(self):
         invalid(func("unreachable i64.const 0 i32.add", "(result i32)"),
@@ -218,7 +219,8 @@ class TestBranches:
                    "i32.const 0 br_table 0 1) drop f32.const 0)", "(result f32)"))
 
     def test_return_checks_the_function_results(self):
-        valid(func("(block i64.const 1 return)", "(result i64)"))
+        valid(func("(block i64.const 1 return) i64.const 2", "(result i64)"))
+        valid(func("(block i64.const 1 return) unreachable", "(result i64)"))
         invalid(func("(block i32.const 1 return) i64.const 0", "(result i64)"),
                 "type mismatch")
 

@@ -331,15 +331,16 @@ def _check_body(ctx, declared_locals, body, ftype):
             elif op == 0x01:                                # nop
                 pass
             elif op == 0x0E:                                # br_table
-                _pop_expect(vals, frame, I32)
                 default = ins[2]
                 if default >= len(ctrls):
                     raise _unknown("label", default)
-                dt = _label_types(ctrls[-1 - default])
-                arity = len(dt)
                 for x in ins[1]:
                     if x >= len(ctrls):
                         raise _unknown("label", x)
+                _pop_expect(vals, frame, I32)
+                dt = _label_types(ctrls[-1 - default])
+                arity = len(dt)
+                for x in ins[1]:
                     lt = _label_types(ctrls[-1 - x])
                     if len(lt) != arity:
                         raise InvalidModule(TYPE_MISMATCH)
