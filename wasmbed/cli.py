@@ -41,10 +41,20 @@ def _limits(lim):
     return s
 
 
+def _functype(t):
+    parts = ["func"]
+    if t.params:
+        parts.append("(param %s)" % " ".join(VALTYPE_NAME[v] for v in t.params))
+    if t.results:
+        parts.append("(result %s)" % " ".join(VALTYPE_NAME[v] for v in t.results))
+    return "(%s)" % " ".join(parts)
+
+
 def _desc(kind, desc, module):
     if kind == EXT_FUNC:
-        t = module.types[desc] if desc < len(module.types) else "?"
-        return "type %d %r" % (desc, t)
+        if desc >= len(module.types):
+            return "type %d (unknown)" % desc
+        return "type %d %s" % (desc, _functype(module.types[desc]))
     if kind == EXT_TABLE:
         return "%s %s" % (VALTYPE_NAME[desc.elem], _limits(desc.limits))
     if kind == EXT_MEMORY:
@@ -66,7 +76,7 @@ def inspect_lines(data):
         out.append("section %-9s offset 0x%06x size %d%s" % (
             SECTION_NAMES[sid], offset, size, extra))
     for i, t in enumerate(m.types):
-        out.append("type %d: %r" % (i, t))
+        out.append("type %d: %s" % (i, _functype(t)))
     for imp in m.imports:
         out.append("import %s %r.%r: %s" % (
             EXT_NAME[imp.kind], imp.module, imp.name,
