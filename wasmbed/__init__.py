@@ -6,3 +6,15 @@ from wasmbed.core.errors import (  # noqa: F401
     WasmError, MalformedModule, InvalidModule, LinkError, InstantiationError,
     Trap, PoolExhausted, ProcExit,
 )
+from wasmbed.core.errors import Terminated  # noqa: F401
+from wasmbed.config import RuntimeConfig, NativeSymbol  # noqa: F401
+from wasmbed.runtime import (  # noqa: F401
+    Runtime, Instance, ExecEnv, LoadedModule, Function, host_function,
+)
+
+
+def __getattr__(name):
+    if name == "WasiConfig":
+        from wasmbed.wasi import WasiConfig
+        return WasiConfig
+    raise AttributeError(name)

@@ -10,7 +10,7 @@ class WasmError(Exception):
     """Base class of every error wasmbed raises on purpose."""
 
     def __init__(self, message=""):
-        Exception.__init__(self, message)
+        super().__init__(message)
         self.message = message
 
     def __str__(self):

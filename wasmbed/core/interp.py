@@ -524,7 +524,9 @@ def compile_function(inst, fn):
             code.append(_unreachable)
         else:
             code.append(_other(inst, ins, nxt, mem))
-    return Compiled(code, specials, low.template, low.nparams)
+    comp = Compiled(code, specials, low.template, low.nparams)
+    fn.compiled = comp
+    return comp
 
 
 def _copy(d, s, nxt):

@@ -1,0 +1,486 @@
+"""The embedding API: Runtime, loaded modules, instances and exec envs.
+
+See ARCHITECTURE.md section 8. Values cross this API the way wasmtime-py
+passes them: i32/i64 as signed ints, f32/f64 as floats, externref as any
+Python object (None is null), funcref as a function object or None.
+"""
+
+import struct
+
+from wasmbed.config import (RuntimeConfig, NativeSymbol,
+                            MODULE_METADATA_FACTOR)
+from wasmbed.core import errors as E
+from wasmbed.core.errors import (WasmError, Trap, LinkError, PoolExhausted,
+                                 MalformedModule, InvalidModule, ProcExit)
+from wasmbed.core.decode import decode_module
+from wasmbed.core.validate import validate_module
+from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
+                                   WasmFunction)
+from wasmbed.core.memory import HeapBacking, PoolBacking, Memory
+from wasmbed.core.table import Table, Global
+from wasmbed.core.module import (FuncType, I32, I64, F32, F64, V128,
+                                 EXTERNREF, FUNCREF, VALTYPE_LETTER)
+from wasmbed.core import interp
+
+M32 = 0xFFFFFFFF
+M64 = 0xFFFFFFFFFFFFFFFF
+
+
+# -- value conversion between the API and the internal representation -------
+
+def to_internal(t, v):
+    """Convert an API value of value type t to the internal representation."""
+    if t == I32:
+        return int(v) & M32
+    if t == I64:
+        return int(v) & M64
+    if t == F32:
+        return struct.unpack("<I", struct.pack("<f", float(v)))[0]
+    if t == F64:
+        return float(v)
+    if t == V128:
+        return int(v) & ((1 << 128) - 1)
+    return v
+
+
+def from_internal(t, v):
+    """Convert an internal value of type t to the API representation."""
+    if t == I32:
+        return v - 0x100000000 if v & 0x80000000 else v
+    if t == I64:
+        return v - 0x10000000000000000 if v & 0x8000000000000000 else v
+    if t == F32:
+        return struct.unpack("<f", struct.pack("<I", v))[0]
+    return v
+
+
+class _Store:
+    """What instantiation needs from the runtime: where bytes come from."""
+
+    def __init__(self, mem_backing, table_backing):
+        self.mem_backing = mem_backing
+        self.table_backing = table_backing
+        self.on_shared_memory = None
+
+
+class Runtime:
+    """A runtime: one platform, one memory policy, registered modules.
+
+    Raises ValueError for a bad config; PoolExhausted when the pool cannot
+    hold the initial structures.
+    """
+
+    def __init__(self, config=None):
+        if config is None:
+            config = RuntimeConfig()
+        self.config = config
+        self._platform = config.platform
+        self.pool = None
+        if config.mem_alloc_type == "pool":
+            from wasmbed.pool_alloc import Pool
+            buf = config.heap_buf
+            if buf is None:
+                buf = bytearray(config.heap_size)
+            mutex = None
+            if self._platform is not None and hasattr(self._platform, "mutex_new"):
+                mutex = self._platform.mutex_new()
+            self.pool = Pool(buf, mutex)
+            backing = PoolBacking(self.pool)
+            self.store = _Store(backing, backing)
+        else:
+            self.store = _Store(HeapBacking(), None)
+        self.registered = {}
+        self.mode = config.mode or "interp"
+
+    @property
+    def platform(self):
+        if self._platform is None:
+            from wasmbed.platform import default_platform
+            self._platform = default_platform()
+        return self._platform
+
+    # -- modules ---------------------------------------------------------
+    def load(self, data):
+        """Decode and validate a binary module -> LoadedModule.
+
+        Raises MalformedModule, InvalidModule, PoolExhausted (pool mode:
+        the module bytes and a metadata charge come from the pool).
+        """
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError("load() needs bytes")
+        charge = None
+        if self.pool is not None:
+            charge = self.pool.alloc(max(1, len(data) * (1 + MODULE_METADATA_FACTOR)))
+            self.pool.view(charge, len(data))[:] = data
+        try:
+            module = decode_module(data)
+            validate_module(module)
+        except BaseException:
+            if charge is not None:
+                self.pool.free(charge)
+            raise
+        return LoadedModule(self, module, charge)
+
+    def register(self, name, instance):
+        """Make an instance's exports importable under module name `name`."""
+        self.registered[name] = instance
+
+    def instantiate(self, module, stack_size=None, heap_size=0, wasi=None,
+                    imports=None):
+        """Instantiate a LoadedModule -> Instance.
+
+        ``imports``: {module_name: {field: extern}} where an extern is a
+        Python callable wrapped by host_function(), a Memory/Table/Global,
+        or an export of another instance. Raises LinkError, Trap,
+        PoolExhausted.
+        """
+        if stack_size is None:
+            stack_size = self.config.default_stack_size
+        inst = Instance(self, module, stack_size)
+        wasi_obj = None
+        if wasi is not None:
+            from wasmbed.wasi import Wasi
+            wasi_obj = Wasi(wasi, self.platform)
+        resolve = self._resolver(imports, wasi_obj, inst)
+        env = ExecEnv(inst, stack_size)
+
+        def run_start(core_inst, func):
+            inst.core = core_inst
+            env.invoke_raw(func, [])
+
+        inst.core = _instantiate(module.module, resolve, self.store, run_start)
+        inst.wasi = wasi_obj
+        inst._default_env = env
+        return inst
+
+    def _resolver(self, imports, wasi_obj, inst):
+        natives = self.config.natives
+        wasi_funcs = {}
+        if wasi_obj is not None:
+            for name, params, results, fn in wasi_obj.imports():
+                ft = FuncType(tuple(_TYPE_BY_NAME[p] for p in params),
+                              tuple(_TYPE_BY_NAME[r] for r in results))
+                wasi_funcs[name] = HostFunction(ft, _wasi_adapter(fn, ft), name)
+
+        def resolve(modname, field, kind):
+            if imports:
+                m = imports.get(modname)
+                if m is not None and field in m:
+                    return _as_extern(m[field])
+            if modname in natives:
+                for sym in natives[modname]:
+                    if sym.name == field:
+                        return native_function(sym)
+            if modname == "wasi_snapshot_preview1" and wasi_funcs:
+                return wasi_funcs.get(field)
+            reg = self.registered.get(modname)
+            if reg is not None:
+                return reg.core.exports.get(field)
+            return None
+        return resolve
+
+    def mem_alloc_info(self):
+        """{"total_size", "total_free_size", "highmark_size"} of the pool
+        (system mode: zeros)."""
+        if self.pool is None:
+            return {"total_size": 0, "total_free_size": 0, "highmark_size": 0}
+        return self.pool.info()
+
+    def destroy(self):
+        self.registered = {}
+
+
+_TYPE_BY_NAME = {"i32": I32, "i64": I64, "f32": F32, "f64": F64}
+
+
+def _wasi_adapter(fn, ft):
+    nres = len(ft.results)
+
+    def host(env, *args):
+        r = fn(env, *args)
+        if nres:
+            return r & M32 if ft.results[0] == I32 else r & M64
+        return None
+    return host
+
+
+def _as_extern(x):
+    if isinstance(x, (WasmFunction, HostFunction, Memory, Table, Global)):
+        return x
+    if isinstance(x, Function):
+        return x.func
+    raise LinkError("not an extern value: %r" % (x,))
+
+
+def host_function(params, results, fn, name=""):
+    """Wrap a Python callable taking and returning API values:
+    fn(env, *args) with params/results as strings of letters (i I f F)."""
+    ft = FuncType(tuple(VALTYPE_LETTER[c] for c in params),
+                  tuple(VALTYPE_LETTER[c] for c in results))
+
+    def host(env, *args):
+        vals = [from_internal(t, a) for t, a in zip(ft.params, args)]
+        r = fn(env, *vals)
+        if not ft.results:
+            return None
+        if len(ft.results) == 1:
+            return to_internal(ft.results[0], r)
+        return tuple(to_internal(t, v) for t, v in zip(ft.results, r))
+    return HostFunction(ft, host, name)
+
+
+def native_function(sym):
+    """A HostFunction for a NativeSymbol with a WAMR signature string."""
+    sig = sym.signature
+    if not sig.startswith("("):
+        raise ValueError("bad native signature %r" % sig)
+    close = sig.index(")")
+    pcodes = sig[1:close]
+    rcodes = sig[close + 1:]
+    params = []
+    for c in pcodes:
+        params.append({"i": I32, "I": I64, "f": F32, "F": F64, "r": EXTERNREF,
+                       "*": I32, "~": I32, "$": I32}[c])
+    results = [{"i": I32, "I": I64, "f": F32, "F": F64, "r": EXTERNREF}[c]
+               for c in rcodes]
+    ft = FuncType(tuple(params), tuple(results))
+    fn = sym.fn
+
+    def host(env, *args):
+        vals = []
+        mem = env.memory
+        i = 0
+        n = len(pcodes)
+        while i < n:
+            c = pcodes[i]
+            a = args[i]
+            if c == "*":
+                if mem is None:
+                    raise Trap(E.TRAP_MEMORY_OOB)
+                data = mem.data
+                if i + 1 < n and pcodes[i + 1] == "~":
+                    ln = args[i + 1]
+                    if a + ln > len(data):
+                        raise Trap(E.TRAP_MEMORY_OOB)
+                    vals.append(memoryview(data)[a:a + ln])
+                    vals.append(ln)
+                    i += 2
+                    continue
+                if a > len(data):
+                    raise Trap(E.TRAP_MEMORY_OOB)
+                vals.append(memoryview(data)[a:])
+            elif c == "$":
+                if mem is None:
+                    raise Trap(E.TRAP_MEMORY_OOB)
+                data = mem.data
+                end = bytes(data[a:]).find(b"\0") if a < len(data) else -1
+                if end < 0:
+                    raise Trap(E.TRAP_MEMORY_OOB)
+                vals.append(bytes(data[a:a + end]).decode("utf-8", "replace"))
+            else:
+                vals.append(from_internal(params[i], a))
+            i += 1
+        r = fn(env, *vals)
+        if not results:
+            return None
+        if len(results) == 1:
+            return to_internal(results[0], r)
+        return tuple(to_internal(t, v) for t, v in zip(results, r))
+    return HostFunction(ft, host, sym.name)
+
+
+class LoadedModule:
+    """A decoded, validated module owned by a Runtime."""
+
+    def __init__(self, runtime, module, charge):
+        self.runtime = runtime
+        self.module = module
+        self._charge = charge
+
+    def unload(self):
+        """Return the module's pool charge. Idempotent."""
+        if self._charge is not None:
+            self.runtime.pool.free(self._charge)
+            self._charge = None
+
+    @property
+    def imports(self):
+        return self.module.imports
+
+    @property
+    def exports(self):
+        return self.module.exports
+
+
+class Function:
+    """An exported function, as handed to embedders."""
+
+    def __init__(self, instance, func, name):
+        self.instance = instance
+        self.func = func
+        self.name = name
+        self.type = func.type
+
+
+class Instance:
+    """An instantiated module (public wrapper around ModuleInstance)."""
+
+    def __init__(self, runtime, module, stack_size):
+        self.runtime = runtime
+        self.module = module
+        self.stack_size = stack_size
+        self.core = None
+        self.wasi = None
+        self.exception = None
+
+    def lookup_function(self, name):
+        """-> Function or None when no function is exported under name."""
+        f = self.core.exports.get(name)
+        if isinstance(f, (WasmFunction, HostFunction)):
+            return Function(self, f, name)
+        return None
+
+    def create_exec_env(self, stack_size=None):
+        return ExecEnv(self, stack_size or self.stack_size)
+
+    def call(self, name, *args):
+        """Convenience: look up an export and call it on a fresh exec env."""
+        f = self.lookup_function(name)
+        if f is None:
+            raise LinkError("unknown export %s" % name)
+        return self.create_exec_env().call(f, *args)
+
+    def get_exception(self):
+        """"Exception: <message>" of the last trap, or None."""
+        if self.exception is None:
+            return None
+        return "Exception: %s" % self.exception
+
+    def memory(self):
+        """The exported memory "memory", else memory 0, else None."""
+        m = self.core.exports.get("memory")
+        if isinstance(m, Memory):
+            return m
+        if self.core.memories:
+            return self.core.memories[0]
+        return None
+
+    def memory_view(self, offset, size):
+        """A memoryview of guest memory; raises Trap when out of bounds."""
+        m = self.memory()
+        if m is None or offset < 0 or size < 0 or offset + size > len(m.data):
+            raise Trap(E.TRAP_MEMORY_OOB)
+        return memoryview(m.data)[offset:offset + size]
+
+    def terminate(self):
+        """Ask the guest to stop at its next loop back edge or call."""
+        self.core.term[0] = _terminated
+
+    def deinstantiate(self):
+        if self.core is not None:
+            self.core.release()
+        if self.wasi is not None:
+            self.wasi.close()
+            self.wasi = None
+
+
+def _terminated():
+    return E.Terminated("terminated")
+
+
+class ExecEnv:
+    """An execution environment: one per thread, with its own stack budget.
+
+    ``stack_size`` bytes bound the frame stack (each frame costs 64 bytes
+    plus 8 per register); exceeding it traps "call stack exhausted".
+    """
+
+    def __init__(self, instance, stack_size):
+        self.inst = instance
+        self.stack_size = stack_size
+        self.stack_used = 0
+        self.instance = None   # core instance of the running function
+
+    @property
+    def memory(self):
+        core = self.instance or self.inst.core
+        m = core.exports.get("memory")
+        if isinstance(m, Memory):
+            return m
+        return core.memories[0] if core.memories else None
+
+    def check_terminate(self):
+        core = self.instance or self.inst.core
+        f = core.term[0]
+        if f is not None:
+            raise f()
+
+    def invoke_raw(self, func, args):
+        """Call a core function with internal values -> list of results."""
+        try:
+            return interp.execute(self, func, args)
+        except Trap as e:
+            self.inst.exception = e.message
+            raise
+
+    def call(self, f, *args):
+        """Call an exported Function with API values.
+
+        Returns None, one value, or a tuple. Raises Trap, ProcExit.
+        """
+        func = f.func if isinstance(f, Function) else f
+        ft = func.type
+        if len(args) != len(ft.params):
+            raise TypeError("expected %d arguments, got %d" % (len(ft.params), len(args)))
+        vals = [to_internal(t, a) for t, a in zip(ft.params, args)]
+        self.inst.exception = None
+        res = self.invoke_raw(func, vals)
+        out = [from_internal(t, v) for t, v in zip(ft.results, res)]
+        if not out:
+            return None
+        if len(out) == 1:
+            return out[0]
+        return tuple(out)
+
+    def call_wasm(self, f, argv):
+        """WAMR style: argv holds 32-bit cells (i64/f64 take two); results
+        are written back into argv. Returns True, or False after a trap
+        (see Instance.get_exception())."""
+        func = f.func if isinstance(f, Function) else f
+        ft = func.type
+        vals = []
+        i = 0
+        for t in ft.params:
+            if t in (I64, F64):
+                raw = (argv[i] & M32) | ((argv[i + 1] & M32) << 32)
+                i += 2
+                vals.append(raw if t == I64 else struct.unpack("<d", struct.pack("<Q", raw))[0])
+            else:
+                vals.append(argv[i] & M32)
+                i += 1
+        try:
+            res = self.invoke_raw(func, vals)
+        except Trap:
+            return False
+        i = 0
+        for t, v in zip(ft.results, res):
+            if t in (I64, F64):
+                raw = v if t == I64 else struct.unpack("<Q", struct.pack("<d", v))[0]
+                _put(argv, i, raw & M32)
+                _put(argv, i + 1, raw >> 32)
+                i += 2
+            else:
+                _put(argv, i, v & M32)
+                i += 1
+        return True
+
+
+def _put(argv, i, v):
+    if i < len(argv):
+        argv[i] = v
+    else:
+        argv.append(v)
+
+
+_unused = (NativeSymbol, WasmError, PoolExhausted, MalformedModule,
+           InvalidModule, ProcExit, FUNCREF)
