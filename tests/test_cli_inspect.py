@@ -186,3 +186,17 @@ def test_python_dash_m_entry_point(wasm):
                           cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.returncode == 0, proc.stderr
     assert b"functions: 2 (1 imported, 1 defined)" in proc.stdout
+
+
+def test_wast_converts_a_wast_file_when_a_converter_is_installed(capsys, tmp_path):
+    from wasmbed.wast import _find_tool
+    if not (_find_tool("wasm-tools") or _find_tool("wast2json")):
+        pytest.skip("neither wasm-tools nor wast2json is installed")
+    path = tmp_path / "mini.wast"
+    path.write_text('(module (func (export "f")))\n'
+                    '(assert_malformed (module binary "\\00asm\\01") "unexpected end")\n'
+                    '(assert_malformed (module binary "\\00asm\\02\\00\\00\\00") "wrong text")\n')
+    status, lines, err = run_main(capsys, "wast", str(path))
+    assert status == 1, err
+    assert lines[-1] == "2 passed, 1 failed"
+    assert any(":3: assert_malformed" in l and "unknown binary version" in l for l in lines)

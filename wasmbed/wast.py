@@ -67,6 +67,15 @@ def message_matches(expected, got):
     return got.startswith(expected) or (got != "" and expected.startswith(got))
 
 
+def _find_tool(name):
+    """``name`` on PATH, or beside the running interpreter (a venv)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    beside = os.path.join(os.path.dirname(sys.executable), name)
+    return beside if os.path.exists(beside) else None
+
+
 def threads_enabled_for(source):
     """False for scripts of the core 2.0 suite (see the module docstring)."""
     parts = source.replace("\\", "/").split("/")
@@ -119,11 +128,13 @@ class WastRunner:
         """Convert a .wast with wasm-tools or wast2json, then run it."""
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, os.path.basename(path)[:-5] + ".json")
-            if shutil.which("wasm-tools"):
-                cmd = ["wasm-tools", "json-from-wast", path, "-o", out,
+            wasm_tools = _find_tool("wasm-tools")
+            wast2json = _find_tool("wast2json")
+            if wasm_tools:
+                cmd = [wasm_tools, "json-from-wast", path, "-o", out,
                        "--wasm-dir", tmp]
-            elif shutil.which("wast2json"):
-                cmd = ["wast2json", path, "-o", out]
+            elif wast2json:
+                cmd = [wast2json, path, "-o", out]
             else:
                 raise OSError("cannot run %s: neither wasm-tools nor "
                               "wast2json is installed" % path)

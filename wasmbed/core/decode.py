@@ -94,8 +94,13 @@ _MASK64 = 0xFFFFFFFFFFFFFFFF
 # 12, sits between element (9) and code (10)).
 _RANK = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10)
 
-_VALTYPE_SET = frozenset(VALTYPES)
-_REFTYPE_SET = frozenset(REFTYPES)
+# Lookup tables indexed by a byte: nonzero for value / reference type codes.
+_IS_VALTYPE = bytearray(256)
+_IS_REFTYPE = bytearray(256)
+for _t in VALTYPES:
+    _IS_VALTYPE[_t] = 1
+for _t in REFTYPES:
+    _IS_REFTYPE[_t] = 1
 
 # -- instruction dispatch ----------------------------------------------------
 # One small dispatch code per opcode id, derived from opcodes.IMM, so the
@@ -257,7 +262,7 @@ def _expr(b, pos, threads):
                 bt = x
                 pos += 1
             elif x < 0x80:
-                if x not in _VALTYPE_SET:
+                if not _IS_VALTYPE[x]:
                     raise MalformedModule(MSG_VALTYPE, pos)
                 bt = -x
                 pos += 1
@@ -353,14 +358,14 @@ def _expr(b, pos, threads):
             types = []
             for _ in range(count):
                 x = b[pos]
-                if x not in _VALTYPE_SET:
+                if not _IS_VALTYPE[x]:
                     raise _bad_type(x, MSG_VALTYPE, pos)
                 pos += 1
                 types.append(x)
             append((op, tuple(types)))
         elif k == _D_REFTYPE:
             x = b[pos]
-            if x not in _REFTYPE_SET:
+            if not _IS_REFTYPE[x]:
                 raise _bad_type(x, MSG_REFTYPE, pos)
             pos += 1
             append((op, x))
@@ -473,14 +478,14 @@ class _Reader:
 
     def valtype(self):
         x = self.b[self.pos]
-        if x not in _VALTYPE_SET:
+        if not _IS_VALTYPE[x]:
             raise _bad_type(x, MSG_VALTYPE, self.pos)
         self.pos += 1
         return x
 
     def reftype(self):
         x = self.b[self.pos]
-        if x not in _REFTYPE_SET:
+        if not _IS_REFTYPE[x]:
             raise _bad_type(x, MSG_REFTYPE, self.pos)
         self.pos += 1
         return x
