@@ -4,8 +4,8 @@
 missing file, a malformed module) print one line ``wasmbed: error: ...`` to
 stderr and return 1; usage errors return 2 (argparse's convention).
 
-For now this imports wasmbed.wast and wasmbed.core.decode directly; it will
-go through the public ``wasmbed`` API once that offers loading.
+For now this imports wasmbed.wast(_exec) and wasmbed.core.decode directly;
+it will go through the public ``wasmbed`` API once that offers loading.
 """
 
 import argparse
@@ -130,11 +130,14 @@ def cmd_inspect(args):
 
 
 def cmd_wast(args):
-    from wasmbed.wast import WastRunner
+    try:   # the runner with the execution commands, when the runtime is there
+        from wasmbed.wast_exec import ExecRunner as Runner
+    except ImportError:
+        from wasmbed.wast import WastRunner as Runner
     only = None
     if args.only:
         only = [k.strip() for k in args.only.split(",") if k.strip()]
-    runner = WastRunner(out=sys.stdout, only=only, mode=args.mode)
+    runner = Runner(out=sys.stdout, only=only, mode=args.mode)
     for path in args.files:
         try:
             runner.run_path(path)
