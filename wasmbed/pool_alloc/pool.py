@@ -556,12 +556,13 @@ class Pool:
             return offset
         new = self._alloc_block(size, align)
         old_bs = csize - HEADER_SIZE
-        mv = self._buf
-        mv[new:new + old_bs] = mv[offset:offset + old_bs]
+        buf[new:new + old_bs] = buf[offset:offset + old_bs]
         if zero:
             ns = unpack_from("<I", buf, new - HEADER_SIZE)[0] & -8
             self._zero(new + old_bs, ns - csize)
-        self._free_block(offset, w)
+        # The new block may have been carved from the chunk just before the
+        # old one, which changes the old header's PREV_FREE flag: re-read it.
+        self._free_block(offset, unpack_from("<I", buf, c)[0])
         self._reallocs += 1
         return new
 
