@@ -181,9 +181,11 @@ class WastRunner:
 
     def fail(self, cmd, why):
         self.failed += 1
-        self.out.write("%s:%s: %s %s: %s\n" % (
-            self.source, cmd.get("line", "?"), cmd.get("type", "?"),
-            cmd.get("filename", ""), why))
+        what = cmd.get("type", "?")
+        if cmd.get("filename"):
+            what += " " + cmd["filename"]
+        self.out.write("%s:%s: %s: %s\n" % (
+            self.source, cmd.get("line", "?"), what, why))
 
     def summary(self):
         """The last line: ``N passed, M failed[, K skipped]``."""
