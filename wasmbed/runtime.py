@@ -24,6 +24,12 @@ from wasmbed.core import interp
 
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
+# Pool charges (bytes) for per-instance structures whose count the module
+# controls; they bound what a hostile module can make the host allocate.
+INSTANCE_CHARGE = 256
+GLOBAL_CHARGE = 16
+FUNC_CHARGE = 16
+ELEM_REF_CHARGE = 8
 
 
 # -- value conversion between the API and the internal representation -------
@@ -142,15 +148,30 @@ class Runtime:
             from wasmbed.wasi import Wasi
             wasi_obj = Wasi(wasi, self.platform)
         resolve = self._resolver(imports, wasi_obj, inst)
-        env = ExecEnv(inst, stack_size)
+        env = None
 
         def run_start(core_inst, func):
             inst.core = core_inst
             env.invoke_raw(func, [])
 
-        inst.core = _instantiate(module.module, resolve, self.store, run_start)
+        m = module.module
+        if self.pool is not None:
+            nelems = 0
+            for seg in m.elems:
+                nelems += len(seg.init)
+            inst._charge = self.pool.alloc(
+                INSTANCE_CHARGE + GLOBAL_CHARGE * len(m.globals)
+                + FUNC_CHARGE * len(m.funcs) + ELEM_REF_CHARGE * nelems)
+        try:
+            env = ExecEnv(inst, stack_size)
+            inst._default_env = env
+            inst.core = _instantiate(m, resolve, self.store, run_start)
+        except BaseException:
+            inst._free_charges()
+            if wasi_obj is not None:
+                wasi_obj.close()
+            raise
         inst.wasi = wasi_obj
-        inst._default_env = env
         return inst
 
     def _resolver(self, imports, wasi_obj, inst):
@@ -332,6 +353,9 @@ class Instance:
         self.core = None
         self.wasi = None
         self.exception = None
+        self._charge = None
+        self._default_env = None
+        self._envs = []
 
     def lookup_function(self, name):
         """-> Function or None when no function is exported under name."""
@@ -341,14 +365,19 @@ class Instance:
         return None
 
     def create_exec_env(self, stack_size=None):
-        return ExecEnv(self, stack_size or self.stack_size)
+        """A new exec env (its stack comes from the pool in pool mode; it
+        is returned by env.destroy() or at deinstantiate()). Raises
+        PoolExhausted."""
+        env = ExecEnv(self, stack_size or self.stack_size)
+        self._envs.append(env)
+        return env
 
     def call(self, name, *args):
-        """Convenience: look up an export and call it on a fresh exec env."""
+        """Convenience: call an export on the instance's default exec env."""
         f = self.lookup_function(name)
         if f is None:
             raise LinkError("unknown export %s" % name)
-        return self.create_exec_env().call(f, *args)
+        return self._default_env.call(f, *args)
 
     def get_exception(self):
         """"Exception: <message>" of the last trap, or None."""
@@ -377,11 +406,25 @@ class Instance:
         self.core.term[0] = _terminated
 
     def deinstantiate(self):
+        """Release memories, tables, exec env stacks and pool charges.
+        Idempotent."""
         if self.core is not None:
             self.core.release()
         if self.wasi is not None:
             self.wasi.close()
             self.wasi = None
+        self._free_charges()
+
+    def _free_charges(self):
+        for env in self._envs:
+            env.destroy()
+        self._envs = []
+        if self._default_env is not None:
+            self._default_env.destroy()
+            self._default_env = None
+        if self._charge is not None:
+            self.runtime.pool.free(self._charge)
+            self._charge = None
 
 
 def _terminated():
@@ -400,6 +443,17 @@ class ExecEnv:
         self.stack_size = stack_size
         self.stack_used = 0
         self.instance = None   # core instance of the running function
+        self._stack_block = None
+        pool = instance.runtime.pool
+        if pool is not None:
+            # the interp tier's stack budget is reserved in the pool
+            self._stack_block = pool.alloc(max(16, stack_size))
+
+    def destroy(self):
+        """Return the stack reservation to the pool. Idempotent."""
+        if self._stack_block is not None:
+            self.inst.runtime.pool.free(self._stack_block)
+            self._stack_block = None
 
     @property
     def memory(self):
