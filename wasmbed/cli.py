@@ -147,6 +147,161 @@ def cmd_wast(args):
     return runner.report()
 
 
+_SIZE_UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def parse_size(text):
+    """"4096", "64K", "16M", "1G" (also "64KB", "64KiB") -> bytes.
+    Raises argparse.ArgumentTypeError."""
+    t = text.strip().upper()
+    if t.endswith("B"):
+        t = t[:-1]
+    if t.endswith("I"):
+        t = t[:-1]
+    mult = 1
+    if t and t[-1] in _SIZE_UNITS:
+        mult = _SIZE_UNITS[t[-1]]
+        t = t[:-1]
+    if not t.isdigit():
+        raise argparse.ArgumentTypeError("bad size %r (use e.g. 65536, 64K, 16M)" % text)
+    return int(t) * mult
+
+
+def _parse_arg(t, text):
+    """A command-line argument for a parameter of value type t."""
+    from wasmbed.core.module import I32, I64, F32, F64
+    if t in (I32, I64):
+        v = int(text, 0)
+        bits = 32 if t == I32 else 64
+        if not -(1 << (bits - 1)) <= v < (1 << bits):
+            raise ValueError("%s out of range for %s" % (text, VALTYPE_NAME[t]))
+        return v
+    if t in (F32, F64):
+        return float(text)
+    raise ValueError("cannot pass a %s on the command line" % VALTYPE_NAME[t])
+
+
+def _format_result(v):
+    if isinstance(v, float):
+        return repr(v)
+    if v is None:
+        return "null"
+    return str(v)
+
+
+def cmd_run(args):
+    import wasmbed
+    if args.mode == "fast":
+        _error("note: the fast tier is not available yet; running on interp")
+    try:
+        data = _read(args.file)
+    except OSError as e:
+        _error("cannot read %s: %s" % (args.file, e.strerror or e))
+        return 1
+    if args.pool_size:
+        config = wasmbed.RuntimeConfig(mem_alloc_type="pool", heap_size=args.pool_size,
+                                       max_thread_num=args.max_threads, mode="interp")
+    else:
+        config = wasmbed.RuntimeConfig(mem_alloc_type="system",
+                                       max_thread_num=args.max_threads, mode="interp")
+    try:
+        rt = wasmbed.Runtime(config)
+        mod = rt.load(data)
+    except wasmbed.PoolExhausted as e:
+        _error("%s: %s (pool too small: raise --pool-size)" % (args.file, e))
+        return 1
+    except (wasmbed.MalformedModule, wasmbed.InvalidModule) as e:
+        _error("%s: %s: %s" % (args.file, type(e).__name__, e))
+        return 1
+    dirs = []
+    for spec in args.dir:
+        host, sep, guest = spec.partition("::")
+        dirs.append((host, guest if sep else host))
+    env = {}
+    for kv in args.env:
+        k, sep, v = kv.partition("=")
+        if not sep or not k:
+            _error("--env wants KEY=VALUE, got %r" % kv)
+            return 2
+        env[k] = v
+    uses_wasi = any(imp.module.startswith("wasi_") for imp in mod.imports)
+    wasi = None
+    if uses_wasi:
+        guest_args = [args.file] + (list(args.args) if not args.invoke else [])
+        wasi = wasmbed.WasiConfig(args=guest_args, env=env, dirs=dirs)
+    timer = None
+    try:
+        inst = rt.instantiate(mod, stack_size=args.stack_size, heap_size=args.heap_size,
+                              wasi=wasi)
+        if args.timeout:
+            import threading
+            timer = threading.Timer(args.timeout / 1000.0, inst.terminate)
+            timer.daemon = True
+            timer.start()
+        if args.invoke:
+            return _invoke(inst, args)
+        start = inst.lookup_function("_start")
+        if start is None:
+            if uses_wasi:
+                _error("%s: no _start function (use --invoke FUNC)" % args.file)
+                return 2
+            return 0
+        inst.create_exec_env().call(start)
+        return 0
+    except wasmbed.ProcExit as e:
+        return e.code & 0xFF if e.code >= 0 else 1
+    except wasmbed.Trap as e:
+        _flush_console(rt)
+        sys.stderr.write("Exception: %s\n" % e.message)
+        return 1
+    except wasmbed.PoolExhausted as e:
+        _error("%s: %s (pool too small: raise --pool-size)" % (args.file, e))
+        return 1
+    except wasmbed.WasmError as e:
+        _error("%s: %s: %s" % (args.file, type(e).__name__, e))
+        return 1
+    finally:
+        if timer is not None:
+            timer.cancel()
+        _flush_console(rt)
+
+
+def _flush_console(rt):
+    plat = rt._platform
+    for name in ("stdout", "stderr"):
+        stream = getattr(plat, name, None)
+        flush = getattr(stream, "flush", None)
+        if flush is not None:
+            try:
+                flush()
+            except Exception:
+                pass
+
+
+def _invoke(inst, args):
+    f = inst.lookup_function(args.invoke)
+    if f is None:
+        _error("no exported function %r" % args.invoke)
+        return 2
+    params = f.type.params
+    if len(args.args) != len(params):
+        _error("%s takes %d argument(s), got %d" % (args.invoke, len(params), len(args.args)))
+        return 2
+    try:
+        vals = [_parse_arg(t, a) for t, a in zip(params, args.args)]
+    except ValueError as e:
+        _error("bad argument: %s" % e)
+        return 2
+    res = inst.create_exec_env().call(f, *vals)
+    if res is None:
+        return 0
+    if not isinstance(res, tuple):
+        res = (res,)
+    for v in res:
+        sys.stdout.write(_format_result(v) + "\n")
+    return 0
+
+
 def cmd_not_implemented(args):
     _error("%s: not implemented yet" % args.command)
     return 2
@@ -172,11 +327,32 @@ def build_parser():
     i.add_argument("file", metavar="FILE.wasm")
     i.set_defaults(func=cmd_inspect)
 
-    for name, text in (("run", "run a module (not implemented yet)"),
-                       ("compile", "AOT-compile a module (not implemented yet)")):
-        r = sub.add_parser(name, help=text)
-        r.add_argument("rest", nargs=argparse.REMAINDER)
-        r.set_defaults(func=cmd_not_implemented)
+    r = sub.add_parser("run", help="run a WASI command or invoke a function")
+    r.add_argument("--dir", action="append", default=[], metavar="HOST[::GUEST]",
+                   help="preopen host directory HOST as GUEST (default: same name)")
+    r.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                   help="set an environment variable for the guest")
+    r.add_argument("--max-threads", type=int, default=4, metavar="N",
+                   help="threads a guest may spawn (default 4)")
+    r.add_argument("--pool-size", type=parse_size, default=0, metavar="SIZE",
+                   help="confine every allocation to one pool of SIZE bytes")
+    r.add_argument("--stack-size", type=parse_size, default=1 << 20, metavar="SIZE",
+                   help="interpreter stack budget per thread (default 1M)")
+    r.add_argument("--heap-size", type=parse_size, default=0, metavar="SIZE",
+                   help="app heap for module_malloc (default 0)")
+    r.add_argument("--mode", choices=("interp", "fast"), default=None)
+    r.add_argument("--timeout", type=int, default=0, metavar="MS",
+                   help="terminate the guest after MS milliseconds")
+    r.add_argument("--invoke", metavar="FUNC",
+                   help="call FUNC with ARGS (parsed by its parameter types) "
+                        "and print its results instead of running _start")
+    r.add_argument("file", metavar="FILE.wasm")
+    r.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS")
+    r.set_defaults(func=cmd_run)
+
+    c = sub.add_parser("compile", help="AOT-compile a module (not implemented yet)")
+    c.add_argument("rest", nargs=argparse.REMAINDER)
+    c.set_defaults(func=cmd_not_implemented)
     return p
 
 
