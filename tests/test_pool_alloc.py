@@ -553,6 +553,27 @@ def test_damaged_free_list_links_are_found_by_check():
         p.check()
 
 
+@pytest.mark.parametrize("link", [0, 4])
+def test_damaged_links_are_refused_before_unlinking(link):
+    # A forged next/prev link must not make free() write through it.
+    buf, p = new_pool()
+    a, b, c = p.alloc(100), p.alloc(100), p.alloc(100)
+    victim = p.alloc(100)
+    p.alloc(16)
+    fill(p, victim, 0x99)
+    p.free(a)
+    p.free(c)                 # a and c share a list: c -> a
+    target = victim - 8       # "free chunk" whose link fields are victim's data
+    buf[c + link:c + link + 4] = target.to_bytes(4, "little")
+    before = bytes(buf), p.info()
+    with pytest.raises(PoolCorrupted):
+        p.free(b)             # would merge with a and c, unlinking both
+    assert (bytes(buf), p.info()) == before
+    with pytest.raises(PoolCorrupted):
+        p.check()
+    assert bytes(p.view(victim)) == b"\x99" * p.block_size(victim)
+
+
 def test_a_broken_footer_is_found_when_coalescing():
     buf, p = new_pool()
     a, b = p.alloc(100), p.alloc(100)

@@ -336,8 +336,23 @@ class Pool:
                 pack_into("<I", buf, cur + 12, off)
         pack_into("<I", buf, off + size - 4, size)
 
+    def _linked(self, off):
+        """Verify that the free chunk at ``off`` and its list neighbours point
+        at each other (before anything is unlinked or written)."""
+        buf = self._buf
+        nxt, prv = unpack_from("<II", buf, off + 8)
+        start = self._start
+        end = self._end
+        if prv and (prv < start or prv >= end
+                    or unpack_from("<I", buf, prv + 8)[0] != off):
+            raise _corrupt(POOL_BAD_FREE_LIST, off)
+        if nxt and (nxt < start or nxt >= end
+                    or unpack_from("<I", buf, nxt + 12)[0] != off):
+            raise _corrupt(POOL_BAD_FREE_LIST, off)
+
     def _unlink(self, off, size):
-        """Take the free chunk at ``off`` (of ``size`` bytes) off its list."""
+        """Take the free chunk at ``off`` (of ``size`` bytes) off its list;
+        the links must have passed ``_linked``."""
         buf = self._buf
         nxt, prv = unpack_from("<II", buf, off + 8)
         if prv:
@@ -371,6 +386,9 @@ class Pool:
                 w, chk, nxt = unpack_from("<III", buf, off)
                 if chk != w ^ off ^ salt or w != (i + 3) << 3:
                     raise _corrupt(POOL_BAD_FREE_LIST, off)
+                if nxt and (nxt < self._start or nxt >= self._end or
+                            unpack_from("<I", buf, nxt + 12)[0] != off):
+                    raise _corrupt(POOL_BAD_FREE_LIST, off)
                 pack_into("<I", buf, ha, nxt)
                 if nxt:
                     pack_into("<I", buf, nxt + 12, 0)
@@ -391,6 +409,7 @@ class Pool:
                 if chk != w ^ cur ^ salt or w & USED:
                     raise _corrupt(POOL_BAD_FREE_LIST, cur)
                 if w >= need:
+                    self._linked(cur)
                     self._unlink(cur, w)
                     return cur, w
                 cur = nxt
@@ -410,12 +429,12 @@ class Pool:
             self._push(off + need, rem)
             csize = need
         else:
-            w = csize | USED | pflag
-            pack_into("<II", buf, off, w, w ^ off ^ salt)
             nx = off + csize
             nw, chk = unpack_from("<II", buf, nx)
             if chk != nw ^ nx ^ salt:
                 raise _corrupt(POOL_BAD_HEADER, nx)
+            w = csize | USED | pflag
+            pack_into("<II", buf, off, w, w ^ off ^ salt)
             nw &= ~PREV_FREE
             pack_into("<II", buf, nx, nw, nw ^ nx ^ salt)
         self._free_size -= csize
@@ -481,6 +500,9 @@ class Pool:
             pw, chk = unpack_from("<II", buf, p)
             if chk != pw ^ p ^ salt or pw != psize:
                 raise _corrupt(POOL_BAD_HEADER, p)
+            self._linked(p)
+        if not nw & USED:
+            self._linked(nx)
         # Everything verified: from here on nothing raises.
         self._free_size += csize
         if nw & USED:
@@ -525,6 +547,8 @@ class Pool:
                 nw, chk = unpack_from("<II", buf, nx)
                 if chk != nw ^ nx ^ salt:
                     raise _corrupt(POOL_BAD_HEADER, nx)
+                if not nw & USED:
+                    self._linked(nx)
                 hw = need | USED | (w & PREV_FREE)
                 pack_into("<II", buf, c, hw, hw ^ c ^ salt)
                 if nw & USED:
@@ -544,6 +568,7 @@ class Pool:
         if chk != nw ^ nx ^ salt:
             raise _corrupt(POOL_BAD_HEADER, nx)
         if not nw & USED and csize + nw >= need:
+            self._linked(nx)
             self._unlink(nx, nw)
             # _carve takes the whole merged chunk off the free size, but only
             # the absorbed part was free.
@@ -600,6 +625,8 @@ class Pool:
             cur = self._list_head(i)
             limit = self._free_size // MIN_CHUNK + 1   # stops a damaged cycle
             while cur and limit:
+                if cur < self._start or cur >= self._end:
+                    raise _corrupt(POOL_BAD_FREE_LIST, cur)
                 limit -= 1
                 free_blocks += 1
                 w, chk, cur = unpack_from("<III", buf, cur)
