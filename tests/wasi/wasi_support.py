@@ -198,3 +198,211 @@ def put_iovecs(mem, at, bufs):
 
 def make_config(**kw):
     return WasiConfig(**kw)
+
+
+# ---------------------------------------------------------------------------
+# Calling WASI functions directly, as the core would.
+# ---------------------------------------------------------------------------
+
+class Guest:
+    """Drives a Wasi through its import functions with a FakeCaller.
+
+    ``g.fd_write(1, iovs, 1, out)`` calls the import of that name and returns
+    its errno. Helpers put strings/iovecs into memory and read results.
+    """
+
+    SCRATCH = 4096
+
+    def __init__(self, wasi, caller=None):
+        self.wasi = wasi
+        self.caller = caller or FakeCaller()
+        self.fns = {name: fn for name, _p, _r, fn in wasi.imports()}
+        self.reset()
+
+    @property
+    def mem(self):
+        return self.caller.memory.data
+
+    def reset(self):
+        self.top = self.SCRATCH
+
+    def __getattr__(self, name):
+        fn = self.fns.get(name)
+        if fn is None:
+            raise AttributeError(name)
+        return lambda *args: fn(self.caller, *args)
+
+    def alloc(self, n, align=8):
+        self.top = (self.top + align - 1) // align * align
+        p = self.top
+        self.top += max(n, 1)
+        assert self.top <= len(self.mem), "test scratch memory exhausted"
+        return p
+
+    def put(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        p = self.alloc(len(data))
+        self.mem[p:p + len(data)] = data
+        return p, len(data)
+
+    def u32(self, p):
+        return struct.unpack_from("<I", self.mem, p)[0]
+
+    def u64(self, p):
+        return struct.unpack_from("<Q", self.mem, p)[0]
+
+    # -- conveniences returning (errno, value) --------------------------
+    def open(self, path, oflags=0, base=(1 << 30) - 1, inheriting=(1 << 30) - 1,
+             fdflags=0, dirfd=3, follow=0):
+        p, n = self.put(path)
+        out = self.alloc(4)
+        err = self.path_open(dirfd, follow, p, n, oflags, base, inheriting,
+                             fdflags, out)
+        return err, (self.u32(out) if err == 0 else None)
+
+    def write(self, fd, *chunks):
+        bufs = [self.put(c) for c in chunks]
+        iov = self.alloc(8 * len(bufs))
+        put_iovecs(self.mem, iov, bufs)
+        out = self.alloc(4)
+        err = self.fd_write(fd, iov, len(bufs), out)
+        return err, (self.u32(out) if err == 0 else None)
+
+    def read(self, fd, *sizes):
+        bufs = [(self.alloc(s), s) for s in sizes]
+        iov = self.alloc(8 * len(bufs))
+        put_iovecs(self.mem, iov, bufs)
+        out = self.alloc(4)
+        err = self.fd_read(fd, iov, len(bufs), out)
+        if err:
+            return err, None
+        n = self.u32(out)
+        data = b""
+        for p, s in bufs:
+            take = min(s, n - len(data))
+            data += bytes(self.mem[p:p + take])
+        return err, data
+
+    def filestat(self, fd):
+        out = self.alloc(64)
+        err = self.fd_filestat_get(fd, out)
+        return err, (unpack_filestat(self.mem, out) if err == 0 else None)
+
+    def path_stat(self, path, follow=0, dirfd=3):
+        p, n = self.put(path)
+        out = self.alloc(64)
+        err = self.path_filestat_get(dirfd, follow, p, n, out)
+        return err, (unpack_filestat(self.mem, out) if err == 0 else None)
+
+    def fdstat(self, fd):
+        out = self.alloc(24)
+        err = self.fd_fdstat_get(fd, out)
+        if err:
+            return err, None
+        ftype, flags, base, inh = struct.unpack_from("<BxHxxxxQQ", self.mem,
+                                                     out)
+        return err, {"filetype": ftype, "flags": flags, "base": base,
+                     "inheriting": inh}
+
+    def path_call(self, name, *args):
+        """Call a path function; str/bytes args become (ptr, len) pairs."""
+        flat = []
+        for a in args:
+            if isinstance(a, (str, bytes)):
+                flat.extend(self.put(a))
+            else:
+                flat.append(a)
+        return self.fns[name](self.caller, *flat)
+
+
+def unpack_filestat(mem, p):
+    dev, ino, ftype, nlink, size, atim, mtim, ctim = struct.unpack_from(
+        "<QQBxxxxxxxQQQQQ", mem, p)
+    return {"dev": dev, "ino": ino, "filetype": ftype, "nlink": nlink,
+            "size": size, "atim": atim, "mtim": mtim, "ctim": ctim}
+
+
+class RecordingFS(LinuxFileSystem):
+    """LinuxFileSystem that records every name it is asked about, to prove
+    the WASI layer only ever passes single components."""
+
+    def __init__(self):
+        self.names = []
+
+    def _rec(self, *names):
+        self.names.extend(names)
+
+    def openat(self, dir, name, flags, mode=0o666):
+        self._rec(name)
+        return LinuxFileSystem.openat(self, dir, name, flags, mode)
+
+    def statat(self, dir, name, follow=False):
+        self._rec(name)
+        assert follow is False
+        return LinuxFileSystem.statat(self, dir, name, follow)
+
+    def readlinkat(self, dir, name):
+        self._rec(name)
+        return LinuxFileSystem.readlinkat(self, dir, name)
+
+    def utimensat(self, dir, name, atim, mtim, follow=False):
+        self._rec(name)
+        assert follow is False
+        return LinuxFileSystem.utimensat(self, dir, name, atim, mtim, follow)
+
+    def mkdirat(self, dir, name):
+        self._rec(name)
+        return LinuxFileSystem.mkdirat(self, dir, name)
+
+    def unlinkat(self, dir, name):
+        self._rec(name)
+        return LinuxFileSystem.unlinkat(self, dir, name)
+
+    def rmdirat(self, dir, name):
+        self._rec(name)
+        return LinuxFileSystem.rmdirat(self, dir, name)
+
+    def renameat(self, od, on, nd, nn):
+        self._rec(on, nn)
+        return LinuxFileSystem.renameat(self, od, on, nd, nn)
+
+    def linkat(self, od, on, nd, nn):
+        self._rec(on, nn)
+        return LinuxFileSystem.linkat(self, od, on, nd, nn)
+
+    def symlinkat(self, target, dir, name):
+        self._rec(name)
+        return LinuxFileSystem.symlinkat(self, target, dir, name)
+
+
+def snapshot(root):
+    """Everything observable about a directory tree: names, types, link
+    targets, sizes, access and modification times and file contents.
+
+    With a file's atime set older than its mtime, any read of it moves the
+    atime (Linux relatime), so an unchanged snapshot also shows that nothing
+    was read."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            st = os.lstat(p)
+            rel = os.path.relpath(p, root)
+            if os.path.islink(p):
+                out[rel] = ("link", os.readlink(p))
+            elif os.path.isdir(p):
+                out[rel] = ("dir", st.st_mtime_ns)
+            else:
+                with open(p, "rb") as f:
+                    data = f.read()
+                # put the access time back: reading here must not hide (or
+                # fake) a read by the guest
+                os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+                out[rel] = ("file", st.st_size, st.st_mtime_ns,
+                            st.st_atime_ns, data)
+    return out
+
+
+def open_fd_count():
+    return len(os.listdir("/proc/self/fd"))

@@ -156,3 +156,4 @@ IOV_MAX = 1024          # more iovecs than this: EINVAL (as Linux readv)
 PATH_MAX = 4096         # longer paths: ENAMETOOLONG
 SYMLOOP_MAX = 40        # more symlink expansions in one lookup: ELOOP
 IO_CHUNK = 1 << 24      # largest single host read/write buffer (16 MiB)
+POLL_MAX = 1 << 16      # more poll_oneoff subscriptions than this: EINVAL

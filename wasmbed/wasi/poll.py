@@ -103,8 +103,8 @@ def _write_event(m, out, index, sub, error, nbytes=0, flags=0):
 
 def poll_oneoff(wasi, caller, m, in_ptr, out_ptr, count, nevents_ptr):
     """The body of ``poll_oneoff``; returns the errno."""
-    if count == 0:
-        raise FsError(abi.EINVAL, "no subscriptions")
+    if count == 0 or count > abi.POLL_MAX:
+        raise FsError(abi.EINVAL, "bad number of subscriptions")
     m.check(in_ptr, count * abi.SIZE_SUBSCRIPTION)
     m.check(out_ptr, count * abi.SIZE_EVENT)
     m.check(nevents_ptr, 4)

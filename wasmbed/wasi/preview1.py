@@ -513,21 +513,15 @@ class Wasi(object):
 
     def _stream_write(self, e, m, iovs):
         stream = e.handle
-        chunks = []
-        for buf, length in iovs:
-            if length:
-                chunks.append(m.read(buf, length))
         lock = self._mutex
         if lock is not None:
             lock.release()
-        total = 0
         try:
-            for chunk in chunks:
-                total += stream.write(chunk)
+            return self._gather(
+                m, iovs, lambda data, done: stream.write(data))
         finally:
             if lock is not None:
                 lock.acquire()
-        return total
 
     def fd_read(self, caller, fd, iovs_ptr, iovs_len, nread_ptr):
         m = GuestMemory.of(caller)
@@ -681,6 +675,9 @@ class Wasi(object):
         return self.table.get(fd).require_dir(rights)
 
     def _resolve(self, m, d, ptr, length, follow):
+        if length > abi.PATH_MAX:
+            m.check(ptr, length)
+            raise FsError(ENAMETOOLONG)
         return resolve(self.fs, d.handle, m.string(ptr, length), follow)
 
     def _lstat(self, r):
@@ -802,7 +799,16 @@ class Wasi(object):
                 flags |= O_DIRECTORY
             if flags & O_DIRECTORY and flags & O_CREAT:
                 raise FsError(EISDIR if r.trailing else EINVAL)
-            handle = self.fs.openat(r.dir, r.name, flags)
+            try:
+                handle = self.fs.openat(r.dir, r.name, flags)
+            except FsError as exc:
+                # A directory cannot be opened for writing. Rights that only
+                # imply writing (allocate, set size) are dropped for it; an
+                # explicit FD_WRITE keeps the EISDIR.
+                if exc.errno != EISDIR or base & abi.RIGHT_FD_WRITE or \
+                        not flags & O_WRITE or flags & O_CREAT:
+                    raise
+                handle = self.fs.openat(r.dir, r.name, flags & ~O_WRITE)
         finally:
             r.close()
         try:
@@ -872,6 +878,9 @@ class Wasi(object):
     def path_symlink(self, caller, old_path, old_len, fd, new_path, new_len):
         m = GuestMemory.of(caller)
         d = self._dir(fd, abi.RIGHT_PATH_SYMLINK)
+        if old_len > abi.PATH_MAX:
+            m.check(old_path, old_len)
+            raise FsError(ENAMETOOLONG)
         target = m.string(old_path, old_len)
         if not target:
             raise FsError(ENOENT)

@@ -178,6 +178,7 @@ class LinuxFileSystem(pfs.FileSystem):
 
     @staticmethod
     def _check_name(name):
+        """One component; "." (the directory itself) is allowed."""
         if b"/" in name or name == b".." or not name or b"\0" in name:
             raise FsError(pfs.EINVAL, "not a single path component: %r" % name)
 
@@ -236,17 +237,11 @@ class LinuxFileSystem(pfs.FileSystem):
             raise _fs_error(exc)
 
     def statat(self, dir, name, follow=False):
-        self._check_stat_name(name)
+        self._check_name(name)
         try:
             return _to_stat(os.stat(name, dir_fd=dir, follow_symlinks=follow))
         except Exception as exc:
             raise _fs_error(exc)
-
-    @staticmethod
-    def _check_stat_name(name):
-        # "." (the directory itself) is allowed here.
-        if b"/" in name or name == b".." or not name or b"\0" in name:
-            raise FsError(pfs.EINVAL, "not a single path component: %r" % name)
 
     def ftruncate(self, handle, size):
         try:
@@ -265,7 +260,7 @@ class LinuxFileSystem(pfs.FileSystem):
             raise _fs_error(exc)
 
     def utimensat(self, dir, name, atim, mtim, follow=False):
-        self._check_stat_name(name)
+        self._check_name(name)
         try:
             current = (0, 0)
             if pfs.TIME_OMIT in (atim, mtim):
@@ -362,29 +357,29 @@ class LinuxFileSystem(pfs.FileSystem):
         return out
 
     def mkdirat(self, dir, name):
-        self._check_stat_name(name)
+        self._check_name(name)
         try:
             os.mkdir(name, 0o777, dir_fd=dir)
         except Exception as exc:
             raise _fs_error(exc)
 
     def unlinkat(self, dir, name):
-        self._check_stat_name(name)
+        self._check_name(name)
         try:
             os.unlink(name, dir_fd=dir)
         except Exception as exc:
             raise _fs_error(exc)
 
     def rmdirat(self, dir, name):
-        self._check_stat_name(name)
+        self._check_name(name)
         try:
             os.rmdir(name, dir_fd=dir)
         except Exception as exc:
             raise _fs_error(exc)
 
     def renameat(self, old_dir, old_name, new_dir, new_name):
-        self._check_stat_name(old_name)
-        self._check_stat_name(new_name)
+        self._check_name(old_name)
+        self._check_name(new_name)
         try:
             os.rename(old_name, new_name, src_dir_fd=old_dir,
                       dst_dir_fd=new_dir)
@@ -392,8 +387,8 @@ class LinuxFileSystem(pfs.FileSystem):
             raise _fs_error(exc)
 
     def linkat(self, old_dir, old_name, new_dir, new_name):
-        self._check_stat_name(old_name)
-        self._check_stat_name(new_name)
+        self._check_name(old_name)
+        self._check_name(new_name)
         try:
             os.link(old_name, new_name, src_dir_fd=old_dir, dst_dir_fd=new_dir,
                     follow_symlinks=False)
@@ -401,7 +396,7 @@ class LinuxFileSystem(pfs.FileSystem):
             raise _fs_error(exc)
 
     def symlinkat(self, target, dir, name):
-        self._check_stat_name(name)
+        self._check_name(name)
         if b"\0" in target:
             raise FsError(pfs.EINVAL)
         try:
@@ -410,7 +405,7 @@ class LinuxFileSystem(pfs.FileSystem):
             raise _fs_error(exc)
 
     def readlinkat(self, dir, name):
-        self._check_stat_name(name)
+        self._check_name(name)
         try:
             return os.readlink(name, dir_fd=dir)
         except Exception as exc:
