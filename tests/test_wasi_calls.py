@@ -230,6 +230,25 @@ def test_stdio_rights_and_types():
     assert g.read(1, 4)[0] == S.ENOTCAPABLE
 
 
+def test_broken_stdout_pipe_is_epipe_and_other_stream_errors_eio():
+    class Broken:
+        def __init__(self, exc):
+            self.exc = exc
+
+        def write(self, b):
+            raise self.exc
+
+        def read(self, n):
+            raise self.exc
+    g = make(stdout=Broken(BrokenPipeError(32, "Broken pipe")),
+             stderr=Broken(OSError(5, "I/O error")),
+             stdin=Broken(OSError(9, "bad fd")))
+    assert g.write(1, "x")[0] == 64
+    assert g.write(2, "x")[0] == S.EIO
+    assert g.read(0, 4)[0] == S.EIO
+    assert g.wasi.last_error is None
+
+
 def test_terminal_stdout_is_a_character_device():
     class Tty(io.BytesIO):
         def isatty(self):

@@ -10,7 +10,17 @@ Two kinds of objects can back a stream:
 """
 
 from wasmbed.core.errors import FsError
-from wasmbed.wasi.abi import EAGAIN, EBADF
+from wasmbed.wasi.abi import EAGAIN, EBADF, EIO, EPIPE
+
+_HOST_EPIPE = 32    # EPIPE on Linux, the BSDs and macOS
+
+
+def _os_error(exc):
+    """FsError for an OSError from a stream (EPIPE for a closed pipe)."""
+    if type(exc).__name__ == "BrokenPipeError" or \
+            (exc.args and exc.args[0] == _HOST_EPIPE):
+        return FsError(EPIPE, "broken pipe")
+    return FsError(EIO, "stream error: %r" % (exc,))
 
 
 class NullStream(object):
@@ -44,7 +54,10 @@ class Stream(object):
             reader = getattr(self.obj, "read", None)
         if reader is None:
             raise FsError(EBADF, "stream is not readable")
-        data = reader(n)
+        try:
+            data = reader(n)
+        except OSError as exc:
+            raise _os_error(exc)
         if data is None:
             raise FsError(EAGAIN)
         if not isinstance(data, bytes):
@@ -56,12 +69,15 @@ class Stream(object):
         writer = getattr(self.obj, "write", None)
         if writer is None:
             raise FsError(EBADF, "stream is not writable")
-        n = writer(data)
+        try:
+            n = writer(data)
+            flush = getattr(self.obj, "flush", None)
+            if flush is not None:
+                flush()
+        except OSError as exc:
+            raise _os_error(exc)
         if n is None:
             n = len(data)
-        flush = getattr(self.obj, "flush", None)
-        if flush is not None:
-            flush()
         return n
 
     def ready(self, timeout_ns):
