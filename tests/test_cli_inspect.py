@@ -126,7 +126,7 @@ def test_inspect_malformed_module(capsys, tmp_path):
     assert "length out of bounds" in err
 
 
-@pytest.mark.parametrize("command", ["run", "compile"])
+@pytest.mark.parametrize("command", ["compile"])
 def test_placeholders_exit_2(capsys, command):
     status, _, err = run_main(capsys, command, "x.wasm")
     assert status == 2
