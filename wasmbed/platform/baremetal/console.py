@@ -1,0 +1,177 @@
+"""Console streams for BaremetalPlatform.
+
+- :class:`UartStream`: any UART-like object with ``read(n)``, ``write(b)``
+  and a count of waiting bytes, either ``any()`` (``machine.UART``) or
+  ``in_waiting`` (a pyserial ``Serial``). One UART serves as stdin, stdout
+  and stderr.
+- :class:`StdioStream`: ``sys.stdin``/``sys.stdout``/``sys.stderr`` (the
+  REPL console of a board, the terminal of the unix port), with
+  ``readable`` over ``select.poll``.
+
+Reads wait by polling with short sleeps (up to 1 ms): a board's UART
+driver buffers incoming bytes meanwhile.
+"""
+
+try:
+    import select
+except ImportError:  # pragma: no cover - a board without select
+    select = None
+
+from wasmbed.platform_api import ConsoleStream
+
+_MAX_PAUSE_US = 1000
+
+
+class UartStream(ConsoleStream):
+    """A console stream over a UART-like ``uart``.
+
+    ``sleep_us``: a sleep function; ``ticks``: a
+    :class:`wasmbed.platform.baremetal.ticks.Ticks` (us) for timeouts.
+    ``read`` returns ``b""`` (end of input) once the device fails (a
+    closed pyserial port raises OSError).
+    """
+
+    def __init__(self, uart, sleep_us, ticks):
+        self.uart = uart
+        self._sleep_us = sleep_us
+        self._ticks = ticks
+        self._any = getattr(uart, "any", None)
+
+    def _waiting(self):
+        if self._any is not None:
+            return self._any()
+        return self.uart.in_waiting
+
+    def readable(self, timeout_ns=0):
+        try:
+            if self._waiting() > 0:
+                return True
+            if timeout_ns == 0:
+                return False
+            ticks = self._ticks
+            remaining = (timeout_ns + 999) // 1000
+            last = ticks.us()
+            pause = 50
+            while timeout_ns < 0 or remaining > 0:
+                self._sleep_us(pause if timeout_ns < 0 or pause < remaining
+                               else remaining)
+                if self._waiting() > 0:
+                    return True
+                now = ticks.us()
+                remaining -= ticks.diff(now, last)
+                last = now
+                if pause < _MAX_PAUSE_US:
+                    pause += pause
+            return False
+        except OSError:
+            return True  # the device is gone: read() reports end of input
+
+    def read(self, n):
+        if n <= 0:
+            return b""
+        pause = 50
+        while True:
+            try:
+                waiting = self._waiting()
+                if waiting > 0:
+                    data = self.uart.read(min(n, waiting))
+                    if data:
+                        return bytes(data)
+            except OSError:
+                return b""
+            self._sleep_us(pause)
+            if pause < _MAX_PAUSE_US:
+                pause += pause
+
+    def write(self, data):
+        view = memoryview(data)
+        total = len(view)
+        done = 0
+        while done < total:
+            n = self.uart.write(view[done:])
+            if not n:  # machine.UART answers None on a write timeout
+                self._sleep_us(_MAX_PAUSE_US)
+                continue
+            done += n
+        return total
+
+    def flush(self):
+        fn = getattr(self.uart, "flush", None)
+        if fn is not None:
+            fn()
+
+    def isatty(self):
+        return True
+
+
+class StdioStream(ConsoleStream):
+    """A console stream over one of ``sys.stdin``/``stdout``/``stderr``.
+
+    Reads take one byte at a time from the unbuffered file (``.raw`` where
+    it exists, so no byte hides in a buffer that ``poll`` cannot see) and
+    return as soon as no more is waiting. Without ``select`` (or a pollable
+    file) ``readable`` answers True.
+    """
+
+    def __init__(self, fileobj):
+        buf = getattr(fileobj, "buffer", None)
+        if buf is None:
+            buf = fileobj
+        self.file = buf
+        self._raw = getattr(buf, "raw", buf)
+        self._poll = None
+        if select is not None:
+            try:
+                poller = select.poll()
+                poller.register(fileobj, select.POLLIN)
+                self._poll = poller
+            except (OSError, ValueError, TypeError, AttributeError):
+                self._poll = None
+
+    def readable(self, timeout_ns=0):
+        poller = self._poll
+        if poller is None:
+            return True
+        if timeout_ns < 0:
+            ms = -1
+        else:
+            ms = (timeout_ns + 999999) // 1000000
+        try:
+            return bool(poller.poll(ms))
+        except (OSError, ValueError):
+            return True
+
+    def read(self, n):
+        if n <= 0:
+            return b""
+        first = self._raw.read(1)
+        if not first:
+            return b""
+        out = bytearray(first)
+        while len(out) < n and self._poll is not None:
+            if not self._poll.poll(0):
+                break
+            more = self._raw.read(1)
+            if not more:
+                break
+            out.extend(more)
+        return bytes(out)
+
+    def write(self, data):
+        self.file.write(data)
+        self.flush()
+        return len(data)
+
+    def flush(self):
+        fn = getattr(self.file, "flush", None)
+        if fn is not None:
+            fn()
+
+    def isatty(self):
+        fn = getattr(self.file, "isatty", None)
+        if fn is None:
+            return True  # a board's REPL console: a UART or USB serial line
+        try:
+            return bool(fn())
+        except (OSError, ValueError):
+            return False
