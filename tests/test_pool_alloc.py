@@ -4,6 +4,8 @@ The randomized model-based test is in test_pool_alloc_model.py; the
 MicroPython run is in test_pool_alloc_micropython.py.
 """
 
+import sys
+
 import pytest
 
 from wasmbed.core.errors import PoolCorrupted, PoolExhausted, POOL_EXHAUSTED
@@ -656,3 +658,46 @@ def test_no_mutex_means_no_locking_calls():
     buf, p = new_pool(mutex=None)
     p.free(p.alloc(10))   # nothing to count: just must not need a mutex
     p.check()
+
+
+def test_threads_sharing_a_pool_through_its_mutex():
+    import threading
+
+    buf, p = new_pool(1 << 18, mutex=threading.Lock())
+    initial = p.info()["total_free_size"]
+    errors = []
+
+    def worker(tag):
+        try:
+            live = []
+            for i in range(400):
+                if live and i % 3 == 2:
+                    off, n = live.pop(i % len(live))
+                    assert bytes(p.view(off, n)) == bytes([tag]) * n
+                    p.free(off)
+                else:
+                    n = (i * 37 + tag) % 500
+                    off = p.alloc(n)
+                    p.view(off, n)[:] = bytes([tag]) * n
+                    live.append((off, n))
+            for off, n in live:
+                assert bytes(p.view(off, n)) == bytes([tag]) * n
+                p.free(off)
+        except Exception as exc:   # reported by the main thread
+            errors.append(exc)
+
+    # Switch threads very often so that unguarded updates would interleave
+    # (without the mutex this test fails).
+    old_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=worker, args=(t,)) for t in range(1, 5)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old_interval)
+    assert errors == []
+    assert p.check() == 1
+    assert p.info()["total_free_size"] == initial

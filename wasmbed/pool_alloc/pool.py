@@ -338,38 +338,48 @@ class Pool:
 
     def _linked(self, off):
         """Verify that the free chunk at ``off`` and its list neighbours point
-        at each other (before anything is unlinked or written)."""
+        at each other; return ``(next, prev)``."""
         buf = self._buf
         nxt, prv = unpack_from("<II", buf, off + 8)
-        start = self._start
-        end = self._end
-        if prv and (prv < start or prv >= end
+        if prv and (prv < self._start or prv >= self._end
                     or unpack_from("<I", buf, prv + 8)[0] != off):
             raise _corrupt(POOL_BAD_FREE_LIST, off)
-        if nxt and (nxt < start or nxt >= end
+        if nxt and (nxt < self._start or nxt >= self._end
                     or unpack_from("<I", buf, nxt + 12)[0] != off):
             raise _corrupt(POOL_BAD_FREE_LIST, off)
+        return nxt, prv
 
     def _unlink(self, off, size):
-        """Take the free chunk at ``off`` (of ``size`` bytes) off its list;
-        the links must have passed ``_linked``."""
+        """Take the free chunk at ``off`` (of ``size`` bytes) off its list.
+        Verifies the links first (PoolCorrupted before anything is written)."""
         buf = self._buf
         nxt, prv = unpack_from("<II", buf, off + 8)
         if prv:
+            if (prv < self._start or prv >= self._end
+                    or unpack_from("<I", buf, prv + 8)[0] != off):
+                raise _corrupt(POOL_BAD_FREE_LIST, off)
+            if nxt:
+                if (nxt < self._start or nxt >= self._end
+                        or unpack_from("<I", buf, nxt + 12)[0] != off):
+                    raise _corrupt(POOL_BAD_FREE_LIST, off)
+                pack_into("<I", buf, nxt + 12, prv)
             pack_into("<I", buf, prv + 8, nxt)
-        else:
-            if size <= SMALL_MAX:
-                i = (size >> 3) - 3
-                pack_into("<I", buf, _POOL_HDR + 4 * i, nxt)
-                if not nxt:
-                    self._small &= ~(1 << i)
-            else:
-                j = _bitlen(size) - 9
-                pack_into("<I", buf, _POOL_HDR + 4 * (NSMALL + j), nxt)
-                if not nxt:
-                    self._large &= ~(1 << j)
+            return
         if nxt:
-            pack_into("<I", buf, nxt + 12, prv)
+            if (nxt < self._start or nxt >= self._end
+                    or unpack_from("<I", buf, nxt + 12)[0] != off):
+                raise _corrupt(POOL_BAD_FREE_LIST, off)
+            pack_into("<I", buf, nxt + 12, 0)
+        if size <= SMALL_MAX:
+            i = (size >> 3) - 3
+            pack_into("<I", buf, _POOL_HDR + 4 * i, nxt)
+            if not nxt:
+                self._small &= ~(1 << i)
+        else:
+            j = _bitlen(size) - 9
+            pack_into("<I", buf, _POOL_HDR + 4 * (NSMALL + j), nxt)
+            if not nxt:
+                self._large &= ~(1 << j)
 
     def _take(self, need):
         """Unlink and return ``(offset, size)`` of the best free chunk of at
@@ -409,7 +419,6 @@ class Pool:
                 if chk != w ^ cur ^ salt or w & USED:
                     raise _corrupt(POOL_BAD_FREE_LIST, cur)
                 if w >= need:
-                    self._linked(cur)
                     self._unlink(cur, w)
                     return cur, w
                 cur = nxt
@@ -500,15 +509,12 @@ class Pool:
             pw, chk = unpack_from("<II", buf, p)
             if chk != pw ^ p ^ salt or pw != psize:
                 raise _corrupt(POOL_BAD_HEADER, p)
-            self._linked(p)
+            if not nw & USED:
+                # Both neighbours get unlinked: verify both before either.
+                self._linked(p)
+        # _unlink verifies links before it writes, so a damaged neighbour
+        # raises before anything has changed.
         if not nw & USED:
-            self._linked(nx)
-        # Everything verified: from here on nothing raises.
-        self._free_size += csize
-        if nw & USED:
-            nw |= PREV_FREE
-            pack_into("<II", buf, nx, nw, nw ^ nx ^ salt)
-        else:
             nw &= -8
             self._unlink(nx, nw)
             size += nw
@@ -519,6 +525,10 @@ class Pool:
             # The absorbed header keeps saying "free": a second free of this
             # offset is then reported as a double free.
             pack_into("<II", buf, c, csize, csize ^ c ^ salt)
+        if nw & USED:
+            nw |= PREV_FREE
+            pack_into("<II", buf, nx, nw, nw ^ nx ^ salt)
+        self._free_size += csize
         self._push(start, size)
 
     def _free(self, offset):
@@ -548,7 +558,7 @@ class Pool:
                 if chk != nw ^ nx ^ salt:
                     raise _corrupt(POOL_BAD_HEADER, nx)
                 if not nw & USED:
-                    self._linked(nx)
+                    self._linked(nx)        # before the header is rewritten
                 hw = need | USED | (w & PREV_FREE)
                 pack_into("<II", buf, c, hw, hw ^ c ^ salt)
                 if nw & USED:
@@ -568,7 +578,6 @@ class Pool:
         if chk != nw ^ nx ^ salt:
             raise _corrupt(POOL_BAD_HEADER, nx)
         if not nw & USED and csize + nw >= need:
-            self._linked(nx)
             self._unlink(nx, nw)
             # _carve takes the whole merged chunk off the free size, but only
             # the absorbed part was free.
