@@ -143,8 +143,22 @@ def wait_until(p, predicate, timeout_ns=5 * SEC):
 
 
 def counted_threads(p, n, body):
-    """Start ``n`` threads running ``body(i)``; join them all; results."""
-    handles = [p.thread_create(body, i) for i in range(n)]
+    """Start ``n`` threads running ``body(i)`` at the same moment (each
+    waits at a gate that opens once all exist); join them all; results."""
+    gate = p.mutex_new()
+    gate.acquire()
+
+    def gated(i):
+        gate.acquire()
+        gate.release()
+        return body(i)
+
+    handles = []
+    try:
+        for i in range(n):
+            handles.append(p.thread_create(gated, i))
+    finally:
+        gate.release()
     return [p.thread_join(h) for h in handles]
 
 
@@ -285,7 +299,7 @@ def check_race_without_lock(h):
     # the mutex must lose updates, or that check proves nothing (and
     # thread_yield does not yield).
     p = h.platform
-    rounds = 50
+    rounds = 200
     threads = 4
     for _attempt in range(3):
         box = [0]

@@ -67,6 +67,19 @@ def _sleep_us_fn():
     return lambda us: time.sleep(us / 1e6)
 
 
+def _yield_fn():
+    """What thread_yield calls. CPython: ``time.sleep(0)`` (drops the GIL).
+    MicroPython's unix port: ``sleep_us(1)``, since ``sleep_us(0)`` returns
+    without entering the kernel and measurably never lets another thread
+    in. Boards: ``sleep_ms(0)``, which runs the port's event hook and so
+    releases the GIL on ports that have one."""
+    if not IS_MICROPYTHON:
+        return lambda: time.sleep(0)
+    if sys.platform in ("linux", "darwin"):
+        return lambda: time.sleep_us(1)
+    return lambda: time.sleep_ms(0)
+
+
 class BaremetalPlatform(Platform):
     """A port for MicroPython boards (and, for tests, CPython).
 
@@ -92,6 +105,7 @@ class BaremetalPlatform(Platform):
     def __init__(self, console=None, pool=None, max_threads=None,
                  ticks_period=None, lock_timeouts=None, files=None):
         self._sleep_us = _sleep_us_fn()
+        self._yield = _yield_fn()
         self.ticks = Ticks(ticks_period, "us")
         self._clock = MonotonicClock(self.ticks, Ticks(None, "ms"))
         self._epoch_ns = _epoch_offset_ns()
@@ -163,7 +177,7 @@ class BaremetalPlatform(Platform):
         return _thread.get_ident() if _thread is not None else 0
 
     def thread_yield(self):
-        self._sleep_us(0)
+        self._yield()
 
     def max_threads(self):
         return self._threads.cap if self._threads is not None else 0
