@@ -630,6 +630,7 @@ def test_every_public_method_takes_and_releases_the_mutex():
         lambda: p.free(p.alloc(10)),
         lambda: p.block_size(p.alloc(10)),
         lambda: p.view(p.alloc(10)),
+        p.info,
         p.stats,
         p.check,
     ]

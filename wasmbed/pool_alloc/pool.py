@@ -143,7 +143,12 @@ class Pool:
         minimal block (MIN_BLOCK usable bytes). ``zero`` (default False)
         clears the whole usable block. Raises ValueError for a negative size
         or a bad alignment, PoolExhausted when no free block fits (the pool is
-        then unchanged).
+        then unchanged); a size larger than the pool is simply exhausted.
+
+        With align <= 8 any free chunk of ``size`` + 8 bytes (rounded up to
+        8, at least MIN_CHUNK) serves. A larger alignment asks for a chunk
+        ``align + 16`` bytes bigger, whose leading gap goes back to the free
+        lists, so it can fail while an aligned fit exists.
         """
         m = self._mutex
         if m is not None:
@@ -237,9 +242,14 @@ class Pool:
         chunks (headers included); highmark_size the largest
         ``total_size - total_free_size`` seen so far.
         """
-        return {"total_size": self._total,
-                "total_free_size": self._free_size,
-                "highmark_size": self._highmark}
+        m = self._mutex
+        if m is not None:
+            m.acquire()
+            try:
+                return self._info()
+            finally:
+                m.release()
+        return self._info()
 
     def stats(self):
         """``info()`` plus counters and a walk of the free lists.
@@ -277,12 +287,6 @@ class Pool:
         return self._check()
 
     # ------------------------------------------------------------ internals
-
-    def _header(self, off):
-        w, chk = unpack_from("<II", self._buf, off)
-        if chk != w ^ off ^ self._salt:
-            raise _corrupt(POOL_BAD_HEADER, off)
-        return w
 
     def _used(self, offset):
         """Validate a block offset; return its header word."""
@@ -338,7 +342,7 @@ class Pool:
 
     def _linked(self, off):
         """Verify that the free chunk at ``off`` and its list neighbours point
-        at each other; return ``(next, prev)``."""
+        at each other."""
         buf = self._buf
         nxt, prv = unpack_from("<II", buf, off + 8)
         if prv and (prv < self._start or prv >= self._end
@@ -347,7 +351,6 @@ class Pool:
         if nxt and (nxt < self._start or nxt >= self._end
                     or unpack_from("<I", buf, nxt + 12)[0] != off):
             raise _corrupt(POOL_BAD_FREE_LIST, off)
-        return nxt, prv
 
     def _unlink(self, off, size):
         """Take the free chunk at ``off`` (of ``size`` bytes) off its list.
@@ -626,6 +629,11 @@ class Pool:
     def _list_head(self, i):
         return unpack_from("<I", self._buf, _POOL_HDR + 4 * i)[0]
 
+    def _info(self):
+        return {"total_size": self._total,
+                "total_free_size": self._free_size,
+                "highmark_size": self._highmark}
+
     def _stats(self):
         free_blocks = 0
         largest = 0
@@ -641,7 +649,7 @@ class Pool:
                 w, chk, cur = unpack_from("<III", buf, cur)
                 if w > largest:
                     largest = w
-        d = self.info()
+        d = self._info()
         d["largest_free_block"] = largest - HEADER_SIZE if largest else 0
         d["free_blocks"] = free_blocks
         d["used_blocks"] = self._used_blocks
