@@ -61,6 +61,13 @@ def test_buffer_must_be_writable_and_large_enough():
     off = p.alloc(10)
     p.view(off, 3)[:] = b"abc"
     assert bytes(big[4096 + off:4096 + off + 3]) == b"abc"
+    # A buffer of wider items is used as plain bytes.
+    import array
+    words = array.array("I", bytes(8192))
+    p = Pool(words)
+    assert p.info()["total_size"] == 8192
+    p.free(p.alloc(4000))
+    p.check()
 
 
 # ------------------------------------------------------------ alloc basics

@@ -93,6 +93,8 @@ class Pool:
 
     def __init__(self, buf, mutex=None, salt=0):
         mv = memoryview(buf)
+        if getattr(mv, "format", "B") != "B":
+            mv = mv.cast("B")    # CPython only; offsets are in bytes
         n = len(mv)
         if n:
             try:
