@@ -8,7 +8,6 @@ produce an errno, never a host exception.
 """
 
 import os
-import struct
 import sys
 import tracemalloc
 
