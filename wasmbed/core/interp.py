@@ -507,6 +507,8 @@ def compile_function(inst, fn):
             code.append(_br_table(ins[1], ins[2]))
         elif k == "poll":
             code.append(_poll(F, nxt))
+        elif k == "br_poll":
+            code.append(_poll(F, ins[1]))
         elif k == "select":
             code.append(_select(ins[1], ins[2], ins[3], ins[4], nxt))
         elif k == "call":

@@ -474,7 +474,10 @@ def _f64_key(v):
 
 
 def _resolve(ir):
-    """Replace Label objects in branch ops by target positions (in place)."""
+    """Replace Label objects in branch ops by target positions (in place),
+    then thread jumps: an unconditional branch without copies to a `ret`
+    becomes that `ret`, and one to a loop header's `poll` becomes a
+    `br_poll` that polls itself and skips the header."""
     for op in ir:
         k = op[0]
         if k == "br":
@@ -485,3 +488,10 @@ def _resolve(ir):
             op[4] = op[4].pos
         elif k == "br_table":
             op[2] = tuple((l.pos, cp) for (l, cp) in op[2])
+    for i, op in enumerate(ir):
+        if op[0] == "br" and not op[2]:
+            target = ir[op[1]]
+            if target[0] == "ret":
+                ir[i] = ["ret", target[1]]
+            elif target[0] == "poll":
+                ir[i] = ["br_poll", op[1] + 1]
