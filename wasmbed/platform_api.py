@@ -19,7 +19,8 @@ Conventions shared by every method:
 - Times and timeouts are integers in nanoseconds. A timeout of ``-1`` (or
   any negative value, :data:`WAIT_FOREVER`) waits forever, ``0`` polls.
 - Sizes and offsets are bytes.
-- Host failures surface as ``OSError(code)`` where ``code`` is one of the
+- Host failures surface as ``OSError(code, message)`` (``exc.errno`` is
+  ``code``, on CPython and MicroPython alike) where ``code`` is one of the
   ``OS_E*`` numbers below (POSIX/Linux numbering, which MicroPython's
   ``errno`` also uses), except memory exhaustion in ``vm_map``/``vm_remap``,
   which is :class:`wasmbed.core.errors.PoolExhausted` on every port (the
@@ -322,7 +323,7 @@ class Platform(object):
         in place. Raises PoolExhausted when the memory cannot be had,
         ValueError for a negative size, OSError(OS_ENOSYS) without HAS_VM.
         """
-        raise OSError(OS_ENOSYS)
+        raise unsupported()
 
     def vm_remap(self, region, new_size):
         """Resize ``region`` to ``new_size`` bytes; return the region to use
@@ -334,12 +335,12 @@ class Platform(object):
         valid), ValueError for a negative size, OSError(OS_ENOSYS) without
         HAS_VM.
         """
-        raise OSError(OS_ENOSYS)
+        raise unsupported()
 
     def vm_unmap(self, region):
         """Give the region's memory back. The region and its ``buf`` must not
         be used afterwards; unmapping twice is harmless."""
-        raise OSError(OS_ENOSYS)
+        raise unsupported()
 
     def vm_protect(self, region, offset, size, prot):
         """Set ``prot`` on ``[offset, offset + size)`` of ``region``.
@@ -361,12 +362,12 @@ class Platform(object):
         more raises OSError(OS_EAGAIN), as does a host refusal. Without
         HAS_THREADS: OSError(OS_ENOSYS).
         """
-        raise OSError(OS_ENOSYS)
+        raise unsupported()
 
     def thread_join(self, handle):
         """Wait for the thread to finish; return what ``fn`` returned, or
         raise the exception ``fn`` raised. Joining again gives the same."""
-        raise OSError(OS_ENOSYS)
+        raise unsupported()
 
     def thread_self(self):
         """An int identifying the calling thread among live threads (hosts
@@ -434,6 +435,12 @@ class Platform(object):
         """Release what the port holds (console devices it opened, ...).
         The default does nothing; safe to call twice."""
         pass
+
+
+def unsupported(what="this operation"):
+    """The OSError(OS_ENOSYS) a port raises for a capability it lacks.
+    (Always two arguments: CPython sets ``errno`` only then.)"""
+    return OSError(OS_ENOSYS, "%s is not supported by this port" % what)
 
 
 def clock_error(clock_id):

@@ -114,10 +114,9 @@ def mono(p):
 
 
 def errno_of(exc):
-    errno = getattr(exc, "errno", None)
-    if errno is None and exc.args:
-        errno = exc.args[0]
-    return errno
+    """``exc.errno`` (ports raise OSError(code, message), which sets it on
+    CPython and MicroPython alike)."""
+    return getattr(exc, "errno", None)
 
 
 def expect_oserror(fn, errno, what):

@@ -38,6 +38,9 @@ class UartStream(ConsoleStream):
         self._any = getattr(uart, "any", None)
 
     def _waiting(self):
+        """Bytes waiting; OSError once the device is closed or gone."""
+        if getattr(self.uart, "is_open", True) is False:  # a closed pyserial
+            raise OSError(5, "console device is closed")
         if self._any is not None:
             return self._any()
         return self.uart.in_waiting
