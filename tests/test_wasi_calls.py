@@ -275,7 +275,7 @@ def test_blocking_stdin_read_waits_in_slices_and_sees_data():
     assert g.read(0, 10) == (S.SUCCESS, b"late")
     assert time.monotonic() - t0 >= 0.15
     assert max(stdin.waits) <= 50 * 1000 * 1000
-    assert g.caller.terminate_checks >= 2
+    assert g.caller.terminate_checks >= 1
 
 
 def test_blocking_stdin_read_is_interrupted_by_terminate():
@@ -770,8 +770,10 @@ def test_poll_relative_clock_sleeps_in_slices():
     assert time.monotonic() - t0 >= 0.115
     assert g.u32(nev) == 1
     assert _events(g, out, 1) == [(42, 0, S.EVENTTYPE_CLOCK, 0)]
-    assert max(plat.sleeps) <= 50 * 1000 * 1000
-    assert g.caller.terminate_checks >= 3
+    # slices of at most 50 ms, each preceded by a termination check (how
+    # many slices depends on how late the host wakes up)
+    assert plat.sleeps and max(plat.sleeps) <= 50 * 1000 * 1000
+    assert g.caller.terminate_checks == len(plat.sleeps)
 
 
 def test_poll_absolute_clock_in_the_past_returns_at_once():
@@ -926,7 +928,7 @@ def test_poll_releases_mutex_while_waiting(box):
     plat = HostPlatform()
     g = make(box, platform=plat)
     subs, out, nev = g.alloc(48), g.alloc(32), g.alloc(4)
-    _sub_clock(g, subs, 1, 400 * 1000 * 1000)
+    _sub_clock(g, subs, 1, 1000 * 1000 * 1000)
     other = Guest(g.wasi)
     result = {}
 
@@ -941,7 +943,7 @@ def test_poll_releases_mutex_while_waiting(box):
     took = time.monotonic() - t0
     t.join()
     assert result == {"poll": S.SUCCESS, "open": S.SUCCESS}
-    assert took < 0.2
+    assert took < 0.6           # not blocked until the 1 s poll ends
 
 
 def test_close_releases_every_host_fd(box):
