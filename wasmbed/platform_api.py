@@ -302,10 +302,10 @@ class Platform(object):
     HAS_VM_PROTECT = False
     HAS_CPU_CLOCKS = False
 
-    stdin = None
-    stdout = None
-    stderr = None
-    files = None
+    stdin = None   # type: ConsoleStream | None
+    stdout = None  # type: ConsoleStream | None
+    stderr = None  # type: ConsoleStream | None
+    files = None   # type: object  # a wasmbed.platform_fs.FileSystem or None
 
     # ------------------------------------------------------ virtual memory
 

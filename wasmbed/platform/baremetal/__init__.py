@@ -23,20 +23,11 @@ for the UART):
 import sys
 import time
 
-try:
-    import _thread
-except ImportError:  # pragma: no cover - a board without threads
-    _thread = None
-
-try:
-    import os
-except ImportError:  # pragma: no cover
-    os = None
-
 from wasmbed.platform_api import (
     CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME, CLOCK_REALTIME,
     CLOCK_THREAD_CPUTIME, Platform, PROT_RW, clock_error,
 )
+from wasmbed.platform.baremetal.host import IS_MICROPYTHON, _thread, os
 from wasmbed.platform.baremetal.console import StdioStream, UartStream
 from wasmbed.platform.baremetal.sync import LockCond, LockKit, LockMutex
 from wasmbed.platform.baremetal.threads import LockThreads, default_thread_cap
@@ -44,7 +35,6 @@ from wasmbed.platform.baremetal.ticks import MonotonicClock, Ticks
 from wasmbed.platform.baremetal.vm import HeapMemory, PoolMemory
 from wasmbed.platform.minimal import SoloCond, SoloMutex
 
-IS_MICROPYTHON = sys.implementation.name == "micropython"
 EPOCH_2000_S = 946684800     # 2000-01-01 minus 1970-01-01, in seconds
 _TLS_THREAD_START = "wasmbed.baremetal.thread_start_us"
 

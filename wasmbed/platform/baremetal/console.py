@@ -12,11 +12,7 @@ Reads wait by polling with short sleeps (up to 1 ms): a board's UART
 driver buffers incoming bytes meanwhile.
 """
 
-try:
-    import select
-except ImportError:  # pragma: no cover - a board without select
-    select = None
-
+from wasmbed.platform.baremetal.host import select
 from wasmbed.platform_api import ConsoleStream
 
 _MAX_PAUSE_US = 1000

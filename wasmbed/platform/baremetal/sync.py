@@ -13,11 +13,8 @@ and releases its lock; ``broadcast`` does that for all; a waiter that times
 out removes itself (if a signal beat it to it, the wait counts as woken).
 """
 
-try:
-    import _thread
-except ImportError:  # pragma: no cover - a board without threads
-    _thread = None
 
+from wasmbed.platform.baremetal.host import _thread
 from wasmbed.platform_api import Cond, Mutex, WAIT_FOREVER
 
 _FIRST_PAUSE_US = 20

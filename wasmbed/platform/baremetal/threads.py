@@ -12,11 +12,8 @@ set; it is set, used and restored under one lock.
 
 import sys
 
-try:
-    import _thread
-except ImportError:  # pragma: no cover - a board without threads
-    _thread = None
 
+from wasmbed.platform.baremetal.host import IS_MICROPYTHON, _thread
 from wasmbed.platform_api import OS_EAGAIN, OS_ENOSYS, ThreadHandle
 
 # Threads that may run at once, by sys.platform (rp2: the second core only).
@@ -24,7 +21,7 @@ BOARD_THREAD_CAPS = {"rp2": 1, "esp32": 8, "esp8266": 0}
 DEFAULT_THREAD_CAP = 16
 HOST_THREAD_CAP = 64         # the unix port and CPython
 # CPython refuses stacks under 32 KiB; MicroPython ports clamp on their own.
-MIN_STACK = 32 * 1024 if sys.implementation.name != "micropython" else 0
+MIN_STACK = 0 if IS_MICROPYTHON else 32 * 1024
 
 
 def default_thread_cap():

@@ -18,13 +18,29 @@ reads the clock for half a millisecond period (6.2 days on a board).
 
 import time
 
-try:
-    import _thread
-except ImportError:  # pragma: no cover - a board without threads
-    _thread = None
+from wasmbed.platform.baremetal.host import _thread
+
 
 DEFAULT_PERIOD = 1 << 30   # the period of most boards' ticks_us/ticks_ms
 MIN_PERIOD = 1 << 14      # the ms counter must resolve half a us period
+
+
+def native_period():
+    """The period of MicroPython's ticks counters, found with the typed
+    operations only: the largest power of two ``h`` whose
+    ``ticks_diff(ticks_add(t, h), t)`` is still ``h`` is a quarter of it
+    (``ticks_diff`` answers in [-period/2, period/2), and ``ticks_add``
+    refuses steps of half a period or more)."""
+    t = time.ticks_us()
+    h = 1
+    while h < (1 << 62):
+        try:
+            if time.ticks_diff(time.ticks_add(t, h + h), t) != h + h:
+                break
+        except OverflowError:  # ticks_add refuses steps of half a period
+            break
+        h += h
+    return 4 * h
 
 
 def _raw_source(unit_ns):
@@ -39,7 +55,7 @@ def _raw_source(unit_ns):
     else:
         native = getattr(time, "ticks_ms", None)
     if native is not None:
-        return native, time.ticks_add(0, -1) + 1
+        return native, native_period()
     mono = getattr(time, "monotonic_ns", None)
     if mono is not None:
         return (lambda: mono() // unit_ns), None
@@ -69,7 +85,7 @@ class Ticks(object):
                              None)
         if period is None and native is not None:
             self.native = True
-            self.period = time.ticks_add(0, -1) + 1
+            self.period = native_period()
             self._now = native
             self._mask = self.period - 1
             self._half = self.period >> 1
@@ -98,7 +114,7 @@ class Ticks(object):
         return self._now() & self._mask
 
     def diff(self, a, b):
-        """``a - b`` as a signed distance in (-period/2, period/2]."""
+        """``a - b`` as a signed distance in [-period/2, period/2)."""
         if self.native:
             return time.ticks_diff(a, b)
         return ((a - b + self._half) & self._mask) - self._half
