@@ -97,6 +97,16 @@ class Runtime:
             self.store = _Store(HeapBacking(), None)
         self.registered = {}
         self.mode = config.mode or "interp"
+        # the execution tier: a module with execute(env, func, args)
+        if self.mode == "fast":
+            try:
+                from wasmbed.core import fast as engine
+            except ImportError:
+                engine = interp
+                self.mode = "interp"
+        else:
+            engine = interp
+        self.engine = engine
 
     @property
     def platform(self):
@@ -472,7 +482,7 @@ class ExecEnv:
     def invoke_raw(self, func, args):
         """Call a core function with internal values -> list of results."""
         try:
-            return interp.execute(self, func, args)
+            return self.inst.runtime.engine.execute(self, func, args)
         except Trap as e:
             self.inst.exception = e.message
             raise

@@ -249,7 +249,7 @@ class Module:
             elif k == EXT_TABLE:
                 tt.append(imp.desc)
             elif k == EXT_MEMORY:
-                mt.append(imp.desc.limits and imp.desc)
+                mt.append(imp.desc)
             else:
                 gt.append(imp.desc)
         self.num_imported_funcs = len(ft)
