@@ -53,6 +53,20 @@ class Harness(object):
         self.label = label or platform.NAME
 
 
+class MemoryPeer(object):
+    """The peer of a port whose console is MemoryStream objects (the
+    minimal port's default)."""
+
+    def __init__(self, platform):
+        self.platform = platform
+
+    def feed(self, data):
+        self.platform.stdin.feed(data)
+
+    def drain(self, n, timeout_ns):
+        return self.platform.stdout.take()[:n]
+
+
 CHECKS = []
 
 

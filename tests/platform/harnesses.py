@@ -18,7 +18,7 @@ import os
 import select
 import time
 
-from conformance import Harness
+from conformance import Harness, MemoryPeer
 
 CAP = 4
 POOL_BYTES = 1 << 20
@@ -50,19 +50,6 @@ class FdPeer(object):
                     break
                 out += chunk
         return out
-
-
-class MemoryPeer(object):
-    """The peer of a MinimalPlatform's MemoryStream console."""
-
-    def __init__(self, platform):
-        self.platform = platform
-
-    def feed(self, data):
-        self.platform.stdin.feed(data)
-
-    def drain(self, n, timeout_ns):
-        return self.platform.stdout.take()[:n]
 
 
 def _close_all(fds):

@@ -22,7 +22,7 @@ if len(sys.argv) > 1:
     sys.path.insert(0, ROOT)
 
 import conformance  # noqa: E402
-from conformance import Harness  # noqa: E402
+from conformance import Harness, MemoryPeer  # noqa: E402
 
 PING = b"wasmbed-ping\n"
 
@@ -61,17 +61,6 @@ class UartPeer(object):
         data = bytes(self.uart.tx[:n])
         self.uart.tx = self.uart.tx[len(data):]
         return data
-
-
-class MemoryPeer(object):
-    def __init__(self, platform):
-        self.platform = platform
-
-    def feed(self, data):
-        self.platform.stdin.feed(data)
-
-    def drain(self, n, timeout_ns):
-        return self.platform.stdout.take()[:n]
 
 
 def baremetal_variant(label, pool_bytes=0, **kwargs):

@@ -32,8 +32,8 @@ from wasmbed.platform.baremetal.console import StdioStream, UartStream
 from wasmbed.platform.baremetal.sync import LockCond, LockKit, LockMutex
 from wasmbed.platform.baremetal.threads import LockThreads, default_thread_cap
 from wasmbed.platform.baremetal.ticks import MonotonicClock, Ticks
-from wasmbed.platform.baremetal.vm import HeapMemory, PoolMemory
-from wasmbed.platform.minimal import SoloCond, SoloMutex
+from wasmbed.platform.baremetal.vm import PoolMemory
+from wasmbed.platform.minimal import BufferMemory, SoloCond, SoloMutex
 
 EPOCH_2000_S = 946684800     # 2000-01-01 minus 1970-01-01, in seconds
 _TLS_THREAD_START = "wasmbed.baremetal.thread_start_us"
@@ -114,7 +114,7 @@ class BaremetalPlatform(Platform):
         else:
             self._kit = None
             self._threads = None
-        self._memory = PoolMemory(pool) if pool is not None else HeapMemory()
+        self._memory = PoolMemory(pool) if pool is not None else BufferMemory()
         self.pool = pool
         if console is not None:
             stream = UartStream(console, self._sleep_us, self.ticks)

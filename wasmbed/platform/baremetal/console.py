@@ -8,14 +8,13 @@
   REPL console of a board, the terminal of the unix port), with
   ``readable`` over ``select.poll``.
 
-Reads wait by polling with short sleeps (up to 1 ms): a board's UART
-driver buffers incoming bytes meanwhile.
+Reads wait by polling with short sleeps (``sync.poll_until``: up to 1 ms
+between looks): a board's UART driver buffers incoming bytes meanwhile.
 """
 
 from wasmbed.platform.baremetal.host import select
+from wasmbed.platform.baremetal.sync import MAX_PAUSE_US, poll_until
 from wasmbed.platform_api import ConsoleStream
-
-_MAX_PAUSE_US = 1000
 
 
 class UartStream(ConsoleStream):
@@ -41,46 +40,28 @@ class UartStream(ConsoleStream):
             return self._any()
         return self.uart.in_waiting
 
-    def readable(self, timeout_ns=0):
+    def _has_data(self):
         try:
-            if self._waiting() > 0:
-                return True
-            if timeout_ns == 0:
-                return False
-            ticks = self._ticks
-            remaining = (timeout_ns + 999) // 1000
-            last = ticks.us()
-            pause = 50
-            while timeout_ns < 0 or remaining > 0:
-                self._sleep_us(pause if timeout_ns < 0 or pause < remaining
-                               else remaining)
-                if self._waiting() > 0:
-                    return True
-                now = ticks.us()
-                remaining -= ticks.diff(now, last)
-                last = now
-                if pause < _MAX_PAUSE_US:
-                    pause += pause
-            return False
+            return self._waiting() > 0
         except OSError:
             return True  # the device is gone: read() reports end of input
+
+    def readable(self, timeout_ns=0):
+        return poll_until(self._has_data, timeout_ns, self._ticks,
+                          self._sleep_us)
 
     def read(self, n):
         if n <= 0:
             return b""
-        pause = 50
         while True:
+            poll_until(self._has_data, -1, self._ticks, self._sleep_us)
             try:
                 waiting = self._waiting()
-                if waiting > 0:
-                    data = self.uart.read(min(n, waiting))
-                    if data:
-                        return bytes(data)
+                data = self.uart.read(min(n, waiting)) if waiting > 0 else None
             except OSError:
                 return b""
-            self._sleep_us(pause)
-            if pause < _MAX_PAUSE_US:
-                pause += pause
+            if data:
+                return bytes(data)
 
     def write(self, data):
         view = memoryview(data)
@@ -89,7 +70,7 @@ class UartStream(ConsoleStream):
         while done < total:
             n = self.uart.write(view[done:])
             if not n:  # machine.UART answers None on a write timeout
-                self._sleep_us(_MAX_PAUSE_US)
+                self._sleep_us(MAX_PAUSE_US)
                 continue
             done += n
         return total

@@ -18,7 +18,35 @@ from wasmbed.platform.baremetal.host import _thread
 from wasmbed.platform_api import Cond, Mutex, WAIT_FOREVER
 
 _FIRST_PAUSE_US = 20
-_MAX_PAUSE_US = 1000
+MAX_PAUSE_US = 1000
+
+
+def poll_until(ready, timeout_ns, ticks, sleep_us):
+    """Call ``ready()`` until it is true or ``timeout_ns`` passes (negative:
+    forever; 0: one call), sleeping 20 us doubling to 1 ms in between.
+    Elapsed time is summed step by step with ``ticks`` (a
+    :class:`wasmbed.platform.baremetal.ticks.Ticks` in us), so a wrap of the
+    counter does not matter. Returns the last answer of ``ready()``."""
+    if ready():
+        return True
+    if timeout_ns == 0:
+        return False
+    forever = timeout_ns < 0
+    remaining = (timeout_ns + 999) // 1000
+    last = ticks.us()
+    pause = _FIRST_PAUSE_US
+    while True:
+        sleep_us(pause if forever or pause < remaining else remaining)
+        if ready():
+            return True
+        if not forever:
+            now = ticks.us()
+            remaining -= ticks.diff(now, last)
+            last = now
+            if remaining <= 0:
+                return False
+        if pause < MAX_PAUSE_US:
+            pause += pause
 
 
 class LockKit(object):
@@ -43,27 +71,10 @@ class LockKit(object):
         if timeout_ns < 0:
             lock.acquire()
             return True
-        if lock.acquire(0):
-            return True
-        if timeout_ns == 0:
-            return False
-        if self.native_timeouts:
+        if self.native_timeouts and timeout_ns > 0:
             return bool(lock.acquire(1, min(timeout_ns / 1e9, self._max_s)))
-        ticks = self.ticks
-        remaining = (timeout_ns + 999) // 1000
-        last = ticks.us()
-        pause = _FIRST_PAUSE_US
-        while True:
-            self.sleep_us(pause if pause < remaining else remaining)
-            if lock.acquire(0):
-                return True
-            now = ticks.us()
-            remaining -= ticks.diff(now, last)
-            last = now
-            if remaining <= 0:
-                return False
-            if pause < _MAX_PAUSE_US:
-                pause += pause
+        return poll_until(lambda: lock.acquire(0), timeout_ns, self.ticks,
+                          self.sleep_us)
 
 
 class LockMutex(Mutex):

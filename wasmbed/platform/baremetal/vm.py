@@ -6,14 +6,13 @@ regions are carved from the runtime's pool or are plain bytearrays.
   ``free(off)``, ``view(off, size)``); ``Region.handle`` is the block's
   offset and ``Region.buf`` a memoryview into the pool's buffer. Growth is in
   place when the next chunk is free, else the pool copies.
-- :class:`HeapMemory`: regions are bytearrays from the interpreter's heap;
-  growth copies.
+- without a pool, ``wasmbed.platform.minimal.BufferMemory``: regions are
+  bytearrays from the interpreter's heap; growth copies.
 
 Both report exhaustion as PoolExhausted and record ``prot`` without
 enforcing it.
 """
 
-from wasmbed.core.errors import PoolExhausted
 from wasmbed.platform_api import PROT_RW, Region
 
 
@@ -48,36 +47,3 @@ class PoolMemory(object):
         region.buf = bytearray(0)
         region.size = 0
         self.pool.free(off)
-
-
-class HeapMemory(object):
-    """Regions that are plain bytearrays."""
-
-    def map(self, size, prot=PROT_RW, reserve=0):
-        if size < 0:
-            raise ValueError("negative size")
-        try:
-            buf = bytearray(size)
-        except MemoryError:
-            raise PoolExhausted()
-        return Region(buf, size, prot, size, True)
-
-    def remap(self, region, new_size):
-        if new_size < 0:
-            raise ValueError("negative size")
-        if region.handle is None:
-            raise ValueError("region was unmapped")
-        try:
-            buf = bytearray(new_size)
-        except MemoryError:
-            raise PoolExhausted()
-        keep = min(region.size, new_size)
-        buf[0:keep] = region.buf[0:keep]
-        region.buf = buf
-        region.size = region.reserved = new_size
-        return region
-
-    def unmap(self, region):
-        region.handle = None
-        region.buf = bytearray(0)
-        region.size = 0

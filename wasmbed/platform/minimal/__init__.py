@@ -123,6 +123,42 @@ class XorShiftEntropy(object):
         return bytes(out)
 
 
+class BufferMemory(object):
+    """Regions that are plain bytearrays (no MMU): ``map`` allocates,
+    ``remap`` allocates anew and copies, ``unmap`` drops the buffer.
+    ``MemoryError`` becomes PoolExhausted. Also used by BaremetalPlatform
+    when it has no pool."""
+
+    def map(self, size, prot=PROT_RW, reserve=0):
+        if size < 0:
+            raise ValueError("negative size")
+        try:
+            buf = bytearray(size)
+        except MemoryError:
+            raise PoolExhausted()
+        return Region(buf, size, prot, size, True)
+
+    def remap(self, region, new_size):
+        if new_size < 0:
+            raise ValueError("negative size")
+        if region.handle is None:
+            raise ValueError("region was unmapped")
+        try:
+            buf = bytearray(new_size)
+        except MemoryError:
+            raise PoolExhausted()
+        keep = min(region.size, new_size)
+        buf[0:keep] = region.buf[0:keep]
+        region.buf = buf
+        region.size = region.reserved = new_size
+        return region
+
+    def unmap(self, region):
+        region.handle = None
+        region.buf = bytearray(0)
+        region.size = 0
+
+
 class MinimalPlatform(Platform):
     """A single-threaded port built on three host hooks.
 
@@ -158,37 +194,20 @@ class MinimalPlatform(Platform):
         self._last_mono = self._now()
         self._start = self._last_mono
         self._tls = {}
+        self._memory = BufferMemory()
 
     # virtual memory: plain buffers
     def page_size(self):
         return 8
 
     def vm_map(self, size, prot=PROT_RW, reserve=0):
-        if size < 0:
-            raise ValueError("negative size")
-        try:
-            buf = bytearray(size)
-        except MemoryError:
-            raise PoolExhausted()
-        return Region(buf, size, prot, size, True)
+        return self._memory.map(size, prot, reserve)
 
     def vm_remap(self, region, new_size):
-        if new_size < 0:
-            raise ValueError("negative size")
-        try:
-            buf = bytearray(new_size)
-        except MemoryError:
-            raise PoolExhausted()
-        keep = min(region.size, new_size)
-        buf[0:keep] = region.buf[0:keep]
-        region.buf = buf
-        region.size = region.reserved = new_size
-        return region
+        return self._memory.remap(region, new_size)
 
     def vm_unmap(self, region):
-        region.buf = bytearray(0)
-        region.size = 0
-        region.handle = None
+        self._memory.unmap(region)
 
     # threads: none (the base class's thread_create raises OS_ENOSYS)
     def mutex_new(self):
