@@ -1,4 +1,5 @@
-"""The official wasi-testsuite (C, Rust, AssemblyScript; preview1) run
+"""The official wasi-testsuite (C, Rust, AssemblyScript; preview1; and the
+wasi-threads proposal's cases) run
 through the CLI: ``python -m wasmbed run --dir HOST::GUEST --env K=V
 FILE.wasm ARGS...`` in a subprocess, checked as the upstream runner checks:
 the exit code always, stdout only when the case's .json gives one.
@@ -19,7 +20,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "wasi"))
 
 import wasi_suite  # noqa: E402
 
-CASES = wasi_suite.cases()
+CASES = wasi_suite.cases() + wasi_suite.thread_cases()
 TIMEOUT = float(os.environ.get("WASMBED_WASI_TIMEOUT", "300"))
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 

@@ -193,6 +193,9 @@ def cmd_run(args):
     import wasmbed
     if args.mode == "fast":
         _error("note: the fast tier is not available yet; running on interp")
+    if args.max_threads < 0:
+        _error("--max-threads must be >= 0")
+        return 2
     try:
         data = _read(args.file)
     except OSError as e:
@@ -230,9 +233,10 @@ def cmd_run(args):
         guest_args = [args.file] + (list(args.args) if not args.invoke else [])
         wasi = wasmbed.WasiConfig(args=guest_args, env=env, dirs=dirs)
     timer = None
+    inst = None
     try:
         inst = rt.instantiate(mod, stack_size=args.stack_size, heap_size=args.heap_size,
-                              wasi=wasi)
+                              wasi=wasi, imports=_host_memories(rt, mod))
         if args.timeout:
             import threading
             timer = threading.Timer(args.timeout / 1000.0, inst.terminate)
@@ -247,6 +251,7 @@ def cmd_run(args):
                 return 2
             return 0
         inst.create_exec_env().call(start)
+        inst.thread_exit()
         return 0
     except wasmbed.ProcExit as e:
         return e.code & 0xFF if e.code >= 0 else 1
@@ -263,7 +268,22 @@ def cmd_run(args):
     finally:
         if timer is not None:
             timer.cancel()
+        if inst is not None and inst.cluster is not None:
+            inst.cluster.shutdown()
         _flush_console(rt)
+
+
+def _host_memories(rt, mod):
+    """Memories the module imports from outside WASI (e.g. the shared
+    memory of a wasi-threads program) are made by the host, as wasmtime
+    does: {module: {name: memory}} with the import's own limits."""
+    imports = {}
+    for imp in mod.imports:
+        if imp.kind == 2:
+            lim = imp.desc.limits
+            imports.setdefault(imp.module, {})[imp.name] = rt.create_memory(
+                lim.min, lim.max, lim.shared)
+    return imports
 
 
 def _flush_console(rt):

@@ -95,6 +95,7 @@ class Runtime:
             self.store = _Store(backing, backing)
         else:
             self.store = _Store(HeapBacking(), None)
+        self.store.on_shared_memory = self._init_shared_memory
         self.registered = {}
         self.mode = config.mode or "interp"
         # the execution tier: a module with execute(env, func, args)
@@ -114,6 +115,24 @@ class Runtime:
             from wasmbed.platform import default_platform
             self._platform = default_platform()
         return self._platform
+
+    def _init_shared_memory(self, mem):
+        """Give a shared memory its lock, wait queues, condvars and clock."""
+        plat = self.platform
+        mem.lock = plat.mutex_new()
+        mem.waiters = {}
+        mem.cond_new = plat.cond_new
+        mem.clock_ns = lambda: plat.clock_ns(1)
+
+    def create_memory(self, min_pages, max_pages=None, shared=False):
+        """A host-made memory to pass in `imports` (e.g. the shared memory a
+        wasi-threads module imports). Raises PoolExhausted."""
+        from wasmbed.core.module import MemoryType, Limits
+        mem = Memory(MemoryType(Limits(min_pages, max_pages, shared)),
+                     self.store.mem_backing)
+        if shared:
+            self._init_shared_memory(mem)
+        return mem
 
     # -- modules ---------------------------------------------------------
     def load(self, data):
@@ -152,12 +171,49 @@ class Runtime:
         """
         if stack_size is None:
             stack_size = self.config.default_stack_size
-        inst = Instance(self, module, stack_size)
         wasi_obj = None
         if wasi is not None:
             from wasmbed.wasi import Wasi
             wasi_obj = Wasi(wasi, self.platform)
-        resolve = self._resolver(imports, wasi_obj, inst)
+        cluster = None
+        if any(imp.module == "wasi" and imp.name == "thread-spawn"
+               for imp in module.module.imports):
+            cluster = self._new_cluster(module, stack_size, heap_size, imports,
+                                        wasi_obj)
+        try:
+            inst = self._instantiate(module, stack_size, heap_size, imports,
+                                     wasi_obj, cluster)
+        except BaseException:
+            if wasi_obj is not None:
+                wasi_obj.close()
+            raise
+        inst._owns_wasi = True
+        return inst
+
+    def _new_cluster(self, module, stack_size, heap_size, imports, wasi_obj):
+        from wasmbed.core.cluster import Cluster
+        holder = []
+
+        def new_instance():
+            return self._instantiate(module, stack_size, heap_size, imports,
+                                     wasi_obj, holder[0])
+
+        def run_start(inst, tid, start_arg):
+            f = inst.core.exports.get("wasi_thread_start")
+            if not isinstance(f, (WasmFunction, HostFunction)):
+                raise Trap("wasi_thread_start is not exported")
+            inst._default_env.invoke_raw(f, [tid & M32, start_arg & M32])
+
+        cluster = Cluster(self.platform, self.config.max_thread_num,
+                          new_instance, run_start)
+        holder.append(cluster)
+        return cluster
+
+    def _instantiate(self, module, stack_size, heap_size, imports, wasi_obj,
+                     cluster):
+        inst = Instance(self, module, stack_size)
+        inst.cluster = cluster
+        resolve = self._resolver(imports, wasi_obj, inst, cluster)
         env = None
 
         def run_start(core_inst, func):
@@ -178,14 +234,19 @@ class Runtime:
             inst.core = _instantiate(m, resolve, self.store, run_start)
         except BaseException:
             inst._free_charges()
-            if wasi_obj is not None:
-                wasi_obj.close()
             raise
         inst.wasi = wasi_obj
+        if cluster is not None:
+            cluster.add_member(inst.core)
         return inst
 
-    def _resolver(self, imports, wasi_obj, inst):
+    def _resolver(self, imports, wasi_obj, inst, cluster=None):
         natives = self.config.natives
+        spawn = None
+        if cluster is not None:
+            spawn = HostFunction(FuncType((I32,), (I32,)),
+                                 lambda env, arg: cluster.spawn(arg),
+                                 "thread-spawn")
         wasi_funcs = {}
         if wasi_obj is not None:
             for name, params, results, fn in wasi_obj.imports():
@@ -204,6 +265,8 @@ class Runtime:
                         return native_function(sym)
             if modname == "wasi_snapshot_preview1" and wasi_funcs:
                 return wasi_funcs.get(field)
+            if modname == "wasi" and field == "thread-spawn" and spawn is not None:
+                return spawn
             reg = self.registered.get(modname)
             if reg is not None:
                 return reg.core.exports.get(field)
@@ -366,6 +429,8 @@ class Instance:
         self._charge = None
         self._default_env = None
         self._envs = []
+        self._owns_wasi = False
+        self.cluster = None
 
     def lookup_function(self, name):
         """-> Function or None when no function is exported under name."""
@@ -418,12 +483,27 @@ class Instance:
     def deinstantiate(self):
         """Release memories, tables, exec env stacks and pool charges.
         Idempotent."""
+        if self._owns_wasi and self.cluster is not None:
+            self.cluster.shutdown()
         if self.core is not None:
             self.core.release()
-        if self.wasi is not None:
+        if self.wasi is not None and self._owns_wasi:
             self.wasi.close()
-            self.wasi = None
+        self.wasi = None
         self._free_charges()
+
+    def thread_exit(self):
+        """After the main function returned: stop and join every spawned
+        thread, then re-raise how the cluster ended if a thread called
+        proc_exit or trapped first (else return None)."""
+        c = self.cluster
+        if c is None:
+            return None
+        first = c.stopping
+        c.shutdown()
+        if first is not None:
+            raise first()
+        return None
 
     def _free_charges(self):
         for env in self._envs:

@@ -72,6 +72,17 @@ class Case:
         return out
 
 
+def thread_cases():
+    """The wasi-threads proposal's cases (proposals/wasi-threads/*.wasm)."""
+    out = []
+    d = os.path.join(testsuite_dir(), "proposals", "wasi-threads")
+    if os.path.isdir(d):
+        for name in sorted(os.listdir(d)):
+            if name.endswith(".wasm"):
+                out.append(Case("wasi-threads", os.path.join(d, name)))
+    return out
+
+
 def cases():
     """Every case of the C, Rust and AssemblyScript preview1 suites."""
     out = []

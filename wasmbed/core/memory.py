@@ -100,9 +100,13 @@ class Memory:
         self.shared = lim.shared
         self.backing = backing
         self.handle, self.data = backing.alloc(lim.min * PAGE_SIZE)
-        # set by the threads part: a lock and wait queues for shared memory
+        # shared memories only, set by the runtime from its platform: a
+        # mutex for atomic read-modify-writes and wait queues, the wait
+        # queues {address: [Waiter]}, a condvar factory, a monotonic clock
         self.waiters = None
         self.lock = None
+        self.cond_new = None
+        self.clock_ns = None
 
     def size_bytes(self):
         return self.pages * PAGE_SIZE
