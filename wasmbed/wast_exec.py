@@ -9,6 +9,7 @@ compared in the internal representation, bit for bit.
 """
 
 import struct
+import threading
 
 from wasmbed.wast import WastRunner, CommandFailed, Skip, message_matches, _describe
 from wasmbed.config import RuntimeConfig
@@ -23,6 +24,8 @@ M64 = 0xFFFFFFFFFFFFFFFF
 # Stack budget for spec scripts: deep enough for every legitimate
 # recursion in the suite, small enough that runaway recursion ends fast.
 SPEC_STACK_SIZE = 4 * 1024 * 1024
+# seconds a `wait` command waits for its thread
+THREAD_TIMEOUT = 120
 
 
 class HostRef:
@@ -256,6 +259,41 @@ class ExecRunner(WastRunner):
             self.expect_error(cmd, WasmError, lambda: self.instantiate(cmd))
             return
         self.expect_error(cmd, Trap, lambda: self.do_action(cmd["action"]))
+
+    # -- threads (the threads proposal's `thread` and `wait` commands) --------
+    def cmd_thread(self, cmd):
+        """Run the nested commands on a new host thread, sharing the named
+        module instance; results are merged at the matching `wait`."""
+        child = ExecRunner(out=self.out, only=self.only, mode=self.mode)
+        child.new_runtime()   # a thread starts with its own registry
+        child.dir = self.dir
+        child.source = self.source
+        child.threads = self.threads
+        shared = cmd.get("shared_module")
+        if shared:
+            if shared not in self.instances:
+                raise CommandFailed("unknown shared module %r" % shared)
+            child.instances[shared] = self.instances[shared]
+        t = threading.Thread(target=child.run_commands, args=(cmd.get("commands", ()),))
+        t.daemon = True
+        t.start()
+        if not hasattr(self, "spawned"):
+            self.spawned = {}
+        self.spawned[cmd["name"]] = (t, child)
+
+    def cmd_wait(self, cmd):
+        entry = getattr(self, "spawned", {}).pop(cmd["thread"], None)
+        if entry is None:
+            raise CommandFailed("no thread %r" % cmd["thread"])
+        t, child = entry
+        t.join(THREAD_TIMEOUT)
+        if t.is_alive():
+            raise CommandFailed("thread %r still running after %ds" % (
+                cmd["thread"], THREAD_TIMEOUT))
+        self.passed += child.passed
+        self.failed += child.failed
+        for k, n in child.skipped.items():
+            self.skipped[k] = self.skipped.get(k, 0) + n
 
     def cmd_assert_exhaustion(self, cmd):
         self.expect_error(cmd, Trap, lambda: self.do_action(cmd["action"]))
