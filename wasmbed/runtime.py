@@ -16,7 +16,7 @@ from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
 from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
                                    WasmFunction)
-from wasmbed.core.memory import HeapBacking, PoolBacking, Memory
+from wasmbed.core.memory import HeapBacking, PoolBacking, VMBacking, Memory
 from wasmbed.core.table import Table, Global
 from wasmbed.core.module import (FuncType, I32, I64, F32, F64, V128,
                                  EXTERNREF, FUNCREF, VALTYPE_LETTER)
@@ -94,7 +94,11 @@ class Runtime:
             backing = PoolBacking(self.pool)
             self.store = _Store(backing, backing)
         else:
-            self.store = _Store(HeapBacking(), None)
+            plat = self.platform
+            if getattr(plat, "HAS_VM", False):
+                self.store = _Store(VMBacking(plat), None)
+            else:
+                self.store = _Store(HeapBacking(), None)
         self.store.on_shared_memory = self._init_shared_memory
         self.registered = {}
         self.mode = config.mode or "interp"

@@ -3,8 +3,9 @@
 A Memory's ``data`` is a writable buffer (bytearray or memoryview) whose
 length is exactly the current size; code that caches it must re-read it
 after anything that may grow the memory. Bytes come from a Backing:
-HeapBacking (plain bytearrays, "system" mode) or PoolBacking (blocks of the
-runtime's fixed pool, "pool" mode).
+PoolBacking (blocks of the runtime's fixed pool, "pool" mode), VMBacking
+(the platform's virtual memory, "system" mode) or HeapBacking (plain
+bytearrays, "system" mode on a port without virtual memory).
 """
 
 from wasmbed.core.errors import PoolExhausted
@@ -41,6 +42,26 @@ class HeapBacking:
 
     def free(self, handle):
         pass
+
+
+class VMBacking:
+    """Buffers are platform virtual-memory regions (system mode on a port
+    with HAS_VM): each memory reserves address space up to its maximum so
+    that growing it does not copy."""
+
+    def __init__(self, platform):
+        self.platform = platform
+
+    def alloc(self, size, reserve=0):
+        region = self.platform.vm_map(size, reserve=max(size, reserve))
+        return region, region.buf
+
+    def realloc(self, handle, old_size, new_size):
+        region = self.platform.vm_remap(handle, new_size)
+        return region, region.buf
+
+    def free(self, handle):
+        self.platform.vm_unmap(handle)
 
 
 class PoolBacking:
@@ -82,6 +103,16 @@ def _zero_range(view, start, end):
         start += n
 
 
+# Address space reserved for a memory without a maximum (bytes).
+UNBOUNDED_RESERVATION = 256 * 1024 * 1024
+
+
+def _reservation(lim):
+    if lim.max is not None:
+        return lim.max * PAGE_SIZE
+    return max(lim.min * PAGE_SIZE, UNBOUNDED_RESERVATION)
+
+
 class Memory:
     """A linear memory instance.
 
@@ -99,7 +130,11 @@ class Memory:
         self.max = lim.max if lim.max is not None else MAX_PAGES
         self.shared = lim.shared
         self.backing = backing
-        self.handle, self.data = backing.alloc(lim.min * PAGE_SIZE)
+        if isinstance(backing, VMBacking):
+            self.handle, self.data = backing.alloc(lim.min * PAGE_SIZE,
+                                                   _reservation(lim))
+        else:
+            self.handle, self.data = backing.alloc(lim.min * PAGE_SIZE)
         # shared memories only, set by the runtime from its platform: a
         # mutex for atomic read-modify-writes and wait queues, the wait
         # queues {address: [Waiter]}, a condvar factory, a monotonic clock
