@@ -9,27 +9,15 @@ import sys
 import pytest
 
 from wasmbed.cli import main
+from binary import HEADER, section, name
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HEADER = b"\x00asm\x01\x00\x00\x00"
 
 
-def leb(v):
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        out.append(b | (0x80 if v else 0))
-        if not v:
-            return bytes(out)
 
 
-def section(sid, payload):
-    return bytes([sid]) + leb(len(payload)) + payload
 
 
-def name(s):
-    return leb(len(s)) + s
 
 
 # (module

@@ -15,8 +15,7 @@ import sys
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SUITES = os.environ.get("WASMBED_SUITES",
-                        os.path.join(REPO, "..", "shared", "suites"))
+from suites import SUITES
 MICROPYTHON = shutil.which("micropython") or os.path.join(
     os.path.dirname(sys.executable), "micropython")
 

@@ -12,25 +12,14 @@ from hypothesis import given, settings, HealthCheck, strategies as st
 
 from wasmbed.core.decode import decode_module, MAX_FUNCTION_LOCALS
 from wasmbed.core.errors import MalformedModule
+from binary import HEADER, leb, section
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SUITES = os.environ.get("WASMBED_SUITES",
-                        os.path.join(REPO, "..", "shared", "suites"))
-HEADER = b"\x00asm\x01\x00\x00\x00"
+from suites import SUITES
 
 
-def leb(v):
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        out.append(b | (0x80 if v else 0))
-        if not v:
-            return bytes(out)
 
 
-def section(sid, payload):
-    return bytes([sid]) + leb(len(payload)) + payload
 
 
 def decode_or_malformed(data):

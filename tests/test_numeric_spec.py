@@ -20,7 +20,7 @@ from wasmbed.core import numeric
 from wasmbed.core.errors import Trap
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SUITES = os.environ.get("WASMBED_SUITES") or os.path.join(REPO, "..", "shared", "suites")
+from suites import SUITES
 CORE = os.path.join(SUITES, "spec-json", "core")
 
 # file -> least number of commands that must be recognised and checked

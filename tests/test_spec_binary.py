@@ -16,8 +16,7 @@ from wasmbed.core.decode import decode_module
 from wasmbed.wast import WastRunner, message_matches, threads_enabled_for
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SUITES = os.environ.get("WASMBED_SUITES",
-                        os.path.join(REPO, "..", "shared", "suites"))
+from suites import SUITES
 SPEC_JSON = os.path.join(SUITES, "spec-json")
 
 pytestmark = pytest.mark.skipif(

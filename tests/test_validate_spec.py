@@ -18,8 +18,7 @@ import os
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SUITES = os.environ.get("WASMBED_SUITES",
-                        os.path.join(HERE, "..", "..", "shared", "suites"))
+from suites import SUITES
 SPEC_JSON = os.path.join(SUITES, "spec-json")
 GROUPS = ("core", "simd", "threads")
 VALID_COMMANDS = ("module", "assert_unlinkable", "assert_uninstantiable")

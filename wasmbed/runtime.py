@@ -7,11 +7,9 @@ Python object (None is null), funcref as a function object or None.
 
 import struct
 
-from wasmbed.config import (RuntimeConfig, NativeSymbol,
-                            MODULE_METADATA_FACTOR)
+from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
 from wasmbed.core import errors as E
-from wasmbed.core.errors import (WasmError, Trap, LinkError, PoolExhausted,
-                                 MalformedModule, InvalidModule, ProcExit)
+from wasmbed.core.errors import Trap, LinkError
 from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
 from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
@@ -19,7 +17,7 @@ from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
 from wasmbed.core.memory import HeapBacking, PoolBacking, VMBacking, Memory
 from wasmbed.core.table import Table, Global
 from wasmbed.core.module import (FuncType, I32, I64, F32, F64, V128,
-                                 EXTERNREF, FUNCREF, VALTYPE_LETTER)
+                                 EXTERNREF, VALTYPE_LETTER)
 from wasmbed.core import interp
 
 M32 = 0xFFFFFFFF
@@ -629,6 +627,3 @@ def _put(argv, i, v):
     else:
         argv.append(v)
 
-
-_unused = (NativeSymbol, WasmError, PoolExhausted, MalformedModule,
-           InvalidModule, ProcExit, FUNCREF)

@@ -11,7 +11,7 @@ compared in the internal representation, bit for bit.
 import struct
 import threading
 
-from wasmbed.wast import WastRunner, CommandFailed, Skip, message_matches, _describe
+from wasmbed.wast import WastRunner, CommandFailed, Skip, _describe
 from wasmbed.config import RuntimeConfig
 from wasmbed.runtime import Runtime, LoadedModule, ExecEnv
 from wasmbed.spectest import spectest_exports
@@ -298,5 +298,3 @@ class ExecRunner(WastRunner):
     def cmd_assert_exhaustion(self, cmd):
         self.expect_error(cmd, Trap, lambda: self.do_action(cmd["action"]))
 
-
-_unused = (message_matches,)

@@ -15,8 +15,7 @@ from wasmbed.core.errors import LinkError, Trap
 from wasmbed.core.memory import Memory
 from wasmbed.core.table import Table, Global
 from wasmbed.core.module import (
-    EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_GLOBAL, EXT_NAME,
-    MODE_ACTIVE, MODE_DECLARATIVE, FuncType)
+    EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_NAME, MODE_ACTIVE, MODE_DECLARATIVE)
 
 
 class WasmFunction:
@@ -256,5 +255,3 @@ def instantiate(module, resolve, store, run_start=None):
         raise
     return inst
 
-
-_ = FuncType

@@ -11,7 +11,6 @@ limit. Loop back edges and calls poll the instance's terminate flag.
 
 import struct
 
-from wasmbed.core import opcodes as O
 from wasmbed.core import numeric as N
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, WasmError

@@ -8,7 +8,6 @@ of interp.py so the hot factories stay in one short file.
 from wasmbed.core import numeric as N
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap
-from wasmbed.core.module import PAGE_SIZE
 
 M32 = 0xFFFFFFFF
 
@@ -282,5 +281,3 @@ _FACTORIES = {
     "tinit": _tinit, "edrop": _edrop, "isnull": _isnull,
     "reffunc": _reffunc, "generic": _generic,
 }
-
-_ = PAGE_SIZE
