@@ -1,5 +1,8 @@
 /* The example module of the README: a WASI command that greets its
- * arguments. Build: python -m ziglang cc -target wasm32-wasi -Os hello.c -o hello.wasm */
+ * arguments. Build (small enough for a MicroPython board: 16 KiB of stack,
+ * two pages of memory):
+ *   python -m ziglang cc -target wasm32-wasi -Os -Wl,-z,stack-size=16384 \
+ *       -Wl,--initial-memory=131072 hello.c -o hello.wasm */
 #include <stdio.h>
 
 int main(int argc, char **argv) {

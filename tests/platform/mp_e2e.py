@@ -68,8 +68,80 @@ def check_pool_returns_everything():
     return ""
 
 
+class FakeUart:
+    """A UART-like stream (read/write/any) standing for a board's console."""
+
+    def __init__(self):
+        self.out = bytearray()
+
+    def write(self, b):
+        self.out.extend(b)
+        return len(b)
+
+    def read(self, n=-1):
+        return b""
+
+    def any(self):
+        return 0
+
+
+def _repo_file(*parts):
+    return "/".join((sys.argv[1] if len(sys.argv) > 1 else ".",) + parts)
+
+
+def _read(path):
+    f = open(path, "rb")
+    try:
+        return f.read()
+    finally:
+        f.close()
+
+
+def check_hello_over_the_console():
+    import wasmbed
+    from wasmbed.platform.baremetal import BaremetalPlatform
+    uart = FakeUart()
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(
+        mem_alloc_type="pool", heap_buf=bytearray(1024 * 1024),
+        platform=BaremetalPlatform(console=uart), mode="interp"))
+    mod = rt.load(_read(_repo_file("examples", "hello.wasm")))
+    inst = rt.instantiate(mod, stack_size=64 * 1024,
+                          wasi=wasmbed.WasiConfig(args=["hello", "board"]))
+    inst.call("_start")
+    inst.deinstantiate()
+    mod.unload()
+    if bytes(uart.out) != b"Hello, board!\n":
+        return "console got %r" % bytes(uart.out)
+    return ""
+
+
+def check_loops_and_traps():
+    import wasmbed
+    rt = new_runtime()
+    mod = rt.load(_read(_repo_file("benchmarks", "loops.wasm")))
+    inst = rt.instantiate(mod, stack_size=32 * 1024, heap_size=0)
+    fib = inst.call("fib", 15)
+    primes = inst.call("sieve", 1000)
+    try:
+        inst.call("sieve", 70000)   # memory.fill past the one page
+        trapped = ""
+    except wasmbed.Trap as e:
+        trapped = e.message
+    inst.deinstantiate()
+    mod.unload()
+    if fib != 610:
+        return "fib(15) = %r" % (fib,)
+    if primes != 168:
+        return "primes below 1000: %r" % (primes,)
+    if trapped != "out of bounds memory access":
+        return "trap message %r" % (trapped,)
+    return ""
+
+
 CHECKS = (("add", check_add),
-          ("pool_returns_everything", check_pool_returns_everything))
+          ("pool_returns_everything", check_pool_returns_everything),
+          ("hello_over_the_console", check_hello_over_the_console),
+          ("loops_and_traps", check_loops_and_traps))
 
 
 def main():

@@ -9,7 +9,8 @@ from mp_run import HERE, micropython_binary, parse_results, run_micropython
 pytestmark = pytest.mark.skipif(micropython_binary() is None,
                                 reason="no MicroPython binary installed")
 
-E2E_CHECKS = ("add", "pool_returns_everything")
+E2E_CHECKS = ("add", "pool_returns_everything", "hello_over_the_console",
+              "loops_and_traps")
 
 
 @pytest.fixture(scope="module")
