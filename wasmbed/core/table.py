@@ -9,7 +9,10 @@ same fixed buffer as its memory; the elements themselves are a Python list.
 from wasmbed.core.errors import PoolExhausted
 
 ELEM_CHARGE = 4
-MAX_TABLE = 0xFFFFFFFF
+# Elements one table may hold, whatever its type allows: a guest cannot
+# make the host build a list of billions of references (table.grow returns
+# -1, instantiation raises PoolExhausted beyond it).
+MAX_TABLE_ELEMS = 10 * 1000 * 1000
 
 
 class Table:
@@ -25,6 +28,8 @@ class Table:
         self.max = ttype.limits.max
         self.backing = backing
         n = ttype.limits.min
+        if n > MAX_TABLE_ELEMS:
+            raise PoolExhausted()
         self.handle = None
         if backing is not None:
             self.handle, _ = backing.alloc(n * ELEM_CHARGE)
@@ -36,8 +41,8 @@ class Table:
     def grow(self, delta, init):
         old = len(self.elems)
         new = old + delta
-        limit = self.max if self.max is not None else MAX_TABLE
-        if new > limit:
+        limit = self.max if self.max is not None else MAX_TABLE_ELEMS
+        if new > limit or new > MAX_TABLE_ELEMS:
             return -1
         if delta == 0:
             return old
