@@ -76,7 +76,8 @@ SCALARS = {
     "F": [_f64(-0.0), 0x7FF4000000000001, _f64(2.5)],
 }
 ADDRESSES = [0, 40, 48, 56, 60, 63, 64, 0xFFFFFFFF]
-SHUFFLES = [list(range(31, -1, -2)), [0, 16, 1, 17, 31, 15, 5, 5, 5, 5, 20, 21, 22, 23, 0, 0]]
+SHUFFLES = [list(range(31, -1, -2)), [0, 16, 1, 17, 31, 15, 5, 5, 5, 5, 20, 21, 22, 23, 0, 0],
+            list(range(4, 20)), list(range(8)) + list(range(16, 24))]
 
 
 def cases():
@@ -210,3 +211,109 @@ def test_every_simd_instruction_gives_identical_results_under_micropython(tmp_pa
     assert not any("error:" in w or "bad-next" in w for w in want)
     diffs = [(c, w, g) for c, w, g in zip(cases(), want, got) if w != g]
     assert len(got) == n and not diffs, "%d mismatches, first: %r" % (len(diffs), diffs[:5])
+
+
+# --- MicroPython call costs -------------------------------------------------------------
+#
+# MicroPython allocates (and frees) on the heap for every call of a closure
+# whose free variables plus arguments exceed 5, of a function whose
+# N_STATE (locals + expression stack) exceeds 11, and for f(*args) calls; a
+# free makes later allocations scan the heap, so each such call costs
+# microseconds.  Every function that runs per SIMD instruction is checked
+# against MicroPython's own bytecode dump (micropython -v -v).
+
+def _reachable(fn, seen):
+    import types
+    if isinstance(fn, (tuple, list)):
+        for x in fn:
+            _reachable(x, seen)
+        return
+    if not isinstance(fn, types.FunctionType) or fn in seen:
+        return
+    seen.add(fn)
+    inner = list(fn.__defaults__ or ()) + [c.cell_contents for c in (fn.__closure__ or ())]
+    inner += [fn.__globals__.get(name) for name in fn.__code__.co_names]
+    for x in inner:
+        _reachable(x, seen)
+
+
+def per_instruction_functions():
+    """Every simd*.py function reachable from an op that make() builds."""
+    from wasmbed.core import simd
+
+    class Mem:
+        data = bytearray(64)
+
+    seen = set()
+    for opid in range(PREFIX_FD, PREFIX_FD + 256):
+        name = NAME[opid]
+        if name is None or name == "v128.const":
+            continue
+        n = len(SIG[opid].split(":")[0])
+        imm = IMM[opid]
+        if imm == IMM_SHUFFLE:
+            imm_sets = [(bytes(range(16)),), (bytes(list(range(8)) + list(range(16, 24))),),
+                        (bytes(SHUFFLES[1]),)]
+        elif imm == IMM_LANE:
+            imm_sets = [(0,), (LANES[opid] - 1,)]
+        elif imm == IMM_MEMARG_LANE:
+            imm_sets = [(0, 0, 1)]
+        else:
+            imm_sets = [(0, 0)]
+        for imms in imm_sets:
+            _reachable(simd.make(None, Mem(), opid, 9, tuple(range(n)), imms, 1), seen)
+    core = os.path.join(REPO, "wasmbed", "core")
+    return [f for f in seen
+            if os.path.dirname(f.__code__.co_filename) == core
+            and os.path.basename(f.__code__.co_filename).startswith("simd")]
+
+
+def _micropython_code_blocks(tmp_path):
+    script = tmp_path / "import_simd.py"
+    script.write_text("import sys\nsys.path.insert(0, %r)\nfrom wasmbed.core import simd\n" % REPO)
+    proc = subprocess.run([MICROPYTHON, "-v", "-v", str(script)], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    blocks = []
+    for chunk in proc.stdout.split("\nFile ")[1:]:
+        head = chunk.split("\n", 1)[0]
+        path, rest = head.split(", code block '", 1)
+        block = {"file": path, "name": rest.split("'", 1)[0], "lines": set(), "calls": []}
+        for line in chunk.split("\n"):
+            line = line.strip()
+            if line.startswith("arg names:"):
+                args = line.split()[2:]
+                block["closed"] = args.count("*")
+                block["args"] = len(args) - block["closed"]
+            elif line.startswith("(N_STATE "):
+                block["n_state"] = int(line[9:-1])
+            elif line.startswith("bc=") and " line=" in line:
+                block["lines"].add(int(line.split("line=")[1]))
+            elif "CALL_" in line:
+                block["calls"].append(line)
+        blocks.append(block)
+    return blocks
+
+
+def test_per_instruction_functions_avoid_micropython_heap_calls(tmp_path):
+    fns = per_instruction_functions()
+    assert len(fns) > 100
+    blocks = _micropython_code_blocks(tmp_path)
+    problems = set()
+    for fn in fns:
+        code = fn.__code__
+        last = max(l for _, _, l in code.co_lines() if l)
+        match = [b for b in blocks if b["file"] == code.co_filename and b["name"] == code.co_name
+                 and all(l == 1 or code.co_firstlineno <= l <= last for l in b["lines"])
+                 and len(b["lines"]) > 1]
+        assert len(match) == 1, (code.co_name, code.co_firstlineno, len(match))
+        b = match[0]
+        where = "%s:%d %s" % (os.path.basename(code.co_filename), code.co_firstlineno, code.co_name)
+        if b["n_state"] > 11:
+            problems.add("%s: N_STATE %d > 11" % (where, b["n_state"]))
+        if b["closed"] and b["closed"] + b["args"] > 5:
+            problems.add("%s: %d free variables + %d arguments > 5"
+                            % (where, b["closed"], b["args"]))
+        if any("_VAR_KW" in c for c in b["calls"]):
+            problems.add("%s: f(*args) call" % where)
+    assert not problems, "\n".join(sorted(problems))

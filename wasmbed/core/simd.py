@@ -22,7 +22,7 @@ instruction of the final proposal (relaxed SIMD is not supported).
 
 from wasmbed.core import numeric as N
 from wasmbed.core.opcodes import NAME, PREFIX_FD
-from wasmbed.core.simd_lanes import M128, rep, lane_mask, to_bytes, from_bytes
+from wasmbed.core.simd_lanes import M128, rep, lane_mask, from_bytes
 from wasmbed.core import simd_int, simd_float, simd_mem
 
 M32 = 0xFFFFFFFF
@@ -50,25 +50,21 @@ def make(inst, M, opid, d, srcs, imms, nxt):
         if f is None:
             raise ValueError("no SIMD operation for opcode id 0x%x" % opid)
         k = f(imms)
-    n = len(srcs)
-    if n == 1:
-        a = srcs[0]
-
-        def op1(R):
+    # default arguments, not free variables: see simd_lanes
+    if len(srcs) == 1:
+        def op1(R, k=k, a=srcs[0], d=d, nxt=nxt):
             R[d] = k(R[a])
             return nxt
         return op1
-    if n == 2:
-        a, b = srcs
-
-        def op2(R):
+    if len(srcs) == 2:
+        def op2(R, k=k, a=srcs[0], b=srcs[1], d=d, nxt=nxt):
             R[d] = k(R[a], R[b])
             return nxt
         return op2
-    a, b, c = srcs
+    # v128.bitselect, the only three-operand instruction
 
-    def op3(R):
-        R[d] = k(R[a], R[b], R[c])
+    def op3(R, a=srcs[0], b=srcs[1], c=srcs[2], d=d, nxt=nxt):
+        R[d] = _bitselect(R[a], R[b], R[c])
         return nxt
     return op3
 
@@ -155,12 +151,35 @@ def _replace(w, to_bits=None):
 # --- byte permutations ----------------------------------------------------------
 
 def _shuffle(imms):
-    idx = tuple(imms[0])      # 16 byte indices into a ++ b, each < 32
+    # Output byte i is byte idx[i] of a ++ b.  When few distinct distances
+    # occur (interleaves, concatenations), bytes moving by the same distance
+    # move together: one shift and mask of c = (a | b << 128) << 128 each.
+    idx = imms[0]
+    moves = {}
+    for i in range(16):
+        dist = 8 * (idx[i] - i) + 128
+        moves[dist] = moves.get(dist, 0) | (0xFF << (8 * i))
+    if len(moves) == 1:
+        (s1, m1), = moves.items()
 
-    def k(a, b):
-        ab = to_bytes(a) + to_bytes(b)
-        return from_bytes(bytes([ab[i] for i in idx]))
-    return k
+        def shuffle1(a, b):
+            return (((a << 128) | (b << 256)) >> s1) & m1
+        return shuffle1
+    if len(moves) == 2:
+        (s1, m1), (s2, m2) = moves.items()
+
+        def shuffle2(a, b, s1=s1, m1=m1, s2=s2, m2=m2):
+            a = (a << 128) | (b << 256)
+            return ((a >> s1) & m1) | ((a >> s2) & m2)
+        return shuffle2
+
+    def shuffle(a, b):
+        a = a.to_bytes(16, "little") + b.to_bytes(16, "little")
+        b = bytearray(16)
+        for i in range(16):
+            b[i] = a[idx[i]]
+        return from_bytes(b)
+    return shuffle
 
 
 _ZEROS_240 = bytes(240)
@@ -168,8 +187,12 @@ _ZEROS_240 = bytes(240)
 
 def _swizzle(a, s):
     # index bytes >= 16 select 0
-    t = to_bytes(a) + _ZEROS_240
-    return from_bytes(bytes([t[i] for i in to_bytes(s)]))
+    t = a.to_bytes(16, "little") + _ZEROS_240
+    s = s.to_bytes(16, "little")
+    r = bytearray(16)
+    for i in range(16):
+        r[i] = t[s[i]]
+    return from_bytes(r)
 
 
 def _register():

@@ -1,21 +1,21 @@
 """SIMD memory instructions: v128 loads and stores, extending loads, splat
 loads, zero-extending loads and single-lane loads / stores.
 
-Each factory has the signature ``f(M, d, srcs, imms, nxt) -> op(R)``
+FACTORIES maps an instruction name to ``f(M, d, srcs, imms, nxt) -> op(R)``
 (see simd.make).  The effective address is ``R[srcs[0]] + offset`` as an
 unbounded int; an access with ``ea + size > len(M.data)`` raises
 ``Trap(TRAP_MEMORY_OOB)`` and touches nothing.  ``M.data`` is re-read at
 every execution because memory.grow may replace it.  Alignment hints are
 ignored, as the spec allows.
+
+Each op is a default-argument function calling a small reader / writer
+closure that holds the memory (see simd_lanes for why).
 """
 
-import struct
-
 from wasmbed.core.errors import Trap, TRAP_MEMORY_OOB
-from wasmbed.core.simd_lanes import M128, rep, lane_mask
+from wasmbed.core.simd_lanes import M128, rep
+from wasmbed.core import simd_int
 
-_pack = struct.pack
-_unpack_from = struct.unpack_from
 _from_bytes = int.from_bytes
 
 
@@ -23,141 +23,108 @@ def _oob():
     raise Trap(TRAP_MEMORY_OOB)
 
 
-def _load128(M, d, srcs, imms, nxt):
-    a = srcs[0]
-    off = imms[1]
-
-    def op(R):
-        ea = R[a] + off
-        data = M.data
-        if ea + 16 > len(data):
-            _oob()
-        R[d] = _from_bytes(data[ea:ea + 16], "little")
-        return nxt
-    return op
-
-
-def _store128(M, d, srcs, imms, nxt):
-    a, v = srcs
-    off = imms[1]
-
-    def op(R):
-        ea = R[a] + off
-        data = M.data
-        if ea + 16 > len(data):
-            _oob()
-        data[ea:ea + 16] = R[v].to_bytes(16, "little")
-        return nxt
-    return op
-
-
-def _extending(fin, fout):
-    # v128.loadNxM_s/u: 8 bytes read as lanes `fin`, widened to lanes `fout`
-    # (sign or zero extension comes from the signedness of `fin`).
-    def factory(M, d, srcs, imms, nxt):
-        a = srcs[0]
-        off = imms[1]
-
-        def op(R):
-            ea = R[a] + off
+def _reader(M, n, post):
+    """read(ea) -> the n bytes at ea as an unsigned little-endian int,
+    passed through post (a kernel widening it to a v128) when given."""
+    if post is None:
+        def read(ea):
             data = M.data
-            if ea + 8 > len(data):
+            if ea + n > len(data):
                 _oob()
-            R[d] = _from_bytes(_pack(fout, *_unpack_from(fin, data, ea)), "little")
+            return _from_bytes(data[ea:ea + n], "little")
+        return read
+
+    def read_post(ea):
+        data = M.data
+        if ea + n > len(data):
+            _oob()
+        return post(_from_bytes(data[ea:ea + n], "little"))
+    return read_post
+
+
+def _load(n, post=None):
+    def factory(M, d, srcs, imms, nxt):
+        def op(R, read=_reader(M, n, post), a=srcs[0], off=imms[1], d=d, nxt=nxt):
+            R[d] = read(R[a] + off)
             return nxt
         return op
     return factory
 
 
 def _splat(n):
-    # v128.loadN_splat: one n-byte value copied to every lane of that width.
     r = rep(8 * n)
 
-    def factory(M, d, srcs, imms, nxt):
-        a = srcs[0]
-        off = imms[1]
-
-        def op(R):
-            ea = R[a] + off
-            data = M.data
-            if ea + n > len(data):
-                _oob()
-            R[d] = _from_bytes(data[ea:ea + n], "little") * r
-            return nxt
-        return op
-    return factory
+    def splat(x):
+        return x * r
+    return _load(n, splat)
 
 
-def _zero(n):
-    # v128.loadN_zero: one n-byte value in lane 0, the other lanes zero.
-    def factory(M, d, srcs, imms, nxt):
-        a = srcs[0]
-        off = imms[1]
+def _store128(M, d, srcs, imms, nxt):
+    def write(ea, v):
+        data = M.data
+        if ea + 16 > len(data):
+            _oob()
+        data[ea:ea + 16] = v.to_bytes(16, "little")
 
-        def op(R):
-            ea = R[a] + off
-            data = M.data
-            if ea + n > len(data):
-                _oob()
-            R[d] = _from_bytes(data[ea:ea + n], "little")
-            return nxt
-        return op
-    return factory
+    def op(R, write=write, a=srcs[0], off=imms[1], v=srcs[1], nxt=nxt):
+        write(R[a] + off, R[v])
+        return nxt
+    return op
 
 
 def _load_lane(n):
-    # v128.loadN_lane: operands (address, vector); replaces lane imms[2].
+    # operands (address, vector): the n bytes at the address replace lane imms[2]
     def factory(M, d, srcs, imms, nxt):
-        a, v = srcs
-        off = imms[1]
+        read = _reader(M, n, None)
         sh = 8 * n * imms[2]
-        keep = M128 ^ (lane_mask(8 * n) << sh)
+        keep = M128 ^ (((1 << (8 * n)) - 1) << sh)
 
-        def op(R):
-            ea = R[a] + off
-            data = M.data
-            if ea + n > len(data):
-                _oob()
-            R[d] = (R[v] & keep) | (_from_bytes(data[ea:ea + n], "little") << sh)
+        def merge(ea, v):
+            return (v & keep) | (read(ea) << sh)
+
+        def op(R, merge=merge, a=srcs[0], off=imms[1], v=srcs[1], d=d, nxt=nxt):
+            R[d] = merge(R[a] + off, R[v])
             return nxt
         return op
     return factory
 
 
 def _store_lane(n):
-    # v128.storeN_lane: operands (address, vector); writes lane imms[2].
+    # operands (address, vector): lane imms[2] is written to the address
     def factory(M, d, srcs, imms, nxt):
-        a, v = srcs
-        off = imms[1]
         sh = 8 * n * imms[2]
-        mask = lane_mask(8 * n)
 
-        def op(R):
-            ea = R[a] + off
+        def write(ea, v):
             data = M.data
             if ea + n > len(data):
                 _oob()
-            data[ea:ea + n] = ((R[v] >> sh) & mask).to_bytes(n, "little")
+            data[ea:ea + n] = (v >> sh).to_bytes(16, "little")[0:n]
+
+        def op(R, write=write, a=srcs[0], off=imms[1], v=srcs[1], nxt=nxt):
+            write(R[a] + off, R[v])
             return nxt
         return op
     return factory
 
 
+_K = simd_int.KERNELS
+
 FACTORIES = {
-    "v128.load": _load128,
+    "v128.load": _load(16),
     "v128.store": _store128,
-    "v128.load8x8_s": _extending("<8b", "<8h"),
-    "v128.load8x8_u": _extending("<8B", "<8H"),
-    "v128.load16x4_s": _extending("<4h", "<4i"),
-    "v128.load16x4_u": _extending("<4H", "<4I"),
-    "v128.load32x2_s": _extending("<2i", "<2q"),
-    "v128.load32x2_u": _extending("<2I", "<2Q"),
+    # 8 bytes, each lane widened: the extend_low kernels of simd_int
+    "v128.load8x8_s": _load(8, _K["i16x8.extend_low_i8x16_s"]),
+    "v128.load8x8_u": _load(8, _K["i16x8.extend_low_i8x16_u"]),
+    "v128.load16x4_s": _load(8, _K["i32x4.extend_low_i16x8_s"]),
+    "v128.load16x4_u": _load(8, _K["i32x4.extend_low_i16x8_u"]),
+    "v128.load32x2_s": _load(8, _K["i64x2.extend_low_i32x4_s"]),
+    "v128.load32x2_u": _load(8, _K["i64x2.extend_low_i32x4_u"]),
     "v128.load8_splat": _splat(1),
     "v128.load16_splat": _splat(2),
     "v128.load32_splat": _splat(4),
     "v128.load64_splat": _splat(8),
-    "v128.load32_zero": _zero(4),
-    "v128.load64_zero": _zero(8),
+    "v128.load32_zero": _load(4),
+    "v128.load64_zero": _load(8),
     "v128.load8_lane": _load_lane(1),
     "v128.load16_lane": _load_lane(2),
     "v128.load32_lane": _load_lane(4),
