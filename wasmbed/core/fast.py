@@ -1,0 +1,251 @@
+"""The fast tier: every wasm function runs as a Python function.
+
+``execute(env, func, args)`` has the interpreter's contract: `args` and the
+returned list of results are in the internal representation; it raises
+Trap (the spec's messages), Terminated, ProcExit and whatever host
+functions raise.
+
+Each function is translated (translate.py) and compiled once per Module,
+the first time any instance calls it; the resulting ``bind_<i>(ctx)``
+factory is cached on the Module (``module._fast_binders``) and called once
+per instance to make the callable. Calls between wasm functions are Python
+calls through the instance's list ``ctx.fns`` (its entries start as stubs
+that translate and bind on first use); imported wasm functions are the
+exporting instance's callables, host functions are wrapped.
+
+Call depth: every frame charges its cost (64 + 8 bytes per local and stack
+slot, the interpreter's formula) against the exec env's ``stack_size``, so
+a guest can go ``stack_size / cost`` frames deep, as in the interpreter.
+Each wasm frame is one Python frame: on CPython the recursion limit must
+allow that many (sys.setrecursionlimit; the runtime's job, the core does
+not touch sys). A RecursionError or MemoryError that comes first is
+reported as Trap("call stack exhausted") all the same.
+
+Memory accesses that fall outside linear memory surface as the host's
+struct.error / IndexError and integer division by zero as
+ZeroDivisionError; they become the spec's traps here. The same errors
+raised inside a host function are passed through unchanged.
+"""
+
+from wasmbed.core import errors as E
+from wasmbed.core.errors import Trap, WasmError
+from wasmbed.core import fast_rt
+from wasmbed.core.fast_rt import STRUCT_ERROR
+from wasmbed.core.opcodes import NAME, is_simd
+from wasmbed.core.translate import function_source
+
+
+class _Foreign(Exception):
+    """Carries an exception raised by a host function past the trap
+    mapping in execute()."""
+
+    def __init__(self, exc):
+        Exception.__init__(self)
+        self.exc = exc
+
+
+class Ctx:
+    """What one instance's translated code binds to (the ``ctx`` of
+    ``bind_<i>(ctx)``)."""
+
+    def __init__(self, inst):
+        self.inst = inst
+        self.module = inst.module
+        self.term = inst.term
+        self.mems = inst.memories
+        self.tables = inst.tables
+        self.globals = inst.globals
+        self.funcs = inst.funcs
+        self.types = inst.module.types
+        self.datas = inst.datas
+        self.elems = inst.elems
+        self.host_callers = {}
+        self.fns = [_stub(self, i) for i in range(len(inst.funcs))]
+
+    def callable_of(self, f):
+        """The callable (fast calling convention) of a function object."""
+        if f.host is not None:
+            return _host_caller(self, f)
+        inst = f.instance
+        c = self if inst is self.inst else ctx_of(inst)
+        return c.fns[f.index]
+
+    def ext(self, opid, imms, nargs, has_result):
+        """A function of the operand values for a SIMD or atomic
+        instruction: a SIMD kernel when there is one, otherwise the
+        interpreter's closure over a small register list, or a function
+        that traps "unsupported instruction" when no extension module
+        implements the instruction."""
+        from wasmbed.core import interp_ops
+        if is_simd(opid):
+            try:
+                from wasmbed.core import simd
+            except ImportError:
+                simd = None
+            if simd is not None:
+                name = NAME[opid]
+                k = simd.KERNELS.get(name)
+                if k is None and name in simd.LANE_KERNELS:
+                    k = simd.LANE_KERNELS[name](imms)
+                if k is not None:
+                    return k
+        handler = interp_ops._extension_handler(opid)
+        if handler is None:
+            return fast_rt.unsupported(NAME[opid])
+        M = self.mems[0] if self.mems else None
+        d = nargs if has_result else None
+        op = handler(self.inst, M, opid, d, tuple(range(nargs)), imms, 0)
+        if has_result:
+            def g(*args):
+                R = list(args)
+                R.append(None)
+                op(R)
+                return R[nargs]
+        else:
+            def g(*args):
+                op(list(args))
+        return g
+
+
+def ctx_of(inst):
+    """The instance's Ctx (made on first use)."""
+    c = getattr(inst, "_fast", None)
+    if c is None:
+        c = Ctx(inst)
+        inst._fast = c
+    return c
+
+
+def _stub(ctx, i):
+    def stub(env, sb, *args):
+        return realize(ctx, i)(env, sb, *args)
+    return stub
+
+
+def realize(ctx, i):
+    """Bind function i of ctx's instance (translating it if needed)."""
+    f = ctx.funcs[i]
+    if f.host is not None:
+        fn = _host_caller(ctx, f)
+    elif f.instance is not ctx.inst:
+        fn = realize(ctx_of(f.instance), f.index)
+    else:
+        fn = binder(ctx.module, i)(ctx)
+    ctx.fns[i] = fn
+    return fn
+
+
+def binder(module, fidx):
+    """The cached ``bind_<fidx>`` factory of a defined function."""
+    cache = getattr(module, "_fast_binders", None)
+    if cache is None:
+        cache = {}
+        module._fast_binders = cache
+    b = cache.get(fidx)
+    if b is None:
+        b = _compile(module, fidx)
+        cache[fidx] = b
+    return b
+
+
+def install(module, binders):
+    """Use precompiled factories ({function index: bind function}, e.g. an
+    AOT module's BINDERS) for `module` instead of translating."""
+    cache = getattr(module, "_fast_binders", None)
+    if cache is None:
+        cache = {}
+        module._fast_binders = cache
+    for k in binders:
+        cache[k] = binders[k]
+
+
+def _compile(module, fidx):
+    ns = getattr(module, "_fast_ns", None)
+    if ns is None:
+        ns = dict(fast_rt.NAMES)
+        module._fast_ns = ns
+    level = 0
+    while True:
+        src, _cost = function_source(module, fidx, level)
+        try:
+            code = compile(src, "<wasm function %d>" % fidx, "exec")
+            break
+        except (SyntaxError, RecursionError, MemoryError):
+            if level >= 2:
+                raise
+            level += 1
+    exec(code, ns)
+    return ns["bind_%d" % fidx]
+
+
+def _host_caller(ctx, f):
+    c = ctx.host_callers.get(f)
+    if c is not None:
+        return c
+    host = f.host
+    nres = len(f.type.results)
+    inst = ctx.inst
+    T = ctx.term
+
+    def call(env, sb, *args):
+        if T[0] is not None:
+            fast_rt.terminate(T)
+        saved = env.stack_used
+        env.stack_used = env.stack_size - sb
+        env.instance = inst
+        try:
+            r = host(env, *args)
+        except (STRUCT_ERROR, IndexError, ZeroDivisionError) as e:
+            raise _Foreign(e)
+        finally:
+            env.stack_used = saved
+        if nres > 1:
+            return tuple(r)
+        return r
+    ctx.host_callers[f] = call
+    return call
+
+
+def execute(env, func, args):
+    """Run `func` with `args` (internal values) on exec env `env`.
+
+    Returns the list of results. Raises Trap (with the spec's message),
+    Terminated, ProcExit, or another WasmError from host functions. Depth
+    is bounded by env.stack_size bytes (see the module docstring).
+    """
+    if func.host is not None:
+        return _call_host(env, func, args)
+    fn = ctx_of(func.instance).fns[func.index]
+    saved = env.stack_used
+    try:
+        r = fn(env, env.stack_size - saved, *args)
+    except WasmError:
+        raise
+    except _Foreign as e:
+        raise e.exc
+    except RecursionError:
+        raise Trap(E.TRAP_STACK_EXHAUSTED)
+    except MemoryError:
+        raise Trap(E.TRAP_STACK_EXHAUSTED)
+    except ZeroDivisionError:
+        raise Trap(E.TRAP_DIV_ZERO)
+    except (STRUCT_ERROR, IndexError):
+        raise Trap(E.TRAP_MEMORY_OOB)
+    finally:
+        env.stack_used = saved
+    n = len(func.type.results)
+    if n == 0:
+        return []
+    if n == 1:
+        return [r]
+    return list(r)
+
+
+def _call_host(env, f, args):
+    r = f.host(env, *args)
+    n = len(f.type.results)
+    if n == 0:
+        return []
+    if n == 1:
+        return [r]
+    return list(r)
