@@ -1,15 +1,20 @@
-"""The SIMD instructions give the same results under MicroPython as under
-CPython.
+"""SIMD under MicroPython: same results, no hidden heap work per call.
 
-One script applies every SIMD instruction (through simd.make, as the
-interpreter does) to edge-value operands and prints each result, or the
-trap text; memory instructions also print the memory afterwards and run on
-both a bytearray and a memoryview (pool mode) memory.  The script runs
-under CPython and under the MicroPython unix port, each with an isolated
-package holding only the modules under test; the outputs must be
-identical.  Correctness itself is checked by the spec suite
-(test_spec_simd) and test_simd; this test catches constructs that behave
-differently on MicroPython (struct packing, int.to_bytes, map, slices).
+1. One script applies every SIMD instruction (through simd.make, as the
+   interpreter does) to edge-value operands and prints each result, or the
+   trap text; memory instructions also print the memory afterwards and run
+   on both a bytearray and a memoryview (pool mode) memory.  The script
+   runs under CPython and under the MicroPython unix port, each with an
+   isolated package holding only the modules under test; the outputs must
+   be identical.  Correctness itself is checked by the spec suite
+   (test_spec_simd), test_simd and test_simd_lanes; this catches constructs
+   that behave differently on MicroPython (struct, array, int.to_bytes,
+   map, slices).
+2. Every function that runs per SIMD instruction stays within the limits
+   under which MicroPython calls it without heap allocation (checked on
+   MicroPython's own bytecode dump).
+3. A module using SIMD runs through the whole runtime (pool memory,
+   baremetal platform) with the same results under both interpreters.
 """
 
 import itertools
@@ -317,3 +322,86 @@ def test_per_instruction_functions_avoid_micropython_heap_calls(tmp_path):
         if any("_VAR_KW" in c for c in b["calls"]):
             problems.add("%s: f(*args) call" % where)
     assert not problems, "\n".join(sorted(problems))
+
+
+# --- the whole runtime under MicroPython --------------------------------------------------
+
+E2E_WAT = r"""
+(module
+  (memory 1)
+  (func (export "fill") (param $n i32)
+    (local $i i32)
+    (block (loop
+      (br_if 1 (i32.ge_u (local.get $i) (local.get $n)))
+      (i32.store8 (local.get $i) (i32.add (i32.mul (local.get $i) (i32.const 7)) (i32.const 3)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br 0))))
+  (func (export "mix") (param $n i32) (result i64)
+    (local $i i32) (local $acc v128) (local $f v128) (local $v v128)
+    (local.set $f (v128.const f32x4 1.5 -0.25 3.0 0.5))
+    (block (loop
+      (br_if 1 (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $v (v128.load (i32.shl (local.get $i) (i32.const 4))))
+      (local.set $acc (i32x4.add (local.get $acc)
+        (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u
+          (i8x16.add_sat_u (local.get $v)
+            (i8x16.shuffle 15 14 13 12 11 10 9 8 7 6 5 4 3 2 1 0 (local.get $v) (local.get $v)))))))
+      (local.set $f (f32x4.add (f32x4.mul (local.get $f) (v128.const f32x4 0.5 0.5 0.5 0.5))
+                               (f32x4.convert_i32x4_s (local.get $acc))))
+      (v128.store offset=32768 (i32.shl (local.get $i) (i32.const 4))
+                  (i8x16.swizzle (local.get $v) (v128.and (local.get $v) (i8x16.splat (i32.const 0x1f)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br 0)))
+    (i64.add
+      (i64.add (i64x2.extract_lane 0 (local.get $acc)) (i64x2.extract_lane 1 (local.get $acc)))
+      (i64.add (i64.extend_i32_u (i8x16.bitmask (local.get $v)))
+               (i64.add (i64x2.extract_lane 0 (local.get $f)) (i64x2.extract_lane 1 (local.get $f))))))
+  (func (export "probe") (param $a i32) (result i32)
+    (i32x4.extract_lane 1 (v128.load offset=32768 (local.get $a))))
+  (func (export "oob") (param $a i32) (result i32)
+    (i32x4.extract_lane 0 (v128.load (local.get $a)))))
+"""
+
+E2E_SCRIPT = r"""
+import sys
+sys.path.insert(0, %(root)r)
+import wasmbed
+from wasmbed.platform.baremetal import BaremetalPlatform
+f = open(%(wasm)r, "rb")
+code = f.read()
+f.close()
+rt = wasmbed.Runtime(wasmbed.RuntimeConfig(
+    mem_alloc_type="pool", heap_buf=bytearray(512 * 1024),
+    max_thread_num=1, platform=BaremetalPlatform(), mode="interp"))
+inst = rt.instantiate(rt.load(code), stack_size=32 * 1024, heap_size=0)
+inst.call("fill", 1024)
+print("mix", inst.call("mix", 64))
+print("probe", inst.call("probe", 16), inst.call("probe", 1000))
+try:
+    inst.call("oob", 65521)
+    print("oob no trap")
+except wasmbed.Trap as e:
+    print("oob", e.message)
+print("edge", inst.call("oob", 65520))
+"""
+
+
+def test_simd_module_runs_the_same_under_micropython(tmp_path):
+    wat2wasm = os.path.join(os.path.dirname(sys.executable), "wat2wasm")
+    if not os.path.exists(wat2wasm):
+        wat2wasm = shutil.which("wat2wasm")
+    if not wat2wasm:
+        pytest.skip("wat2wasm not installed")
+    (tmp_path / "simd.wat").write_text(E2E_WAT)
+    wasm = tmp_path / "simd.wasm"
+    subprocess.run([wat2wasm, str(tmp_path / "simd.wat"), "-o", str(wasm)], check=True)
+    script = tmp_path / "simd_e2e.py"
+    script.write_text(E2E_SCRIPT % {"root": REPO, "wasm": str(wasm)})
+    outs = []
+    for argv in ([sys.executable, str(script)], [MICROPYTHON, "-X", "heapsize=16M", str(script)]):
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        outs.append(proc.stdout)
+    assert "oob out of bounds memory access" in outs[0]
+    assert outs[0].count("\n") == 4
+    assert outs[1] == outs[0]
