@@ -1,7 +1,9 @@
-"""The interpreter tier against the WebAssembly 2.0 core spec suite.
+"""The interpreter tier against the spec suites: WebAssembly 2.0 core, SIMD,
+and the threads proposal (atomics, wait/notify, and the multi-threaded
+litmus tests whose `thread`/`wait` commands run on real host threads).
 
-Every command of every core script must pass (text-format modules are
-skipped: they test a text parser). One test per script, so a failure names
+Every command of every script must pass; only text-format modules are
+skipped (they test a text parser). One test per script, so a failure names
 the script and lists each failing command.
 """
 import io
@@ -12,17 +14,17 @@ import pytest
 from suites import needs_spec, spec_dirs
 from wasmbed.wast_exec import ExecRunner
 
-CORE = spec_dirs("core")
+SCRIPTS = [(p, d) for p in ("core", "simd", "threads") for d in spec_dirs(p)]
 
 
 @needs_spec
-@pytest.mark.parametrize("script", CORE, ids=[os.path.basename(d) for d in CORE])
-def test_core_script_passes_on_interp(script):
+@pytest.mark.parametrize("proposal, script", SCRIPTS,
+                         ids=["%s/%s" % (p, os.path.basename(d)) for p, d in SCRIPTS])
+def test_script_passes_on_interp(proposal, script):
     out = io.StringIO()
     runner = ExecRunner(out=out, mode="interp")
     runner.run_path(script)
     runner.report()
     assert runner.failed == 0, out.getvalue()
     assert runner.passed + sum(runner.skipped.values()) > 0
-    # only text-format cases may be skipped
     assert all(k.startswith("text-format") for k in runner.skipped), runner.skipped
