@@ -306,11 +306,11 @@ _LOAD = {
     0x34: "(LD_S32(mem, %s)[0] & " + M64S + ")", 0x35: "LD_I32(mem, %s)[0]",
 }
 _STORE = {
-    0x36: "ST_I32(mem, %s, %s)", 0x37: "ST_I64(mem, %s, %s)",
-    0x38: "ST_I32(mem, %s, %s)", 0x39: "ST_F64(mem, %s, %s)",
-    0x3A: "mem[%s] = %s & 0xFF", 0x3B: "ST_U16(mem, %s, %s & 0xFFFF)",
-    0x3C: "mem[%s] = %s & 0xFF", 0x3D: "ST_U16(mem, %s, %s & 0xFFFF)",
-    0x3E: "ST_I32(mem, %s, %s & " + M32S + ")",
+    0x36: ("ST_I32(mem, %s, %s)", 0), 0x37: ("ST_I64(mem, %s, %s)", 0),
+    0x38: ("ST_I32(mem, %s, %s)", 0), 0x39: ("ST_F64(mem, %s, %s)", 0),
+    0x3A: ("mem[%s] = %s", 0xFF), 0x3B: ("ST_U16(mem, %s, %s)", 0xFFFF),
+    0x3C: ("mem[%s] = %s", 0xFF), 0x3D: ("ST_U16(mem, %s, %s)", 0xFFFF),
+    0x3E: ("ST_I32(mem, %s, %s)", 0xFFFFFFFF),
 }
 
 
@@ -754,7 +754,14 @@ class _Emit:
             elif op in _STORE:
                 v = self.pop()
                 a = self.pop()
-                self.emit(_STORE[op] % (self.addr(a, ins[2]), self.val(v)))
+                tmpl, mask = _STORE[op]
+                if not mask:
+                    e = self.val(v)
+                elif v.k is not None:
+                    e = str(v.k & mask)
+                else:
+                    e = "(%s & %d)" % (self.val(v), mask)
+                self.emit(tmpl % (self.addr(a, ins[2]), e))
             elif op == BLOCK or op == LOOP or op == IF:
                 self.start(self.cons[pc - 1], op, ins)
             elif op == ELSE:
@@ -1010,7 +1017,7 @@ class _Emit:
         f = self.frames.pop()
         con = f.con
         reach = not f.unr
-        if reach:
+        if reach and con.kind != FUNC:
             for i in range(f.h, f.h + f.nr):
                 self.mat(i)
         self.last_def = None
