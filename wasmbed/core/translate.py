@@ -278,6 +278,12 @@ for _op, _f in N.BINOP.items():
     if _op not in _BIN:
         _BIN[_op] = ("trap" if _op in N.TRAPPING else "call", _f.__name__)
 
+# add, sub, mul and bitwise ops leave their result unreduced (w = mask)
+_WRAPPING = {0x6A: ("+", M32S), 0x6B: ("-", M32S), 0x6C: ("*", M32S),
+             0x71: ("&", M32S), 0x72: ("|", M32S), 0x73: ("^", M32S),
+             0x7C: ("+", M64S), 0x7D: ("-", M64S), 0x7E: ("*", M64S),
+             0x83: ("&", M64S), 0x84: ("|", M64S), 0x85: ("^", M64S)}
+
 # unary: kind "eqz", "tmpl" (template), "id" (identity), "call", "trap"
 _UN = {0x45: ("eqz", None), 0x50: ("eqz", None),
        0x99: ("tmpl", "abs(%s)"), 0x9A: ("tmpl", "(-%s)"),
@@ -347,14 +353,15 @@ def f64_literal(v):
 class _V:
     """A value on the virtual operand stack: a Python expression."""
 
-    __slots__ = ("e", "deps", "d", "cond", "k")
+    __slots__ = ("e", "deps", "d", "cond", "k", "w")
 
-    def __init__(self, e, deps, d=0, cond=False, k=None):
+    def __init__(self, e, deps, d=0, cond=False, k=None, w=None):
         self.e = e          # expression text
         self.deps = deps    # names it reads (locals, slots, "$G", "$G<i>")
         self.d = d          # nesting depth
         self.cond = cond    # a Python bool (compare) rather than an i32
         self.k = k          # the int value when a constant
+        self.w = w          # not reduced yet: the mask that reduces it
 
 
 class _Frame:
@@ -441,8 +448,26 @@ class _Emit:
 
     @staticmethod
     def val(v):
+        """The value in its canonical form (an unsigned int for i32/i64)."""
         if v.cond:
             return "(1 if %s else 0)" % v.e
+        if v.w is not None:
+            return "(%s & %s)" % (v.e, v.w)
+        return v.e
+
+    @staticmethod
+    def raw(v):
+        """The value, possibly not reduced to its width (only where the
+        consumer reduces it: add, sub, bitwise ops, narrow stores)."""
+        if v.cond:
+            return "(1 if %s else 0)" % v.e
+        return v.e
+
+    @staticmethod
+    def cnd(v):
+        """The value as a Python truth value (non-zero i32 is true)."""
+        if v.w is not None:
+            return "(%s & %s)" % (v.e, v.w)
         return v.e
 
     def write_var(self, var, skip=-1):
@@ -494,7 +519,7 @@ class _Emit:
             ops = self.force(ops, h)
         return ops, h
 
-    def push_expr(self, e, ops, cond=False):
+    def push_expr(self, e, ops, cond=False, w=None):
         deps = []
         d = 0
         for v in ops:
@@ -503,7 +528,9 @@ class _Emit:
                     deps.append(x)
             if v.d > d:
                 d = v.d
-        return self.push(e, tuple(deps), d + 1, cond)
+        v = self.push(e, tuple(deps), d + 1, cond)
+        v.w = w
+        return v
 
     def stmt_result(self, h, rhs):
         """`s<h> = rhs` as a statement, pushing s<h>."""
@@ -760,7 +787,7 @@ class _Emit:
                 elif v.k is not None:
                     e = str(v.k & mask)
                 else:
-                    e = "(%s & %d)" % (self.val(v), mask)
+                    e = "(%s & %d)" % (self.raw(v), mask)
                 self.emit(tmpl % (self.addr(a, ins[2]), e))
             elif op == BLOCK or op == LOOP or op == IF:
                 self.start(self.cons[pc - 1], op, ins)
@@ -774,7 +801,7 @@ class _Emit:
                 fr.unr = True
             elif op == O.BR_IF:
                 c = self.pop()
-                self.emit("if %s:" % c.e, self.jump(ins[1]))
+                self.emit("if %s:" % self.cnd(c), self.jump(ins[1]))
             elif op == O.BR_TABLE:
                 self.br_table(ins[1], ins[2])
                 fr.unr = True
@@ -791,7 +818,7 @@ class _Emit:
             elif op == O.SELECT or op == O.SELECT_T:
                 ops, h = self.operands(3)
                 a, b, c = ops
-                self.push_expr("(%s if %s else %s)" % (self.val(a), c.e, self.val(b)), ops)
+                self.push_expr("(%s if %s else %s)" % (self.val(a), self.cnd(c), self.val(b)), ops)
             elif op == O.CALL:
                 ft = module.func_types[ins[1]]
                 self.need("FN", "ctx.fns")
@@ -893,6 +920,20 @@ class _Emit:
                 return
         ops, h = self.operands(2)
         a, b = ops
+        w = _WRAPPING.get(op)
+        if w is not None:
+            sym, m = w
+            if sym == "*":
+                self.push_expr("(%s * %s)" % (self.val(a), self.val(b)), ops, False, m)
+            elif sym == "&":
+                both = a.w is not None and b.w is not None
+                self.push_expr("(%s & %s)" % (self.raw(a), self.raw(b)), ops, False,
+                               m if both else None)
+            else:
+                either = a.w is not None or b.w is not None
+                self.push_expr("(%s %s %s)" % (self.raw(a), sym, self.raw(b)), ops, False,
+                               m if either or sym in "+-" else None)
+            return
         va = self.val(a)
         vb = self.val(b)
         if kind == "cmp":
@@ -913,7 +954,7 @@ class _Emit:
             else:
                 k = "(%s & %d)" % (vb, bits)
             if kind == "shl":
-                e = "((%s << %s) & %s)" % (va, k, arg)
+                e = "((%s << %s) & %s)" % (self.raw(a), k, arg)
             elif kind == "shr_u":
                 e = "(%s >> %s)" % (va, k)
             else:
@@ -940,11 +981,16 @@ class _Emit:
             if a.cond:
                 self.push_expr("(not %s)" % a.e, ops, True)
             else:
-                self.push_expr("(%s == 0)" % a.e, ops, True)
+                self.push_expr("(%s == 0)" % self.cnd(a), ops, True)
         elif kind == "id":
-            self.vs.append(a)
-            for x in a.deps:
-                self.nref[x] = self.nref.get(x, 0) + 1
+            if a.w is not None:
+                self.push_expr(self.val(a), ops)
+            else:
+                self.vs.append(a)
+                for x in a.deps:
+                    self.nref[x] = self.nref.get(x, 0) + 1
+        elif op == 0xA7:
+            self.push_expr(arg % self.raw(a), ops)
         elif kind == "tmpl":
             self.push_expr(arg % self.val(a), ops)
         elif kind == "call":
@@ -974,7 +1020,7 @@ class _Emit:
                 self.new_block(con.lid, True)
                 self.poll()
             elif op == IF:
-                self.emit("if not %s:" % cond.e, ["_r = %d" % con.eid, "continue"])
+                self.emit("if not %s:" % self.cnd(cond), ["_r = %d" % con.eid, "continue"])
             return
         f.outer = self.code
         if con.mode in ("pyloop", "pyblock"):
@@ -988,7 +1034,7 @@ class _Emit:
         if op == IF:
             then = []
             f.arm_host = self.code
-            self.emit("if %s:" % cond.e, then)
+            self.emit("if %s:" % self.cnd(cond), then)
             self.code = then
 
     def else_(self):
