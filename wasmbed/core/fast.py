@@ -35,6 +35,12 @@ from wasmbed.core.opcodes import NAME, is_simd
 from wasmbed.core.translate import function_source
 
 
+try:
+    _RECURSION = RecursionError
+except NameError:   # MicroPython: RuntimeError("maximum recursion depth exceeded")
+    _RECURSION = RuntimeError
+
+
 class _Foreign(Exception):
     """Carries an exception raised by a host function past the trap
     mapping in execute()."""
@@ -175,7 +181,7 @@ def _compile(module, fidx):
         try:
             code = compile(src, "<wasm function %d>" % fidx, "exec")
             break
-        except (SyntaxError, RecursionError, MemoryError):
+        except (SyntaxError, _RECURSION, MemoryError):
             if level >= 2:
                 raise
             level += 1
@@ -228,7 +234,7 @@ def execute(env, func, args):
         raise
     except _Foreign as e:
         raise e.exc
-    except RecursionError:
+    except _RECURSION:
         raise Trap(E.TRAP_STACK_EXHAUSTED)
     except MemoryError:
         raise Trap(E.TRAP_STACK_EXHAUSTED)

@@ -207,6 +207,8 @@ def _export():
                  ("LD_S16", LD_S16), ("LD_S8", LD_S8),
                  ("copysign", math.copysign)):
         NAMES[k] = v
+    # every name is also an attribute of this module, for AOT imports
+    globals().update(NAMES)
 
 
 _export()
