@@ -181,3 +181,59 @@ def test_link_error_for_missing_import():
     mod = rt.load(wasmtime.wat2wasm('(module (import "env" "f" (func)))'))
     with pytest.raises(wasmbed.LinkError, match="unknown import"):
         rt.instantiate(mod)
+
+
+MALLOC_WAT = """(module (memory (export "memory") 1)
+  (func (export "sum") (param i32 i32) (result i32) (local $s i32)
+    block loop
+      local.get 1 i32.eqz br_if 1
+      local.get $s local.get 0 i32.load8_u i32.add local.set $s
+      local.get 0 i32.const 1 i32.add local.set 0
+      local.get 1 i32.const 1 i32.sub local.set 1
+      br 0 end end
+    local.get $s))"""
+
+
+def test_module_malloc_uses_an_app_heap_appended_to_memory():
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mem_alloc_type="pool", heap_size=1 << 20))
+    inst = rt.instantiate(rt.load(wasmtime.wat2wasm(MALLOC_WAT)), heap_size=8 * 1024)
+    assert inst.memory().pages == 2                 # one page was added
+    a = inst.module_dup_data(b"\x01\x02\x03")
+    b = inst.module_malloc(100)
+    assert a >= 65536 and b >= a + 8 and b % 8 == 0
+    assert inst.call("sum", a, 3) == 6
+    assert inst.module_malloc(70000) == 0           # larger than the heap
+    inst.module_free(a)
+    assert inst.module_malloc(3) == a               # first fit reuses it
+    inst.module_free(b)
+    inst.module_free(a)
+    assert inst.module_malloc(65536) == 65536       # coalesced back whole
+
+
+def test_module_malloc_falls_back_to_the_modules_malloc():
+    wat = """(module (memory (export "memory") 1) (global $top (mut i32) (i32.const 1024))
+      (func (export "malloc") (param i32) (result i32) global.get $top
+        global.get $top local.get 0 i32.add global.set $top)
+      (func (export "free") (param i32)))"""
+    rt = wasmbed.Runtime()
+    inst = rt.instantiate(rt.load(wasmtime.wat2wasm(wat)))
+    assert inst.module_malloc(16) == 1024
+    assert inst.module_malloc(16) == 1040
+
+
+def test_spawn_thread_runs_guest_code_and_counts_against_max_thread_num():
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(max_thread_num=2))
+    inst = rt.instantiate(rt.load(wasmtime.wat2wasm(MALLOC_WAT)))
+    gate = threading.Event()
+
+    def body(env, n):
+        gate.wait(5)
+        return env.call(inst.lookup_function("sum"), 0, n)
+    h1 = rt.spawn_thread(inst, body, 10)
+    h2 = rt.spawn_thread(inst, body, 20)
+    with pytest.raises(wasmbed.ThreadLimit):
+        rt.spawn_thread(inst, body, 30)
+    gate.set()
+    assert rt.join_thread(h1) == 0 and rt.join_thread(h2) == 0
+    h3 = rt.spawn_thread(inst, body, 5)           # slots are free again
+    assert rt.join_thread(h3) == 0

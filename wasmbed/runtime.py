@@ -9,7 +9,7 @@ import struct
 
 from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
 from wasmbed.core import errors as E
-from wasmbed.core.errors import Trap, LinkError
+from wasmbed.core.errors import Trap, LinkError, ThreadLimit
 from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
 from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
@@ -238,6 +238,8 @@ class Runtime:
             inst._free_charges()
             raise
         inst.wasi = wasi_obj
+        if heap_size:
+            inst._app_heap = AppHeap.reserve(inst, heap_size)
         if cluster is not None:
             cluster.add_member(inst.core)
         return inst
@@ -274,6 +276,30 @@ class Runtime:
                 return reg.core.exports.get(field)
             return None
         return resolve
+
+    # -- embedder threads (WAMR's spawn_exec_env / spawn_thread) -----------
+    def spawn_thread(self, instance, fn, arg=None, stack_size=None):
+        """Run ``fn(exec_env, arg)`` on a new platform thread with a new exec
+        env of ``instance``; -> a handle for join_thread(). Counted against
+        max_thread_num together with the instance's other spawned threads.
+        Raises ThreadLimit (nothing is started), PoolExhausted."""
+        env = instance.spawn_exec_env(stack_size)
+
+        def body(a):
+            try:
+                return fn(env, a)
+            finally:
+                instance._thread_done(env)
+        try:
+            return self.platform.thread_create(body, arg, 0)
+        except Exception:
+            instance._thread_done(env)
+            raise ThreadLimit("the platform could not start a thread")
+
+    def join_thread(self, handle):
+        """Wait for a thread from spawn_thread(); -> fn's result, or raises
+        what fn raised."""
+        return self.platform.thread_join(handle)
 
     def mem_alloc_info(self):
         """{"total_size", "total_free_size", "highmark_size"} of the pool
@@ -433,6 +459,9 @@ class Instance:
         self._envs = []
         self._owns_wasi = False
         self.cluster = None
+        self._spawned = []
+        self._spawn_lock = None
+        self._app_heap = None
 
     def lookup_function(self, name):
         """-> Function or None when no function is exported under name."""
@@ -455,6 +484,74 @@ class Instance:
         if f is None:
             raise LinkError("unknown export %s" % name)
         return self._default_env.call(f, *args)
+
+    def spawn_exec_env(self, stack_size=None):
+        """An exec env for another thread, counted against max_thread_num
+        (the main thread is the +1). Return it with destroy_spawned_exec_env
+        or let spawn_thread do it. Raises ThreadLimit, PoolExhausted."""
+        limit = self.runtime.config.max_thread_num
+        self._spawn_lock_acquire()
+        try:
+            busy = len(self._spawned) + (self.cluster.live_threads() if self.cluster else 0)
+            if busy >= limit:
+                raise ThreadLimit("thread limit reached (max_thread_num=%d)" % limit)
+            env = ExecEnv(self, stack_size or self.stack_size)
+            self._spawned.append(env)
+        finally:
+            self._spawn_lock_release()
+        return env
+
+    def destroy_spawned_exec_env(self, env):
+        self._thread_done(env)
+
+    def _thread_done(self, env):
+        self._spawn_lock_acquire()
+        try:
+            if env in self._spawned:
+                self._spawned.remove(env)
+        finally:
+            self._spawn_lock_release()
+        env.destroy()
+
+    def _spawn_lock_acquire(self):
+        if self._spawn_lock is None:
+            self._spawn_lock = self.runtime.platform.mutex_new()
+        self._spawn_lock.acquire()
+
+    def _spawn_lock_release(self):
+        self._spawn_lock.release()
+
+    # -- app heap (WAMR's module_malloc family) -----------------------------
+    def module_malloc(self, size):
+        """Allocate `size` bytes in the guest's linear memory -> offset, or
+        0 when there is no room. Uses the app heap reserved by
+        instantiate(heap_size=...), else the module's exported malloc."""
+        if size < 0:
+            return 0
+        if self._app_heap is not None:
+            return self._app_heap.alloc(size)
+        f = self.lookup_function("malloc")
+        if f is None or len(f.type.params) != 1:
+            return 0
+        return self._default_env.call(f, size) & M32
+
+    def module_free(self, offset):
+        """Free a block from module_malloc (0 is ignored)."""
+        if not offset:
+            return
+        if self._app_heap is not None:
+            self._app_heap.free(offset)
+            return
+        f = self.lookup_function("free")
+        if f is not None and len(f.type.params) == 1:
+            self._default_env.call(f, offset)
+
+    def module_dup_data(self, data):
+        """Copy bytes into a new module_malloc block -> offset (0 on failure)."""
+        off = self.module_malloc(len(data))
+        if off:
+            self.memory_view(off, len(data))[:] = data
+        return off
 
     def get_exception(self):
         """"Exception: <message>" of the last trap, or None."""
@@ -517,6 +614,66 @@ class Instance:
         if self._charge is not None:
             self.runtime.pool.free(self._charge)
             self._charge = None
+
+
+class AppHeap:
+    """The app heap behind module_malloc: pages appended to memory 0 at
+    instantiation, managed first-fit with 8-byte alignment. Its bookkeeping
+    lives on the host side, out of the guest's reach; only the embedder
+    allocates from it, so it grows with the embedder's calls, not the
+    guest's."""
+
+    ALIGN = 8
+
+    def __init__(self, base, size):
+        self.free_list = [[base, size]]   # sorted [offset, size]
+        self.used = {}
+
+    @classmethod
+    def reserve(cls, inst, heap_size):
+        """Grow memory 0 by enough pages; None when it has no memory or
+        cannot grow (module_malloc then falls back to the module's malloc)."""
+        mem = inst.memory()
+        if mem is None:
+            return None
+        pages = (heap_size + 65535) // 65536
+        old = mem.grow(pages)
+        if old < 0:
+            return None
+        base = old * 65536
+        if base == 0:   # keep offset 0 free: it means failure
+            return cls(8, pages * 65536 - 8)
+        return cls(base, pages * 65536)
+
+    def alloc(self, size):
+        need = max(self.ALIGN, (size + self.ALIGN - 1) // self.ALIGN * self.ALIGN)
+        for i, blk in enumerate(self.free_list):
+            off, avail = blk
+            if avail >= need:
+                if avail == need:
+                    del self.free_list[i]
+                else:
+                    blk[0] = off + need
+                    blk[1] = avail - need
+                self.used[off] = need
+                return off
+        return 0
+
+    def free(self, off):
+        size = self.used.pop(off, None)
+        if size is None:
+            return
+        fl = self.free_list
+        i = 0
+        while i < len(fl) and fl[i][0] < off:
+            i += 1
+        fl.insert(i, [off, size])
+        if i + 1 < len(fl) and off + size == fl[i + 1][0]:
+            fl[i][1] += fl[i + 1][1]
+            del fl[i + 1]
+        if i > 0 and fl[i - 1][0] + fl[i - 1][1] == off:
+            fl[i - 1][1] += fl[i][1]
+            del fl[i]
 
 
 def _terminated():

@@ -65,6 +65,14 @@ class PoolCorrupted(WasmError):
     """The pool allocator found a damaged chunk header or a double free."""
 
 
+class ThreadLimit(WasmError):
+    """No thread could be spawned: max_thread_num reached, or the platform
+    has no (more) threads."""
+
+    def __init__(self, message="thread limit reached"):
+        WasmError.__init__(self, message)
+
+
 class ProcExit(WasmError):
     """The guest called WASI ``proc_exit(code)``."""
 
