@@ -1,0 +1,126 @@
+"""Calls on the fast tier: across instances, through tables, into host
+functions that grow memory or raise, and memory in pool mode.
+"""
+
+import pytest
+import wasmtime
+
+import wasmbed
+from wasmbed import Trap
+from wasmbed.core import fast
+
+PROVIDER = r"""
+(module
+  (memory (export "mem") 1 4)
+  (table (export "tab") 4 funcref)
+  (global (export "g") (mut i32) (i32.const 10))
+  (elem (i32.const 0) $inc $get)
+  (func $inc (export "inc") (param i32) (result i32)
+    global.get 0 local.get 0 i32.add global.set 0 global.get 0)
+  (func $get (param i32) (result i32) local.get 0 i32.load)
+  (func (export "grow") (result i32) i32.const 1 memory.grow))
+"""
+
+USER = r"""
+(module
+  (type $t (func (param i32) (result i32)))
+  (import "p" "inc" (func $inc (param i32) (result i32)))
+  (import "p" "mem" (memory 1 4))
+  (import "p" "tab" (table 4 funcref))
+  (import "p" "g" (global $g (mut i32)))
+  (import "p" "grow" (func $grow (result i32)))
+  (import "env" "grow_host" (func $grow_host (result i32)))
+  (import "env" "boom" (func $boom))
+  (elem (i32.const 2) $local)
+  (func $local (param i32) (result i32) local.get 0 i32.const 100 i32.mul)
+  (func (export "direct") (param i32) (result i32) local.get 0 call $inc)
+  (func (export "indirect") (param i32 i32) (result i32)
+    local.get 0 local.get 1 call_indirect (type $t))
+  (func (export "global") (result i32) global.get $g)
+  ;; the callee grows the shared memory; the store after the call must
+  ;; reach the new page
+  (func (export "grow_then_store") (param i32) (result i32)
+    call $grow drop
+    i32.const 70000 local.get 0 i32.store
+    i32.const 70000 i32.load)
+  (func (export "host_grow_then_store") (param i32) (result i32)
+    call $grow_host drop
+    i32.const 140000 local.get 0 i32.store
+    i32.const 140000 i32.load)
+  (func (export "boom") call $boom)
+  (func (export "store_at") (param i32 i32) local.get 0 local.get 1 i32.store))
+"""
+
+
+class Boom(Exception):
+    pass
+
+
+def setup(mode, pool=False):
+    def grow_host(env):
+        mem = env.inst.runtime.registered["p"].core.exports["mem"]
+        return mem.grow(1)
+
+    def boom(env):
+        raise IndexError("host bug")
+
+    kw = {"mem_alloc_type": "pool", "heap_size": 4 << 20} if pool else {}
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode, natives={"env": [
+        wasmbed.NativeSymbol("grow_host", grow_host, "()i"),
+        wasmbed.NativeSymbol("boom", boom, "()")]}, **kw))
+    p = rt.instantiate(rt.load(wasmtime.wat2wasm(PROVIDER)), stack_size=1 << 16)
+    rt.register("p", p)
+    u = rt.instantiate(rt.load(wasmtime.wat2wasm(USER)), stack_size=1 << 16)
+    return rt, p, u
+
+
+@pytest.fixture(params=[False, True], ids=["system", "pool"])
+def pool(request):
+    return request.param
+
+
+def test_cross_instance_direct_and_indirect_calls(pool):
+    for mode in ("fast", "interp"):
+        _, p, u = setup(mode, pool)
+        assert u.call("direct", 5) == 15
+        assert p.call("inc", 1) == 16
+        assert u.call("global") == 16
+        # table slots 0/1 hold the provider's functions, 2 the user's own
+        assert u.call("indirect", 4, 0) == 20
+        u.call("store_at", 64, 1234)
+        assert u.call("indirect", 64, 1) == 1234
+        assert u.call("indirect", 3, 2) == 300
+        with pytest.raises(Trap, match="uninitialized element"):
+            u.call("indirect", 1, 3)
+        with pytest.raises(Trap, match="undefined element"):
+            u.call("indirect", 1, 4)
+
+
+def test_memory_grown_by_a_callee_is_seen_after_the_call(pool):
+    _, p, u = setup("fast", pool)
+    with pytest.raises(Trap, match="out of bounds memory access"):
+        u.call("store_at", 70000, 1)
+    assert u.call("grow_then_store", 77) == 77
+    assert u.call("host_grow_then_store", 88) == 88
+    assert p.call("grow") == 3
+
+
+def test_host_errors_pass_through_unchanged():
+    _, _, u = setup("fast")
+    with pytest.raises(IndexError, match="host bug"):
+        u.call("boom")
+
+
+def test_bindings_are_per_instance_and_translation_per_module():
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="fast"))
+    mod = rt.load(wasmtime.wat2wasm(PROVIDER))
+    a = rt.instantiate(mod, stack_size=1 << 16)
+    b = rt.instantiate(mod, stack_size=1 << 16)
+    assert a.call("inc", 1) == 11
+    assert a.call("inc", 1) == 12
+    assert b.call("inc", 5) == 15        # b has its own global
+    # one translation for the module, one binding per instance
+    assert list(mod.module._fast_binders) == [0]
+    fa = fast.ctx_of(a.core).fns[0]
+    fb = fast.ctx_of(b.core).fns[0]
+    assert fa is not fb and fa.__code__ is fb.__code__
