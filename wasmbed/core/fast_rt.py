@@ -184,6 +184,8 @@ def call_target(ctx, tab, ftype, i):
         raise Trap(E.TRAP_UNINITIALIZED_ELEMENT)
     if f.type is not ftype and f.type != ftype:
         raise Trap(E.TRAP_INDIRECT_TYPE)
+    if f.host is None and f.instance is ctx.inst:
+        return ctx.fns[f.index]
     return ctx.callable_of(f)
 
 

@@ -940,6 +940,10 @@ class _Emit:
             self.push_expr("(%s %s %s)" % (va, arg, vb), ops, True)
         elif kind == "scmp":
             cmp, flip = arg
+            if b.k == 0 and cmp in ("<", ">="):
+                # x < 0 (signed): the sign bit is set
+                self.push_expr("(%s %s %s)" % (va, ">=" if cmp == "<" else "<", flip), ops, True)
+                return
             if b.k is not None:
                 kb = str(b.k ^ int(flip, 16))
             else:
@@ -954,6 +958,10 @@ class _Emit:
             else:
                 k = "(%s & %d)" % (vb, bits)
             if kind == "shl":
+                if b.k is not None:
+                    # unreduced, like add: the consumer reduces it
+                    self.push_expr("(%s << %s)" % (self.val(a), k), ops, False, arg)
+                    return
                 e = "((%s << %s) & %s)" % (self.raw(a), k, arg)
             elif kind == "shr_u":
                 e = "(%s >> %s)" % (va, k)
