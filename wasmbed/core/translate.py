@@ -472,19 +472,41 @@ class _Emit:
 
     def write_var(self, var, skip=-1):
         """Materialize every stack value that reads `var` (before `var`
-        is assigned)."""
-        if not self.nref.get(var):
+        is assigned; `skip` is the entry about to be assigned itself).
+
+        Materializing entry k assigns slot s<k>, so entries reading s<k>
+        join the set; they all sit below k (an entry only reads slots at
+        or above its own height), so assigning in ascending order never
+        clobbers a slot that is still to be read.
+        """
+        nref = self.nref
+        if not nref.get(var):
             return
-        for i in range(len(self.vs)):
-            if i != skip and var in self.vs[i].deps:
-                self.mat(i)
+        vs = self.vs
+        need = set()
+        todo = [var]
+        while todo:
+            x = todo.pop()
+            for j in range(len(vs)):
+                if j != skip and j not in need and x in vs[j].deps:
+                    need.add(j)
+                    sj = "s%d" % j
+                    if vs[j].e != sj and nref.get(sj):
+                        todo.append(sj)
+        for j in sorted(need):
+            self._mat1(j)
 
     def mat(self, i):
+        if self.vs[i].e == "s%d" % i:
+            return
+        self.write_var("s%d" % i, i)
+        self._mat1(i)
+
+    def _mat1(self, i):
         v = self.vs[i]
         s = "s%d" % i
         if v.e == s:
             return
-        self.write_var(s, i)
         self.emit("%s = %s" % (s, self.val(v)))
         nref = self.nref
         for x in v.deps:
@@ -679,6 +701,7 @@ class _Emit:
         out = self.copies(depth)
         P = self.pyctx[-1]
         if P.kind == "region":
+            _check_absorbed(t)
             out.append("_r = %d" % t.lid)
             out.append("continue")
         elif P.con is t:
@@ -702,6 +725,7 @@ class _Emit:
         for lid in sorted(P.escapes):
             t = P.escapes[lid]
             if Q.kind == "region":
+                _check_absorbed(t)
                 act = ("_r = _br", "_br = 0", "continue")
             elif Q.con is t:
                 act = ("_br = 0", "continue" if t.kind == LOOP else "break")
@@ -1226,6 +1250,12 @@ class _Emit:
             self.emit("elem_drop(%s, %d)" % (es, ins[1]))
 
 
+def _check_absorbed(t):
+    # a branch that reaches the dispatch loop must name one of its blocks
+    if t.mode != "absorbed":
+        raise AssertionError("fast tier: branch to label %d escapes its blocks" % t.lid)
+
+
 def _utree(acts, lo, hi):
     """An if tree on `_u` choosing among acts[lo:hi]."""
     if hi - lo == 1:
@@ -1293,12 +1323,14 @@ def function_source(module, fidx, level=0):
         level += 1
 
 
-def module_source(module):
+def module_source(module, wasm=None):
     """The whole module as Python source (every defined function), for AOT.
 
     The text imports its helpers from wasmbed.core.fast_rt and defines
-    ``BINDERS`` {function index: bind function} and ``FRAME_COSTS``.
-    Deterministic: the same module always gives the same text.
+    ``BINDERS`` {function index: bind function} and ``FRAME_COSTS``; with
+    `wasm` (the module's binary) also ``WASM``, so the file alone is
+    enough to load the module (decode WASM, then fast.install(module,
+    BINDERS)). Deterministic: the same module always gives the same text.
     """
     from wasmbed.core import fast_rt
     names = sorted(fast_rt.NAMES)
@@ -1315,4 +1347,10 @@ def module_source(module):
         costs.append("%d: %d" % (base + i, cost))
     out.append("\nBINDERS = {%s}\n" % ", ".join(binders))
     out.append("FRAME_COSTS = {%s}\n" % ", ".join(costs))
+    if wasm is not None:
+        out.append("WASM = (\n")
+        data = bytes(wasm)
+        for k in range(0, len(data), 64):
+            out.append("    %r\n" % data[k:k + 64])
+        out.append(")\n")
     return "".join(out)
