@@ -113,7 +113,7 @@ def deep_loops_model(n, fuel):
         start = n - 1 - d
 
 
-@pytest.mark.parametrize("n", [3, 25, 120])
+@pytest.mark.parametrize("n", [3, 25, 210])
 def test_deep_loop_nest_back_edges_into_every_loop(n, level):
     wat = deep_loops_wat(n)
     for fuel in (0, 1, 2 * n + 3):
@@ -176,6 +176,34 @@ def test_long_straight_line_function(level):
     x = 12345
     for k in range(n):
         acc = ((acc ^ x) + k) & M32
+    fast_r, interp_r = both(wat, "f", x)
+    assert fast_r == s32(acc) == interp_r
+
+
+def test_many_sequential_loops_and_many_locals(level):
+    nloops = 400
+    nlocals = 3000
+    body = ["(module (func (export \"f\") (param $x i32) (result i32) (local %s)"
+            % " ".join(["i32"] * nlocals)]
+    for k in range(nloops):
+        # loop k runs (x + k) % 3 + 1 times, adding k each time into local k
+        body.append("(local.set 1 (i32.add (i32.rem_u (i32.add (local.get $x) (i32.const %d)) "
+                    "(i32.const 3)) (i32.const 1)))" % k)
+        body.append("(loop (local.set %d (i32.add (local.get %d) (i32.const %d)))"
+                    " (local.set 1 (i32.sub (local.get 1) (i32.const 1)))"
+                    " (br_if 0 (local.get 1)))" % (2 + k % (nlocals - 2), 2 + k % (nlocals - 2), k))
+    body.append("(local.set 0 (i32.const 0))")
+    for j in range(2, nlocals):
+        body.append("(local.set 0 (i32.add (i32.mul (local.get 0) (i32.const 3)) (local.get %d)))" % j)
+    body.append("local.get 0))")
+    wat = "\n".join(body)
+    x = 5
+    locs = [0] * nlocals
+    for k in range(nloops):
+        locs[2 + k % (nlocals - 2)] += k * ((x + k) % 3 + 1)
+    acc = 0
+    for j in range(2, nlocals):
+        acc = (acc * 3 + locs[j]) & M32
     fast_r, interp_r = both(wat, "f", x)
     assert fast_r == s32(acc) == interp_r
 
