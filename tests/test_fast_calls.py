@@ -124,3 +124,29 @@ def test_bindings_are_per_instance_and_translation_per_module():
     fa = fast.ctx_of(a.core).fns[0]
     fb = fast.ctx_of(b.core).fns[0]
     assert fa is not fb and fa.__code__ is fb.__code__
+
+
+REENTER = r"""
+(module
+  (import "env" "h" (func $h (param i32) (result i32)))
+  (func (export "f") (param i32) (result i32)
+    local.get 0 i32.eqz if (result i32) i32.const 0
+    else local.get 0 i32.const 1 i32.sub call $h i32.const 1 i32.add end))
+"""
+
+
+def test_recursion_through_host_functions_is_charged_per_host_frame():
+    box = []
+
+    def h(env, n):
+        return env.call(box[0].lookup_function("f"), n)
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="fast", natives={
+        "env": [wasmbed.NativeSymbol("h", h, "(i)i")]}))
+    stack = 64 * 1024
+    inst = rt.instantiate(rt.load(wasmtime.wat2wasm(REENTER)), stack_size=stack)
+    box.append(inst)
+    levels = stack // fast.HOST_FRAME_COST
+    assert inst.call("f", levels // 2) == levels // 2
+    with pytest.raises(Trap, match="call stack exhausted"):
+        inst.call("f", levels + 1)
+    assert inst.call("f", 3) == 3

@@ -281,10 +281,11 @@ def test_deep_recursion_with_a_raised_recursion_limit():
     # that covers stack_size / smallest frame cost
     depth = 20000
     cost = rec_frame_cost()
+    stack_size = (depth + 1) * cost
     old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, depth + 1000))
+    sys.setrecursionlimit(max(old, fast.recursion_limit_for(stack_size)))
     try:
-        inst = instance(REC, stack_size=(depth + 1) * cost)
+        inst = instance(REC, stack_size=stack_size)
         assert inst.call("rec", depth) == depth
         with pytest.raises(Trap):
             inst.call("rec", depth + 1)

@@ -32,7 +32,7 @@ from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core import fast_rt
 from wasmbed.core.fast_rt import STRUCT_ERROR
 from wasmbed.core.opcodes import NAME, is_simd
-from wasmbed.core.translate import function_source
+from wasmbed.core.translate import function_source, FRAME_OVERHEAD
 
 
 try:
@@ -165,6 +165,26 @@ def install(module, binders):
         cache[k] = binders[k]
 
 
+# Budget charged for a host function frame: only wasm code the host calls
+# back into sees it. Re-entering wasm from a host function costs CPython
+# about 1.2 KiB of C stack, so with this charge a guest thread whose C
+# stack is at least the exec env's stack_size cannot overflow it however
+# the guest recurses through the host.
+HOST_FRAME_COST = 2048
+
+# The smallest frame cost (a function without params, locals or operands):
+# a guest goes at most stack_size // MIN_FRAME_COST wasm frames deep, one
+# Python frame each.
+MIN_FRAME_COST = FRAME_OVERHEAD
+
+
+def recursion_limit_for(stack_size):
+    """A Python recursion limit under which a guest with this stack budget
+    runs out of budget before Python raises RecursionError (the runtime
+    applies it with sys.setrecursionlimit; the core does not touch sys)."""
+    return stack_size // MIN_FRAME_COST + 1000
+
+
 # The first translation level tried (translate.function_source); tests
 # raise it to run everything through the flattened form.
 MIN_LEVEL = 0
@@ -202,7 +222,7 @@ def _host_caller(ctx, f):
         if T[0] is not None:
             fast_rt.terminate(T)
         saved = env.stack_used
-        env.stack_used = env.stack_size - sb
+        env.stack_used = env.stack_size - sb + HOST_FRAME_COST
         env.instance = inst
         try:
             r = host(env, *args)
