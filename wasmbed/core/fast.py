@@ -13,13 +13,20 @@ calls through the instance's list ``ctx.fns`` (its entries start as stubs
 that translate and bind on first use); imported wasm functions are the
 exporting instance's callables, host functions are wrapped.
 
-Call depth: every frame charges its cost (64 + 8 bytes per local and stack
-slot, the interpreter's formula) against the exec env's ``stack_size``, so
-a guest can go ``stack_size / cost`` frames deep, as in the interpreter.
-Each wasm frame is one Python frame: on CPython the recursion limit must
-allow that many (sys.setrecursionlimit; the runtime's job, the core does
-not touch sys). A RecursionError or MemoryError that comes first is
-reported as Trap("call stack exhausted") all the same.
+Call depth: every wasm frame charges 64 + 8 bytes per param, local and
+operand-stack slot (the interpreter's formula, without its constant
+slots) against the exec env's ``stack_size``; a host function frame
+charges HOST_FRAME_COST (2 KiB) to the wasm code it calls back into. A
+guest thus goes at most ``stack_size // 64`` frames deep, and trapping
+"call stack exhausted" there is deterministic when Python allows that many
+frames: each wasm frame is one Python frame, so on CPython the recursion
+limit must be at least ``recursion_limit_for(stack_size)`` (the runtime
+sets it; the core does not touch sys). CPython >= 3.11 runs Python-to-
+Python calls without C stack, so pure wasm recursion needs no big thread
+stack; wasm -> host -> wasm recursion uses about 1.2 KiB of C stack per
+round, which the host charge keeps below stack_size. A RecursionError
+(MicroPython: RuntimeError) or MemoryError that comes first is reported as
+Trap("call stack exhausted") all the same.
 
 Memory accesses that fall outside linear memory surface as the host's
 struct.error / IndexError and integer division by zero as

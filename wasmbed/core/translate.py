@@ -15,9 +15,9 @@ module (``BINDERS = {index: bind_index}``) that imports its helpers from
 fast_rt and can be loaded without compile()/exec() (AOT).
 
 Calling convention: ``f(env, sb, *args)`` where ``sb`` is the stack budget
-left in bytes; the function charges its frame cost (64 + 8 per local and
-stack slot, as the interpreter does), traps "call stack exhausted" when the
-budget is short, polls the terminate flag ``T[0]`` on entry and at every
+left in bytes; the function charges its frame cost (64 + 8 per param,
+local and stack slot), traps "call stack exhausted" when the budget is
+short, polls the terminate flag ``T[0]`` on entry and at every
 loop back edge, and returns None, its one result, or a tuple of results,
 all in the internal representation (numeric.py).
 
