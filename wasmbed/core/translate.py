@@ -1212,6 +1212,11 @@ class _Emit:
                 self.stmt_result(h, call)
             else:
                 self.emit(call)
+            if self.shared_mem and O.is_atomic(op):
+                # another thread may have grown the memory meanwhile
+                ld = self.last_def
+                self.refresh_mem()
+                self.last_def = ld
             _ = module
 
     def table_op(self, op, ins):
