@@ -20,8 +20,12 @@ from wasmbed.core import fast
 M32 = 0xFFFFFFFF
 
 BINOPS = ["i32.add", "i32.sub", "i32.mul", "i32.and", "i32.or", "i32.xor",
-          "i32.shl", "i32.shr_s", "i32.shr_u", "i32.rotl", "i32.eq", "i32.ne",
-          "i32.lt_s", "i32.lt_u", "i32.gt_s", "i32.gt_u", "i32.le_s", "i32.ge_u"]
+          "i32.shl", "i32.shr_s", "i32.shr_u", "i32.rotl", "i32.rotr", "i32.eq",
+          "i32.ne", "i32.lt_s", "i32.lt_u", "i32.gt_s", "i32.gt_u", "i32.le_s",
+          "i32.ge_s", "i32.ge_u"]
+BINOPS64 = ["i64.add", "i64.sub", "i64.mul", "i64.and", "i64.or", "i64.xor",
+            "i64.shl", "i64.shr_s", "i64.shr_u", "i64.rotl", "i64.rotr"]
+CMP64 = ["i64.eq", "i64.lt_s", "i64.lt_u", "i64.gt_s", "i64.ge_s", "i64.le_u"]
 
 
 class Gen:
@@ -43,10 +47,29 @@ class Gen:
                                                 r.randrange(-1000, 1000)]))
         elif k in (1, 2):
             self.w("local.get %d" % r.randrange(self.nlocals + 1))
-        elif k in (3, 4, 5):
+        elif k in (3, 4):
             self.expr(d + 1)
             self.expr(d + 1)
             self.w(r.choice(BINOPS))
+        elif k == 5:
+            # a constant right operand (shift and rotate counts, compares
+            # with zero), or i64 work wrapped back to i32
+            self.expr(d + 1)
+            if r.randrange(2):
+                self.w("i32.const %d" % r.choice([0, 1, 5, 31, 32, 33, -1]))
+                self.w(r.choice(BINOPS))
+            else:
+                self.w(r.choice(["i64.extend_i32_s", "i64.extend_i32_u"]))
+                if r.randrange(2):
+                    self.w("i64.const %d" % r.choice([0, 1, 7, 63, 64, -1, -(1 << 63)]))
+                else:
+                    self.expr(d + 1)
+                    self.w("i64.extend_i32_s i64.const 0x10001 i64.mul")
+                if r.randrange(3):
+                    self.w(r.choice(BINOPS64))
+                    self.w("i32.wrap_i64" if r.randrange(2) else "i64.const 33 i64.shr_u i32.wrap_i64")
+                else:
+                    self.w(r.choice(CMP64))
         elif k == 6:
             self.expr(d + 1)
             self.w("i32.eqz")

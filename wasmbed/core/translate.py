@@ -284,6 +284,10 @@ _WRAPPING = {0x6A: ("+", M32S), 0x6B: ("-", M32S), 0x6C: ("*", M32S),
              0x7C: ("+", M64S), 0x7D: ("-", M64S), 0x7E: ("*", M64S),
              0x83: ("&", M64S), 0x84: ("|", M64S), 0x85: ("^", M64S)}
 
+# rotations by a constant: (width, left, mask)
+_ROT = {0x77: (32, True, M32S), 0x78: (32, False, M32S),
+        0x89: (64, True, M64S), 0x8A: (64, False, M64S)}
+
 # unary: kind "eqz", "tmpl" (template), "id" (identity), "call", "trap"
 _UN = {0x45: ("eqz", None), 0x50: ("eqz", None),
        0x99: ("tmpl", "abs(%s)"), 0x9A: ("tmpl", "(-%s)"),
@@ -957,6 +961,24 @@ class _Emit:
                 either = a.w is not None or b.w is not None
                 self.push_expr("(%s %s %s)" % (self.raw(a), sym, self.raw(b)), ops, False,
                                m if either or sym in "+-" else None)
+            return
+        rot = _ROT.get(op)
+        if rot is not None and b.k is not None:
+            bits, left, m = rot
+            k = b.k % bits
+            if not left:
+                k = (bits - k) % bits
+            if k == 0:
+                self.push_expr(self.val(a), ops)
+            else:
+                if a.d > 0:
+                    # used twice below: evaluate it once
+                    a = self.force([a], h)[0]
+                    ops = [a, b]
+                va = self.val(a)
+                # the bits shifted out above the width are masked later
+                self.push_expr("((%s << %d) | (%s >> %d))" % (va, k, va, bits - k), ops,
+                               False, m)
             return
         va = self.val(a)
         vb = self.val(b)
