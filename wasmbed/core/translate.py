@@ -572,7 +572,6 @@ class _Emit:
 
     # -- entry -------------------------------------------------------------
     def run(self):
-        module = self.module
         defn = self.defn
         body = defn.body
         root, cons, reads, uses_mem = _analyze(body)
@@ -1183,7 +1182,6 @@ class _Emit:
         self.last_def = None
 
     def other(self, op, ins):
-        module = self.module
         if op == O.MEMORY_SIZE:
             self.need("M0", "ctx.mems[0]")
             self.stmt_result(len(self.vs), "M0.pages")
@@ -1239,7 +1237,6 @@ class _Emit:
                 ld = self.last_def
                 self.refresh_mem()
                 self.last_def = ld
-            _ = module
 
     def table_op(self, op, ins):
         if op == O.TABLE_GET:
