@@ -191,8 +191,6 @@ def _format_result(v):
 
 def cmd_run(args):
     import wasmbed
-    if args.mode == "fast":
-        _error("note: the fast tier is not available yet; running on interp")
     if args.max_threads < 0:
         _error("--max-threads must be >= 0")
         return 2
@@ -203,10 +201,10 @@ def cmd_run(args):
         return 1
     if args.pool_size:
         config = wasmbed.RuntimeConfig(mem_alloc_type="pool", heap_size=args.pool_size,
-                                       max_thread_num=args.max_threads, mode="interp")
+                                       max_thread_num=args.max_threads, mode=args.mode)
     else:
         config = wasmbed.RuntimeConfig(mem_alloc_type="system",
-                                       max_thread_num=args.max_threads, mode="interp")
+                                       max_thread_num=args.max_threads, mode=args.mode)
     try:
         rt = wasmbed.Runtime(config)
         mod = rt.load(data)

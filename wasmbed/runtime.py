@@ -6,6 +6,7 @@ Python object (None is null), funcref as a function object or None.
 """
 
 import struct
+import sys
 
 from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
 from wasmbed.core import errors as E
@@ -99,16 +100,20 @@ class Runtime:
                 self.store = _Store(HeapBacking(), None)
         self.store.on_shared_memory = self._init_shared_memory
         self.registered = {}
-        self.mode = config.mode or "interp"
-        # the execution tier: a module with execute(env, func, args)
-        if self.mode == "fast":
+        # the execution tier: a module with execute(env, func, args). The
+        # default is the fast tier on CPython and the interpreter on
+        # MicroPython, whose boards may lack the RAM (or compile()) to
+        # translate.
+        mode = config.mode
+        if mode is None:
+            mode = "interp" if sys.implementation.name == "micropython" else "fast"
+        engine = interp
+        if mode == "fast":
             try:
                 from wasmbed.core import fast as engine
             except ImportError:
-                engine = interp
-                self.mode = "interp"
-        else:
-            engine = interp
+                mode = "interp"
+        self.mode = mode
         self.engine = engine
 
     @property
@@ -693,6 +698,8 @@ class ExecEnv:
         self.stack_used = 0
         self.instance = None   # core instance of the running function
         self._stack_block = None
+        if instance.runtime.mode == "fast":
+            _allow_recursion(stack_size)
         pool = instance.runtime.pool
         if pool is not None:
             # the interp tier's stack budget is reserved in the pool
@@ -776,6 +783,17 @@ class ExecEnv:
                 _put(argv, i, v & M32)
                 i += 1
         return True
+
+
+def _allow_recursion(stack_size):
+    """The fast tier makes each wasm frame a Python frame: lift Python's
+    recursion limit so that the exec env's stack budget, not the host, is
+    what runs out first (CPython 3.11+ keeps those frames off the C stack)."""
+    from wasmbed.core import fast
+    want = fast.recursion_limit_for(stack_size)
+    get = getattr(sys, "getrecursionlimit", None)
+    if get is not None and get() < want:
+        sys.setrecursionlimit(want)
 
 
 def _put(argv, i, v):

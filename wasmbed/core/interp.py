@@ -24,6 +24,12 @@ M64 = 0xFFFFFFFFFFFFFFFF
 S32 = 0x80000000
 S64 = 0x8000000000000000
 
+# MicroPython has no RecursionError: it raises RuntimeError
+try:
+    _RECURSION = RecursionError
+except NameError:
+    _RECURSION = RuntimeError
+
 # bytes of host stack charged per frame, plus 8 per register
 FRAME_OVERHEAD = 64
 
@@ -723,7 +729,7 @@ def execute(env, func, args):
             pc = 0
     except WasmError:
         raise
-    except RecursionError:
+    except _RECURSION:
         raise Trap(E.TRAP_STACK_EXHAUSTED)
     except MemoryError:
         raise Trap(E.TRAP_STACK_EXHAUSTED)
