@@ -114,13 +114,6 @@ def test_inspect_malformed_module(capsys, tmp_path):
     assert "length out of bounds" in err
 
 
-@pytest.mark.parametrize("command", ["compile"])
-def test_placeholders_exit_2(capsys, command):
-    status, _, err = run_main(capsys, command, "x.wasm")
-    assert status == 2
-    assert err == "wasmbed: error: %s: not implemented yet\n" % command
-
-
 def test_usage_error_exits_2(capsys):
     status, _, err = run_main(capsys, "frobnicate")
     assert status == 2 and "Traceback" not in err

@@ -13,6 +13,12 @@ from wasmbed.runtime import (  # noqa: F401
 )
 
 
+def aot_source(module, wasm=None):
+    """The Python source `wasmbed compile` writes for a decoded module."""
+    from wasmbed.core.translate import module_source
+    return module_source(module, wasm)
+
+
 def __getattr__(name):
     if name == "WasiConfig":
         from wasmbed.wasi import WasiConfig

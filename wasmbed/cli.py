@@ -320,9 +320,25 @@ def _invoke(inst, args):
     return 0
 
 
-def cmd_not_implemented(args):
-    _error("%s: not implemented yet" % args.command)
-    return 2
+def cmd_compile(args):
+    import wasmbed
+    try:
+        data = _read(args.file)
+        rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mem_alloc_type="system", mode="fast"))
+        source = wasmbed.aot_source(rt.load(data).module, data)
+    except OSError as e:
+        _error("cannot read %s: %s" % (args.file, e.strerror or e))
+        return 1
+    except wasmbed.WasmError as e:
+        _error("%s: %s: %s" % (args.file, type(e).__name__, e))
+        return 1
+    try:
+        with open(args.output, "w") as f:
+            f.write(source)
+    except OSError as e:
+        _error("cannot write %s: %s" % (args.output, e.strerror or e))
+        return 1
+    return 0
 
 
 def build_parser():
@@ -368,9 +384,12 @@ def build_parser():
     r.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS")
     r.set_defaults(func=cmd_run)
 
-    c = sub.add_parser("compile", help="AOT-compile a module (not implemented yet)")
-    c.add_argument("rest", nargs=argparse.REMAINDER)
-    c.set_defaults(func=cmd_not_implemented)
+    c = sub.add_parser("compile", help="write a module's fast-tier code as a "
+                                       "Python module (AOT) for hosts that "
+                                       "cannot translate")
+    c.add_argument("file", metavar="FILE.wasm")
+    c.add_argument("-o", "--output", required=True, metavar="OUT.py")
+    c.set_defaults(func=cmd_compile)
     return p
 
 

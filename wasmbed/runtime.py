@@ -163,6 +163,26 @@ class Runtime:
             raise
         return LoadedModule(self, module, charge)
 
+    def load_aot(self, aot):
+        """Load a module written by ``wasmbed compile`` (an imported Python
+        module, or any object with WASM and BINDERS) -> LoadedModule whose
+        functions run from the precompiled code, with no translation and no
+        compile()/exec() on this host. The runtime's tier must be "fast".
+        Raises MalformedModule/InvalidModule if the embedded binary is bad,
+        ValueError if `aot` is not an AOT module."""
+        wasm = getattr(aot, "WASM", None)
+        binders = getattr(aot, "BINDERS", None)
+        if wasm is None or binders is None:
+            raise ValueError("not a wasmbed AOT module (no WASM/BINDERS)")
+        if self.mode != "fast":
+            raise ValueError("AOT modules run on the fast tier (mode='fast')")
+        if isinstance(wasm, tuple):
+            wasm = b"".join(wasm)
+        mod = self.load(wasm)
+        from wasmbed.core import fast
+        fast.install(mod.module, binders)
+        return mod
+
     def register(self, name, instance):
         """Make an instance's exports importable under module name `name`."""
         self.registered[name] = instance
