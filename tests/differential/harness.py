@@ -2,7 +2,8 @@
 
 Modules come from ``wasm-tools smith`` fed with deterministic bytes
 (SHAKE-256 of the seed number), under a configuration that yields
-WebAssembly 2.0 modules without imports (see CONFIGS). For one module:
+WebAssembly 2.0 modules (see CONFIGS) without imports, or with imports
+that make_imports() provides alike to both engines. For one module:
 
 1. load: wasmbed's ``rt.load`` must reject exactly the modules wasmtime
    rejects (MalformedModule or InvalidModule; smith modules are valid
@@ -12,19 +13,21 @@ WebAssembly 2.0 modules without imports (see CONFIGS). For one module:
    all -1, all "large"), in export order, on the one instance of each
    engine; after each call compare the result (bit for bit; any NaN
    matches any NaN) or the trap message, and the state of every exported
-   memory (size and bytes), global (value) and table (size, null-ness).
+   memory (size and bytes), global (value) and table (size, null-ness),
+   and of every imported memory, global and table.
 
 wasmtime runs with fuel; when it runs out, or when either engine exhausts
 its call stack (an implementation limit, not a semantic difference), the
 rest of the module is skipped: the two instances' states may then differ.
 
-``compare_module(wasm)`` returns a Report; ``Report.mismatch`` is None when
-the engines agree, else a description of the first disagreement.
+``compare_module(wasm, mode="interp", pool=False)`` returns a Report;
+``Report.mismatch`` is None when the engines agree, else a description of
+the first disagreement. ``run_seed(seed, config)`` generates and compares.
+shrink.py minimizes a module that disagrees.
 """
 
 import hashlib
 import json
-import math
 import os
 import shutil
 import struct
@@ -68,23 +71,23 @@ _BASE = {
     "min-types": 1, "min-funcs": 3, "max-funcs": 10, "max-types": 12, "max-globals": 12,
     "max-data-segments": 6, "max-element-segments": 6, "max-elements": 20,
     "max-tables": 3, "max-instructions": 200,
-    # NaN bits flowing into memory are nondeterministic in the spec; make
-    # the module canonicalize them so memory can be compared bit for bit
+    # NaN results are nondeterministic in the spec (sign and payload: e.g.
+    # f32.sqrt(-1) is 0x7fc00000 here, 0xffc00000 in wasmtime on x86) and
+    # reach memory and integers through reinterpret; the module
+    # canonicalizes every NaN so all state compares bit for bit
     "canonicalize-nans": True,
 }
 
 CONFIGS = {
     "core": dict(_BASE),
-    # same, but NaNs are left alone: results compare NaN-ness only, and a
-    # memory difference is reported only where neither side holds a NaN
-    # pattern (see _nan_tolerant_equal) -- used for the larger run
-    "core-nan": dict(_BASE, **{"canonicalize-nans": False}),
     # code that avoids traps (smith guards divisions, loads, ...), so
     # calls run further before they stop
     "notrap": dict(_BASE, **{"disallow-traps": True}),
     # longer functions and ten times the fuel: fewer calls end at the
     # fuel guard; for the larger runs
     "deep": dict(_BASE, **{"disallow-traps": True, "max-instructions": 1000}),
+    # imports drawn from AVAILABLE_IMPORTS, provided alike to both engines
+    "imports": dict(_BASE, **{"max-imports": 8}),
     # arbitrary (mostly invalid) function bodies: a validator comparison
     "invalid": dict(_BASE, **{"allow-invalid-funcs": True}),
     # SIMD (fixed-width, 2.0) with canonical NaNs
@@ -94,7 +97,11 @@ CONFIGS = {
 SMITH_FUEL = 1000          # loop iterations + calls per instance (smith's)
 FUEL = {"deep": 10000}     # per-config exceptions
 WASMTIME_FUEL = 5000000    # wasmtime's own bound, a safety net
-STACK_SIZE = 8 * 1024 * 1024
+# Call stacks: deep enough that smith's fuel (one unit per call) runs out
+# before either engine's stack does, in most modules
+STACK_SIZE = 64 * 1024 * 1024          # wasmbed, system mode (a budget)
+POOL_STACK_SIZE = 4 * 1024 * 1024      # wasmbed, pool mode (reserved)
+WASMTIME_STACK = 2 * 1024 * 1024       # wasmtime allows up to its async stack size
 
 # wasmtime trap codes -> the spec's trap messages (wasmbed's)
 TRAP_MESSAGES = {
@@ -186,6 +193,8 @@ def generate(seed, config="core"):
         with open(inp, "wb") as f:
             f.write(seed_bytes(seed))
         args = [wasm_tools(), "smith", "-c", _config_file(config), inp, "-o", out]
+        if config == "imports":
+            args[2:2] = ["--available-imports", _available_imports_file()]
         if config != "invalid":
             fuel = FUEL.get(config, SMITH_FUEL)
             args[2:2] = ["--ensure-termination", "--fuel", str(fuel)]
@@ -194,6 +203,32 @@ def generate(seed, config="core"):
             return None
         with open(out, "rb") as f:
             return f.read()
+
+
+# What a module of the "imports" config may import; make_imports() gives
+# both engines the same objects and host functions.
+AVAILABLE_IMPORTS = """
+(module
+  (import "env" "f_i32" (func (param i32) (result i32)))
+  (import "env" "f_none" (func))
+  (import "env" "f_multi" (func (param i64 f64) (result f64 i64)))
+  (import "env" "f_i64" (func (param i64 i64) (result i64)))
+  (import "env" "g_i32" (global i32))
+  (import "env" "g_mut_i64" (global (mut i64)))
+  (import "env" "g_f64" (global (mut f64)))
+  (import "env" "mem" (memory 1 4))
+  (import "env" "tab" (table 4 16 funcref)))
+"""
+
+
+def _available_imports_file():
+    path = _config_files.get("available-imports")
+    if path is None:
+        fd, path = tempfile.mkstemp(prefix="smith-imports-", suffix=".wasm")
+        with os.fdopen(fd, "wb") as f:
+            f.write(wat2wasm(AVAILABLE_IMPORTS))
+        _config_files["available-imports"] = path
+    return path
 
 
 def wat2wasm(text):
@@ -367,6 +402,7 @@ def wasmtime_engine():
         c.consume_fuel = True
         c.cranelift_opt_level = "none"
         c.parallel_compilation = False
+        c.max_wasm_stack = WASMTIME_STACK
         for feat in ("wasm_threads", "wasm_tail_call", "wasm_gc",
                      "wasm_function_references", "wasm_exceptions",
                      "wasm_memory64", "wasm_multi_memory",
@@ -423,16 +459,30 @@ class Report:
             self.calls, self.skipped, self.mismatch)
 
 
+POOL_SIZE = 16 * 1024 * 1024
+
+
 class _Wasmbed:
-    def __init__(self, wasm):
-        self.rt = wasmbed.Runtime(wasmbed.RuntimeConfig(
-            mem_alloc_type="system", mode="interp",
-            default_stack_size=STACK_SIZE))
+    """wasmbed's side: a Runtime in `mode` ("interp" or "fast"), memories
+    from the platform (system) or from one fixed pool (pool=True)."""
+
+    def __init__(self, wasm, mode="interp", pool=False):
+        self.stack = POOL_STACK_SIZE if pool else STACK_SIZE
+        if pool:
+            cfg = wasmbed.RuntimeConfig(
+                mem_alloc_type="pool", heap_size=POOL_SIZE, mode=mode,
+                default_stack_size=self.stack)
+        else:
+            cfg = wasmbed.RuntimeConfig(
+                mem_alloc_type="system", mode=mode,
+                default_stack_size=self.stack)
+        self.rt = wasmbed.Runtime(cfg)
         self.mod = self.rt.load(wasm)
 
-    def instantiate(self):
-        self.inst = self.rt.instantiate(self.mod, stack_size=STACK_SIZE)
-        self.env = self.inst.create_exec_env(STACK_SIZE)
+    def instantiate(self, imports=None):
+        self.inst = self.rt.instantiate(self.mod, stack_size=self.stack,
+                                        imports=imports)
+        self.env = self.inst.create_exec_env(self.stack)
 
     def export(self, name):
         return self.inst.core.exports[name]
@@ -442,42 +492,32 @@ class _Wasmbed:
         return self.env.invoke_raw(f, list(args))
 
 
-def _snapshot_wasmbed(wb, exports):
-    out = []
-    for name, kind, t in exports:
-        x = wb.export(name)
+def _snapshot(store, state):
+    """-> (wasmbed's, wasmtime's) [(label, kind, token)] for the state
+    entries [(label, kind, valtype, wasmbed object, wasmtime object)]."""
+    ours = []
+    theirs = []
+    for label, kind, t, x, y in state:
         if kind == "memory":
-            out.append((name, "memory", bytes(x.data)))
+            ours.append((label, kind, bytes(x.data)))
+            n = y.data_len(store)
+            theirs.append((label, kind, bytes(y.read(store, 0, n)) if n else b""))
         elif kind == "global":
-            out.append((name, "global", norm_wasmbed(t, x.value)))
-        elif kind == "table":
-            out.append((name, "table", tuple(e is None for e in x.elems)))
-    return out
+            ours.append((label, kind, norm_wasmbed(t, x.value)))
+            theirs.append((label, kind, wasmtime_global(store, y)))
+        else:
+            ours.append((label, kind, tuple(e is None for e in x.elems)))
+            theirs.append((label, kind, wasmtime_table_nulls(store, y)))
+    return ours, theirs
 
 
-def _snapshot_wasmtime(store, wexp, exports):
-    out = []
-    for name, kind, t in exports:
-        x = wexp[name]
-        if kind == "memory":
-            n = x.data_len(store)
-            out.append((name, "memory", bytes(x.read(store, 0, n)) if n else b""))
-        elif kind == "global":
-            out.append((name, "global", wasmtime_global(store, x)))
-        elif kind == "table":
-            out.append((name, "table", wasmtime_table_nulls(store, x)))
-    return out
-
-
-def _diff_state(ours, theirs, nan_tolerant=False):
+def _diff_state(ours, theirs):
     for (name, kind, a), (_, _, b) in zip(ours, theirs):
         if a == b:
             continue
         if kind == "memory":
             if len(a) != len(b):
                 return "memory %r: size %d != wasmtime %d" % (name, len(a), len(b))
-            if nan_tolerant and _nan_tolerant_equal(a, b):
-                continue
             i = next(i for i in range(len(a)) if a[i] != b[i])
             return "memory %r differs at 0x%x: %s != wasmtime %s" % (
                 name, i, a[i:i + 8].hex(), b[i:i + 8].hex())
@@ -491,58 +531,106 @@ def _diff_state(ours, theirs, nan_tolerant=False):
     return None
 
 
-def _nan_tolerant_equal(a, b):
-    """Memories equal up to NaN payloads: every differing byte lies in an
-    aligned 4- or 8-byte word that is a NaN pattern on both sides."""
-    i = 0
-    n = len(a)
-    while i < n:
-        if a[i] == b[i]:
-            i += 1
-            continue
-        ok = False
-        for size, fmt in ((4, "<I"), (8, "<Q")):
-            for start in range(max(0, i - size + 1), min(i, n - size) + 1):
-                wa = struct.unpack_from(fmt, a, start)[0]
-                wb = struct.unpack_from(fmt, b, start)[0]
-                if _is_nan_bits(wa, size) and _is_nan_bits(wb, size):
-                    ok = True
-                    break
-            if ok:
-                break
-        if not ok:
-            return False
-        i += 1
-    return True
+def _host_funcs():
+    """name -> (params, results, fn on unsigned ints) of the host functions;
+    pure functions of their integer arguments, float arguments unused."""
+    return {
+        "f_i32": ((I32,), (I32,), lambda x: ((x * 7 + 3) & M32,)),
+        "f_none": ((), (), lambda: ()),
+        "f_multi": ((I64, F64), (F64, I64),
+                    lambda a, b: (float(a % 1000) + 0.5, a ^ 0x5555)),
+        "f_i64": ((I64, I64), (I64,), lambda a, b: ((a * b + 1) & M64,)),
+    }
 
 
-def _is_nan_bits(w, size):
-    if size == 4:
-        return (w & 0x7F800000) == 0x7F800000 and (w & 0x7FFFFF) != 0
-    return (w & 0x7FF0000000000000) == 0x7FF0000000000000 and (w & 0xFFFFFFFFFFFFF) != 0
+_GLOBALS = {"g_i32": (I32, False, 42), "g_mut_i64": (I64, True, 7),
+            "g_f64": (F64, True, 1.5)}
 
 
-def _export_list(wb):
-    """[(name, kind, valtype)] of the module's exports, in order."""
+def make_imports(wb, store):
+    """-> (wasmbed imports dict, wasmtime extern list in import order,
+    state entries for the imported memories, globals and tables)."""
+    from wasmbed.core.instance import HostFunction
+    from wasmbed.core.module import (FuncType, GlobalType, TableType, Limits,
+                                     FUNCREF, EXT_FUNC, EXT_MEMORY, EXT_GLOBAL)
+    hosts = _host_funcs()
+    ours = {}
+    theirs = []
+    state = []
+    wt_type = {I32: wasmtime.ValType.i32(), I64: wasmtime.ValType.i64(),
+               F32: wasmtime.ValType.f32(), F64: wasmtime.ValType.f64()}
+    for imp in wb.mod.module.imports:
+        label = "import %s.%s" % (imp.module, imp.name)
+        if imp.kind == EXT_FUNC:
+            params, results, fn = hosts[imp.name]
+
+            def host(env, *args, fn=fn, results=results):
+                r = fn(*args)
+                return None if not results else (r[0] if len(results) == 1 else r)
+
+            def callback(*args, fn=fn, params=params, results=results):
+                u = [a & (M32 if t == I32 else M64) if t in (I32, I64) else a
+                     for t, a in zip(params, args)]
+                r = [to_signed(t, v) for t, v in zip(results, fn(*u))]
+                return None if not r else (r[0] if len(r) == 1 else r)
+            x = HostFunction(FuncType(params, results), host, imp.name)
+            y = wasmtime.Func(store, wasmtime.FuncType(
+                [wt_type[t] for t in params], [wt_type[t] for t in results]),
+                callback)
+        elif imp.kind == EXT_MEMORY:
+            x = wb.rt.create_memory(1, 4)
+            y = wasmtime.Memory(store, wasmtime.MemoryType(wasmtime.Limits(1, 4)))
+            state.append((label, "memory", None, x, y))
+        elif imp.kind == EXT_GLOBAL:
+            t, mut, v = _GLOBALS[imp.name]
+            x = WbGlobal(GlobalType(t, mut), v)
+            val = {I32: wasmtime.Val.i32, I64: wasmtime.Val.i64,
+                   F64: wasmtime.Val.f64}[t](v)
+            y = wasmtime.Global(store, wasmtime.GlobalType(wt_type[t], mut), val)
+            state.append((label, "global", t, x, y))
+        else:
+            x = WbTable(TableType(FUNCREF, Limits(4, 16)), wb.rt.store.table_backing)
+            y = wasmtime.Table(store, wasmtime.TableType(
+                wasmtime.ValType.funcref(), wasmtime.Limits(4, 16)), None)
+            state.append((label, "table", None, x, y))
+        ours.setdefault(imp.module, {})[imp.name] = x
+        theirs.append(y)
+    return ours, theirs, state
+
+
+def to_signed(t, v):
+    if t == I32:
+        return _signed(v, 32)
+    if t == I64:
+        return _signed(v, 64)
+    return v
+
+
+def _export_list(wb, wexp):
+    """[(name, kind, valtype or functype, wasmbed object, wasmtime object)]
+    of the module's exports, in order."""
     m = wb.mod.module
     out = []
     for e in m.exports:
         x = wb.export(e.name)
+        y = wexp[e.name]
         if isinstance(x, WbMemory):
-            out.append((e.name, "memory", None))
+            out.append((e.name, "memory", None, x, y))
         elif isinstance(x, WbGlobal):
-            out.append((e.name, "global", x.type.valtype))
+            out.append((e.name, "global", x.type.valtype, x, y))
         elif isinstance(x, WbTable):
-            out.append((e.name, "table", None))
+            out.append((e.name, "table", None, x, y))
         else:
-            out.append((e.name, "func", x.type))
+            out.append((e.name, "func", x.type, x, y))
     return out
 
 
-def compare_module(wasm, nan_tolerant=False, max_calls=None, load_only=False):
+def compare_module(wasm, max_calls=None, load_only=False,
+                   mode="interp", pool=False):
     """Run one module on both engines; -> Report (see module docstring).
     With load_only, only validity is compared (modules whose code may not
-    terminate)."""
+    terminate). ``mode`` and ``pool`` choose wasmbed's tier and memory
+    source."""
     rep = Report()
     # 1. load
     engine = wasmtime_engine()
@@ -553,7 +641,7 @@ def compare_module(wasm, nan_tolerant=False, max_calls=None, load_only=False):
         wmod = None
         theirs = str(e).splitlines()[0]
     try:
-        wb = _Wasmbed(wasm)
+        wb = _Wasmbed(wasm, mode, pool)
         ours = None
     except (MalformedModule, InvalidModule) as e:
         wb = None
@@ -571,14 +659,15 @@ def compare_module(wasm, nan_tolerant=False, max_calls=None, load_only=False):
     # 2. instantiate
     store = wasmtime.Store(engine)
     store.set_fuel(WASMTIME_FUEL)
+    wb_imports, wt_imports, imported_state = make_imports(wb, store)
     try:
-        winst = wasmtime.Instance(store, wmod, [])
+        winst = wasmtime.Instance(store, wmod, wt_imports)
         theirs = None
     except Exception as e:
         winst = None
         theirs = wasmtime_trap_message(e)
     try:
-        wb.instantiate()
+        wb.instantiate(wb_imports)
         ours = None
     except Trap as e:
         ours = e.message
@@ -597,14 +686,12 @@ def compare_module(wasm, nan_tolerant=False, max_calls=None, load_only=False):
         rep.skipped = "both trap in instantiation (%s)" % ours
         return rep
     rep.instantiated = True
-    exports = _export_list(wb)
-    wexp = winst.exports(store)
-    state = [x for x in exports if x[1] != "func"]
+    exports = _export_list(wb, winst.exports(store))
+    state = [x for x in exports if x[1] != "func"] + imported_state
     # 3. calls
-    for name, kind, ft in exports:
+    for name, kind, ft, _, wf in exports:
         if kind != "func":
             continue
-        wf = wexp[name]
         vectors = arg_vectors(ft.params)
         if not ft.params:
             vectors = vectors[:2]
@@ -634,8 +721,7 @@ def compare_module(wasm, nan_tolerant=False, max_calls=None, load_only=False):
             if not same:
                 rep.mismatch = "%s: wasmbed %r, wasmtime %r" % (what, ours, theirs)
                 return rep
-            d = _diff_state(_snapshot_wasmbed(wb, state),
-                            _snapshot_wasmtime(store, wexp, state), nan_tolerant)
+            d = _diff_state(*_snapshot(store, state))
             if d is not None:
                 rep.mismatch = "after %s: %s" % (what, d)
                 return rep
@@ -648,5 +734,4 @@ def run_seed(seed, config="core", **kw):
     wasm = generate(seed, config)
     if wasm is None:
         return None
-    return compare_module(wasm, nan_tolerant=(config == "core-nan"),
-                          load_only=(config == "invalid"), **kw)
+    return compare_module(wasm, load_only=(config == "invalid"), **kw)
