@@ -90,12 +90,18 @@ CONFIGS = {
     "imports": dict(_BASE, **{"max-imports": 8}),
     # arbitrary (mostly invalid) function bodies: a validator comparison
     "invalid": dict(_BASE, **{"allow-invalid-funcs": True}),
+    # a "core" module with one instruction deleted, duplicated, swapped or
+    # replaced (see mutate()): well formed, mostly invalid -- the validator
+    # must reject exactly what wasmtime rejects, with InvalidModule
+    "mutate": None,
     # SIMD (fixed-width, 2.0) with canonical NaNs
     "simd": dict(_BASE, **{"simd-enabled": True}),
 }
 
 SMITH_FUEL = 1000          # loop iterations + calls per instance (smith's)
 FUEL = {"deep": 10000}     # per-config exceptions
+# configs whose modules are only loaded (their code may not terminate)
+LOAD_ONLY = ("invalid", "mutate")
 WASMTIME_FUEL = 5000000    # wasmtime's own bound, a safety net
 # Call stacks: deep enough that smith's fuel (one unit per call) runs out
 # before either engine's stack does, in most modules
@@ -187,6 +193,9 @@ def _config_file(name):
 def generate(seed, config="core"):
     """-> wasm bytes for seed under a named config, or None when smith
     cannot make a module from that input (its exit status 2)."""
+    if config == "mutate":
+        wasm = generate(seed, "core")
+        return None if wasm is None else mutate(wasm, seed)
     with tempfile.TemporaryDirectory() as d:
         inp = os.path.join(d, "seed.bin")
         out = os.path.join(d, "out.wasm")
@@ -195,7 +204,7 @@ def generate(seed, config="core"):
         args = [wasm_tools(), "smith", "-c", _config_file(config), inp, "-o", out]
         if config == "imports":
             args[2:2] = ["--available-imports", _available_imports_file()]
-        if config != "invalid":
+        if config not in LOAD_ONLY:
             fuel = FUEL.get(config, SMITH_FUEL)
             args[2:2] = ["--ensure-termination", "--fuel", str(fuel)]
         r = subprocess.run(args, capture_output=True)
@@ -203,6 +212,58 @@ def generate(seed, config="core"):
             return None
         with open(out, "rb") as f:
             return f.read()
+
+
+# instructions mutate() may put in place of another
+_REPLACEMENTS = (
+    "i32.add", "i64.add", "f32.add", "f64.mul", "i32.eqz", "i64.eqz",
+    "drop", "select", "i32.const 0", "i64.const 0", "f32.const 0",
+    "f64.const 0", "local.get 0", "local.set 0", "local.tee 1",
+    "global.get 0", "global.set 0", "br 0", "br_if 0", "br 1", "return",
+    "nop", "unreachable", "i32.load", "i64.store", "memory.size",
+    "memory.grow", "call 0", "ref.null func", "ref.is_null", "table.get 0",
+    "i32.wrap_i64", "i64.extend_i32_s", "f32.demote_f64", "end", "else",
+    "block", "loop (result i32)", "if", "select (result i32)",
+    "i32.trunc_sat_f32_s", "memory.fill", "table.size 0", "data.drop 0",
+)
+
+
+def mutate(wasm, seed):
+    """One mutation of a module's function bodies, chosen by the seed:
+    delete, duplicate or replace an instruction line, or swap two. -> the
+    reassembled bytes (wasm-tools parse does not validate), or None when
+    the text no longer parses or has no instruction to mutate."""
+    lines = print_wat(wasm).splitlines()
+    body = []
+    in_func = False
+    for i, line in enumerate(lines):
+        t = line.strip()
+        if line.startswith("  (func"):
+            in_func = True
+            continue
+        if line.startswith("  (") or line.startswith(")"):
+            in_func = False
+        if in_func and t and not t.startswith("(local") and t != ")":
+            body.append(i)
+    if not body:
+        return None
+    h = hashlib.shake_256(b"wasmbed-mutate-%d" % seed).digest(8)
+    i = body[int.from_bytes(h[0:3], "little") % len(body)]
+    kind = h[3] % 4
+    if kind == 0:
+        del lines[i]
+    elif kind == 1:
+        lines.insert(i, lines[i])
+    elif kind == 2:
+        j = body[int.from_bytes(h[4:7], "little") % len(body)]
+        lines[i], lines[j] = lines[j], lines[i]
+    else:
+        indent = lines[i][:len(lines[i]) - len(lines[i].lstrip())]
+        lines[i] = indent + _REPLACEMENTS[h[7] % len(_REPLACEMENTS)]
+    try:
+        return wat2wasm("\n".join(lines))
+    except subprocess.CalledProcessError:
+        return None
 
 
 # What a module of the "imports" config may import; make_imports() gives
@@ -626,11 +687,12 @@ def _export_list(wb, wexp):
 
 
 def compare_module(wasm, max_calls=None, load_only=False,
-                   mode="interp", pool=False):
+                   mode="interp", pool=False, well_formed=False):
     """Run one module on both engines; -> Report (see module docstring).
     With load_only, only validity is compared (modules whose code may not
     terminate). ``mode`` and ``pool`` choose wasmbed's tier and memory
-    source."""
+    source. With well_formed (modules assembled from text), a rejection
+    must be InvalidModule, not MalformedModule."""
     rep = Report()
     # 1. load
     engine = wasmtime_engine()
@@ -651,6 +713,10 @@ def compare_module(wasm, max_calls=None, load_only=False,
             ours or "accepts", theirs or "accepts")
         return rep
     if ours is not None:
+        if well_formed and not ours.startswith("InvalidModule"):
+            rep.mismatch = "load: wasmbed %s, wasmtime %s (the module is well formed)" % (
+                ours, theirs)
+            return rep
         rep.skipped = "invalid module (both reject)"
         return rep
     rep.loaded = True
@@ -734,4 +800,5 @@ def run_seed(seed, config="core", **kw):
     wasm = generate(seed, config)
     if wasm is None:
         return None
-    return compare_module(wasm, load_only=(config == "invalid"), **kw)
+    return compare_module(wasm, load_only=(config in LOAD_ONLY),
+                          well_formed=(config == "mutate"), **kw)

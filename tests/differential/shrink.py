@@ -42,7 +42,8 @@ def check(path, o):
         wasm = f.read()
     try:
         rep = H.compare_module(wasm, mode=o["mode"], pool=o["pool"],
-                               load_only=(o["config"] == "invalid"))
+                               load_only=(o["config"] in H.LOAD_ONLY),
+                               well_formed=(o["config"] == "mutate"))
     except Exception:
         return False
     return rep.mismatch is not None and o["match"] in rep.mismatch
