@@ -167,3 +167,29 @@ def test_validity_disagreement_is_reported(monkeypatch):
     monkeypatch.setattr(runtime, "validate_module", reject)
     rep = H.compare_module(H.wat2wasm(SUB))
     assert rep.mismatch is not None and rep.mismatch.startswith("load:")
+
+
+# -- found while building the harness (not a wasmtime comparison) ------------
+
+def test_return_into_another_instance_polls_the_callers_terminate_flag():
+    """After a call into another instance returns, the interpreter checks
+    the caller's terminate flag again, not the callee's: terminating the
+    callee's instance must not stop a caller that was not terminated."""
+    import wasmbed
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="interp"))
+    b = rt.instantiate(rt.load(H.wat2wasm(
+        '(module (func (export "f") (result i32) i32.const 7))')))
+    a = rt.instantiate(rt.load(H.wat2wasm('''
+        (module
+          (import "b" "f" (func $f (result i32)))
+          (import "env" "stop_b" (func $stop_b))
+          (func $g (result i32) i32.const 1)
+          (func (export "run") (result i32)
+            call $f
+            call $stop_b
+            call $g
+            i32.add))''')), imports={
+        "b": {"f": b.lookup_function("f")},
+        "env": {"stop_b": wasmbed.host_function("", "", lambda env: b.terminate())}})
+    assert a.call("run") == 8
+    assert b.core.term[0] is not None and a.core.term[0] is None

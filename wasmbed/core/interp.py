@@ -678,7 +678,7 @@ def execute(env, func, args):
                     return [R[s] for s in slots]
                 vals = [R[s] for s in slots]
                 budget += comp.cost
-                code, R, pc, specials, base, comp, inst = frames.pop()
+                code, R, pc, specials, base, comp, inst, F = frames.pop()
                 R[base:base + len(vals)] = vals
                 continue
             if kind == SP_CALL:
@@ -716,7 +716,7 @@ def execute(env, func, args):
             if c.cost > budget:
                 raise Trap(E.TRAP_STACK_EXHAUSTED)
             budget -= c.cost
-            frames.append((code, R, nxt, specials, base, comp, inst))
+            frames.append((code, R, nxt, specials, base, comp, inst, F))
             R2 = R[base:base + nargs]
             R2.extend(c.template)
             R = R2
