@@ -111,8 +111,8 @@ SUB = """
 def test_harness_agrees_on_a_correct_module():
     rep = H.compare_module(H.wat2wasm(SUB))
     assert rep.mismatch is None and rep.skipped is None
-    # four argument vectors for each of the four functions
-    assert rep.calls == 16
+    # five argument vectors for each of the four functions
+    assert rep.calls == 20
 
 
 def test_harness_reports_a_wrong_result(monkeypatch):

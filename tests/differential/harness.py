@@ -10,7 +10,8 @@ that make_imports() provides alike to both engines. For one module:
    unless a config allows invalid function bodies);
 2. instantiate: both succeed, or both trap with the same spec message;
 3. call every exported function with fixed argument vectors (all 0, all 1,
-   all -1, all "large"), in export order, on the one instance of each
+   all -1, all "large", boundary values; see arg_vectors; functions
+   without parameters twice), in export order, on the one instance of each
    engine; after each call compare the result (bit for bit; any NaN
    matches any NaN) or the trap message, and the state of every exported
    memory (size and bytes), global (value) and table (size, null-ness),
@@ -314,21 +315,46 @@ _FLOAT_ARGS = (0.0, 1.0, -1.0, 2.0 ** 100)
 _V128_ARGS = (0, 1, (1 << 128) - 1, 0x7FC00000_80000000_3F800000_FFFF0001)
 
 
-def arg_vectors(params):
-    """Four argument vectors in wasmbed's internal form (i32/i64 unsigned,
-    f32 raw bits, f64 float, v128 a 128-bit int; references null)."""
+# boundary values for a fifth vector: memory and page edges, shift counts,
+# sign bits, float edges (f32/f64 given as bit patterns)
+_EDGE = {
+    I32: (65532, 65535, 65536, 65537, 131068, 31, 32, 63, 0x7FFFFFFF,
+          0xFFFF0000, 0xFFFFFFFC, 2, 7, 255, 0x8000),
+    I64: (65532, 65536, 64, 63, 0x8000000000000000, 0xFFFFFFFF,
+          0x100000000, 0xFFFFFFFFFFFF0000, 7, 1 << 53, (1 << 53) + 1),
+    F32: (0x80000000, 0x7F800000, 0xFF800000, 0x00000001, 0x7F7FFFFF,
+          0x4F000000, 0xCF000000, 0x3F000000, 0x4B800001, 0x7FC00000),
+    F64: (0x8000000000000000, 0x7FF0000000000000, 0x0000000000000001,
+          0x43E0000000000000, 0xC3E0000000000000, 0x3FE0000000000000,
+          0x4330000000000001, 0x41DFFFFFFFC00000, 0x7FF8000000000000),
+    V128: (0x80000000_00000000_FFFFFFFF_0000FFFF,
+           0x7F800000_FF800000_00000001_7FC00000),
+}
+
+
+def arg_vectors(params, salt=b""):
+    """Five argument vectors in wasmbed's internal form (i32/i64 unsigned,
+    f32 raw bits, f64 float, v128 a 128-bit int; references null): all
+    zero, all one, all -1, all large, and boundary values picked by a hash
+    of ``salt`` and the parameter's position."""
     out = []
-    for k in range(4):
+    for k in range(5):
         v = []
-        for t in params:
-            if t in _INT_ARGS:
-                v.append(_INT_ARGS[t][k])
+        for i, t in enumerate(params):
+            if k == 4 and t in _EDGE:
+                h = hashlib.shake_256(salt + b"/%d" % i).digest(2)
+                x = _EDGE[t][int.from_bytes(h, "little") % len(_EDGE[t])]
+                if t == F64:
+                    x = struct.unpack("<d", struct.pack("<Q", x))[0]
+                v.append(x)
+            elif t in _INT_ARGS:
+                v.append(_INT_ARGS[t][k % 4])
             elif t == F32:
-                v.append(struct.unpack("<I", struct.pack("<f", _FLOAT_ARGS[k]))[0])
+                v.append(struct.unpack("<I", struct.pack("<f", _FLOAT_ARGS[k % 4]))[0])
             elif t == F64:
-                v.append(_FLOAT_ARGS[k])
+                v.append(_FLOAT_ARGS[k % 4])
             elif t == V128:
-                v.append(_V128_ARGS[k])
+                v.append(_V128_ARGS[k % 4])
             else:
                 v.append(None)
         out.append(v)
@@ -748,6 +774,12 @@ def compare_module(wasm, max_calls=None, load_only=False,
         rep.mismatch = "instantiate: wasmbed %s, wasmtime %s" % (
             ours or "ok", theirs or "ok")
         return rep
+    # what instantiation did to imported objects (segments written before
+    # a failing one, a start function's effects) stays, trap or not
+    d = _diff_state(*_snapshot(store, imported_state))
+    if d is not None:
+        rep.mismatch = "after instantiation (%s): %s" % (ours or "ok", d)
+        return rep
     if ours is not None:
         rep.skipped = "both trap in instantiation (%s)" % ours
         return rep
@@ -758,7 +790,7 @@ def compare_module(wasm, max_calls=None, load_only=False,
     for name, kind, ft, _, wf in exports:
         if kind != "func":
             continue
-        vectors = arg_vectors(ft.params)
+        vectors = arg_vectors(ft.params, hashlib.sha256(wasm).digest() + name.encode())
         if not ft.params:
             vectors = vectors[:2]
         for args in vectors:
