@@ -9,8 +9,9 @@ configuration; WASMBED_DIFF_SEEDS=N runs N seeds per configuration instead,
 for longer hunts (e.g. WASMBED_DIFF_SEEDS=3000 -k core).
 
 tests/differential/regressions/*.wat are minimized modules for bugs this
-comparison found; each must now agree with wasmtime, with calls actually
-compared.
+comparison found; each must agree with wasmtime on both tiers (interp and
+fast), with calls actually compared; KNOWN lists the ones a tier still
+fails.
 """
 
 import glob
@@ -78,14 +79,28 @@ def test_generated_modules_agree_with_wasmtime(config, pool, start, stop):
 
 
 REGRESSIONS = sorted(glob.glob(os.path.join(H.HERE, "regressions", "*.wat")))
+# regressions that a tier still fails: {(file name, mode): reason}
+KNOWN = {
+    ("data_drop_without_memory.wat", "fast"):
+        "fast tier: data.drop binds memory 0 (translate.py), traps without one",
+}
 
 
-@pytest.mark.parametrize("path", REGRESSIONS,
-                         ids=[os.path.basename(p) for p in REGRESSIONS])
-def test_regression_agrees_with_wasmtime(path):
+def _regression_params():
+    for path in REGRESSIONS:
+        name = os.path.basename(path)
+        for mode in ("interp", "fast"):
+            marks = ()
+            if (name, mode) in KNOWN:
+                marks = pytest.mark.xfail(reason=KNOWN[(name, mode)], strict=False)
+            yield pytest.param(path, mode, id="%s-%s" % (name, mode), marks=marks)
+
+
+@pytest.mark.parametrize("path,mode", list(_regression_params()))
+def test_regression_agrees_with_wasmtime(path, mode):
     with open(path) as f:
         wasm = H.wat2wasm(f.read())
-    rep = H.compare_module(wasm)
+    rep = H.compare_module(wasm, mode=mode)
     assert rep.mismatch is None, rep.mismatch
     assert rep.skipped is None, rep.skipped
     assert rep.calls > 0
