@@ -1204,7 +1204,8 @@ class _Emit:
         elif op == O.TABLE_GET or op == O.TABLE_SET or (O.TABLE_INIT <= op <= O.TABLE_FILL):
             self.table_op(op, ins)
         elif op in (O.MEMORY_INIT, O.DATA_DROP, O.MEMORY_COPY, O.MEMORY_FILL):
-            self.need("M0", "ctx.mems[0]")
+            if op != O.DATA_DROP:   # data.drop is valid without a memory
+                self.need("M0", "ctx.mems[0]")
             if op == O.MEMORY_INIT:
                 d, s, n = self.operands(3)[0]
                 ds = self.need("DS", "ctx.datas")
