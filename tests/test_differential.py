@@ -6,7 +6,8 @@ instantiation, every exported function called with fixed arguments, the
 results bit for bit, traps by spec message, exported memories, globals and
 tables after each call). The default run covers a fixed set of seeds per
 configuration; WASMBED_DIFF_SEEDS=N runs N seeds per configuration instead,
-for longer hunts (e.g. WASMBED_DIFF_SEEDS=3000 -k core).
+for longer hunts (e.g. WASMBED_DIFF_SEEDS=3000 -k core), and
+WASMBED_DIFF_MODE=fast compares the fast tier instead of the interpreter.
 
 tests/differential/regressions/*.wat are minimized modules for bugs this
 comparison found; each must agree with wasmtime on both tiers (interp and
@@ -37,6 +38,7 @@ VARIANTS = [
     ("notrap", False, 150),
     ("deep", False, 50),
     ("imports", False, 120),
+    ("link", False, 80),
     ("simd", False, 100),
     ("invalid", False, 120),
     ("mutate", False, 150),
@@ -44,6 +46,8 @@ VARIANTS = [
 CHUNK = 10
 
 _env = os.environ.get("WASMBED_DIFF_SEEDS")
+# the tier under test: the interpreter, unless WASMBED_DIFF_MODE=fast
+MODE = os.environ.get("WASMBED_DIFF_MODE", "interp")
 
 
 def _chunks():
@@ -62,7 +66,7 @@ def test_generated_modules_agree_with_wasmtime(config, pool, start, stop):
     mismatches = []
     modules = calls = 0
     for seed in range(start, stop):
-        rep = H.run_seed(seed, config, pool=pool)
+        rep = H.run_seed(seed, config, pool=pool, mode=MODE)
         if rep is None:
             continue
         modules += 1
@@ -80,10 +84,7 @@ def test_generated_modules_agree_with_wasmtime(config, pool, start, stop):
 
 REGRESSIONS = sorted(glob.glob(os.path.join(H.HERE, "regressions", "*.wat")))
 # regressions that a tier still fails: {(file name, mode): reason}
-KNOWN = {
-    ("data_drop_without_memory.wat", "fast"):
-        "fast tier: data.drop binds memory 0 (translate.py), traps without one",
-}
+KNOWN = {}
 
 
 def _regression_params():

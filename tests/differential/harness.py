@@ -95,6 +95,10 @@ CONFIGS = {
     # replaced (see mutate()): well formed, mostly invalid -- the validator
     # must reject exactly what wasmtime rejects, with InvalidModule
     "mutate": None,
+    # a "core" module A, then a module B that may import A's exports
+    # (functions, globals, memory, tables): calls across instances, A's
+    # functions in B's tables; see generate_linked()
+    "link": dict(_BASE, **{"max-imports": 12}),
     # SIMD (fixed-width, 2.0) with canonical NaNs
     "simd": dict(_BASE, **{"simd-enabled": True}),
 }
@@ -107,7 +111,7 @@ WASMTIME_FUEL = 5000000    # wasmtime's own bound, a safety net
 # Call stacks: deep enough that smith's fuel (one unit per call) runs out
 # before either engine's stack does, in most modules
 STACK_SIZE = 64 * 1024 * 1024          # wasmbed, system mode (a budget)
-POOL_STACK_SIZE = 4 * 1024 * 1024      # wasmbed, pool mode (reserved)
+POOL_STACK_SIZE = 1024 * 1024          # wasmbed, pool mode (reserved)
 WASMTIME_STACK = 2 * 1024 * 1024       # wasmtime allows up to its async stack size
 
 # wasmtime trap codes -> the spec's trap messages (wasmbed's)
@@ -191,9 +195,12 @@ def _config_file(name):
     return path
 
 
-def generate(seed, config="core"):
+def generate(seed, config="core", available_imports=None):
     """-> wasm bytes for seed under a named config, or None when smith
     cannot make a module from that input (its exit status 2)."""
+    if config == "link" and available_imports is None:
+        pair = generate_linked(seed)
+        return None if pair is None else pair[1]
     if config == "mutate":
         wasm = generate(seed, "core")
         return None if wasm is None else mutate(wasm, seed)
@@ -205,6 +212,11 @@ def generate(seed, config="core"):
         args = [wasm_tools(), "smith", "-c", _config_file(config), inp, "-o", out]
         if config == "imports":
             args[2:2] = ["--available-imports", _available_imports_file()]
+        elif available_imports is not None:
+            path = os.path.join(d, "imports.wasm")
+            with open(path, "wb") as f:
+                f.write(available_imports)
+            args[2:2] = ["--available-imports", path]
         if config not in LOAD_ONLY:
             fuel = FUEL.get(config, SMITH_FUEL)
             args[2:2] = ["--ensure-termination", "--fuel", str(fuel)]
@@ -213,6 +225,52 @@ def generate(seed, config="core"):
             return None
         with open(out, "rb") as f:
             return f.read()
+
+
+def generate_linked(seed):
+    """-> (A, B) for the "link" config, or None: A a "core" module, B a
+    module that may import A's exports from module "a"."""
+    a = generate(seed, "core")
+    if a is None:
+        return None
+    b = generate(seed + 1000003, "link", exports_as_imports(a))
+    if b is None:
+        return None
+    return a, b
+
+
+def _wat_name(name):
+    return '"%s"' % "".join("\\%02x" % c for c in name.encode())
+
+
+def exports_as_imports(wasm):
+    """A module whose imports (from "a") are the exports of `wasm`."""
+    from wasmbed.core.decode import decode_module
+    from wasmbed.core.module import (EXT_FUNC, EXT_TABLE, EXT_MEMORY,
+                                     VALTYPE_NAME)
+    m = decode_module(wasm)
+    out = ["(module"]
+    for e in m.exports:
+        if e.kind == EXT_FUNC:
+            ft = m.func_types[e.index]
+            desc = "(func (param %s) (result %s))" % (
+                " ".join(VALTYPE_NAME[t] for t in ft.params),
+                " ".join(VALTYPE_NAME[t] for t in ft.results))
+        elif e.kind == EXT_TABLE:
+            tt = m.tables[e.index]
+            desc = "(table %d %s %s)" % (
+                tt.limits.min, "" if tt.limits.max is None else tt.limits.max,
+                VALTYPE_NAME[tt.elem])
+        elif e.kind == EXT_MEMORY:
+            lim = m.mems[e.index].limits
+            desc = "(memory %d %s)" % (lim.min, "" if lim.max is None else lim.max)
+        else:
+            gt = m.globals[e.index].type
+            t = VALTYPE_NAME[gt.valtype]
+            desc = "(global %s)" % ("(mut %s)" % t if gt.mutable else t)
+        out.append('  (import "a" %s %s)' % (_wat_name(e.name), desc))
+    out.append(")")
+    return wat2wasm("\n".join(out))
 
 
 # instructions mutate() may put in place of another
@@ -553,8 +611,12 @@ class _Wasmbed:
     """wasmbed's side: a Runtime in `mode` ("interp" or "fast"), memories
     from the platform (system) or from one fixed pool (pool=True)."""
 
-    def __init__(self, wasm, mode="interp", pool=False):
+    def __init__(self, wasm, mode="interp", pool=False, rt=None):
         self.stack = POOL_STACK_SIZE if pool else STACK_SIZE
+        if rt is not None:
+            self.rt = rt
+            self.mod = rt.load(wasm)
+            return
         if pool:
             cfg = wasmbed.RuntimeConfig(
                 mem_alloc_type="pool", heap_size=POOL_SIZE, mode=mode,
@@ -634,9 +696,12 @@ _GLOBALS = {"g_i32": (I32, False, 42), "g_mut_i64": (I64, True, 7),
             "g_f64": (F64, True, 1.5)}
 
 
-def make_imports(wb, store):
+def make_imports(wb, store, linked=None):
     """-> (wasmbed imports dict, wasmtime extern list in import order,
-    state entries for the imported memories, globals and tables)."""
+    state entries for the imported memories, globals and tables). Imports
+    from module "a" come from ``linked`` = (provider's wasmbed side, its
+    export list); the rest from the host objects described by
+    AVAILABLE_IMPORTS."""
     from wasmbed.core.instance import HostFunction
     from wasmbed.core.module import (FuncType, GlobalType, TableType, Limits,
                                      FUNCREF, EXT_FUNC, EXT_MEMORY, EXT_GLOBAL)
@@ -646,9 +711,15 @@ def make_imports(wb, store):
     state = []
     wt_type = {I32: wasmtime.ValType.i32(), I64: wasmtime.ValType.i64(),
                F32: wasmtime.ValType.f32(), F64: wasmtime.ValType.f64()}
+    provided = {}
+    if linked is not None:
+        for name, kind, t, x, y in linked[1]:
+            provided[name] = (x, y)
     for imp in wb.mod.module.imports:
         label = "import %s.%s" % (imp.module, imp.name)
-        if imp.kind == EXT_FUNC:
+        if imp.module == "a":
+            x, y = provided[imp.name]
+        elif imp.kind == EXT_FUNC:
             params, results, fn = hosts[imp.name]
 
             def host(env, *args, fn=fn, results=results):
@@ -712,46 +783,40 @@ def _export_list(wb, wexp):
     return out
 
 
-def compare_module(wasm, max_calls=None, load_only=False,
-                   mode="interp", pool=False, well_formed=False):
-    """Run one module on both engines; -> Report (see module docstring).
-    With load_only, only validity is compared (modules whose code may not
-    terminate). ``mode`` and ``pool`` choose wasmbed's tier and memory
-    source. With well_formed (modules assembled from text), a rejection
-    must be InvalidModule, not MalformedModule."""
-    rep = Report()
-    # 1. load
-    engine = wasmtime_engine()
+def _load_both(rep, wasm, mode, pool, well_formed, rt=None, who=""):
+    """Load on both engines -> (wasmbed side, wasmtime Module), or None
+    with rep.mismatch or rep.skipped set."""
     try:
-        wmod = wasmtime.Module(engine, wasm)
+        wmod = wasmtime.Module(wasmtime_engine(), wasm)
         theirs = None
     except Exception as e:  # wasmtime.WasmtimeError
         wmod = None
         theirs = str(e).splitlines()[0]
     try:
-        wb = _Wasmbed(wasm, mode, pool)
+        wb = _Wasmbed(wasm, mode, pool, rt)
         ours = None
     except (MalformedModule, InvalidModule) as e:
         wb = None
         ours = "%s: %s" % (type(e).__name__, e)
     if (theirs is None) != (ours is None):
-        rep.mismatch = "load: wasmbed %s, wasmtime %s" % (
-            ours or "accepts", theirs or "accepts")
-        return rep
+        rep.mismatch = "%sload: wasmbed %s, wasmtime %s" % (
+            who, ours or "accepts", theirs or "accepts")
+        return None
     if ours is not None:
         if well_formed and not ours.startswith("InvalidModule"):
-            rep.mismatch = "load: wasmbed %s, wasmtime %s (the module is well formed)" % (
-                ours, theirs)
-            return rep
-        rep.skipped = "invalid module (both reject)"
-        return rep
-    rep.loaded = True
-    if load_only:
-        return rep
-    # 2. instantiate
-    store = wasmtime.Store(engine)
-    store.set_fuel(WASMTIME_FUEL)
-    wb_imports, wt_imports, imported_state = make_imports(wb, store)
+            rep.mismatch = "%sload: wasmbed %s, wasmtime %s (the module is well formed)" % (
+                who, ours, theirs)
+            return None
+        rep.skipped = "%sinvalid module (both reject)" % who
+        return None
+    return wb, wmod
+
+
+def _instantiate_both(rep, store, wb, wmod, imports, who=""):
+    """Instantiate on both engines with imports = (wasmbed dict, wasmtime
+    list, state entries of imported objects) -> wasmtime Instance, or None
+    with rep.mismatch or rep.skipped set."""
+    wb_imports, wt_imports, imported_state = imports
     try:
         winst = wasmtime.Instance(store, wmod, wt_imports)
         theirs = None
@@ -764,38 +829,39 @@ def compare_module(wasm, max_calls=None, load_only=False,
     except Trap as e:
         ours = e.message
     if theirs == OUT_OF_FUEL:
-        rep.skipped = "wasmtime out of fuel in start"
-        return rep
+        rep.skipped = "%swasmtime out of fuel in start" % who
+        return None
     if theirs == STACK or ours == STACK:
-        rep.skipped = "call stack exhausted in start"
-        return rep
+        rep.skipped = "%scall stack exhausted in start" % who
+        return None
     if not ((theirs is None and ours is None)
             or (theirs is not None and ours is not None and traps_match(ours, theirs))):
-        rep.mismatch = "instantiate: wasmbed %s, wasmtime %s" % (
-            ours or "ok", theirs or "ok")
-        return rep
+        rep.mismatch = "%sinstantiate: wasmbed %s, wasmtime %s" % (
+            who, ours or "ok", theirs or "ok")
+        return None
     # what instantiation did to imported objects (segments written before
     # a failing one, a start function's effects) stays, trap or not
     d = _diff_state(*_snapshot(store, imported_state))
     if d is not None:
-        rep.mismatch = "after instantiation (%s): %s" % (ours or "ok", d)
-        return rep
+        rep.mismatch = "%safter instantiation (%s): %s" % (who, ours or "ok", d)
+        return None
     if ours is not None:
-        rep.skipped = "both trap in instantiation (%s)" % ours
-        return rep
-    rep.instantiated = True
-    exports = _export_list(wb, winst.exports(store))
-    state = [x for x in exports if x[1] != "func"] + imported_state
-    # 3. calls
-    for name, kind, ft, _, wf in exports:
-        if kind != "func":
-            continue
-        vectors = arg_vectors(ft.params, hashlib.sha256(wasm).digest() + name.encode())
+        rep.skipped = "%sboth trap in instantiation (%s)" % (who, ours)
+        return None
+    return winst
+
+
+def _call_all(rep, store, wb, funcs, state, salt, max_calls, who=""):
+    """Call each (name, "func", type, _, wasmtime Func) of funcs with each
+    argument vector, comparing results and state -> False when the module
+    is done (mismatch, skip, or max_calls reached)."""
+    for name, kind, ft, _, wf in funcs:
+        vectors = arg_vectors(ft.params, salt + name.encode())
         if not ft.params:
             vectors = vectors[:2]
         for args in vectors:
             if max_calls is not None and rep.calls >= max_calls:
-                return rep
+                return False
             try:
                 theirs = ("ok", wasmtime_call(store, wf, ft, args))
             except wasmtime.Trap as e:
@@ -805,30 +871,88 @@ def compare_module(wasm, max_calls=None, load_only=False,
                 ours = ("ok", [norm_wasmbed(t, v) for t, v in zip(ft.results, res)])
             except Trap as e:
                 ours = ("trap", e.message)
-            what = "call %r%r" % (name, tuple(args))
+            what = "%scall %r%r" % (who, name, tuple(args))
             rep.events.append((what, ours, theirs))
             if theirs == ("trap", OUT_OF_FUEL):
                 rep.skipped = "wasmtime out of fuel at %s" % what
-                return rep
+                return False
             if ("trap", STACK) in (ours, theirs):
                 rep.skipped = "call stack exhausted at %s" % what
-                return rep
+                return False
             rep.calls += 1
             same = ours == theirs or (ours[0] == theirs[0] == "trap"
                                       and traps_match(ours[1], theirs[1]))
             if not same:
                 rep.mismatch = "%s: wasmbed %r, wasmtime %r" % (what, ours, theirs)
-                return rep
+                return False
             d = _diff_state(*_snapshot(store, state))
             if d is not None:
                 rep.mismatch = "after %s: %s" % (what, d)
-                return rep
+                return False
+    return True
+
+
+def compare_module(wasm, max_calls=None, load_only=False,
+                   mode="interp", pool=False, well_formed=False, provider=None):
+    """Run one module on both engines; -> Report (see module docstring).
+    With load_only, only validity is compared (modules whose code may not
+    terminate). ``mode`` and ``pool`` choose wasmbed's tier and memory
+    source. With well_formed (modules assembled from text), a rejection
+    must be InvalidModule, not MalformedModule. ``provider``: the bytes of
+    a module instantiated first (on both engines, in the same store and
+    Runtime) whose exports satisfy imports from module "a"; its exports are
+    called after the module's and its state is compared too."""
+    rep = Report()
+    store = wasmtime.Store(wasmtime_engine())
+    store.set_fuel(WASMTIME_FUEL)
+    linked = None
+    rt = None
+    if provider is not None:
+        who = "provider: "
+        pair = _load_both(rep, provider, mode, pool, False, who=who)
+        if pair is None:
+            return rep
+        pwb, pwmod = pair
+        pwinst = _instantiate_both(rep, store, pwb, pwmod,
+                                   make_imports(pwb, store), who=who)
+        if pwinst is None:
+            return rep
+        linked = (pwb, _export_list(pwb, pwinst.exports(store)))
+        rt = pwb.rt
+    pair = _load_both(rep, wasm, mode, pool, well_formed, rt)
+    if pair is None:
+        return rep
+    wb, wmod = pair
+    rep.loaded = True
+    if load_only:
+        return rep
+    imports = make_imports(wb, store, linked)
+    winst = _instantiate_both(rep, store, wb, wmod, imports)
+    if winst is None:
+        return rep
+    rep.instantiated = True
+    exports = _export_list(wb, winst.exports(store))
+    state = [x for x in exports if x[1] != "func"] + imports[2]
+    if linked is not None:
+        state += [x for x in linked[1] if x[1] != "func"]
+    salt = hashlib.sha256(wasm).digest()
+    if not _call_all(rep, store, wb, [x for x in exports if x[1] == "func"],
+                     state, salt, max_calls):
+        return rep
+    if linked is not None:
+        _call_all(rep, store, linked[0], [x for x in linked[1] if x[1] == "func"],
+                  state, salt, max_calls, who="provider ")
     return rep
 
 
 def run_seed(seed, config="core", **kw):
     """Generate and compare one seed -> Report, or None when smith made no
     module."""
+    if config == "link":
+        pair = generate_linked(seed)
+        if pair is None:
+            return None
+        return compare_module(pair[1], provider=pair[0], **kw)
     wasm = generate(seed, config)
     if wasm is None:
         return None
