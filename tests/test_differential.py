@@ -42,6 +42,7 @@ VARIANTS = [
     ("simd", False, 100),
     ("invalid", False, 120),
     ("mutate", False, 150),
+    ("stack", False, 200),
 ]
 CHUNK = 10
 
@@ -172,6 +173,19 @@ def test_harness_compares_float_bits(monkeypatch):
                         lambda a: a if a == 0 else a ^ 0x80000000)
     rep = H.compare_module(H.wat2wasm(SUB))
     assert rep.mismatch is not None and "'fneg'" in rep.mismatch
+
+
+def test_stack_programs_see_a_lost_branch_value(monkeypatch):
+    """A br_if that forgets to move its last carried value: some of the
+    first 60 "stack" programs must notice."""
+    from wasmbed.core import interp
+    real = interp._br_if
+
+    def lossy(c, pos, cp, nxt):
+        return real(c, pos, cp[:-1] if len(cp) > 1 else cp, nxt)
+    monkeypatch.setattr(interp, "_br_if", lossy)
+    found = [s for s in range(60) if H.run_seed(s, "stack").mismatch]
+    assert found
 
 
 def test_validity_disagreement_is_reported(monkeypatch):

@@ -99,6 +99,9 @@ CONFIGS = {
     # (functions, globals, memory, tables): calls across instances, A's
     # functions in B's tables; see generate_linked()
     "link": dict(_BASE, **{"max-imports": 12}),
+    # not smith: stackgen.py's programs made of value-carrying branches,
+    # multi-value blocks and lazy locals (the lowering's riskiest paths)
+    "stack": None,
     # SIMD (fixed-width, 2.0) with canonical NaNs
     "simd": dict(_BASE, **{"simd-enabled": True}),
 }
@@ -201,6 +204,9 @@ def generate(seed, config="core", available_imports=None):
     if config == "link" and available_imports is None:
         pair = generate_linked(seed)
         return None if pair is None else pair[1]
+    if config == "stack":
+        from differential import stackgen
+        return wat2wasm(stackgen.program(seed))
     if config == "mutate":
         wasm = generate(seed, "core")
         return None if wasm is None else mutate(wasm, seed)
