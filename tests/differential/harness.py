@@ -27,6 +27,7 @@ the first disagreement. ``run_seed(seed, config)`` generates and compares.
 shrink.py minimizes a module that disagrees.
 """
 
+import atexit
 import hashlib
 import json
 import os
@@ -186,6 +187,15 @@ def seed_bytes(seed, size=None):
 
 
 _config_files = {}
+
+
+@atexit.register
+def _remove_config_files():
+    for path in _config_files.values():
+        try:
+            os.remove(path)
+        except OSError:
+            pass
 
 
 def _config_file(name):
