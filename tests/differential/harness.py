@@ -28,6 +28,7 @@ shrink.py minimizes a module that disagrees.
 """
 
 import atexit
+import ctypes
 import hashlib
 import json
 import os
@@ -36,8 +37,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-
-import ctypes
 
 import wasmtime
 from wasmtime import _ffi as ffi
@@ -53,8 +52,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
 
-# Proposals beyond WebAssembly 2.0 are off; so is SIMD (tested under its
-# own config), and imports (none are provided to either engine).
+# Proposals beyond WebAssembly 2.0 are off; so are SIMD and imports (each
+# tested under its own config).
 _BASE = {
     "simd-enabled": False, "relaxed-simd-enabled": False,
     "threads-enabled": False, "shared-everything-threads-enabled": False,
@@ -70,7 +69,8 @@ _BASE = {
     "export-everything": True,
     # modules made of a few functions with room for code, not mostly
     # declarations
-    "min-types": 1, "min-funcs": 3, "max-funcs": 10, "max-types": 12, "max-globals": 12,
+    "min-types": 1, "min-funcs": 3, "max-funcs": 10, "max-types": 12,
+    "max-globals": 12,
     "max-data-segments": 6, "max-element-segments": 6, "max-elements": 20,
     "max-tables": 3, "max-instructions": 200,
     # NaN results are nondeterministic in the spec (sign and payload: e.g.
