@@ -8,7 +8,6 @@ WASI test suite is present). Benchmarks are measured here, never asserted
 in tests.
 """
 import os
-import statistics
 import sys
 import time
 
@@ -16,6 +15,7 @@ import wasmbed
 from wasmbed.core import translate
 from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
+from timing import interleaved
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CASES = [  # (module, function, args)
@@ -66,16 +66,7 @@ def main():
         quick = runner(path, name, "fast")
         r1 = slow(args)
         r2 = quick(args)     # also translates the function (not timed)
-        t_slow, t_quick = [], []
-        for _ in range(rounds):
-            t = time.perf_counter()
-            slow(args)
-            t_slow.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            quick(args)
-            t_quick.append(time.perf_counter() - t)
-        a = statistics.median(t_slow)
-        b = statistics.median(t_quick)
+        a, b = interleaved(slow, quick, args, rounds)
         print("%-10s %-18s interp %.4fs  fast %.4fs  speed-up %.1fx  (results %r / %r)" % (
             file, "%s%r" % (name, tuple(args)), a, b, a / b, r1, r2))
     if os.path.exists(LARGE):

@@ -5,12 +5,11 @@ Prints the median time of each engine and the ratio (pywasm / wasmbed).
 Benchmarks are measured here, never asserted in tests.
 """
 import os
-import statistics
 import sys
-import time
 
 import pywasm
 import wasmbed
+from timing import interleaved
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CASES = [  # (module, function, args)
@@ -43,16 +42,7 @@ def main():
         theirs = pywasm_runner(path, name)
         r1 = ours(args)
         r2 = theirs(args)
-        t_ours, t_theirs = [], []
-        for _ in range(rounds):
-            t = time.perf_counter()
-            ours(args)
-            t_ours.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            theirs(args)
-            t_theirs.append(time.perf_counter() - t)
-        a = statistics.median(t_ours)
-        b = statistics.median(t_theirs)
+        a, b = interleaved(ours, theirs, args, rounds)
         print("%-10s %-28s wasmbed %.4fs  pywasm %.4fs  ratio %.1fx  (results %r / %r)" % (
             file, "%s%r" % (name, tuple(args)), a, b, b / a, r1, r2))
 
