@@ -170,7 +170,6 @@ def _check_body(ctx, declared_locals, body, ftype):
     nglobals = len(global_types)
     nmems = ctx.num_mems
     elem_types = ctx.elem_types
-    nelems = len(elem_types)
     ndatas = ctx.num_datas
     refs = ctx.refs
 
