@@ -9,8 +9,9 @@ from wasmbed.core.errors import (  # noqa: F401
 from wasmbed.core.errors import Terminated  # noqa: F401
 from wasmbed.config import RuntimeConfig, NativeSymbol  # noqa: F401
 from wasmbed.runtime import (  # noqa: F401
-    Runtime, Instance, ExecEnv, LoadedModule, Function, host_function,
+    Runtime, Instance, ExecEnv, LoadedModule, Function,
 )
+from wasmbed.natives import host_function  # noqa: F401
 
 
 def aot_source(module, wasm=None):

@@ -17,46 +17,18 @@ from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
                                    WasmFunction)
 from wasmbed.core.memory import HeapBacking, PoolBacking, VMBacking, Memory
 from wasmbed.core.table import Table, Global
-from wasmbed.core.module import (FuncType, I32, I64, F32, F64, V128,
-                                 EXTERNREF, VALTYPE_LETTER)
+from wasmbed.core.module import FuncType, I32, I64, F32, F64
 from wasmbed.core import interp
+from wasmbed.values import to_internal, from_internal, M32, M64
+from wasmbed.natives import native_function
+from wasmbed.app_heap import AppHeap
 
-M32 = 0xFFFFFFFF
-M64 = 0xFFFFFFFFFFFFFFFF
 # Pool charges (bytes) for per-instance structures whose count the module
 # controls; they bound what a hostile module can make the host allocate.
 INSTANCE_CHARGE = 256
 GLOBAL_CHARGE = 16
 FUNC_CHARGE = 16
 ELEM_REF_CHARGE = 8
-
-
-# -- value conversion between the API and the internal representation -------
-
-def to_internal(t, v):
-    """Convert an API value of value type t to the internal representation."""
-    if t == I32:
-        return int(v) & M32
-    if t == I64:
-        return int(v) & M64
-    if t == F32:
-        return struct.unpack("<I", struct.pack("<f", float(v)))[0]
-    if t == F64:
-        return float(v)
-    if t == V128:
-        return int(v) & ((1 << 128) - 1)
-    return v
-
-
-def from_internal(t, v):
-    """Convert an internal value of type t to the API representation."""
-    if t == I32:
-        return v - 0x100000000 if v & 0x80000000 else v
-    if t == I64:
-        return v - 0x10000000000000000 if v & 0x8000000000000000 else v
-    if t == F32:
-        return struct.unpack("<f", struct.pack("<I", v))[0]
-    return v
 
 
 class _Store:
@@ -359,83 +331,6 @@ def _as_extern(x):
     raise LinkError("not an extern value: %r" % (x,))
 
 
-def host_function(params, results, fn, name=""):
-    """Wrap a Python callable taking and returning API values:
-    fn(env, *args) with params/results as strings of letters (i I f F)."""
-    ft = FuncType(tuple(VALTYPE_LETTER[c] for c in params),
-                  tuple(VALTYPE_LETTER[c] for c in results))
-
-    def host(env, *args):
-        vals = [from_internal(t, a) for t, a in zip(ft.params, args)]
-        r = fn(env, *vals)
-        if not ft.results:
-            return None
-        if len(ft.results) == 1:
-            return to_internal(ft.results[0], r)
-        return tuple(to_internal(t, v) for t, v in zip(ft.results, r))
-    return HostFunction(ft, host, name)
-
-
-def native_function(sym):
-    """A HostFunction for a NativeSymbol with a WAMR signature string."""
-    sig = sym.signature
-    if not sig.startswith("("):
-        raise ValueError("bad native signature %r" % sig)
-    close = sig.index(")")
-    pcodes = sig[1:close]
-    rcodes = sig[close + 1:]
-    params = []
-    for c in pcodes:
-        params.append({"i": I32, "I": I64, "f": F32, "F": F64, "r": EXTERNREF,
-                       "*": I32, "~": I32, "$": I32}[c])
-    results = [{"i": I32, "I": I64, "f": F32, "F": F64, "r": EXTERNREF}[c]
-               for c in rcodes]
-    ft = FuncType(tuple(params), tuple(results))
-    fn = sym.fn
-
-    def host(env, *args):
-        vals = []
-        mem = env.memory
-        i = 0
-        n = len(pcodes)
-        while i < n:
-            c = pcodes[i]
-            a = args[i]
-            if c == "*":
-                if mem is None:
-                    raise Trap(E.TRAP_MEMORY_OOB)
-                data = mem.data
-                if i + 1 < n and pcodes[i + 1] == "~":
-                    ln = args[i + 1]
-                    if a + ln > len(data):
-                        raise Trap(E.TRAP_MEMORY_OOB)
-                    vals.append(memoryview(data)[a:a + ln])
-                    vals.append(ln)
-                    i += 2
-                    continue
-                if a > len(data):
-                    raise Trap(E.TRAP_MEMORY_OOB)
-                vals.append(memoryview(data)[a:])
-            elif c == "$":
-                if mem is None:
-                    raise Trap(E.TRAP_MEMORY_OOB)
-                data = mem.data
-                end = bytes(data[a:]).find(b"\0") if a < len(data) else -1
-                if end < 0:
-                    raise Trap(E.TRAP_MEMORY_OOB)
-                vals.append(bytes(data[a:a + end]).decode("utf-8", "replace"))
-            else:
-                vals.append(from_internal(params[i], a))
-            i += 1
-        r = fn(env, *vals)
-        if not results:
-            return None
-        if len(results) == 1:
-            return to_internal(results[0], r)
-        return tuple(to_internal(t, v) for t, v in zip(results, r))
-    return HostFunction(ft, host, sym.name)
-
-
 class LoadedModule:
     """A decoded, validated module owned by a Runtime."""
 
@@ -639,66 +534,6 @@ class Instance:
         if self._charge is not None:
             self.runtime.pool.free(self._charge)
             self._charge = None
-
-
-class AppHeap:
-    """The app heap behind module_malloc: pages appended to memory 0 at
-    instantiation, managed first-fit with 8-byte alignment. Its bookkeeping
-    lives on the host side, out of the guest's reach; only the embedder
-    allocates from it, so it grows with the embedder's calls, not the
-    guest's."""
-
-    ALIGN = 8
-
-    def __init__(self, base, size):
-        self.free_list = [[base, size]]   # sorted [offset, size]
-        self.used = {}
-
-    @classmethod
-    def reserve(cls, inst, heap_size):
-        """Grow memory 0 by enough pages; None when it has no memory or
-        cannot grow (module_malloc then falls back to the module's malloc)."""
-        mem = inst.memory()
-        if mem is None:
-            return None
-        pages = (heap_size + 65535) // 65536
-        old = mem.grow(pages)
-        if old < 0:
-            return None
-        base = old * 65536
-        if base == 0:   # keep offset 0 free: it means failure
-            return cls(8, pages * 65536 - 8)
-        return cls(base, pages * 65536)
-
-    def alloc(self, size):
-        need = max(self.ALIGN, (size + self.ALIGN - 1) // self.ALIGN * self.ALIGN)
-        for i, blk in enumerate(self.free_list):
-            off, avail = blk
-            if avail >= need:
-                if avail == need:
-                    del self.free_list[i]
-                else:
-                    blk[0] = off + need
-                    blk[1] = avail - need
-                self.used[off] = need
-                return off
-        return 0
-
-    def free(self, off):
-        size = self.used.pop(off, None)
-        if size is None:
-            return
-        fl = self.free_list
-        i = 0
-        while i < len(fl) and fl[i][0] < off:
-            i += 1
-        fl.insert(i, [off, size])
-        if i + 1 < len(fl) and off + size == fl[i + 1][0]:
-            fl[i][1] += fl[i + 1][1]
-            del fl[i + 1]
-        if i > 0 and fl[i - 1][0] + fl[i - 1][1] == off:
-            fl[i - 1][1] += fl[i][1]
-            del fl[i]
 
 
 def _terminated():
