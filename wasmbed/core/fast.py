@@ -34,6 +34,7 @@ ZeroDivisionError; they become the spec's traps here. The same errors
 raised inside a host function are passed through unchanged.
 """
 
+from wasmbed.core.instance import call_host as _call_host, results_list
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core import fast_rt
@@ -271,19 +272,4 @@ def execute(env, func, args):
         raise Trap(E.TRAP_MEMORY_OOB)
     finally:
         env.stack_used = saved
-    n = len(func.type.results)
-    if n == 0:
-        return []
-    if n == 1:
-        return [r]
-    return list(r)
-
-
-def _call_host(env, f, args):
-    r = f.host(env, *args)
-    n = len(f.type.results)
-    if n == 0:
-        return []
-    if n == 1:
-        return [r]
-    return list(r)
+    return results_list(func.type, r)

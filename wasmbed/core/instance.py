@@ -57,6 +57,22 @@ class HostFunction:
         return "<host function %s %r>" % (self.name, self.type)
 
 
+def results_list(ftype, r):
+    """A function's return value (None, one value, or a tuple) as the list
+    of its results, as both tiers hand results back."""
+    n = len(ftype.results)
+    if n == 0:
+        return []
+    if n == 1:
+        return [r]
+    return list(r)
+
+
+def call_host(env, f, args):
+    """Call a HostFunction; -> list of results (internal representation)."""
+    return results_list(f.type, f.host(env, *args))
+
+
 class ModuleInstance:
     """The runtime representation of an instantiated module."""
 

@@ -15,6 +15,7 @@ from wasmbed.core import numeric as N
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core.lower import lower_function
+from wasmbed.core.instance import call_host as _call_host
 
 _unpack_from = struct.unpack_from
 _pack_into = struct.pack_into
@@ -734,13 +735,3 @@ def execute(env, func, args):
     except MemoryError:
         raise Trap(E.TRAP_STACK_EXHAUSTED)
 
-
-def _call_host(env, f, args):
-    """Call a host function; -> list of results (internal representation)."""
-    r = f.host(env, *args)
-    n = len(f.type.results)
-    if n == 0:
-        return []
-    if n == 1:
-        return [r]
-    return list(r)
