@@ -1,0 +1,47 @@
+# MicroPython manifest: freezes the part of wasmbed that runs on a board.
+#
+# Include it from a board's manifest (or pass it as FROZEN_MANIFEST):
+#     include("path/to/wasmbed/manifest.py")
+# Frozen: the core (decode, validate, interp tier, AOT loader, memories,
+# tables, threads), the pool allocator, WASI, platform_api, the baremetal and
+# minimal ports and the embedding API. Not frozen: what only a CPython host
+# runs (the linux port, the CLI, the fast tier's translator, the spec-script
+# runner, the host side of deployment).
+
+metadata(description="wasmbed: a WebAssembly runtime for MicroPython boards",
+         version="0.1.0")
+
+import os as _os
+
+# Paths relative to the package directory that a board never runs.
+_HOST_ONLY = (
+    "__main__.py",
+    "cli.py",
+    "wast.py",
+    "wast_exec.py",
+    "spectest.py",
+    "core/translate.py",
+    "platform/linux/",
+    "device/",
+)
+
+
+def _board_files(root):
+    files = []
+    for dirpath, dirnames, filenames in _os.walk(root):
+        dirnames.sort()
+        rel_dir = _os.path.relpath(dirpath, root)
+        rel_dir = "" if rel_dir == "." else rel_dir.replace(_os.sep, "/") + "/"
+        for name in sorted(filenames):
+            rel = rel_dir + name
+            if not name.endswith(".py"):
+                continue
+            if any(rel == h or (h.endswith("/") and rel.startswith(h))
+                   for h in _HOST_ONLY):
+                continue
+            files.append(rel)
+    return files
+
+
+# The manifest runs with the current directory set to its own folder.
+package("wasmbed", files=_board_files("wasmbed"))
