@@ -14,6 +14,7 @@ import sys
 from wasmbed import __version__
 from wasmbed.core.decode import decode_module
 from wasmbed.core.errors import WasmError
+from wasmbed.values import to_internal
 from wasmbed.core.module import (
     EXT_NAME, EXT_FUNC, EXT_TABLE, EXT_MEMORY, VALTYPE_NAME, MODE_ACTIVE,
     MODE_PASSIVE)
@@ -171,13 +172,19 @@ def _parse_arg(t, text):
     """A command-line argument for a parameter of value type t."""
     from wasmbed.core.module import I32, I64, F32, F64
     if t in (I32, I64):
-        v = int(text, 0)
+        try:
+            v = int(text, 0)
+        except ValueError:
+            raise ValueError("%r is not a valid %s" % (text, VALTYPE_NAME[t]))
         bits = 32 if t == I32 else 64
         if not -(1 << (bits - 1)) <= v < (1 << bits):
             raise ValueError("%s out of range for %s" % (text, VALTYPE_NAME[t]))
         return v
     if t in (F32, F64):
-        return float(text)
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError("%r is not a valid %s" % (text, VALTYPE_NAME[t]))
     raise ValueError("cannot pass a %s on the command line" % VALTYPE_NAME[t])
 
 
@@ -205,6 +212,8 @@ def cmd_run(args):
     else:
         config = wasmbed.RuntimeConfig(mem_alloc_type="system",
                                        max_thread_num=args.max_threads, mode=args.mode)
+    if args.max_memory is not None:
+        config.max_memory_size = args.max_memory
     try:
         rt = wasmbed.Runtime(config)
         mod = rt.load(data)
@@ -307,7 +316,9 @@ def _invoke(inst, args):
         return 2
     try:
         vals = [_parse_arg(t, a) for t, a in zip(params, args.args)]
-    except ValueError as e:
+        for t, v in zip(params, vals):
+            to_internal(t, v)   # the API's own check, before the call
+    except (ValueError, TypeError) as e:
         _error("bad argument: %s" % e)
         return 2
     res = inst.create_exec_env().call(f, *vals)
@@ -370,6 +381,9 @@ def build_parser():
                    help="threads a guest may spawn (default 4)")
     r.add_argument("--pool-size", type=parse_size, default=0, metavar="SIZE",
                    help="confine every allocation to one pool of SIZE bytes")
+    r.add_argument("--max-memory", type=parse_size, default=None, metavar="SIZE",
+                   help="largest size one linear memory may reach; memory.grow "
+                        "past it returns -1 (default: no limit but 4G)")
     r.add_argument("--stack-size", type=parse_size, default=1 << 20, metavar="SIZE",
                    help="interpreter stack budget per thread (default 1M)")
     r.add_argument("--heap-size", type=parse_size, default=0, metavar="SIZE",

@@ -6,6 +6,15 @@ DEFAULT_POOL_SIZE = 16 * 1024 * 1024
 DEFAULT_MAX_THREAD_NUM = 4
 # Charge to the pool per byte of module binary, for the decoded form.
 MODULE_METADATA_FACTOR = 2
+# Store limits (see wasmbed.core.limits). Tables are Python lists on every
+# host, so their defaults keep a hostile module from exhausting host RAM
+# even in system mode: 10M elements are 80 MB of list on a 64-bit host,
+# 20M across all tables 160 MB. Counts follow wasmtime's defaults.
+DEFAULT_MAX_TABLE_ELEMENTS = 10 * 1000 * 1000
+DEFAULT_MAX_TOTAL_TABLE_ELEMENTS = 20 * 1000 * 1000
+DEFAULT_MAX_INSTANCES = 10000
+DEFAULT_MAX_TABLES = 10000
+DEFAULT_MAX_MEMORIES = 10000
 
 
 class NativeSymbol:
@@ -39,12 +48,35 @@ class RuntimeConfig:
     mode            "interp" | "fast" | None (best for the host).
     natives         {module_name: [NativeSymbol, ...]}.
     default_stack_size  stack_size for exec envs when not given (64 KiB).
-    Raises ValueError for an unknown mem_alloc_type or mode.
+
+    Store limits, after wasmtime's StoreLimits (None: no cap). They hold
+    in both modes (the pool bounds bytes on top of them in pool mode):
+    max_memory_size     bytes one linear memory may reach (default None:
+                        the memory's maximum, at most 4 GiB).
+    max_table_elements  elements one table may hold (default 10,000,000).
+    max_total_table_elements  elements all live tables of the runtime may
+                        hold together (default 20,000,000).
+    max_instances       live module instances (default 10,000).
+    max_tables          live tables (default 10,000).
+    max_memories        live memories (default 10,000).
+    Over a size limit memory.grow and table.grow return -1; over a minimum
+    or a count, instantiate (and create_memory) raise InstantiationError
+    naming the limit. Tables and memories count where they are created,
+    not where imported; counts are given back at deinstantiate().
+
+    Raises ValueError for an unknown mem_alloc_type or mode, or a limit
+    that is not None or an int >= 0.
     """
 
     def __init__(self, mem_alloc_type=None, heap_buf=None, heap_size=None,
                  max_thread_num=DEFAULT_MAX_THREAD_NUM, platform=None,
-                 mode=None, natives=None, default_stack_size=DEFAULT_STACK_SIZE):
+                 mode=None, natives=None, default_stack_size=DEFAULT_STACK_SIZE,
+                 max_memory_size=None,
+                 max_table_elements=DEFAULT_MAX_TABLE_ELEMENTS,
+                 max_total_table_elements=DEFAULT_MAX_TOTAL_TABLE_ELEMENTS,
+                 max_instances=DEFAULT_MAX_INSTANCES,
+                 max_tables=DEFAULT_MAX_TABLES,
+                 max_memories=DEFAULT_MAX_MEMORIES):
         if mem_alloc_type is None:
             mem_alloc_type = "pool" if (heap_buf is not None or heap_size) else "system"
         if mem_alloc_type not in ("pool", "system"):
@@ -61,3 +93,18 @@ class RuntimeConfig:
         self.mode = mode
         self.natives = natives or {}
         self.default_stack_size = default_stack_size
+        self.max_memory_size = _limit("max_memory_size", max_memory_size)
+        self.max_table_elements = _limit("max_table_elements", max_table_elements)
+        self.max_total_table_elements = _limit("max_total_table_elements",
+                                               max_total_table_elements)
+        self.max_instances = _limit("max_instances", max_instances)
+        self.max_tables = _limit("max_tables", max_tables)
+        self.max_memories = _limit("max_memories", max_memories)
+
+
+def _limit(name, v):
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise ValueError("%s must be None or an int >= 0, got %r" % (name, v))
+    return v

@@ -16,6 +16,7 @@ from wasmbed.core.validate import validate_module
 from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
                                    WasmFunction)
 from wasmbed.core.memory import HeapBacking, PoolBacking, VMBacking, Memory
+from wasmbed.core.limits import StoreLimits
 from wasmbed.core.table import Table, Global
 from wasmbed.core.module import FuncType, I32, I64, F32, F64
 from wasmbed.core import interp
@@ -32,12 +33,14 @@ ELEM_REF_CHARGE = 8
 
 
 class _Store:
-    """What instantiation needs from the runtime: where bytes come from."""
+    """What instantiation needs from the runtime: where bytes come from,
+    and the store limits (set by the Runtime)."""
 
     def __init__(self, mem_backing, table_backing):
         self.mem_backing = mem_backing
         self.table_backing = table_backing
         self.on_shared_memory = None
+        self.limits = None
 
 
 class Runtime:
@@ -71,6 +74,10 @@ class Runtime:
             else:
                 self.store = _Store(HeapBacking(), None)
         self.store.on_shared_memory = self._init_shared_memory
+        self.store.limits = StoreLimits(
+            config.max_memory_size, config.max_table_elements,
+            config.max_total_table_elements, config.max_instances,
+            config.max_tables, config.max_memories)
         self.registered = {}
         # the execution tier: a module with execute(env, func, args). The
         # default is the fast tier on CPython and the interpreter on
@@ -105,10 +112,12 @@ class Runtime:
 
     def create_memory(self, min_pages, max_pages=None, shared=False):
         """A host-made memory to pass in `imports` (e.g. the shared memory a
-        wasi-threads module imports). Raises PoolExhausted."""
+        wasi-threads module imports); it counts against max_memories until
+        its release(). Raises PoolExhausted, InstantiationError (a store
+        limit)."""
         from wasmbed.core.module import MemoryType, Limits
         mem = Memory(MemoryType(Limits(min_pages, max_pages, shared)),
-                     self.store.mem_backing)
+                     self.store.mem_backing, self.store.limits)
         if shared:
             self._init_shared_memory(mem)
         return mem
@@ -166,7 +175,8 @@ class Runtime:
         ``imports``: {module_name: {field: extern}} where an extern is a
         Python callable wrapped by host_function(), a Memory/Table/Global,
         or an export of another instance. Raises LinkError, Trap,
-        PoolExhausted.
+        PoolExhausted, InstantiationError (a store limit of the config, or
+        the host ran out of memory).
         """
         if stack_size is None:
             stack_size = self.config.default_stack_size

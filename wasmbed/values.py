@@ -3,6 +3,14 @@
 The API passes i32/i64 as signed ints, f32/f64 as floats (like
 wasmtime-py), externref as any Python object (None is null); inside, i32/i64
 are unsigned masked ints and f32 is its raw u32 bit pattern.
+
+Arguments are checked as wasmtime-py 50 checks them: an i32/i64 must be an
+int (bool included); it is wrapped modulo 2**32 / 2**64 as wasmtime-py
+does, so 2**32-1 and -1 are the same i32. An f32/f64 must be a float or an
+int (wasmtime-py takes floats only; wasmbed also takes ints, rounded to
+the nearest float); a value beyond the type's range rounds to +-inf, as
+IEEE 754 rounding does (1e40 as an f32 is inf). Anything else (str, None,
+a float for an integer type) raises TypeError.
 """
 
 import struct
@@ -13,19 +21,47 @@ M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
 
 
+_TYPE_NAME = {I32: "i32", I64: "i64", F32: "f32", F64: "f64", V128: "v128"}
+_F32_INF = 0x7F800000
+
+
 def to_internal(t, v):
-    """Convert an API value of value type t to the internal representation."""
+    """Convert an API value of value type t to the internal representation.
+    Raises TypeError for a value of the wrong kind (see the module doc)."""
     if t == I32:
-        return int(v) & M32
+        return _int_arg(t, v) & M32
     if t == I64:
-        return int(v) & M64
+        return _int_arg(t, v) & M64
     if t == F32:
-        return struct.unpack("<I", struct.pack("<f", float(v)))[0]
+        v = _float_arg(t, v)
+        try:
+            return struct.unpack("<I", struct.pack("<f", v))[0]
+        except OverflowError:  # rounds past the largest f32: infinity
+            return _F32_INF | (0x80000000 if v < 0 else 0)
     if t == F64:
-        return float(v)
+        return _float_arg(t, v)
     if t == V128:
-        return int(v) & ((1 << 128) - 1)
+        return _int_arg(t, v) & ((1 << 128) - 1)
     return v
+
+
+def _int_arg(t, v):
+    if not isinstance(v, int):
+        raise TypeError("expected an int for %s, got %s %r" % (
+            _TYPE_NAME[t], type(v).__name__, v))
+    return v
+
+
+def _float_arg(t, v):
+    if isinstance(v, float):
+        return v
+    if isinstance(v, int) and not isinstance(v, bool):
+        try:
+            return float(v)
+        except OverflowError:  # an int past the f64 range rounds to inf
+            return float("-inf") if v < 0 else float("inf")
+    raise TypeError("expected a float for %s, got %s %r" % (
+        _TYPE_NAME[t], type(v).__name__, v))
 
 
 def from_internal(t, v):

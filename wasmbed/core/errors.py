@@ -105,6 +105,17 @@ TRAP_NULL_REFERENCE = "null reference"
 
 POOL_EXHAUSTED = "allocate memory failed"
 
+# Store limits (wasmbed.core.limits), raised as InstantiationError.
+LIMIT_MEMORY_MIN = "memory minimum exceeds limit max_memory_size (%d > %d bytes)"
+LIMIT_MEMORIES = "memory count exceeds limit max_memories (%d)"
+LIMIT_TABLE_MIN = "table minimum exceeds limit max_table_elements (%d > %d elements)"
+LIMIT_TABLE_TOTAL = ("table elements exceed limit max_total_table_elements "
+                     "(%d > %d elements in the runtime)")
+LIMIT_TABLES = "table count exceeds limit max_tables (%d)"
+LIMIT_INSTANCES = "instance count exceeds limit max_instances (%d)"
+# The host ran out of memory while instantiating (InstantiationError).
+HOST_OUT_OF_MEMORY = "host out of memory while instantiating (%s)"
+
 # Pool allocator (wasmbed.pool_alloc) corruption reports.
 POOL_BAD_HEADER = "pool corrupted: damaged chunk header"
 POOL_DOUBLE_FREE = "pool corrupted: double free"

@@ -6,12 +6,16 @@ Memory or Global, or None), checks import types (with limits subtyping),
 allocates tables, memories and globals through the store's backings, runs
 active element and data segments in order (a failing segment traps after
 the earlier ones took effect, as the spec says), and calls the start
-function. Raises LinkError, Trap, PoolExhausted.
+function. The store's ``limits`` (a StoreLimits, or None) count the
+instance and the tables and memories it defines (imported ones counted
+where they were made) until release(). Raises LinkError, Trap,
+PoolExhausted, InstantiationError (a store limit, or the host ran out of
+memory).
 """
 
 from wasmbed.core import errors as E
 from wasmbed.core import opcodes as O
-from wasmbed.core.errors import LinkError, Trap
+from wasmbed.core.errors import LinkError, Trap, InstantiationError
 from wasmbed.core.memory import Memory
 from wasmbed.core.table import Table, Global
 from wasmbed.core.module import (
@@ -90,15 +94,20 @@ class ModuleInstance:
         # the next loop back edge or call
         self.term = [None]
         self.owned = []   # tables/memories allocated here (freed on release)
+        self.limits = None  # the StoreLimits counting this instance
 
     def export(self, name):
         return self.exports.get(name)
 
     def release(self):
-        """Give back every table and memory this instance allocated."""
+        """Give back every table and memory this instance allocated, and
+        its count in the store limits. Idempotent."""
         for obj in self.owned:
             obj.release()
         self.owned = []
+        if self.limits is not None:
+            self.limits.remove_instance()
+            self.limits = None
 
 
 def _limits_match(actual, expected):
@@ -194,6 +203,29 @@ def instantiate(module, resolve, store, run_start=None):
     run_start is given it is called as run_start(inst, func) instead.
     """
     inst = ModuleInstance(module, store)
+    limits = getattr(store, "limits", None)
+    if limits is not None:
+        limits.add_instance()
+        inst.limits = limits
+    try:
+        _link(inst, module, resolve)
+        _initialise(inst, module, store, limits, run_start)
+    except MemoryError:
+        inst.release()
+        raise InstantiationError(E.HOST_OUT_OF_MEMORY % _describe(module))
+    except BaseException:
+        inst.release()
+        raise
+    return inst
+
+
+def _describe(module):
+    return "%d tables, %d memories, %d globals, %d functions" % (
+        len(module.tables), len(module.mems), len(module.globals),
+        len(module.funcs))
+
+
+def _link(inst, module, resolve):
     # 1. imports
     for imp in module.imports:
         ext = resolve(imp.module, imp.name, imp.kind)
@@ -213,61 +245,60 @@ def instantiate(module, resolve, store, run_start=None):
     base = len(inst.funcs)
     for i, f in enumerate(module.funcs):
         inst.funcs.append(WasmFunction(module.types[f.type_idx], inst, f, base + i))
-    try:
-        for tt in module.tables:
-            t = Table(tt, store.table_backing)
-            inst.tables.append(t)
-            inst.owned.append(t)
-        for mt in module.mems:
-            m = Memory(mt, store.mem_backing)
-            inst.memories.append(m)
-            inst.owned.append(m)
-            if m.shared and store.on_shared_memory is not None:
-                store.on_shared_memory(m)
-        for g in module.globals:
-            inst.globals.append(Global(g.type, eval_const(g.init, inst)))
-        # 3. exports
-        for e in module.exports:
-            k = e.kind
-            if k == EXT_FUNC:
-                inst.exports[e.name] = inst.funcs[e.index]
-            elif k == EXT_TABLE:
-                inst.exports[e.name] = inst.tables[e.index]
-            elif k == EXT_MEMORY:
-                inst.exports[e.name] = inst.memories[e.index]
-            else:
-                inst.exports[e.name] = inst.globals[e.index]
-        # 4. element segments, 5. data segments (in order; a failure traps
-        # after the earlier segments took effect)
-        for seg in module.elems:
-            inst.elems.append([eval_const(x, inst) for x in seg.init])
-        for seg in module.datas:
-            inst.datas.append(seg.init)
-        for i, seg in enumerate(module.elems):
-            if seg.mode == MODE_ACTIVE:
-                off = eval_const(seg.offset, inst)
-                tab = inst.tables[seg.table]
-                items = inst.elems[i]
-                if off + len(items) > len(tab.elems):
-                    raise Trap(E.TRAP_TABLE_OOB)
-                tab.elems[off:off + len(items)] = items
-                inst.elems[i] = ()
-            elif seg.mode == MODE_DECLARATIVE:
-                inst.elems[i] = ()
-        for i, seg in enumerate(module.datas):
-            if seg.mode == MODE_ACTIVE:
-                off = eval_const(seg.offset, inst)
-                mem = inst.memories[seg.memory]
-                b = seg.init
-                if off + len(b) > len(mem.data):
-                    raise Trap(E.TRAP_MEMORY_OOB)
-                mem.data[off:off + len(b)] = b
-                inst.datas[i] = b""
-        # 6. start
-        if module.start is not None and run_start is not None:
-            run_start(inst, inst.funcs[module.start])
-    except BaseException:
-        inst.release()
-        raise
-    return inst
+
+
+def _initialise(inst, module, store, limits, run_start):
+    # 2. (continued) tables, memories, globals
+    for tt in module.tables:
+        t = Table(tt, store.table_backing, None, limits)
+        inst.tables.append(t)
+        inst.owned.append(t)
+    for mt in module.mems:
+        m = Memory(mt, store.mem_backing, limits)
+        inst.memories.append(m)
+        inst.owned.append(m)
+        if m.shared and store.on_shared_memory is not None:
+            store.on_shared_memory(m)
+    for g in module.globals:
+        inst.globals.append(Global(g.type, eval_const(g.init, inst)))
+    # 3. exports
+    for e in module.exports:
+        k = e.kind
+        if k == EXT_FUNC:
+            inst.exports[e.name] = inst.funcs[e.index]
+        elif k == EXT_TABLE:
+            inst.exports[e.name] = inst.tables[e.index]
+        elif k == EXT_MEMORY:
+            inst.exports[e.name] = inst.memories[e.index]
+        else:
+            inst.exports[e.name] = inst.globals[e.index]
+    # 4. element segments, 5. data segments (in order; a failure traps
+    # after the earlier segments took effect)
+    for seg in module.elems:
+        inst.elems.append([eval_const(x, inst) for x in seg.init])
+    for seg in module.datas:
+        inst.datas.append(seg.init)
+    for i, seg in enumerate(module.elems):
+        if seg.mode == MODE_ACTIVE:
+            off = eval_const(seg.offset, inst)
+            tab = inst.tables[seg.table]
+            items = inst.elems[i]
+            if off + len(items) > len(tab.elems):
+                raise Trap(E.TRAP_TABLE_OOB)
+            tab.elems[off:off + len(items)] = items
+            inst.elems[i] = ()
+        elif seg.mode == MODE_DECLARATIVE:
+            inst.elems[i] = ()
+    for i, seg in enumerate(module.datas):
+        if seg.mode == MODE_ACTIVE:
+            off = eval_const(seg.offset, inst)
+            mem = inst.memories[seg.memory]
+            b = seg.init
+            if off + len(b) > len(mem.data):
+                raise Trap(E.TRAP_MEMORY_OOB)
+            mem.data[off:off + len(b)] = b
+            inst.datas[i] = b""
+    # 6. start
+    if module.start is not None and run_start is not None:
+        run_start(inst, inst.funcs[module.start])
 

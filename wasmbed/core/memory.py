@@ -47,17 +47,27 @@ class HeapBacking:
 class VMBacking:
     """Buffers are platform virtual-memory regions (system mode on a port
     with HAS_VM): each memory reserves address space up to its maximum so
-    that growing it does not copy."""
+    that growing it does not copy. A memory without a maximum reserves a
+    window; the platform's vm_remap re-reserves geometrically past it.
+
+    ``moves`` counts the reallocs that left the reservation (the platform
+    had to move or re-reserve the region): with geometric re-reservation
+    it grows with the log of the size, not with the number of grows.
+    """
 
     def __init__(self, platform):
         self.platform = platform
+        self.moves = 0
 
     def alloc(self, size, reserve=0):
         region = self.platform.vm_map(size, reserve=max(size, reserve))
         return region, region.buf
 
     def realloc(self, handle, old_size, new_size):
+        reserved = handle.reserved
         region = self.platform.vm_remap(handle, new_size)
+        if region is not handle or region.reserved != reserved:
+            self.moves += 1
         return region, region.buf
 
     def free(self, handle):
@@ -107,10 +117,17 @@ def _zero_range(view, start, end):
 UNBOUNDED_RESERVATION = 256 * 1024 * 1024
 
 
-def _reservation(lim):
+def _reservation(lim, limits):
+    """Address space to reserve: the declared maximum, else a fixed window
+    (growth past it re-reserves geometrically), never more than the store's
+    max_memory_size."""
     if lim.max is not None:
-        return lim.max * PAGE_SIZE
-    return max(lim.min * PAGE_SIZE, UNBOUNDED_RESERVATION)
+        want = lim.max * PAGE_SIZE
+    else:
+        want = max(lim.min * PAGE_SIZE, UNBOUNDED_RESERVATION)
+    if limits is not None and limits.max_memory_size is not None:
+        want = max(lim.min * PAGE_SIZE, min(want, limits.max_memory_size))
+    return want
 
 
 class Memory:
@@ -118,23 +135,38 @@ class Memory:
 
     ``pages`` current size in 64 KiB pages, ``max`` the maximum (None when
     unbounded: then 65536), ``shared`` for threads. grow() returns the old
-    size in pages, or -1 when the request exceeds the maximum or the
-    backing store has no room (PoolExhausted is caught: a guest's
-    memory.grow never raises).
+    size in pages, or -1 when the request exceeds the maximum, the store's
+    max_memory_size, or the backing store has no room (PoolExhausted is
+    caught: a guest's memory.grow never raises).
+
+    ``limits`` a StoreLimits (or None): the memory counts against it until
+    release(); the constructor raises InstantiationError when the minimum
+    or the memory count is over a limit, PoolExhausted when the backing
+    store has no room.
     """
 
-    def __init__(self, mtype, backing):
+    def __init__(self, mtype, backing, limits=None):
         lim = mtype.limits
         self.type = mtype
         self.pages = lim.min
         self.max = lim.max if lim.max is not None else MAX_PAGES
         self.shared = lim.shared
         self.backing = backing
-        if isinstance(backing, VMBacking):
-            self.handle, self.data = backing.alloc(lim.min * PAGE_SIZE,
-                                                   _reservation(lim))
-        else:
-            self.handle, self.data = backing.alloc(lim.min * PAGE_SIZE)
+        self.limits = None
+        self.data = None
+        if limits is not None:
+            limits.add_memory(lim.min * PAGE_SIZE)
+        try:
+            if isinstance(backing, VMBacking):
+                self.handle, self.data = backing.alloc(
+                    lim.min * PAGE_SIZE, _reservation(lim, limits))
+            else:
+                self.handle, self.data = backing.alloc(lim.min * PAGE_SIZE)
+        except BaseException:
+            if limits is not None:
+                limits.remove_memory()
+            raise
+        self.limits = limits
         # shared memories only, set by the runtime from its platform: a
         # mutex for atomic read-modify-writes and wait queues, the wait
         # queues {address: [Waiter]}, a condvar factory, a monotonic clock
@@ -153,6 +185,9 @@ class Memory:
             return -1
         if delta == 0:
             return old
+        lims = self.limits
+        if lims is not None and not lims.memory_growing(new * PAGE_SIZE):
+            return -1
         try:
             self.handle, self.data = self.backing.realloc(
                 self.handle, old * PAGE_SIZE, new * PAGE_SIZE)
@@ -162,9 +197,13 @@ class Memory:
         return old
 
     def release(self):
-        """Return the bytes to the backing store; the memory becomes empty."""
+        """Return the bytes to the backing store (and the memory's count to
+        the store limits); the memory becomes empty. Idempotent."""
         if self.data is not None:
             self.backing.free(self.handle)
             self.handle = None
             self.data = memoryview(bytearray(0))
             self.pages = 0
+        if self.limits is not None:
+            self.limits.remove_memory()
+            self.limits = None

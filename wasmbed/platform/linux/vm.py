@@ -5,8 +5,10 @@ MAP_NORESERVE where the host has it, so the untouched tail of a reservation
 costs address space only: Linux commits a page the first time it is written.
 ``Region.buf`` is a memoryview of the first ``size`` bytes of the mapping;
 vm_remap within the reservation only re-slices it (no copy, the data stays
-where it is); past the reservation it maps a new reservation, copies and
-unmaps the old one.
+where it is); past the reservation it reserves at least twice as much (so
+growth page by page re-reserves O(log n) times): mremap moves the mapping
+when nobody holds a view of it, else a new mapping gets a copy of the
+written chunks and the old one is unmapped.
 
 The mmap module offers no mprotect, and a page made inaccessible would kill
 the interpreter with SIGSEGV on the first Python access anyway, so
@@ -99,17 +101,66 @@ def vm_remap(region, new_size):
         region.size = new_size
         _drop_view(old_view)
         return region
-    length = _round_up(new_size, PAGE_SIZE)
-    fresh = _new_mapping(length)
-    fresh[0:old_size] = region.buf
-    old_view = region.buf
-    region.buf = memoryview(fresh)[:new_size]
-    region.size = new_size
-    region.reserved = length
-    region.handle = fresh
-    _drop_view(old_view)
-    _close(mapping)
-    return region
+    # Past the reservation: reserve geometrically (at least twice the old
+    # reservation), so that a memory grown page by page moves O(log n)
+    # times. The kernel moves the mapping (mremap) when no view of it is
+    # left; otherwise a fresh mapping gets the contents copied.
+    for length in _reservations(new_size, region.reserved):
+        old_view = region.buf
+        region.buf = None
+        _drop_view(old_view)
+        if _move(mapping, length):
+            fresh = mapping
+        else:
+            try:
+                fresh = _new_mapping(length)
+            except PoolExhausted:
+                region.buf = memoryview(mapping)[:old_size]
+                continue
+            _copy_written(mapping, fresh, old_size)
+            _close(mapping)
+        region.buf = memoryview(fresh)[:new_size]
+        region.size = new_size
+        region.reserved = length
+        region.handle = fresh
+        return region
+    raise PoolExhausted()
+
+
+def _reservations(new_size, reserved):
+    """Reservation sizes to try for growing past ``reserved``: geometric
+    first, then just what is needed (a host short of address space)."""
+    need = _round_up(new_size, PAGE_SIZE)
+    geo = _round_up(max(need, 2 * reserved), PAGE_SIZE)
+    return (geo, need) if geo > need else (need,)
+
+
+def _move(mapping, length):
+    """Resize ``mapping`` in place or let the kernel move it (mremap);
+    False when it cannot (views still exported, no mremap on the host)."""
+    try:
+        mapping.resize(length)
+    except (BufferError, OSError, SystemError, ValueError, OverflowError,
+            MemoryError):
+        return False
+    return True
+
+
+_COPY_CHUNK = 1 << 20
+_ZERO_CHUNK = bytes(_COPY_CHUNK)
+
+
+def _copy_written(src, dst, size):
+    """Copy ``src[:size]`` to the fresh (zero) mapping ``dst``, skipping
+    all-zero chunks: pages never written stay untouched in both mappings
+    (reading one maps the shared zero page, so nothing gets committed)."""
+    pos = 0
+    while pos < size:
+        n = min(_COPY_CHUNK, size - pos)
+        chunk = src[pos:pos + n]
+        if chunk != (_ZERO_CHUNK if n == _COPY_CHUNK else bytes(n)):
+            dst[pos:pos + n] = chunk
+        pos += n
 
 
 def vm_unmap(region):
