@@ -1,5 +1,6 @@
 """Values at the embedding API follow wasmtime-py (50): i32/i64 take ints
-(bool included) wrapped modulo 2**32 / 2**64, f32/f64 take floats (and, in
+(bool included) from -2**(n-1) to 2**n - 1 as their bits (wasmtime-py wraps
+ints beyond that; wasmbed raises ValueError instead of silently masking), f32/f64 take floats (and, in
 wasmbed, ints), an f32 out of range rounds to inf, and anything else is a
 TypeError, on both tiers and through env.call, instance.call and the CLI's
 --invoke. Expected values come from wasmtime-py itself."""
@@ -21,10 +22,12 @@ ECHO = """(module
   (func (export "ref") (param externref) (result externref) local.get 0))"""
 
 INTS = {
-    "i32": [0, 1, -1, 2**31 - 1, 2**31, 2**32 - 1, 2**32, -2**31, -2**31 - 1,
-            2**70 + 5, -2**70, True, False],
-    "i64": [0, -1, 2**63 - 1, 2**63, 2**64 - 1, 2**64, -2**63, -2**63 - 1,
-            2**100 + 3, True],
+    "i32": [0, 1, -1, 2**31 - 1, 2**31, 2**32 - 1, -2**31, True, False],
+    "i64": [0, -1, 2**63 - 1, 2**63, 2**64 - 1, -2**63, True],
+}
+OUT_OF_RANGE = {
+    "i32": [2**32, -2**31 - 1, 2**70 + 5, -2**70],
+    "i64": [2**64, -2**63 - 1, 2**100 + 3],
 }
 FLOATS = {
     "f32": [1.5, -0.0, 1e40, -1e40, 3.4028235677973366e38, 3.4028236e38,
@@ -66,9 +69,19 @@ def same(a, b):
 
 
 @pytest.mark.parametrize("ty", sorted(INTS))
-def test_ints_wrap_as_in_wasmtime(echo, reference, ty):
+def test_ints_in_range_as_in_wasmtime(echo, reference, ty):
     for v in INTS[ty]:
         assert echo.call(ty, v) == reference(ty, v), v
+
+
+@pytest.mark.parametrize("ty", sorted(OUT_OF_RANGE))
+def test_ints_out_of_range_are_value_errors(echo, ty):
+    f = echo.lookup_function(ty)
+    for v in OUT_OF_RANGE[ty]:
+        with pytest.raises(ValueError, match="out of range"):
+            echo.call(ty, v)
+        with pytest.raises(ValueError, match="out of range"):
+            echo.create_exec_env().call(f, v)
 
 
 @pytest.mark.parametrize("ty", sorted(FLOATS))

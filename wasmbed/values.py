@@ -45,10 +45,21 @@ def to_internal(t, v):
     return v
 
 
+# Accepted int ranges: signed or unsigned readings of the type's bits.
+_INT_BITS = {I32: 32, I64: 64, V128: 128}
+
+
 def _int_arg(t, v):
+    """``v`` checked for an integer type: an int (bool counts as 0/1, as in
+    wasmtime-py) from -2**(n-1) to 2**n - 1. Raises TypeError for other
+    kinds and ValueError outside that range (wasmtime-py would wrap it)."""
     if not isinstance(v, int):
         raise TypeError("expected an int for %s, got %s %r" % (
             _TYPE_NAME[t], type(v).__name__, v))
+    n = _INT_BITS[t]
+    if v < -(1 << (n - 1)) or v >= (1 << n):
+        raise ValueError("%d is out of range for %s (%d .. %d)" % (
+            v, _TYPE_NAME[t], -(1 << (n - 1)), (1 << n) - 1))
     return v
 
 
