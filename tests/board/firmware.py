@@ -2,7 +2,7 @@
 
 ``firmware(board, heap_size=None)`` -> path of ``firmware.elf``, built from
 MicroPython's source (``../shared/vendor/micropython``, or the directory
-named by ``WASMBED_MICROPYTHON``) with the repository's ``manifest.py`` as
+named by ``WASMBED_MICROPYTHON_SRC``) with the repository's ``manifest.py`` as
 FROZEN_MANIFEST. Builds are cached under ``WASMBED_BOARD_CACHE`` (default: a
 folder in the system temp directory), keyed by the board, the heap size and
 the contents of every frozen file, and serialised with a file lock so that
@@ -29,7 +29,7 @@ DEFAULT_HEAP = 143360   # ports/qemu/Makefile, arm boards
 
 
 def micropython_source():
-    env = os.environ.get("WASMBED_MICROPYTHON")
+    env = os.environ.get("WASMBED_MICROPYTHON_SRC")
     if env:
         return env
     return os.path.join(os.path.dirname(REPO), "shared", "vendor", "micropython")
@@ -39,7 +39,7 @@ def missing():
     """-> a reason boards cannot be built and run here, or None."""
     src = micropython_source()
     if not os.path.isdir(os.path.join(src, "ports", "qemu")):
-        return "MicroPython source not found (../shared/vendor/micropython or WASMBED_MICROPYTHON)"
+        return "MicroPython source not found (../shared/vendor/micropython or WASMBED_MICROPYTHON_SRC)"
     for tool in ("arm-none-eabi-gcc", "qemu-system-arm", "make"):
         if shutil.which(tool) is None:
             return "%s not installed (Debian: gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)" % tool
