@@ -1151,9 +1151,13 @@ class _Emit:
     def br_table(self, labels, default):
         idx = self.pop()
         targets = labels + (default,)
+        # position of each distinct target, in first-seen order (a dict:
+        # linear in labels + targets, however many of each)
+        pos = {}
         uniq = []
         for d in targets:
-            if d not in uniq:
+            if d not in pos:
+                pos[d] = len(uniq)
                 uniq.append(d)
         if len(uniq) == 1:
             self.emit_all(self.jump(uniq[0]))
@@ -1167,17 +1171,17 @@ class _Emit:
                 region_direct = False
         if region_direct:
             lids = tuple(int(a[0][5:]) for a in acts)
-            tbl = tuple(lids[uniq.index(d)] for d in labels)
+            tbl = tuple(lids[pos[d]] for d in labels)
             name = self.need("BT%d" % len(self.prelude), repr(tbl))
-            self.emit("_r = %s[_k] if _k < %d else %d" % (name, nl, lids[uniq.index(default)]))
+            self.emit("_r = %s[_k] if _k < %d else %d" % (name, nl, lids[pos[default]]))
             self.emit("continue")
             return
-        tbl = tuple(uniq.index(d) for d in labels)
-        if tbl == tuple(range(nl)) and uniq.index(default) == nl:
+        tbl = tuple(pos[d] for d in labels)
+        if pos[default] == nl and tbl == tuple(range(nl)):
             self.emit("_u = _k if _k < %d else %d" % (nl, nl))
         else:
             name = self.need("BT%d" % len(self.prelude), repr(tbl))
-            self.emit("_u = %s[_k] if _k < %d else %d" % (name, nl, uniq.index(default)))
+            self.emit("_u = %s[_k] if _k < %d else %d" % (name, nl, pos[default]))
         self.code.extend(_utree(acts, 0, len(acts)))
         self.last_def = None
 
