@@ -79,6 +79,10 @@ class Runtime:
             config.max_total_table_elements, config.max_instances,
             config.max_tables, config.max_memories)
         self.registered = {}
+        # terminate flags of everything Runtime.terminate() must reach: each
+        # live instance (from the start of its instantiation until
+        # deinstantiate) and each load in progress
+        self._terms = []
         # the execution tier: a module with execute(env, func, args). The
         # default is the fast tier on CPython and the interpreter on
         # MicroPython, whose boards may lack the RAM (or compile()) to
@@ -135,13 +139,19 @@ class Runtime:
         if self.pool is not None:
             charge = self.pool.alloc(max(1, len(data) * (1 + MODULE_METADATA_FACTOR)))
             self.pool.view(charge, len(data))[:] = data
+        term = [None]
+        self._terms.append(term)
         try:
             module = decode_module(data)
-            validate_module(module)
+            _poll(term)
+            validate_module(module, term)
+            _poll(term)
         except BaseException:
             if charge is not None:
                 self.pool.free(charge)
             raise
+        finally:
+            self._forget_term(term)
         return LoadedModule(self, module, charge)
 
     def load_aot(self, aot):
@@ -222,6 +232,9 @@ class Runtime:
                      cluster):
         inst = Instance(self, module, stack_size)
         inst.cluster = cluster
+        term = [None]
+        self._terms.append(term)
+        inst._term = term
         resolve = self._resolver(imports, wasi_obj, inst, cluster)
         env = None
 
@@ -240,9 +253,10 @@ class Runtime:
         try:
             env = ExecEnv(inst, stack_size)
             inst._default_env = env
-            inst.core = _instantiate(m, resolve, self.store, run_start)
+            inst.core = _instantiate(m, resolve, self.store, run_start, term)
         except BaseException:
             inst._free_charges()
+            self._forget_term(term)
             raise
         inst.wasi = wasi_obj
         if heap_size:
@@ -314,6 +328,23 @@ class Runtime:
         if self.pool is None:
             return {"total_size": 0, "total_free_size": 0, "highmark_size": 0}
         return self.pool.info()
+
+    def terminate(self):
+        """Stop everything this runtime is doing now, from any thread: a
+        load or instantiation in progress (segment initialisation, the
+        start function) raises Terminated, and so does every running call
+        on any of its instances (those instances stay terminated, as after
+        Instance.terminate()). Loads and instances begun afterwards run
+        normally. Bulk operations and translation poll the flag, so the
+        guest stops within about a millisecond of host work."""
+        for t in list(self._terms):
+            t[0] = _terminated
+
+    def _forget_term(self, term):
+        try:
+            self._terms.remove(term)
+        except ValueError:
+            pass
 
     def destroy(self):
         self.registered = {}
@@ -392,6 +423,7 @@ class Instance:
         self._spawned = []
         self._spawn_lock = None
         self._app_heap = None
+        self._term = None
 
     def lookup_function(self, name):
         """-> Function or None when no function is exported under name."""
@@ -506,8 +538,13 @@ class Instance:
         return memoryview(m.data)[offset:offset + size]
 
     def terminate(self):
-        """Ask the guest to stop at its next loop back edge or call."""
-        self.core.term[0] = _terminated
+        """Ask the guest to stop at its next loop back edge, call, bulk
+        memory or table chunk, or translation step (Terminated is raised
+        in the thread running it). Also works while instantiate() is still
+        running the start function (from another thread)."""
+        term = self._term if self.core is None else self.core.term
+        if term is not None:
+            term[0] = _terminated
 
     def deinstantiate(self):
         """Release memories, tables, exec env stacks and pool charges.
@@ -516,6 +553,9 @@ class Instance:
             self.cluster.shutdown()
         if self.core is not None:
             self.core.release()
+        if self._term is not None:
+            self.runtime._forget_term(self._term)
+            self._term = None
         if self.wasi is not None and self._owns_wasi:
             self.wasi.close()
         self.wasi = None
@@ -548,6 +588,11 @@ class Instance:
 
 def _terminated():
     return E.Terminated("terminated")
+
+
+def _poll(term):
+    if term[0] is not None:
+        raise term[0]()
 
 
 class ExecEnv:

@@ -144,20 +144,22 @@ def realize(ctx, i):
     elif f.instance is not ctx.inst:
         fn = realize(ctx_of(f.instance), f.index)
     else:
-        fn = binder(ctx.module, i)(ctx)
+        fn = binder(ctx.module, i, ctx.term)(ctx)
     ctx.fns[i] = fn
     return fn
 
 
-def binder(module, fidx):
-    """The cached ``bind_<fidx>`` factory of a defined function."""
+def binder(module, fidx, term=None):
+    """The cached ``bind_<fidx>`` factory of a defined function.
+    Translating polls the terminate flag ``term`` (when given); what it
+    asks for is raised and nothing is cached."""
     cache = getattr(module, "_fast_binders", None)
     if cache is None:
         cache = {}
         module._fast_binders = cache
     b = cache.get(fidx)
     if b is None:
-        b = _compile(module, fidx)
+        b = _compile(module, fidx, term)
         cache[fidx] = b
     return b
 
@@ -198,14 +200,14 @@ def recursion_limit_for(stack_size):
 MIN_LEVEL = 0
 
 
-def _compile(module, fidx):
+def _compile(module, fidx, term=None):
     ns = getattr(module, "_fast_ns", None)
     if ns is None:
         ns = dict(fast_rt.NAMES)
         module._fast_ns = ns
     level = MIN_LEVEL
     while True:
-        src, _cost = function_source(module, fidx, level)
+        src, _cost = function_source(module, fidx, level, term)
         try:
             code = compile(src, "<wasm function %d>" % fidx, "exec")
             break
@@ -213,6 +215,10 @@ def _compile(module, fidx):
             if level >= 2:
                 raise
             level += 1
+        if term is not None and term[0] is not None:
+            raise term[0]()
+    if term is not None and term[0] is not None:
+        raise term[0]()
     exec(code, ns)
     return ns["bind_%d" % fidx]
 
