@@ -23,6 +23,7 @@ from wasmbed.core import interp
 from wasmbed.values import to_internal, from_internal, M32, M64
 from wasmbed.natives import native_function
 from wasmbed.app_heap import AppHeap
+from wasmbed import host_stack as _hs
 
 # Pool charges (bytes) for per-instance structures whose count the module
 # controls; they bound what a hostile module can make the host allocate.
@@ -608,8 +609,11 @@ class ExecEnv:
         self.stack_used = 0
         self.instance = None   # core instance of the running function
         self._stack_block = None
+        # the Python recursion limit a fast-tier call needs (0: none)
+        self._want_limit = 0
         if instance.runtime.mode == "fast":
-            _allow_recursion(stack_size)
+            from wasmbed.core import fast
+            self._want_limit = fast.recursion_limit_for(stack_size)
         pool = instance.runtime.pool
         if pool is not None:
             # the interp tier's stack budget is reserved in the pool
@@ -636,12 +640,49 @@ class ExecEnv:
             raise f()
 
     def invoke_raw(self, func, args):
-        """Call a core function with internal values -> list of results."""
+        """Call a core function with internal values -> list of results.
+
+        A call made while another is running on this thread (a host
+        function calling back into wasm) counts against the thread's
+        re-entry bound (host_stack.max_reentry): past it, Trap("call stack
+        exhausted"). The outermost call of a thread raises Python's
+        recursion limit for the fast tier and restores it when it returns,
+        and moves to a helper thread with a large C stack when this
+        thread's is small (see host_stack)."""
+        rt = self.inst.runtime
+        st = _hs.state(rt.platform)
+        if st.depth:
+            if st.depth > st.max:
+                self.inst.exception = E.TRAP_STACK_EXHAUSTED
+                raise Trap(E.TRAP_STACK_EXHAUSTED)
+            st.depth += 1
+            try:
+                return rt.engine.execute(self, func, args)
+            except Trap as e:
+                self.inst.exception = e.message
+                raise
+            finally:
+                st.depth -= 1
+        if _hs.needs_helper(st):
+            return _hs.on_helper(rt.platform, self._outermost, func, args)
+        return self._outermost(func, args)
+
+    def _outermost(self, func, args):
+        rt = self.inst.runtime
+        st = _hs.state(rt.platform)
+        want = self._want_limit
+        if want:
+            _hs.enter(want)
+        st.depth = 1
         try:
-            return self.inst.runtime.engine.execute(self, func, args)
+            return rt.engine.execute(self, func, args)
         except Trap as e:
             self.inst.exception = e.message
             raise
+        finally:
+            st.depth = 0
+            if want:
+                _hs.leave()
 
     def call(self, f, *args):
         """Call an exported Function with API values.
@@ -693,17 +734,6 @@ class ExecEnv:
                 _put(argv, i, v & M32)
                 i += 1
         return True
-
-
-def _allow_recursion(stack_size):
-    """The fast tier makes each wasm frame a Python frame: lift Python's
-    recursion limit so that the exec env's stack budget, not the host, is
-    what runs out first (CPython 3.11+ keeps those frames off the C stack)."""
-    from wasmbed.core import fast
-    want = fast.recursion_limit_for(stack_size)
-    get = getattr(sys, "getrecursionlimit", None)
-    if get is not None and get() < want:
-        sys.setrecursionlimit(want)
 
 
 def _put(argv, i, v):

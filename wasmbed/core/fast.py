@@ -131,9 +131,66 @@ def ctx_of(inst):
 
 
 def _stub(ctx, i):
+    """The first callable of function i: binds it, then calls it. Its
+    arity is fixed (no *args): CPython runs such a Python-to-Python call
+    without C stack, so a guest's chain of first calls cannot exhaust the
+    host's C stack however deep it goes."""
+    n = len(ctx.funcs[i].type.params)
+    make = _STUB_MAKERS.get(n)
+    if make is None:
+        make = _stub_maker(n)
+    return make(ctx, i, realize)
+
+
+def _stub_any(ctx, i, realize):
     def stub(env, sb, *args):
         return realize(ctx, i)(env, sb, *args)
     return stub
+
+
+def _stub0(ctx, i, realize):
+    def stub(env, sb):
+        return realize(ctx, i)(env, sb)
+    return stub
+
+
+def _stub1(ctx, i, realize):
+    def stub(env, sb, a):
+        return realize(ctx, i)(env, sb, a)
+    return stub
+
+
+def _stub2(ctx, i, realize):
+    def stub(env, sb, a, b):
+        return realize(ctx, i)(env, sb, a, b)
+    return stub
+
+
+def _stub3(ctx, i, realize):
+    def stub(env, sb, a, b, c):
+        return realize(ctx, i)(env, sb, a, b, c)
+    return stub
+
+
+_STUB_MAKERS = {0: _stub0, 1: _stub1, 2: _stub2, 3: _stub3}
+
+
+def _stub_maker(n):
+    """A stub factory for arity n, compiled once (the *args one when the
+    host cannot compile)."""
+    names = ", ".join("a%d" % k for k in range(n))
+    src = ("def make(ctx, i, realize):\n"
+           " def stub(env, sb, %s):\n"
+           "  return realize(ctx, i)(env, sb, %s)\n"
+           " return stub\n" % (names, names))
+    ns = {}
+    try:
+        exec(compile(src, "<wasm stub>", "exec"), ns)
+        make = ns["make"]
+    except Exception:
+        make = _stub_any
+    _STUB_MAKERS[n] = make
+    return make
 
 
 def realize(ctx, i):
