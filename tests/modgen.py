@@ -89,11 +89,12 @@ def deep_nesting(n):
 
 
 def br_table(n):
-    """n nested blocks and a br_table of n labels, each a different block,
-    the default the outermost: f(k) = k + (k + ... + n - 1) for k < n."""
+    """n nested blocks and a br_table of 4n labels, label i the block i % n
+    (n distinct targets), the default the outermost:
+    f(k) = k + (k % n + ... + n - 1)."""
     code = bytearray()
     code += b"\x02\x40" * n
-    code += b"\x20\x00\x0e" + leb(n) + b"".join(leb(i) for i in range(n))
+    code += b"\x20\x00\x0e" + leb(4 * n) + b"".join(leb(i % n) for i in range(4 * n))
     code += leb(n - 1)
     for i in range(n):
         # after block i: local0 += i

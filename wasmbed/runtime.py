@@ -650,7 +650,7 @@ class ExecEnv:
         and moves to a helper thread with a large C stack when this
         thread's is small (see host_stack)."""
         rt = self.inst.runtime
-        st = _hs.state(rt.platform)
+        st = _hs.state(rt._platform or rt.platform)
         if st.depth:
             if st.depth > st.max:
                 self.inst.exception = E.TRAP_STACK_EXHAUSTED
@@ -664,12 +664,15 @@ class ExecEnv:
             finally:
                 st.depth -= 1
         if _hs.needs_helper(st):
-            return _hs.on_helper(rt.platform, self._outermost, func, args)
-        return self._outermost(func, args)
+            return _hs.on_helper(rt.platform, self._outermost_here, func, args)
+        return self._outermost(rt, st, func, args)
 
-    def _outermost(self, func, args):
+    def _outermost_here(self, func, args):
+        # on a helper thread: that thread's own re-entry state
         rt = self.inst.runtime
-        st = _hs.state(rt.platform)
+        return self._outermost(rt, _hs.state(rt.platform), func, args)
+
+    def _outermost(self, rt, st, func, args):
         want = self._want_limit
         if want:
             _hs.enter(want)
