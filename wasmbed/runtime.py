@@ -20,6 +20,7 @@ from wasmbed.core.limits import StoreLimits
 from wasmbed.core.table import Table, Global
 from wasmbed.core.module import FuncType, I32, I64, F32, F64
 from wasmbed.core import interp
+from wasmbed.core import fuel as _fuel
 from wasmbed.values import to_internal, from_internal, M32, M64
 from wasmbed.natives import native_function
 from wasmbed.app_heap import AppHeap
@@ -169,17 +170,22 @@ class Runtime:
         self.registered[name] = instance
 
     def instantiate(self, module, stack_size=None, heap_size=0, wasi=None,
-                    imports=None):
+                    imports=None, fuel=None):
         """Instantiate a LoadedModule -> Instance.
 
         ``imports``: {module_name: {field: extern}} where an extern is a
         Python callable wrapped by host_function(), a Memory/Table/Global,
-        or an export of another instance. Raises LinkError, Trap,
-        PoolExhausted, InstantiationError (a store limit of the config, or
-        the host ran out of memory).
+        or an export of another instance. ``fuel``: None (default: no
+        metering), or the fuel of the instance's default exec env, which
+        runs the start function (what is left:
+        ``inst.default_exec_env().get_fuel()``). Raises LinkError, Trap
+        ("all fuel consumed" included), PoolExhausted, InstantiationError
+        (a store limit of the config, or the host ran out of memory).
         """
         if stack_size is None:
             stack_size = self.config.default_stack_size
+        if fuel is not None:
+            _fuel.check_fuel_args(fuel, "trap")
         wasi_obj = None
         if wasi is not None:
             from wasmbed.wasi import Wasi
@@ -191,7 +197,7 @@ class Runtime:
                                         wasi_obj)
         try:
             inst = self._instantiate(module, stack_size, heap_size, imports,
-                                     wasi_obj, cluster)
+                                     wasi_obj, cluster, fuel)
         except BaseException:
             if wasi_obj is not None:
                 wasi_obj.close()
@@ -219,7 +225,7 @@ class Runtime:
         return cluster
 
     def _instantiate(self, module, stack_size, heap_size, imports, wasi_obj,
-                     cluster):
+                     cluster, fuel=None):
         inst = Instance(self, module, stack_size)
         inst.cluster = cluster
         resolve = self._resolver(imports, wasi_obj, inst, cluster)
@@ -240,6 +246,8 @@ class Runtime:
         try:
             env = ExecEnv(inst, stack_size)
             inst._default_env = env
+            if fuel is not None:
+                env.set_fuel(fuel)
             inst.core = _instantiate(m, resolve, self.store, run_start)
         except BaseException:
             inst._free_charges()
@@ -408,6 +416,11 @@ class Instance:
         self._envs.append(env)
         return env
 
+    def default_exec_env(self):
+        """The exec env that ran the start function and that call() uses
+        (set_fuel on it meters call())."""
+        return self._default_env
+
     def call(self, name, *args):
         """Convenience: call an export on the instance's default exec env."""
         f = self.lookup_function(name)
@@ -563,12 +576,33 @@ class ExecEnv:
         self.stack_used = 0
         self.instance = None   # core instance of the running function
         self._stack_block = None
+        self._fuel = None      # a fuel.Meter while metering is on
         if instance.runtime.mode == "fast":
             _allow_recursion(stack_size)
         pool = instance.runtime.pool
         if pool is not None:
             # the interp tier's stack budget is reserved in the pool
             self._stack_block = pool.alloc(max(16, stack_size))
+
+    # -- fuel (wasmtime-py's names; the cost model is in core/fuel.py) -----
+    def set_fuel(self, n, on_exhausted="trap"):
+        """Meter this exec env's calls with n units of fuel (replacing what
+        was left); after a trap "all fuel consumed" it is usable again.
+        ``on_exhausted``: "trap" (default); "suspend" is reserved and
+        raises NotImplementedError. Raises TypeError/ValueError for a bad
+        n. Metering is per exec env: threads spawned by wasi-threads run
+        on exec envs of their own and are not metered."""
+        _fuel.check_fuel_args(n, on_exhausted)
+        if self._fuel is None:
+            self._fuel = _fuel.Meter(n, on_exhausted)
+        else:
+            self._fuel.cell[0] = n
+
+    def get_fuel(self):
+        """Units of fuel left, or None when metering is off."""
+        if self._fuel is None:
+            return None
+        return self._fuel.cell[0]
 
     def destroy(self):
         """Return the stack reservation to the pool. Idempotent."""

@@ -396,7 +396,8 @@ class _Py:
 
 class _Emit:
 
-    def __init__(self, module, fidx, level):
+    def __init__(self, module, fidx, level, fuel=None):
+        self.fuel = fuel
         self.module = module
         self.fidx = fidx
         self.defn = module.funcs[fidx - module.num_imported_funcs]
@@ -628,6 +629,8 @@ class _Emit:
             prologue.append("mem = M0.data")
         if self.uses_br:
             prologue.append("_br = 0")
+        if self.fuel is not None:
+            prologue.append("_fu = env._fuel.cell")
         return self.render()
 
     def render(self):
@@ -783,6 +786,8 @@ class _Emit:
                         continue
                 else:
                     continue
+            if self.fuel is not None:
+                self.fuel_charges(pc - 1, op)
             if op == O.LOCAL_GET:
                 s = "l%d" % ins[1]
                 self.push(s, (s,))
@@ -867,6 +872,17 @@ class _Emit:
             else:
                 self.other(op, ins)
         return
+
+    def fuel_charges(self, i, op):
+        """Metered code: the region charge at instruction i, and the size
+        charge before a bulk operation (see fuel.py)."""
+        from wasmbed.core import fuel as FU
+        k = self.fuel.get(i)
+        if k:
+            self.emit("if _fu[0] < %d:" % k, ["fuel_out(_fu)"])
+            self.emit("_fu[0] -= %d" % k)
+        if op in FU.BULK:
+            self.emit("fuel_n(_fu, %s)" % self.val(self.vs[-1]))
 
     def emit_all(self, stmts):
         for s in stmts:
@@ -1330,18 +1346,20 @@ def _render(items, level, loops, lines, stats):
 # ---------------------------------------------------------------------------
 # public entry points
 
-def function_source(module, fidx, level=0):
+def function_source(module, fidx, level=0, fuel=None):
     """Python source of ``bind_<fidx>`` for defined function index fidx
     (an index in the module's function space, past the imports).
 
     ``level`` 0 keeps as much structure as CPython's limits allow, 1 less,
     2 flattens every construct into the dispatch loop. When the generated
     nesting would break a CPython limit anyway the next level is used.
+    ``fuel``: None, or fuel.region_costs of the body, for the metered
+    form (charges at region starts and before bulk operations).
     Returns (source, frame_cost). Raises ValueError on an instruction the
     tier does not know (the module must have been validated).
     """
     while True:
-        em = _Emit(module, fidx, level)
+        em = _Emit(module, fidx, level, fuel)
         src = em.run()
         if (em.max_loops <= HARD_LOOPS and em.max_indent <= HARD_INDENT) or level >= 2:
             return src, em.cost
