@@ -201,6 +201,9 @@ def cmd_run(args):
     if args.max_threads < 0:
         _error("--max-threads must be >= 0")
         return 2
+    if args.fuel is not None and args.fuel < 0:
+        _error("--fuel must be >= 0")
+        return 2
     try:
         data = _read(args.file)
     except OSError as e:
@@ -243,7 +246,8 @@ def cmd_run(args):
     inst = None
     try:
         inst = rt.instantiate(mod, stack_size=args.stack_size, heap_size=args.heap_size,
-                              wasi=wasi, imports=_host_memories(rt, mod))
+                              wasi=wasi, imports=_host_memories(rt, mod),
+                              fuel=args.fuel)
         if args.timeout:
             import threading
             timer = threading.Timer(args.timeout / 1000.0, inst.terminate)
@@ -257,7 +261,7 @@ def cmd_run(args):
                 _error("%s: no _start function (use --invoke FUNC)" % args.file)
                 return 2
             return 0
-        inst.create_exec_env().call(start)
+        _exec_env(inst, args).call(start)
         inst.thread_exit()
         return 0
     except wasmbed.ProcExit as e:
@@ -278,6 +282,15 @@ def cmd_run(args):
         if inst is not None and inst.cluster is not None:
             inst.cluster.shutdown()
         _flush_console(rt)
+
+
+def _exec_env(inst, args):
+    """A new exec env for the main call; with --fuel it gets what the
+    start function left of the budget."""
+    env = inst.create_exec_env()
+    if args.fuel is not None:
+        env.set_fuel(inst.default_exec_env().get_fuel())
+    return env
 
 
 def _host_memories(rt, mod):
@@ -321,7 +334,7 @@ def _invoke(inst, args):
     except (ValueError, TypeError) as e:
         _error("bad argument: %s" % e)
         return 2
-    res = inst.create_exec_env().call(f, *vals)
+    res = _exec_env(inst, args).call(f, *vals)
     if res is None:
         return 0
     if not isinstance(res, tuple):
@@ -391,6 +404,10 @@ def build_parser():
     r.add_argument("--mode", choices=("interp", "fast"), default=None)
     r.add_argument("--timeout", type=int, default=0, metavar="MS",
                    help="terminate the guest after MS milliseconds")
+    r.add_argument("--fuel", type=int, default=None, metavar="N",
+                   help="meter the guest: N units of fuel (one per wasm "
+                        "instruction) for the start function and the main call "
+                        "together; running out traps \"all fuel consumed\"")
     r.add_argument("--invoke", metavar="FUNC",
                    help="call FUNC with ARGS (parsed by its parameter types) "
                         "and print its results instead of running _start")
