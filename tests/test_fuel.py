@@ -343,9 +343,12 @@ def _gen_module(seed):
         ("(local %s)" % locs) if locs else "", body)
 
 
-@pytest.mark.parametrize("level", (0, 2))
-def test_generated_modules_same_fuel_in_both_tiers(level, monkeypatch):
+@pytest.mark.parametrize("level,local", [(0, None), (0, True), (0, False), (2, None)])
+def test_generated_modules_same_fuel_in_both_tiers(level, local, monkeypatch):
+    """Both fast-tier forms (fuel in a local or in the cell), structured
+    and flattened, against the interpreter."""
     monkeypatch.setattr(fast, "MIN_LEVEL", level)
+    monkeypatch.setattr(translate, "FUEL_LOCAL", local)
     for seed in range(40):
         wat = _gen_module(seed)
         got = []

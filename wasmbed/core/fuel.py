@@ -130,15 +130,6 @@ def fuel_out(cell):
     raise Trap(E.TRAP_OUT_OF_FUEL)
 
 
-def fuel_n(cell, n):
-    """The extra charge of a bulk operation of size n (fast tier)."""
-    k = n >> BULK_SHIFT
-    if k:
-        if cell[0] < k:
-            fuel_out(cell)
-        cell[0] -= k
-
-
 # -- the interpreter ---------------------------------------------------------
 
 def lowered(module, defn):
@@ -181,7 +172,7 @@ def charge_n_op(cell, reg, shift, nxt):
 
 # -- the fast tier -----------------------------------------------------------
 
-NAMES = {"fuel_out": fuel_out, "fuel_n": fuel_n}
+NAMES = {"fuel_out": fuel_out}
 
 
 def fast_binder(module, fidx):
