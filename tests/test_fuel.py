@@ -398,3 +398,77 @@ def test_cli_fuel(tmp_path, capsys):
                          str(add), "1", "2"]) == 1
         assert "all fuel consumed" in capsys.readouterr().err
         assert cli_main(["run", "--mode", mode, "--fuel", "-1", str(spin)]) == 2
+
+
+# -- MicroPython (the interpreter tier's home) ------------------------------------
+
+MP_SCRIPT = """
+import sys
+sys.path.insert(0, %r)
+import wasmbed
+rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="interp"))
+inst = rt.instantiate(rt.load(bytes.fromhex(%r)), fuel=10000)
+env = inst.default_exec_env()
+print(inst.call("sum", 10), env.get_fuel())
+env.set_fuel(100)
+try:
+    inst.call("spin")
+except wasmbed.Trap as e:
+    print(e, env.get_fuel())
+"""
+
+
+def test_fuel_on_micropython():
+    import shutil
+    import subprocess
+    mp = shutil.which("micropython") or os.path.join(os.path.dirname(sys.executable),
+                                                     "micropython")
+    if not os.path.exists(mp):
+        pytest.skip("no micropython binary")
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    script = MP_SCRIPT % (repo, wasmtime.wat2wasm(SUM).hex())
+    out = []
+    for exe in (mp, sys.executable):
+        p = subprocess.run([exe, "-c", script], capture_output=True, timeout=120)
+        assert p.returncode == 0, p.stderr.decode()
+        out.append(p.stdout.decode().split("\n"))
+    assert out[0] == out[1]
+    assert out[0][0] == "55 %d" % (10000 - sum_cost(10))
+    assert out[0][1] == "all fuel consumed 0"
+
+
+# -- wasi-threads ------------------------------------------------------------------
+
+THREADS = r"""(module
+  (import "env" "memory" (memory 1 1 shared))
+  (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
+  (func (export "wasi_thread_start") (param i32 i32)
+    i32.const 0 i32.const 1 i32.atomic.store
+    local.get 1 if loop br 0 end end)
+  (func (export "spawn") (param i32) (result i32) local.get 0 call $spawn)
+  (func (export "started") (result i32) i32.const 0 i32.atomic.load)
+  (func (export "spin") (loop br 0)))"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_spawned_thread_inherits_what_is_left(mode):
+    """A thread spawned from a metered exec env is metered too (with the
+    fuel its spawner had left): a runaway thread runs out and its trap
+    ends the cluster, so the main thread stops as well."""
+    import time
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode, max_thread_num=2))
+    mem = rt.create_memory(1, 1, shared=True)
+    inst = rt.instantiate(rt.load(wasmtime.wat2wasm(THREADS)),
+                          imports={"env": {"memory": mem}})
+    env = inst.default_exec_env()
+    env.set_fuel(20000)
+    assert inst.call("spawn", 1) > 0
+    t0 = time.monotonic()
+    env.set_fuel(10 ** 7)
+    with pytest.raises(Trap, match="all fuel consumed"):
+        inst.call("spin")
+    # stopped by the thread's trap, not by running out itself
+    assert env.get_fuel() > 0
+    assert time.monotonic() - t0 < 60
+    inst.deinstantiate()
+    assert inst.cluster.live_threads() == 0

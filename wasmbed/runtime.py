@@ -210,8 +210,11 @@ class Runtime:
         holder = []
 
         def new_instance():
+            # a thread spawned from a metered exec env gets the fuel its
+            # spawner had left (spawn_fuel: set by the spawning thread)
+            fuel = holder[0].spawn_fuel.get(self.platform.thread_self())
             return self._instantiate(module, stack_size, heap_size, imports,
-                                     wasi_obj, holder[0])
+                                     wasi_obj, holder[0], fuel)
 
         def run_start(inst, tid, start_arg):
             f = inst.core.exports.get("wasi_thread_start")
@@ -221,6 +224,7 @@ class Runtime:
 
         cluster = Cluster(self.platform, self.config.max_thread_num,
                           new_instance, run_start)
+        cluster.spawn_fuel = {}
         holder.append(cluster)
         return cluster
 
@@ -264,7 +268,7 @@ class Runtime:
         spawn = None
         if cluster is not None:
             spawn = HostFunction(FuncType((I32,), (I32,)),
-                                 lambda env, arg: cluster.spawn(arg),
+                                 lambda env, arg: self._spawn(cluster, env, arg),
                                  "thread-spawn")
         wasi_funcs = {}
         if wasi_obj is not None:
@@ -291,6 +295,18 @@ class Runtime:
                 return reg.core.exports.get(field)
             return None
         return resolve
+
+    def _spawn(self, cluster, env, arg):
+        """wasi thread-spawn from exec env `env`."""
+        fuel = env.get_fuel()
+        if fuel is None:
+            return cluster.spawn(arg)
+        key = self.platform.thread_self()
+        cluster.spawn_fuel[key] = fuel
+        try:
+            return cluster.spawn(arg)
+        finally:
+            del cluster.spawn_fuel[key]
 
     # -- embedder threads (WAMR's spawn_exec_env / spawn_thread) -----------
     def spawn_thread(self, instance, fn, arg=None, stack_size=None):
@@ -590,8 +606,10 @@ class ExecEnv:
         was left); after a trap "all fuel consumed" it is usable again.
         ``on_exhausted``: "trap" (default); "suspend" is reserved and
         raises NotImplementedError. Raises TypeError/ValueError for a bad
-        n. Metering is per exec env: threads spawned by wasi-threads run
-        on exec envs of their own and are not metered."""
+        n. Metering is per exec env: a thread wasi-threads spawns from a
+        metered exec env runs on its own exec env, which starts with the
+        fuel the spawner had left at the spawn; running out there traps
+        and ends the cluster like any trap."""
         _fuel.check_fuel_args(n, on_exhausted)
         if self._fuel is None:
             self._fuel = _fuel.Meter(n, on_exhausted)
