@@ -20,6 +20,7 @@ from wasmbed.core.limits import StoreLimits
 from wasmbed.core.table import Table, Global
 from wasmbed.core.module import FuncType, I32, I64, F32, F64
 from wasmbed.core import interp
+from wasmbed.core import fuel as _fuel
 from wasmbed.values import to_internal, from_internal, M32, M64
 from wasmbed.natives import native_function
 from wasmbed.app_heap import AppHeap
@@ -180,17 +181,22 @@ class Runtime:
         self.registered[name] = instance
 
     def instantiate(self, module, stack_size=None, heap_size=0, wasi=None,
-                    imports=None):
+                    imports=None, fuel=None):
         """Instantiate a LoadedModule -> Instance.
 
         ``imports``: {module_name: {field: extern}} where an extern is a
         Python callable wrapped by host_function(), a Memory/Table/Global,
-        or an export of another instance. Raises LinkError, Trap,
-        PoolExhausted, InstantiationError (a store limit of the config, or
-        the host ran out of memory).
+        or an export of another instance. ``fuel``: None (default: no
+        metering), or the fuel of the instance's default exec env, which
+        runs the start function (what is left:
+        ``inst.default_exec_env().get_fuel()``). Raises LinkError, Trap
+        ("all fuel consumed" included), PoolExhausted, InstantiationError
+        (a store limit of the config, or the host ran out of memory).
         """
         if stack_size is None:
             stack_size = self.config.default_stack_size
+        if fuel is not None:
+            _fuel.check_fuel_args(fuel, "trap")
         wasi_obj = None
         if wasi is not None:
             from wasmbed.wasi import Wasi
@@ -202,7 +208,7 @@ class Runtime:
                                         wasi_obj)
         try:
             inst = self._instantiate(module, stack_size, heap_size, imports,
-                                     wasi_obj, cluster)
+                                     wasi_obj, cluster, fuel)
         except BaseException:
             if wasi_obj is not None:
                 wasi_obj.close()
@@ -215,8 +221,11 @@ class Runtime:
         holder = []
 
         def new_instance():
+            # a thread spawned from a metered exec env gets the fuel its
+            # spawner had left (spawn_fuel: set by the spawning thread)
+            fuel = holder[0].spawn_fuel.get(self.platform.thread_self())
             return self._instantiate(module, stack_size, heap_size, imports,
-                                     wasi_obj, holder[0])
+                                     wasi_obj, holder[0], fuel)
 
         def run_start(inst, tid, start_arg):
             f = inst.core.exports.get("wasi_thread_start")
@@ -226,11 +235,12 @@ class Runtime:
 
         cluster = Cluster(self.platform, self.config.max_thread_num,
                           new_instance, run_start)
+        cluster.spawn_fuel = {}
         holder.append(cluster)
         return cluster
 
     def _instantiate(self, module, stack_size, heap_size, imports, wasi_obj,
-                     cluster):
+                     cluster, fuel=None):
         inst = Instance(self, module, stack_size)
         inst.cluster = cluster
         term = [None]
@@ -254,6 +264,8 @@ class Runtime:
         try:
             env = ExecEnv(inst, stack_size)
             inst._default_env = env
+            if fuel is not None:
+                env.set_fuel(fuel)
             inst.core = _instantiate(m, resolve, self.store, run_start, term)
         except BaseException:
             inst._free_charges()
@@ -271,7 +283,7 @@ class Runtime:
         spawn = None
         if cluster is not None:
             spawn = HostFunction(FuncType((I32,), (I32,)),
-                                 lambda env, arg: cluster.spawn(arg),
+                                 lambda env, arg: self._spawn(cluster, env, arg),
                                  "thread-spawn")
         wasi_funcs = {}
         if wasi_obj is not None:
@@ -298,6 +310,18 @@ class Runtime:
                 return reg.core.exports.get(field)
             return None
         return resolve
+
+    def _spawn(self, cluster, env, arg):
+        """wasi thread-spawn from exec env `env`."""
+        fuel = env.get_fuel()
+        if fuel is None:
+            return cluster.spawn(arg)
+        key = self.platform.thread_self()
+        cluster.spawn_fuel[key] = fuel
+        try:
+            return cluster.spawn(arg)
+        finally:
+            del cluster.spawn_fuel[key]
 
     # -- embedder threads (WAMR's spawn_exec_env / spawn_thread) -----------
     def spawn_thread(self, instance, fn, arg=None, stack_size=None):
@@ -440,6 +464,11 @@ class Instance:
         env = ExecEnv(self, stack_size or self.stack_size)
         self._envs.append(env)
         return env
+
+    def default_exec_env(self):
+        """The exec env that ran the start function and that call() uses
+        (set_fuel on it meters call())."""
+        return self._default_env
 
     def call(self, name, *args):
         """Convenience: call an export on the instance's default exec env."""
@@ -611,6 +640,7 @@ class ExecEnv:
         self._stack_block = None
         # the Python recursion limit a fast-tier call needs (0: none)
         self._want_limit = 0
+        self._fuel = None      # a fuel.Meter while metering is on
         if instance.runtime.mode == "fast":
             from wasmbed.core import fast
             self._want_limit = fast.recursion_limit_for(stack_size)
@@ -618,6 +648,28 @@ class ExecEnv:
         if pool is not None:
             # the interp tier's stack budget is reserved in the pool
             self._stack_block = pool.alloc(max(16, stack_size))
+
+    # -- fuel (wasmtime-py's names; the cost model is in core/fuel.py) -----
+    def set_fuel(self, n, on_exhausted="trap"):
+        """Meter this exec env's calls with n units of fuel (replacing what
+        was left); after a trap "all fuel consumed" it is usable again.
+        ``on_exhausted``: "trap" (default); "suspend" is reserved and
+        raises NotImplementedError. Raises TypeError/ValueError for a bad
+        n. Metering is per exec env: a thread wasi-threads spawns from a
+        metered exec env runs on its own exec env, which starts with the
+        fuel the spawner had left at the spawn; running out there traps
+        and ends the cluster like any trap."""
+        _fuel.check_fuel_args(n, on_exhausted)
+        if self._fuel is None:
+            self._fuel = _fuel.Meter(n, on_exhausted)
+        else:
+            self._fuel.cell[0] = n
+
+    def get_fuel(self):
+        """Units of fuel left, or None when metering is off."""
+        if self._fuel is None:
+            return None
+        return self._fuel.cell[0]
 
     def destroy(self):
         """Return the stack reservation to the pool. Idempotent."""
