@@ -259,11 +259,19 @@ class Runtime:
                                  lambda env, arg: cluster.spawn(arg),
                                  "thread-spawn")
         wasi_funcs = {}
-        if wasi_obj is not None:
-            for name, params, results, fn in wasi_obj.imports():
+
+        def wasi_function(field):
+            # built on first use: a module imports a few of WASI's functions
+            f = wasi_funcs.get(field)
+            if f is None:
+                sig = wasi_obj.import_function(field)
+                if sig is None:
+                    return None
+                params, results, fn = sig
                 ft = FuncType(tuple(_TYPE_BY_NAME[p] for p in params),
                               tuple(_TYPE_BY_NAME[r] for r in results))
-                wasi_funcs[name] = HostFunction(ft, _wasi_adapter(fn, ft), name)
+                f = wasi_funcs[field] = HostFunction(ft, _wasi_adapter(fn, ft), field)
+            return f
 
         def resolve(modname, field, kind):
             if imports:
@@ -274,8 +282,8 @@ class Runtime:
                 for sym in natives[modname]:
                     if sym.name == field:
                         return native_function(sym)
-            if modname == "wasi_snapshot_preview1" and wasi_funcs:
-                return wasi_funcs.get(field)
+            if modname == "wasi_snapshot_preview1" and wasi_obj is not None:
+                return wasi_function(field)
             if modname == "wasi" and field == "thread-spawn" and spawn is not None:
                 return spawn
             reg = self.registered.get(modname)

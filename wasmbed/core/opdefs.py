@@ -454,8 +454,7 @@ def source():
 
 
 if __name__ == "__main__":
-    import os
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "optables.py")
+    path = __file__[:-len("opdefs.py")] + "optables.py"
     with open(path, "w") as f:
         f.write(source())
     print("wrote", path)

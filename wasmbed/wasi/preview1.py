@@ -185,11 +185,20 @@ class Wasi(object):
     def imports(self):
         """[(name, params, results, fn)] for module wasi_snapshot_preview1."""
         out = []
-        for name, params, results in SIGNATURES:
-            impl = getattr(self, name)
-            out.append((name, tuple(_TYPES[c] for c in params),
-                        tuple(_TYPES[c] for c in results), self._wrap(impl)))
+        for name, _, _ in SIGNATURES:
+            out.append((name,) + self.import_function(name))
         return out
+
+    def import_function(self, name):
+        """-> (params, results, fn) of the function ``name`` of module
+        wasi_snapshot_preview1, or None when WASI has no such function.
+        Only what a module imports is built (RAM on a board)."""
+        for n, params, results in SIGNATURES:
+            if n == name:
+                return (tuple(_TYPES[c] for c in params),
+                        tuple(_TYPES[c] for c in results),
+                        self._wrap(getattr(self, name)))
+        return None
 
     def _wrap(self, impl):
         wasi = self
