@@ -31,8 +31,8 @@ from wasmbed.wasi.config import WasiConfig
 from wasmbed.wasi.fdtable import (FdEntry, FdTable, KIND_DIR, KIND_FILE,
                                   KIND_STREAM)
 from wasmbed.wasi.memory import GuestMemory
-from wasmbed.wasi.paths import resolve
-from wasmbed.wasi import poll as _poll
+# paths and poll are imported by the functions that need them (RAM on a
+# board that runs a module importing neither).
 from wasmbed.wasi.streams import Stream
 
 _I64_MAX = (1 << 63) - 1
@@ -502,7 +502,8 @@ class Wasi(object):
                     raise FsError(abi.EAGAIN)
             else:
                 while not stream.ready(0):
-                    self.wait_slice(caller, [stream], _poll.WAIT_SLICE_NS)
+                    from wasmbed.wasi.poll import WAIT_SLICE_NS
+                    self.wait_slice(caller, [stream], WAIT_SLICE_NS)
         lock = self._mutex
         if lock is not None:
             lock.release()
@@ -687,6 +688,7 @@ class Wasi(object):
         if length > abi.PATH_MAX:
             m.check(ptr, length)
             raise FsError(ENAMETOOLONG)
+        from wasmbed.wasi.paths import resolve
         return resolve(self.fs, d.handle, m.string(ptr, length), follow)
 
     def _lstat(self, r):
@@ -933,6 +935,7 @@ class Wasi(object):
     def poll_oneoff(self, caller, in_ptr, out_ptr, nsubscriptions,
                     nevents_ptr):
         m = GuestMemory.of(caller)
+        from wasmbed.wasi import poll as _poll
         return _poll.poll_oneoff(self, caller, m, in_ptr, out_ptr,
                                  nsubscriptions, nevents_ptr)
 
