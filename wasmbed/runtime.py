@@ -10,7 +10,7 @@ import sys
 
 from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
 from wasmbed.core import errors as E
-from wasmbed.core.errors import Trap, LinkError, ThreadLimit
+from wasmbed.core.errors import Trap, LinkError, ThreadLimit, HostOutOfMemory
 from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
 from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
@@ -47,7 +47,9 @@ class Runtime:
     """A runtime: one platform, one memory policy, registered modules.
 
     Raises ValueError for a bad config; PoolExhausted when the pool cannot
-    hold the initial structures.
+    hold the initial structures; HostOutOfMemory when the host has no RAM
+    for the pool (every MemoryError in load, instantiate and calls is
+    HostOutOfMemory too, with ``during`` saying which).
     """
 
     def __init__(self, config=None):
@@ -60,7 +62,11 @@ class Runtime:
             from wasmbed.pool_alloc import Pool
             buf = config.heap_buf
             if buf is None:
-                buf = bytearray(config.heap_size)
+                try:
+                    buf = bytearray(config.heap_size)
+                except MemoryError:
+                    raise HostOutOfMemory("runtime", "a pool of %d bytes"
+                                          % config.heap_size)
             mutex = None
             if self._platform is not None and hasattr(self._platform, "mutex_new"):
                 mutex = self._platform.mutex_new()
@@ -127,7 +133,8 @@ class Runtime:
         """Decode and validate a binary module -> LoadedModule.
 
         Raises MalformedModule, InvalidModule, PoolExhausted (pool mode:
-        the module bytes and a metadata charge come from the pool).
+        the module bytes and a metadata charge come from the pool),
+        HostOutOfMemory.
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError("load() needs bytes")
@@ -136,13 +143,16 @@ class Runtime:
             charge = self.pool.alloc(max(1, len(data) * (1 + MODULE_METADATA_FACTOR)))
             self.pool.view(charge, len(data))[:] = data
         try:
-            module = decode_module(data)
-            validate_module(module)
+            try:
+                module = decode_module(data)
+                validate_module(module)
+                return LoadedModule(self, module, charge)
+            except MemoryError:
+                raise HostOutOfMemory("load", "a module of %d bytes" % len(data))
         except BaseException:
             if charge is not None:
                 self.pool.free(charge)
             raise
-        return LoadedModule(self, module, charge)
 
     def load_aot(self, aot):
         """Load a module written by ``wasmbed compile`` (an imported Python
@@ -175,23 +185,34 @@ class Runtime:
         ``imports``: {module_name: {field: extern}} where an extern is a
         Python callable wrapped by host_function(), a Memory/Table/Global,
         or an export of another instance. Raises LinkError, Trap,
-        PoolExhausted, InstantiationError (a store limit of the config, or
-        the host ran out of memory).
+        PoolExhausted, InstantiationError (a store limit of the config),
+        HostOutOfMemory (the host ran out of RAM).
         """
         if stack_size is None:
             stack_size = self.config.default_stack_size
         wasi_obj = None
         if wasi is not None:
-            from wasmbed.wasi import Wasi
-            wasi_obj = Wasi(wasi, self.platform)
+            try:
+                from wasmbed.wasi import Wasi
+                wasi_obj = Wasi(wasi, self.platform)
+            except MemoryError:
+                raise HostOutOfMemory("instantiate", "WASI")
         cluster = None
         if any(imp.module == "wasi" and imp.name == "thread-spawn"
                for imp in module.module.imports):
             cluster = self._new_cluster(module, stack_size, heap_size, imports,
                                         wasi_obj)
         try:
-            inst = self._instantiate(module, stack_size, heap_size, imports,
-                                     wasi_obj, cluster)
+            try:
+                inst = self._instantiate(module, stack_size, heap_size, imports,
+                                         wasi_obj, cluster)
+            except MemoryError:
+                raise HostOutOfMemory("instantiate")
+            except E.PoolExhausted:
+                if self.pool is not None:
+                    raise
+                # system mode: no pool, the host's own allocation failed
+                raise HostOutOfMemory("instantiate", "linear memory or table")
         except BaseException:
             if wasi_obj is not None:
                 wasi_obj.close()
@@ -605,6 +626,8 @@ class ExecEnv:
         except Trap as e:
             self.inst.exception = e.message
             raise
+        except MemoryError:
+            raise HostOutOfMemory("call")
 
     def call(self, f, *args):
         """Call an exported Function with API values.

@@ -42,7 +42,7 @@ import struct
 
 from wasmbed.core import opcodes as _ops
 from wasmbed.core import optables as _optables
-from wasmbed.core.errors import MalformedModule
+from wasmbed.core.errors import MalformedModule, HostOutOfMemory
 from wasmbed.core.leb128 import read_unsigned, read_signed, MSG_TOO_LONG
 from wasmbed.core.module import (
     Module, FuncType, Limits, TableType, MemoryType, GlobalType, Import,
@@ -518,6 +518,8 @@ def decode_module(data, threads=True, sections=None):
         raise
     except IndexError:
         raise MalformedModule(MSG_UNEXPECTED_END_SECTION, len(b))
+    except MemoryError:
+        raise HostOutOfMemory("load", "decoding %d bytes" % len(b))
     except Exception as e:  # a decoder bug: still report a malformed module
         raise MalformedModule(MSG_INTERNAL % (type(e).__name__,), -1)
 

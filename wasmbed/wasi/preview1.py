@@ -10,8 +10,9 @@ Rules every function follows:
 - guest fds are looked up in the WASI table only (EBADF otherwise), and each
   call checks the rights the WASI spec ties to it (ENOTCAPABLE);
 - every path goes through ``wasmbed.wasi.paths.resolve`` (the sandbox);
-- every exception becomes an errno: FsError -> its errno, MemoryError ->
-  ENOMEM, anything else (a bug) -> EIO, remembered in ``last_error``.
+- every exception becomes an errno: FsError -> its errno, anything else (a
+  bug) -> EIO, remembered in ``last_error``; a host MemoryError becomes
+  HostOutOfMemory (the device's RAM is no errno of the guest's).
   ProcExit and Trap (including Terminated, and the "missing required memory
   export" trap raised when a function needing memory finds none, as wasmtime
   does) propagate to the core.
@@ -19,13 +20,14 @@ Rules every function follows:
 
 import struct
 
-from wasmbed.core.errors import (FsError, InstantiationError, ProcExit, Trap)
+from wasmbed.core.errors import (FsError, HostOutOfMemory, InstantiationError,
+                                  ProcExit, Trap)
 from wasmbed.platform_fs import (
     O_APPEND, O_CREAT, O_DIRECTORY, O_DSYNC, O_EXCL, O_NOFOLLOW, O_NONBLOCK,
     O_READ, O_RSYNC, O_SYNC, O_TRUNC, O_WRITE, Stat, TIME_NOW, TIME_OMIT)
 from wasmbed.wasi import abi
 from wasmbed.wasi.abi import (
-    EBADF, EEXIST, EFBIG, EINVAL, EIO, EISDIR, ENAMETOOLONG, ENOENT, ENOMEM,
+    EBADF, EEXIST, EFBIG, EINVAL, EIO, EISDIR, ENAMETOOLONG, ENOENT,
     ENOSYS, ENOTCAPABLE, ENOTDIR, ENOTSOCK, ENOTSUP, ESPIPE)
 from wasmbed.wasi.config import WasiConfig
 from wasmbed.wasi.fdtable import (FdEntry, FdTable, KIND_DIR, KIND_FILE,
@@ -212,10 +214,13 @@ class Wasi(object):
                 return result
             except FsError as exc:
                 return exc.errno
-            except (ProcExit, Trap):
+            except (ProcExit, Trap, HostOutOfMemory):
                 raise
             except MemoryError:
-                return ENOMEM
+                # the host's RAM, not the guest's fault: stop with a clear
+                # error rather than hand the guest an ENOMEM it reports as
+                # its own failure
+                raise HostOutOfMemory("call", "in a WASI function")
             except Exception as exc:   # a bug must not reach the guest's host
                 wasi.last_error = exc
                 return EIO
