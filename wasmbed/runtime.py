@@ -10,7 +10,7 @@ import sys
 
 from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
 from wasmbed.core import errors as E
-from wasmbed.core.errors import Trap, LinkError, ThreadLimit
+from wasmbed.core.errors import Trap, LinkError, ThreadLimit, HostOutOfMemory
 from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
 from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
@@ -49,7 +49,9 @@ class Runtime:
     """A runtime: one platform, one memory policy, registered modules.
 
     Raises ValueError for a bad config; PoolExhausted when the pool cannot
-    hold the initial structures.
+    hold the initial structures; HostOutOfMemory when the host has no RAM
+    for the pool (every MemoryError in load, instantiate and calls is
+    HostOutOfMemory too, with ``during`` saying which).
     """
 
     def __init__(self, config=None):
@@ -62,7 +64,11 @@ class Runtime:
             from wasmbed.pool_alloc import Pool
             buf = config.heap_buf
             if buf is None:
-                buf = bytearray(config.heap_size)
+                try:
+                    buf = bytearray(config.heap_size)
+                except MemoryError:
+                    raise HostOutOfMemory("runtime", "a pool of %d bytes"
+                                          % config.heap_size)
             mutex = None
             if self._platform is not None and hasattr(self._platform, "mutex_new"):
                 mutex = self._platform.mutex_new()
@@ -133,7 +139,8 @@ class Runtime:
         """Decode and validate a binary module -> LoadedModule.
 
         Raises MalformedModule, InvalidModule, PoolExhausted (pool mode:
-        the module bytes and a metadata charge come from the pool).
+        the module bytes and a metadata charge come from the pool),
+        HostOutOfMemory.
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError("load() needs bytes")
@@ -144,10 +151,13 @@ class Runtime:
         term = [None]
         self._terms.append(term)
         try:
-            module = decode_module(data)
-            _poll(term)
-            validate_module(module, term)
-            _poll(term)
+            try:
+                module = decode_module(data)
+                _poll(term)
+                validate_module(module, term)
+                _poll(term)
+            except MemoryError:
+                raise HostOutOfMemory("load", "a module of %d bytes" % len(data))
         except BaseException:
             if charge is not None:
                 self.pool.free(charge)
@@ -191,7 +201,8 @@ class Runtime:
         runs the start function (what is left:
         ``inst.default_exec_env().get_fuel()``). Raises LinkError, Trap
         ("all fuel consumed" included), PoolExhausted, InstantiationError
-        (a store limit of the config, or the host ran out of memory).
+        (a store limit of the config), HostOutOfMemory (the host ran out
+        of RAM).
         """
         if stack_size is None:
             stack_size = self.config.default_stack_size
@@ -199,16 +210,27 @@ class Runtime:
             _fuel.check_fuel_args(fuel, "trap")
         wasi_obj = None
         if wasi is not None:
-            from wasmbed.wasi import Wasi
-            wasi_obj = Wasi(wasi, self.platform)
+            try:
+                from wasmbed.wasi import Wasi
+                wasi_obj = Wasi(wasi, self.platform)
+            except MemoryError:
+                raise HostOutOfMemory("instantiate", "WASI")
         cluster = None
         if any(imp.module == "wasi" and imp.name == "thread-spawn"
                for imp in module.module.imports):
             cluster = self._new_cluster(module, stack_size, heap_size, imports,
                                         wasi_obj)
         try:
-            inst = self._instantiate(module, stack_size, heap_size, imports,
-                                     wasi_obj, cluster, fuel)
+            try:
+                inst = self._instantiate(module, stack_size, heap_size, imports,
+                                         wasi_obj, cluster, fuel)
+            except MemoryError:
+                raise HostOutOfMemory("instantiate")
+            except E.PoolExhausted:
+                if self.pool is not None:
+                    raise
+                # system mode: no pool, the host's own allocation failed
+                raise HostOutOfMemory("instantiate", "linear memory or table")
         except BaseException:
             if wasi_obj is not None:
                 wasi_obj.close()
@@ -286,11 +308,19 @@ class Runtime:
                                  lambda env, arg: self._spawn(cluster, env, arg),
                                  "thread-spawn")
         wasi_funcs = {}
-        if wasi_obj is not None:
-            for name, params, results, fn in wasi_obj.imports():
+
+        def wasi_function(field):
+            # built on first use: a module imports a few of WASI's functions
+            f = wasi_funcs.get(field)
+            if f is None:
+                sig = wasi_obj.import_function(field)
+                if sig is None:
+                    return None
+                params, results, fn = sig
                 ft = FuncType(tuple(_TYPE_BY_NAME[p] for p in params),
                               tuple(_TYPE_BY_NAME[r] for r in results))
-                wasi_funcs[name] = HostFunction(ft, _wasi_adapter(fn, ft), name)
+                f = wasi_funcs[field] = HostFunction(ft, _wasi_adapter(fn, ft), field)
+            return f
 
         def resolve(modname, field, kind):
             if imports:
@@ -301,8 +331,8 @@ class Runtime:
                 for sym in natives[modname]:
                     if sym.name == field:
                         return native_function(sym)
-            if modname == "wasi_snapshot_preview1" and wasi_funcs:
-                return wasi_funcs.get(field)
+            if modname == "wasi_snapshot_preview1" and wasi_obj is not None:
+                return wasi_function(field)
             if modname == "wasi" and field == "thread-spawn" and spawn is not None:
                 return spawn
             reg = self.registered.get(modname)
@@ -731,6 +761,8 @@ class ExecEnv:
         except Trap as e:
             self.inst.exception = e.message
             raise
+        except MemoryError:
+            raise HostOutOfMemory("call")
         finally:
             st.depth = 0
             if want:

@@ -344,7 +344,7 @@ def execute(env, func, args):
     except _RECURSION:
         raise Trap(E.TRAP_STACK_EXHAUSTED)
     except MemoryError:
-        raise Trap(E.TRAP_STACK_EXHAUSTED)
+        raise E.HostOutOfMemory("call")
     except ZeroDivisionError:
         raise Trap(E.TRAP_DIV_ZERO)
     except (STRUCT_ERROR, IndexError):
