@@ -6,7 +6,7 @@
 # tables, threads), the pool allocator, WASI, platform_api, the baremetal and
 # minimal ports and the embedding API. Not frozen: what only a CPython host
 # runs (the linux port, the CLI, the fast tier's translator, the spec-script
-# runner, the host side of deployment).
+# runner, the host side of deployment, the wasmtime-py compatible API).
 
 metadata(description="wasmbed: a WebAssembly runtime for MicroPython boards",
          version="0.1.0")
@@ -23,6 +23,7 @@ _HOST_ONLY = (
     "core/translate.py",
     "platform/linux/",
     "device/",
+    "wasmtime/",
 )
 
 

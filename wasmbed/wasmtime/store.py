@@ -1,0 +1,183 @@
+"""Store: one wasmbed Runtime holding instances, memories, tables,
+globals, host functions, WASI state and the store limits.
+
+Every wasm call of the store runs on an exec env of the instance that
+defines the function (made on first use, with the engine's
+``max_wasm_stack``). wasmbed errors are turned into wasmtime-py's at this
+boundary (see errors.translate).
+"""
+
+import wasmbed
+from wasmbed.wasmtime.engine import Engine
+from wasmbed.wasmtime.errors import WasmtimeError, translate
+
+_LIMITS = (("memory_size", "max_memory_size"),
+           ("table_elements", "max_table_elements"),
+           ("instances", "max_instances"),
+           ("tables", "max_tables"),
+           ("memories", "max_memories"))
+
+
+class Store:
+    """Store(engine=None, data=None). ``data()`` returns ``data`` (a falsy
+    value reads back as None, as in wasmtime-py). Raises TypeError when
+    ``engine`` is not an Engine."""
+
+    def __init__(self, engine=None, data=None):
+        if engine is None:
+            engine = Engine()
+        elif not isinstance(engine, Engine):
+            raise TypeError("expected an Engine")
+        self.engine = engine
+        self._data = data if data else None
+        self._rt = wasmbed.Runtime(engine._runtime_config())
+        self._envs = {}          # core ModuleInstance -> ExecEnv
+        self._instances = []     # wasmbed Instances, for close()
+        self._wasi = None        # a shared wasmbed.wasi.Wasi
+        self._wasi_files = []
+        self._fuel = None if not engine._fuel else 0
+        self._linker_funcs = {}  # Linker.define_func entries made here
+
+    def data(self):
+        return self._data
+
+    def gc(self):
+        """Nothing to do: externrefs are plain Python references."""
+
+    # -- fuel ------------------------------------------------------------
+    def set_fuel(self, fuel):
+        """Raises WasmtimeError when the engine does not consume fuel,
+        NotImplementedError when wasmbed cannot meter fuel at all."""
+        self._check_fuel()
+        if not isinstance(fuel, int) or fuel < 0:
+            raise WasmtimeError("fuel must be an int >= 0")
+        self._fuel = fuel
+
+    def get_fuel(self):
+        self._check_fuel()
+        return self._fuel
+
+    def _check_fuel(self):
+        from wasmbed.wasmtime.config import fuel_supported
+        if not fuel_supported():
+            raise NotImplementedError(
+                "fuel: this wasmbed has no fuel metering "
+                "(ExecEnv.set_fuel/get_fuel are missing from the engine)")
+        if self._fuel is None:
+            raise WasmtimeError("fuel is not configured in this store")
+
+    def set_epoch_deadline(self, ticks_after_current):
+        raise NotImplementedError(
+            "epochs: wasmbed has no epoch interruption (see Config.epoch_interruption)")
+
+    # -- limits and WASI -------------------------------------------------
+    def set_limits(self, memory_size=-1, table_elements=-1, instances=-1,
+                   tables=-1, memories=-1):
+        """wasmtime's store limits onto wasmbed's (RuntimeConfig
+        max_memory_size, max_table_elements, max_instances, max_tables,
+        max_memories). A negative value leaves that limit as it is."""
+        given = (memory_size, table_elements, instances, tables, memories)
+        changes = {}
+        for (_, name), v in zip(_LIMITS, given):
+            if v is not None and v >= 0:
+                changes[name] = v
+        try:
+            self._rt.set_limits(**changes)
+        except ValueError as e:
+            raise WasmtimeError(str(e))
+
+    def set_wasi(self, wasi):
+        """Give the store's instances (linked with Linker.define_wasi) this
+        WASI configuration; ``wasi`` is consumed (setting it again raises
+        ValueError, as in wasmtime-py)."""
+        from wasmbed.wasmtime.wasi import WasiConfig
+        if not isinstance(wasi, WasiConfig):
+            raise TypeError("expected a WasiConfig")
+        core, files = wasi._consume()
+        from wasmbed.wasi import Wasi
+        try:
+            new = Wasi(core, self._rt.platform)
+        except wasmbed.WasmError as e:
+            for f in files:
+                f.close()
+            raise WasmtimeError(str(e))
+        self._close_wasi()
+        self._wasi = new
+        self._wasi_files = files
+
+    def _wasi_context(self):
+        if self._wasi is None:   # wasmtime-py would abort; wasmbed gives
+            from wasmbed.wasi import Wasi   # an empty context
+            from wasmbed.wasmtime.wasi import WasiConfig
+            core, files = WasiConfig()._consume()
+            self._wasi = Wasi(core, self._rt.platform)
+            self._wasi_files = files
+        return self._wasi
+
+    def _close_wasi(self):
+        if self._wasi is not None:
+            self._wasi.close()
+            self._wasi = None
+        for f in self._wasi_files:
+            try:
+                f.close()
+            except OSError:
+                pass
+        self._wasi_files = []
+
+    def close(self):
+        """Release every instance, memory and file of the store (wasmbed
+        addition; wasmtime-py frees them when the Store is collected)."""
+        for inst in self._instances:
+            inst.deinstantiate()
+        self._instances = []
+        self._envs = {}
+        self._close_wasi()
+
+    # -- calls -----------------------------------------------------------
+    def _instantiate(self, module, imports, wasi):
+        from wasmbed.runtime import LoadedModule
+        loaded = LoadedModule(self._rt, module._module, None)
+        try:
+            inst = self._rt.instantiate(loaded, wasi=wasi, imports=imports)
+        except wasmbed.WasmError as e:
+            raise translate(e)
+        self._instances.append(inst)
+        self._envs[inst.core] = inst.create_exec_env()
+        return inst
+
+    def _env_for(self, func):
+        core = getattr(func, "instance", None)
+        env = self._envs.get(core)
+        if env is None:
+            if not self._envs:
+                raise WasmtimeError("no instance in this store to run the function")
+            env = next(iter(self._envs.values()))
+        return env
+
+    def _call(self, func, args):
+        """Call a core function with internal values -> list of results."""
+        if func.host is not None and getattr(func.host, "_compat", False):
+            from wasmbed.core.instance import call_host
+            return call_host(None, func, args)
+        env = self._env_for(func)
+        metered = self._fuel is not None
+        if metered:
+            env.set_fuel(self._fuel)
+        try:
+            return env.invoke_raw(func, list(args))
+        except wasmbed.WasmError as e:
+            raise translate(e)
+        finally:
+            if metered:
+                self._fuel = env.get_fuel()
+
+
+def store_of(s):
+    """The Store behind a Store or a Caller (wasmtime-py's Storelike)."""
+    if isinstance(s, Store):
+        return s
+    st = getattr(s, "_store", None)
+    if isinstance(st, Store):
+        return st
+    raise TypeError("expected a Store or a Caller")
