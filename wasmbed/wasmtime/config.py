@@ -20,6 +20,7 @@ in wasmtime-py). What they do here:
 """
 
 import os
+from wasmbed.wasmtime.closable import Closable
 
 DEFAULT_STACK = 1 << 20
 
@@ -79,7 +80,7 @@ _IGNORED = (
 )
 
 
-class Config:
+class Config(Closable):
     """Engine settings (see the module doc for what each one does)."""
 
     def __init__(self):

@@ -2,9 +2,10 @@
 
 import wasmbed
 from wasmbed.wasmtime.config import Config, DEFAULT_STACK
+from wasmbed.wasmtime.closable import Closable
 
 
-class Engine:
+class Engine(Closable):
     """Engine(config=None). Modules compiled for an Engine can be
     instantiated in every Store of that Engine. Raises TypeError when
     ``config`` is not a Config."""

@@ -19,6 +19,7 @@ NotImplementedError.
 from wasmbed.wasi import SIGNATURES as _WASI_SIGNATURES
 from wasmbed.core.module import EXT_FUNC
 from wasmbed.wasmtime.engine import Engine
+from wasmbed.wasmtime.closable import Closable
 from wasmbed.wasmtime.errors import WasmtimeError, Trap
 from wasmbed.wasmtime.extern import wrap, unwrap
 from wasmbed.wasmtime.func import Func, host_function
@@ -32,7 +33,7 @@ _EXTERN = "extern"
 _FUNC = "func"
 
 
-class Linker:
+class Linker(Closable):
     def __init__(self, engine):
         if not isinstance(engine, Engine):
             raise TypeError("expected an Engine")

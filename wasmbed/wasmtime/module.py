@@ -12,12 +12,13 @@ the AOT format is Python code and is executed.
 import wasmbed
 from wasmbed.core import module as M
 from wasmbed.wasmtime.engine import Engine
+from wasmbed.wasmtime.closable import Closable
 from wasmbed.wasmtime.errors import translate
 from wasmbed.wasmtime.types import ImportType, ExportType, extern_type
 from wasmbed.wasmtime.wat import to_wasm
 
 
-class Module:
+class Module(Closable):
     def __init__(self, engine, wasm):
         if not isinstance(engine, Engine):
             raise TypeError("expected an Engine")

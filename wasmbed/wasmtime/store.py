@@ -9,6 +9,7 @@ boundary (see errors.translate).
 
 import wasmbed
 from wasmbed.wasmtime.engine import Engine
+from wasmbed.wasmtime.closable import Closable
 from wasmbed.wasmtime.errors import WasmtimeError, translate
 
 _LIMITS = (("memory_size", "max_memory_size"),
@@ -18,7 +19,7 @@ _LIMITS = (("memory_size", "max_memory_size"),
            ("memories", "max_memories"))
 
 
-class Store:
+class Store(Closable):
     """Store(engine=None, data=None). ``data()`` returns ``data`` (a falsy
     value reads back as None, as in wasmtime-py). Raises TypeError when
     ``engine`` is not an Engine."""

@@ -17,6 +17,7 @@ import os
 import sys
 
 from wasmbed.wasmtime.errors import WasmtimeError
+from wasmbed.wasmtime.closable import Closable
 
 
 class _Null:
@@ -58,7 +59,7 @@ def _setter(fn):
     return property(fset=fset, doc=fn.__doc__)
 
 
-class WasiConfig:
+class WasiConfig(Closable):
     def __init__(self):
         self._argv = []
         self._env = []
@@ -144,6 +145,14 @@ class WasiConfig:
         if not isinstance(host, str) or not os.path.isdir(host):
             raise WasmtimeError("failed to add preopen dir")
         self._dirs.append((host, _path(guest_path)))
+
+    def close(self):
+        """Close the files opened for stdin/stdout/stderr, unless a Store
+        took them (set_wasi)."""
+        if not self._consumed:
+            for i in range(3):
+                self._set_std(i, None)
+            self._consumed = True
 
     def _consume(self):
         """-> (wasmbed.wasi.WasiConfig, [files to close with the store])."""
