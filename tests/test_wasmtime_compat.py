@@ -187,9 +187,6 @@ def test_caller_is_a_store_and_sees_the_calling_instance(engine):
 
 def test_not_implemented_parts(engine, tmp_path):
     cfg = wt.Config()
-    with pytest.raises(NotImplementedError, match="epoch"):
-        cfg.epoch_interruption = True
-    cfg.epoch_interruption = False
     if not fuel_supported():
         with pytest.raises(NotImplementedError, match="set_fuel"):
             cfg.consume_fuel = True
@@ -212,8 +209,6 @@ def test_not_implemented_parts(engine, tmp_path):
     with pytest.raises(NotImplementedError):
         wt.Linker(engine).define_module(store, "cmd", wt.Module(
             engine, '(module (func (export "_start")))'))
-    with pytest.raises(NotImplementedError):
-        engine.increment_epoch()
 
 
 def test_define_module_of_a_reactor(engine):
@@ -324,6 +319,36 @@ def test_runtime_create_table_counts_against_limits():
         rt.create_table(FUNCREF, 1)
     t.release()
     rt.create_table(FUNCREF, 1)
+
+
+def test_runtime_clear_terminate():
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mem_alloc_type="system"))
+    inst = rt.instantiate(rt.load(_wasm("""(module (func $f (result i32) (i32.const 4))
+      (func (export "g") (result i32) (call $f)))""")))
+    inst.terminate()
+    with pytest.raises(wasmbed.Terminated):
+        inst.call("g")
+    inst.clear_terminate()
+    assert inst.call("g") == 4
+
+
+def test_epoch_deadline_stops_a_spinning_guest(engine):
+    import threading
+    cfg = wt.Config()
+    cfg.epoch_interruption = True
+    cfg.wasmbed_mode = engine.mode
+    eng = wt.Engine(cfg)
+    store = wt.Store(eng)
+    e = wt.Instance(store, wt.Module(eng, """(module
+      (func (export "spin") (loop $l (br $l))))"""), []).exports(store)
+    store.set_epoch_deadline(2)
+    timers = [threading.Timer(0.05 * i, eng.increment_epoch) for i in (1, 2)]
+    for t in timers:
+        t.start()
+    with pytest.raises(wt.Trap) as info:
+        e["spin"](store)
+    assert info.value.trap_code is wt.TrapCode.INTERRUPT
+    assert eng._epoch == 2
 
 
 def test_runtime_shared_wasi_stays_open():

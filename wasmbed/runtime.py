@@ -545,6 +545,11 @@ class Instance:
         """Ask the guest to stop at its next loop back edge or call."""
         self.core.term[0] = _terminated
 
+    def clear_terminate(self):
+        """Withdraw a terminate() that has not stopped the guest yet, or let
+        calls run again after it did."""
+        self.core.term[0] = None
+
     def deinstantiate(self):
         """Release memories, tables, exec env stacks and pool charges.
         Idempotent."""

@@ -7,8 +7,11 @@ in wasmtime-py). What they do here:
   (default 1 MiB, as ``wasmbed run``).
 - ``consume_fuel``: needs fuel metering in the engine (ExecEnv.set_fuel);
   True raises NotImplementedError on a wasmbed without it.
-- ``epoch_interruption``: True raises NotImplementedError (wasmbed stops
-  guests with Instance.terminate() and timeouts instead).
+- ``epoch_interruption``: Engine.increment_epoch / Store.set_epoch_deadline
+  work as in wasmtime (a store's deadline starts at 0, so set one before
+  calling); a passed deadline stops the guest through wasmbed's
+  Instance.terminate(): at its next loop back edge or call, and at the
+  entry of the next call from the host, with Trap code INTERRUPT.
 - wasmbed's own: ``wasmbed_mode`` "interp" | "fast" (default: the
   WASMBED_MODE environment variable, else wasmbed's choice for the host),
   ``wasmbed_pool_size`` (bytes: each Store confines its memories and
@@ -46,13 +49,6 @@ def _check_fuel(on):
             "(ExecEnv.set_fuel/get_fuel are missing from the engine)")
 
 
-def _check_epoch(on):
-    if on:
-        raise NotImplementedError(
-            "epoch_interruption: wasmbed has no epochs; stop a guest with "
-            "wasmbed's Instance.terminate() or a timeout instead")
-
-
 def _check_mode(mode):
     if mode not in (None, "interp", "fast"):
         raise ValueError("wasmbed_mode must be 'interp', 'fast' or None")
@@ -87,7 +83,7 @@ class Config(Closable):
         self._settings = {}
 
     consume_fuel = _setter("consume_fuel", _check_fuel)
-    epoch_interruption = _setter("epoch_interruption", _check_epoch)
+    epoch_interruption = _setter("epoch_interruption")
     max_wasm_stack = _setter("max_wasm_stack", _check_size)
     wasmbed_mode = _setter("wasmbed_mode", _check_mode)
     wasmbed_pool_size = _setter("wasmbed_pool_size", _check_size)

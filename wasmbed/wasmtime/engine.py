@@ -1,5 +1,7 @@
 """Engine: the shared settings of Modules and Stores."""
 
+import weakref
+
 import wasmbed
 from wasmbed.wasmtime.config import Config, DEFAULT_STACK
 from wasmbed.wasmtime.closable import Closable
@@ -20,6 +22,9 @@ class Engine(Closable):
         self._stack = config._get("max_wasm_stack") or DEFAULT_STACK
         self._pool_size = config._get("wasmbed_pool_size")
         self._fuel = bool(config._get("consume_fuel"))
+        self._epoch_on = bool(config._get("epoch_interruption"))
+        self._epoch = 0
+        self._stores = weakref.WeakSet()   # the stores that watch the epoch
         # decodes and validates modules; its tier decides how AOT loads
         self._rt = wasmbed.Runtime(wasmbed.RuntimeConfig(
             mem_alloc_type="system", mode=self._mode))
@@ -40,8 +45,11 @@ class Engine(Closable):
                                      default_stack_size=self._stack)
 
     def increment_epoch(self):
-        raise NotImplementedError(
-            "epochs: wasmbed has no epoch interruption (see Config.epoch_interruption)")
+        """Advance the epoch; the guests of stores whose deadline it reaches
+        are stopped (Trap INTERRUPT). Safe to call from another thread."""
+        self._epoch += 1
+        for store in list(self._stores):
+            store._epoch_check()
 
     def is_pulley(self):
         return False

@@ -38,6 +38,9 @@ class Store(Closable):
         self._wasi_files = []
         self._fuel = None if not engine._fuel else 0
         self._linker_funcs = {}  # Linker.define_func entries made here
+        self._deadline = 0       # epoch deadline (with epoch_interruption)
+        if engine._epoch_on:
+            engine._stores.add(self)
 
     def data(self):
         return self._data
@@ -68,8 +71,27 @@ class Store(Closable):
             raise WasmtimeError("fuel is not configured in this store")
 
     def set_epoch_deadline(self, ticks_after_current):
-        raise NotImplementedError(
-            "epochs: wasmbed has no epoch interruption (see Config.epoch_interruption)")
+        """Stop the guest once the engine's epoch has advanced by this many
+        ticks (needs Config.epoch_interruption)."""
+        self._deadline = self.engine._epoch + ticks_after_current
+        self._epoch_check()
+
+    def _epoch_expired(self):
+        return self.engine._epoch_on and self.engine._epoch >= self._deadline
+
+    def _epoch_check(self):
+        """Terminate or release every instance as the deadline says."""
+        if not self.engine._epoch_on:
+            return
+        expired = self._epoch_expired()
+        for inst in self._instances:
+            if expired:
+                inst.terminate()
+            else:
+                inst.clear_terminate()
+
+    def _interrupted(self):
+        return translate(wasmbed.Terminated())
 
     # -- limits and WASI -------------------------------------------------
     def set_limits(self, memory_size=-1, table_elements=-1, instances=-1,
@@ -138,6 +160,8 @@ class Store(Closable):
     # -- calls -----------------------------------------------------------
     def _instantiate(self, module, imports, wasi):
         from wasmbed.runtime import LoadedModule
+        if self._epoch_expired() and module._module.start is not None:
+            raise self._interrupted()
         loaded = LoadedModule(self._rt, module._module, None)
         try:
             inst = self._rt.instantiate(loaded, wasi=wasi, imports=imports)
@@ -145,6 +169,8 @@ class Store(Closable):
             raise translate(e)
         self._instances.append(inst)
         self._envs[inst.core] = inst.create_exec_env()
+        if self._epoch_expired():
+            inst.terminate()
         return inst
 
     def _env_for(self, func):
@@ -162,6 +188,8 @@ class Store(Closable):
             from wasmbed.core.instance import call_host
             return call_host(None, func, args)
         env = self._env_for(func)
+        if self._epoch_expired():
+            raise self._interrupted()
         metered = self._fuel is not None
         if metered:
             env.set_fuel(self._fuel)
