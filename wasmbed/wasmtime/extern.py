@@ -27,5 +27,5 @@ def unwrap(item):
     """The core extern of a Func/Memory/Table/Global. Raises TypeError."""
     get = getattr(item, "_core_extern", None)
     if get is None:
-        raise TypeError("expected an external item")
+        raise TypeError("expected a Func, Global, Memory, SharedMemory, Tag, or Table")
     return get()

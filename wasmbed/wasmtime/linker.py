@@ -20,7 +20,7 @@ from wasmbed.wasi import SIGNATURES as _WASI_SIGNATURES
 from wasmbed.core.module import EXT_FUNC
 from wasmbed.wasmtime.engine import Engine
 from wasmbed.wasmtime.closable import Closable
-from wasmbed.wasmtime.errors import WasmtimeError, Trap
+from wasmbed.wasmtime.errors import WasmtimeError
 from wasmbed.wasmtime.extern import wrap, unwrap
 from wasmbed.wasmtime.func import Func, host_function
 from wasmbed.wasmtime.instance import Instance
@@ -137,11 +137,14 @@ class Linker(Closable):
                 x = self.get(store, name, field)
                 if isinstance(x, Func):
                     return x
-        raise WasmtimeError("no default export for module `%s`" % name)
+        # wasmtime hands out a function doing nothing then
+        return Func._from_core(host_function(store_of(store), FuncType([], [])._core(),
+                                             lambda: None, False))
 
     def define_unknown_imports_as_traps(self, module):
-        """Imported functions not defined yet trap when called (other
-        kinds raise WasmtimeError, as there is no trapping table)."""
+        """Imported functions not defined yet raise WasmtimeError "unknown
+        import" when called, as in wasmtime-py (other kinds raise
+        WasmtimeError here)."""
         for imp in module._module.imports:
             key = (imp.module, imp.name)
             if key in self._defs:
@@ -152,7 +155,9 @@ class Linker(Closable):
             ft = module._module.types[imp.desc]
 
             def trap(*args, _key=key):
-                raise Trap("unknown import: `%s::%s` has not been defined" % _key)
+                raise WasmtimeError(
+                    "error while executing at wasm backtrace:\n\nCaused by:\n"
+                    "    unknown import: `%s::%s` has not been defined\n" % _key)
             self._defs[key] = (_FUNC, (ft, trap, False))
 
     def define_unknown_imports_as_default_values(self, store, module):

@@ -37,10 +37,9 @@ class Memory:
         return self._mem
 
     def type(self, store):
-        from wasmbed.core.module import MemoryType as CoreType, Limits
-        m = self._mem
-        lim = m.type.limits
-        return MemoryType._from_core(CoreType(Limits(m.pages, lim.max, lim.shared)))
+        """The declared type (its minimum is not the current size, as in
+        wasmtime-py)."""
+        return MemoryType._from_core(self._mem.type)
 
     def grow(self, store, delta):
         if delta < 0:

@@ -165,6 +165,8 @@ class Store(Closable):
         loaded = LoadedModule(self._rt, module._module, None)
         try:
             inst = self._rt.instantiate(loaded, wasi=wasi, imports=imports)
+        except wasmbed.LinkError as e:
+            raise translate(_name_link_error(e, module._module, imports))
         except wasmbed.WasmError as e:
             raise translate(e)
         self._instances.append(inst)
@@ -210,3 +212,21 @@ def store_of(s):
     if isinstance(st, Store):
         return st
     raise TypeError("expected a Store or a Caller")
+
+
+def _name_link_error(exc, module, imports):
+    """wasmtime's "incompatible import type for `m::n`" for a core
+    LinkError that does not name the import."""
+    if str(exc) != "incompatible import type":
+        return exc
+    from wasmbed.core.instance import _check_import
+    for imp in module.imports:
+        ext = (imports or {}).get(imp.module, {}).get(imp.name)
+        if ext is None:
+            continue
+        try:
+            _check_import(imp, ext, module)
+        except wasmbed.LinkError:
+            return wasmbed.LinkError("incompatible import type for `%s::%s`"
+                                     % (imp.module, imp.name))
+    return exc

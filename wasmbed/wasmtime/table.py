@@ -35,9 +35,8 @@ class Table:
         return self._table
 
     def type(self, store):
-        from wasmbed.core.module import TableType as CoreType, Limits
-        t = self._table
-        return TableType._from_core(CoreType(t.elem_type, Limits(len(t.elems), t.max)))
+        """The declared type (its minimum is not the current size)."""
+        return TableType._from_core(self._table.type)
 
     def size(self, store):
         return len(self._table.elems)
