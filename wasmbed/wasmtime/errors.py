@@ -101,7 +101,8 @@ class Trap(Exception):
     def _from_core(cls, exc):
         msg = exc.message
         code, text = _TRAPS.get(msg, (None, msg))
-        if code is None and msg.startswith("out of fuel"):
+        if code is None and ("fuel" in msg.lower()
+                             or "fuel" in type(exc).__name__.lower()):
             code, text = _TRAPS["out of fuel"]
         t = cls(_trap_text("wasm trap: " + text))
         t._code = code
