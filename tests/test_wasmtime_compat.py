@@ -397,3 +397,47 @@ def test_the_layer_is_not_frozen_for_boards():
     files = ns["_board_files"](os.path.join(REPO, "wasmbed"))
     assert "runtime.py" in files
     assert not [f for f in files if f.startswith("wasmtime/")]
+
+
+SIZES = """(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $a (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $e (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "argc") (result i32)
+    (drop (call $a (i32.const 0) (i32.const 4))) (i32.load (i32.const 0)))
+  (func (export "envc") (result i32)
+    (drop (call $e (i32.const 0) (i32.const 4))) (i32.load (i32.const 0))))"""
+
+
+def test_inherit_argv_and_env(engine):
+    linker = wt.Linker(engine)
+    linker.define_wasi()
+    m = wt.Module(engine, SIZES)
+    counts = []
+    for inherit in (False, True):
+        store = wt.Store(engine)
+        cfg = wt.WasiConfig()
+        if inherit:
+            cfg.inherit_argv()
+            cfg.inherit_env()
+        store.set_wasi(cfg)
+        e = linker.instantiate(store, m).exports(store)
+        counts.append((e["argc"](store), e["envc"](store)))
+    assert counts[0] == (0, 0)   # wasmtime's defaults: nothing inherited
+    assert counts[1] == (len(getattr(sys, "orig_argv", sys.argv)), len(os.environ))
+
+
+def test_define_wasi_twice_and_shadowing(engine):
+    linker = wt.Linker(engine)
+    linker.define_wasi()
+    with pytest.raises(wt.WasmtimeError, match="defined twice"):
+        linker.define_wasi()
+    ft = wt.FuncType([wt.ValType.i32(), wt.ValType.i32()], [wt.ValType.i32()])
+    linker.allow_shadowing = True
+    linker.define_func("wasi_snapshot_preview1", "args_sizes_get", ft,
+                       lambda a, b: 99)    # a later definition wins
+    store = wt.Store(engine)
+    e = linker.instantiate(store, wt.Module(engine, """(module
+      (import "wasi_snapshot_preview1" "args_sizes_get" (func $a (param i32 i32) (result i32)))
+      (func (export "f") (result i32) (call $a (i32.const 0) (i32.const 0))))""")).exports(store)
+    assert e["f"](store) == 99
