@@ -189,11 +189,6 @@ def test_caller_is_a_store_and_sees_the_calling_instance(engine):
 
 def test_not_implemented_parts(engine, tmp_path):
     cfg = wt.Config()
-    if not fuel_supported():
-        with pytest.raises(NotImplementedError, match="set_fuel"):
-            cfg.consume_fuel = True
-        with pytest.raises(NotImplementedError, match="set_fuel"):
-            wt.Store(engine).set_fuel(10)
     store = wt.Store(engine)
     mem = wt.Memory(store, wt.MemoryType(wt.Limits(1, None)))
     with pytest.raises(NotImplementedError):
@@ -441,3 +436,47 @@ def test_define_wasi_twice_and_shadowing(engine):
       (import "wasi_snapshot_preview1" "args_sizes_get" (func $a (param i32 i32) (result i32)))
       (func (export "f") (result i32) (call $a (i32.const 0) (i32.const 0))))""")).exports(store)
     assert e["f"](store) == 99
+
+
+def test_fuel_needs_the_engine_feature(monkeypatch):
+    import wasmbed.runtime
+    if fuel_supported():
+        monkeypatch.delattr(wasmbed.runtime.ExecEnv, "set_fuel")
+    with pytest.raises(NotImplementedError, match="set_fuel"):
+        wt.Config().consume_fuel = True
+    with pytest.raises(NotImplementedError, match="set_fuel"):
+        wt.Store().set_fuel(10)
+
+
+@pytest.mark.skipif(not fuel_supported(), reason="no fuel metering in this wasmbed")
+def test_fuel_is_one_budget_across_reentrant_calls(engine):
+    cfg = wt.Config()
+    cfg.consume_fuel = True
+    cfg.wasmbed_mode = engine.mode
+    eng = wt.Engine(cfg)
+    store = wt.Store(eng)
+    store.set_fuel(10**6)
+    holder = []
+
+    def reenter(n):   # calls back into wasm: spends from the same budget
+        return holder[0](store, n - 1) if n > 0 else 0
+    m = wt.Module(eng, """(module (import "" "h" (func $h (param i32) (result i32)))
+      (func (export "f") (param i32) (result i32)
+        (local $i i32)
+        (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 100))))
+        (call $h (local.get 0))))""")
+    f = wt.Instance(store, m, [wt.Func(store, wt.FuncType(
+        [wt.ValType.i32()], [wt.ValType.i32()]), reenter)]).exports(store)["f"]
+    holder.append(f)
+    f(store, 0)
+    one = 10**6 - store.get_fuel()
+    assert one > 100
+    before = store.get_fuel()
+    f(store, 4)               # five nested calls
+    assert before - store.get_fuel() >= 5 * one - 5
+    store.set_fuel(3 * one)
+    with pytest.raises(wt.Trap) as info:
+        f(store, 10)          # re-entering does not refill the budget
+    assert info.value.trap_code is wt.TrapCode.OUT_OF_FUEL
+    assert store.get_fuel() == 0

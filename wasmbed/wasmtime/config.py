@@ -5,8 +5,8 @@ in wasmtime-py). What they do here:
 
 - ``max_wasm_stack`` (bytes): the exec env stack budget of every call
   (default 1 MiB, as ``wasmbed run``).
-- ``consume_fuel``: needs fuel metering in the engine (ExecEnv.set_fuel);
-  True raises NotImplementedError on a wasmbed without it.
+- ``consume_fuel``: Store.set_fuel/get_fuel meter calls with wasmbed's
+  fuel (ExecEnv.set_fuel; its units, not wasmtime's).
 - ``epoch_interruption``: Engine.increment_epoch / Store.set_epoch_deadline
   work as in wasmtime (a store's deadline starts at 0, so set one before
   calling); a passed deadline stops the guest through wasmbed's

@@ -1,8 +1,8 @@
 """Store: one wasmbed Runtime holding instances, memories, tables,
 globals, host functions, WASI state and the store limits.
 
-Every wasm call of the store runs on an exec env of the instance that
-defines the function (made on first use, with the engine's
+Every wasm call of the store runs on the default exec env of the
+instance that defines the function (its stack budget is the engine's
 ``max_wasm_stack``). wasmbed errors are turned into wasmtime-py's at this
 boundary (see errors.translate).
 """
@@ -37,6 +37,7 @@ class Store(Closable):
         self._wasi = None        # a shared wasmbed.wasi.Wasi
         self._wasi_files = []
         self._fuel = None if not engine._fuel else 0
+        self._running = []       # exec envs of calls in progress (metered)
         self._linker_funcs = {}  # Linker.define_func entries made here
         self._deadline = 0       # epoch deadline (with epoch_interruption)
         if engine._epoch_on:
@@ -163,14 +164,19 @@ class Store(Closable):
         if self._epoch_expired() and module._module.start is not None:
             raise self._interrupted()
         loaded = LoadedModule(self._rt, module._module, None)
+        fuel = self._take_fuel()
         try:
-            inst = self._rt.instantiate(loaded, wasi=wasi, imports=imports)
+            inst = self._rt.instantiate(loaded, wasi=wasi, imports=imports,
+                                        fuel=fuel)
         except wasmbed.LinkError as e:
             raise translate(_name_link_error(e, module._module, imports))
         except wasmbed.WasmError as e:
             raise translate(e)
         self._instances.append(inst)
-        self._envs[inst.core] = inst.create_exec_env()
+        env = inst.default_exec_env()
+        self._envs[inst.core] = env
+        if fuel is not None:
+            self._give_fuel(env.get_fuel())
         if self._epoch_expired():
             inst.terminate()
         return inst
@@ -192,16 +198,33 @@ class Store(Closable):
         env = self._env_for(func)
         if self._epoch_expired():
             raise self._interrupted()
-        metered = self._fuel is not None
-        if metered:
-            env.set_fuel(self._fuel)
+        fuel = self._take_fuel()
+        if fuel is not None:
+            env.set_fuel(fuel)
+            self._running.append(env)
         try:
             return env.invoke_raw(func, list(args))
         except wasmbed.WasmError as e:
             raise translate(e)
         finally:
-            if metered:
-                self._fuel = env.get_fuel()
+            if fuel is not None:
+                self._running.pop()
+                self._give_fuel(env.get_fuel())
+
+    # The store's fuel is one budget: each call gets what is left on the exec
+    # env that runs it, and hands the rest back (also to the call a host
+    # function re-entered from, which goes on with it).
+    def _take_fuel(self):
+        if self._fuel is None:
+            return None
+        if self._running:
+            self._fuel = self._running[-1].get_fuel()
+        return self._fuel
+
+    def _give_fuel(self, left):
+        self._fuel = left
+        if self._running:
+            self._running[-1].set_fuel(left)
 
 
 def store_of(s):
