@@ -480,3 +480,12 @@ def test_fuel_is_one_budget_across_reentrant_calls(engine):
         f(store, 10)          # re-entering does not refill the budget
     assert info.value.trap_code is wt.TrapCode.OUT_OF_FUEL
     assert store.get_fuel() == 0
+
+
+def test_a_function_of_another_store_is_refused(engine):
+    m = wt.Module(engine, '(module (func (export "f")))')
+    a, b = wt.Store(engine), wt.Store(engine)
+    f = wt.Instance(a, m, []).exports(a)["f"]
+    f(a)
+    with pytest.raises(wt.WasmtimeError, match="wrong store"):
+        f(b)

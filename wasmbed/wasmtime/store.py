@@ -185,6 +185,9 @@ class Store(Closable):
         core = getattr(func, "instance", None)
         env = self._envs.get(core)
         if env is None:
+            if core is not None:
+                raise WasmtimeError("object used with the wrong store")
+            # a host function re-exported by a module (e.g. a WASI one)
             if not self._envs:
                 raise WasmtimeError("no instance in this store to run the function")
             env = next(iter(self._envs.values()))
