@@ -148,8 +148,10 @@ class Runtime:
         """Change store limits of a live runtime (names as in RuntimeConfig:
         max_memory_size, max_table_elements, max_total_table_elements,
         max_instances, max_tables, max_memories; None lifts a cap). They
-        apply to what is created or grown from now on. Raises ValueError
-        for an unknown name or a bad value (nothing is changed then)."""
+        apply to what is created or grown from now on; the RuntimeConfig
+        (which other runtimes may share) is left as it was. Raises
+        ValueError for an unknown name or a bad value (nothing is changed
+        then)."""
         from wasmbed.config import _limit
         checked = {}
         for name, v in limits.items():
@@ -157,7 +159,6 @@ class Runtime:
                 raise ValueError("unknown store limit %r" % name)
             checked[name] = _limit(name, v)
         for name, v in checked.items():
-            setattr(self.config, name, v)
             setattr(self.store.limits, name, v)
 
     # -- modules ---------------------------------------------------------
