@@ -134,6 +134,33 @@ class Runtime:
             self._init_shared_memory(mem)
         return mem
 
+    def create_table(self, elem_type, min_elems, max_elems=None, init=None):
+        """A host-made table (elem_type FUNCREF or EXTERNREF from
+        wasmbed.core.module; init a core function, any object for
+        externref, or None) to pass in `imports`; it counts against the
+        store limits until its release(). Raises InstantiationError (a
+        store limit), PoolExhausted."""
+        from wasmbed.core.module import TableType, Limits
+        return Table(TableType(elem_type, Limits(min_elems, max_elems)),
+                     self.store.table_backing, init, self.store.limits)
+
+    def set_limits(self, **limits):
+        """Change store limits of a live runtime (names as in RuntimeConfig:
+        max_memory_size, max_table_elements, max_total_table_elements,
+        max_instances, max_tables, max_memories; None lifts a cap). They
+        apply to what is created or grown from now on; the RuntimeConfig
+        (which other runtimes may share) is left as it was. Raises
+        ValueError for an unknown name or a bad value (nothing is changed
+        then)."""
+        from wasmbed.config import _limit
+        checked = {}
+        for name, v in limits.items():
+            if not hasattr(self.store.limits, name) or not name.startswith("max_"):
+                raise ValueError("unknown store limit %r" % name)
+            checked[name] = _limit(name, v)
+        for name, v in checked.items():
+            setattr(self.store.limits, name, v)
+
     # -- modules ---------------------------------------------------------
     def load(self, data):
         """Decode and validate a binary module -> LoadedModule.
@@ -196,9 +223,12 @@ class Runtime:
 
         ``imports``: {module_name: {field: extern}} where an extern is a
         Python callable wrapped by host_function(), a Memory/Table/Global,
-        or an export of another instance. ``fuel``: None (default: no
-        metering), or the fuel of the instance's default exec env, which
-        runs the start function (what is left:
+        or an export of another instance. ``wasi``: a WasiConfig (the
+        instance gets its own WASI context, closed at deinstantiate()), or
+        a ``wasmbed.wasi.Wasi`` shared by several instances (its owner
+        closes it; deinstantiate() leaves it open). ``fuel``: None
+        (default: no metering), or the fuel of the instance's default exec
+        env, which runs the start function (what is left:
         ``inst.default_exec_env().get_fuel()``). Raises LinkError, Trap
         ("all fuel consumed" included), PoolExhausted, InstantiationError
         (a store limit of the config), HostOutOfMemory (the host ran out
@@ -209,10 +239,15 @@ class Runtime:
         if fuel is not None:
             _fuel.check_fuel_args(fuel, "trap")
         wasi_obj = None
+        owns_wasi = True
         if wasi is not None:
             try:
                 from wasmbed.wasi import Wasi
-                wasi_obj = Wasi(wasi, self.platform)
+                if isinstance(wasi, Wasi):   # shared: its owner closes it
+                    wasi_obj = wasi
+                    owns_wasi = False
+                else:
+                    wasi_obj = Wasi(wasi, self.platform)
             except MemoryError:
                 raise HostOutOfMemory("instantiate", "WASI")
         cluster = None
@@ -232,10 +267,11 @@ class Runtime:
                 # system mode: no pool, the host's own allocation failed
                 raise HostOutOfMemory("instantiate", "linear memory or table")
         except BaseException:
-            if wasi_obj is not None:
+            if wasi_obj is not None and owns_wasi:
                 wasi_obj.close()
             raise
         inst._owns_wasi = True
+        inst._wasi_shared = not owns_wasi
         return inst
 
     def _new_cluster(self, module, stack_size, heap_size, imports, wasi_obj):
@@ -474,6 +510,7 @@ class Instance:
         self._default_env = None
         self._envs = []
         self._owns_wasi = False
+        self._wasi_shared = False
         self.cluster = None
         self._spawned = []
         self._spawn_lock = None
@@ -606,6 +643,13 @@ class Instance:
         if term is not None:
             term[0] = _terminated
 
+    def clear_terminate(self):
+        """Withdraw a terminate() that has not stopped the guest yet, or let
+        calls run again after it did."""
+        term = self._term if self.core is None else self.core.term
+        if term is not None:
+            term[0] = None
+
     def deinstantiate(self):
         """Release memories, tables, exec env stacks and pool charges.
         Idempotent."""
@@ -616,7 +660,7 @@ class Instance:
         if self._term is not None:
             self.runtime._forget_term(self._term)
             self._term = None
-        if self.wasi is not None and self._owns_wasi:
+        if self.wasi is not None and self._owns_wasi and not self._wasi_shared:
             self.wasi.close()
         self.wasi = None
         self._free_charges()
