@@ -201,6 +201,9 @@ def cmd_run(args):
     if args.max_threads < 0:
         _error("--max-threads must be >= 0")
         return 2
+    if args.fuel is not None and args.fuel < 0:
+        _error("--fuel must be >= 0")
+        return 2
     try:
         data = _read(args.file)
     except OSError as e:
@@ -288,7 +291,8 @@ def _run_loaded(rt, data, args):
     inst = None
     try:
         inst = rt.instantiate(mod, stack_size=args.stack_size, heap_size=args.heap_size,
-                              wasi=wasi, imports=_host_memories(rt, mod))
+                              wasi=wasi, imports=_host_memories(rt, mod),
+                              fuel=args.fuel)
         if args.invoke:
             return _invoke(inst, args)
         start = inst.lookup_function("_start")
@@ -297,7 +301,7 @@ def _run_loaded(rt, data, args):
                 _error("%s: no _start function (use --invoke FUNC)" % args.file)
                 return 2
             return 0
-        inst.create_exec_env().call(start)
+        _exec_env(inst, args).call(start)
         inst.thread_exit()
         return 0
     except wasmbed.ProcExit as e:
@@ -316,6 +320,15 @@ def _run_loaded(rt, data, args):
         if inst is not None and inst.cluster is not None:
             inst.cluster.shutdown()
         _flush_console(rt)
+
+
+def _exec_env(inst, args):
+    """A new exec env for the main call; with --fuel it gets what the
+    start function left of the budget."""
+    env = inst.create_exec_env()
+    if args.fuel is not None:
+        env.set_fuel(inst.default_exec_env().get_fuel())
+    return env
 
 
 def _host_memories(rt, mod):
@@ -359,7 +372,7 @@ def _invoke(inst, args):
     except (ValueError, TypeError) as e:
         _error("bad argument: %s" % e)
         return 2
-    res = inst.create_exec_env().call(f, *vals)
+    res = _exec_env(inst, args).call(f, *vals)
     if res is None:
         return 0
     if not isinstance(res, tuple):
@@ -431,6 +444,10 @@ def build_parser():
                    help="terminate the guest after MS milliseconds (counted "
                         "from before loading: translation, instantiation and "
                         "the start function included)")
+    r.add_argument("--fuel", type=int, default=None, metavar="N",
+                   help="meter the guest: N units of fuel (one per wasm "
+                        "instruction) for the start function and the main call "
+                        "together; running out traps \"all fuel consumed\"")
     r.add_argument("--invoke", metavar="FUNC",
                    help="call FUNC with ARGS (parsed by its parameter types) "
                         "and print its results instead of running _start")

@@ -41,6 +41,7 @@ from wasmbed.core import fast_rt
 from wasmbed.core.fast_rt import STRUCT_ERROR
 from wasmbed.core.opcodes import NAME, is_simd
 from wasmbed.core.translate import function_source, FRAME_OVERHEAD
+from wasmbed.core.fuel import fast_ctx as _fuel_ctx
 
 
 try:
@@ -258,13 +259,25 @@ MIN_LEVEL = 0
 
 
 def _compile(module, fidx, term=None):
-    ns = getattr(module, "_fast_ns", None)
+    return compile_function(module, fidx, None, term)
+
+
+def compile_function(module, fidx, fuel=None, term=None):
+    """Translate and compile defined function fidx -> its bind factory;
+    ``fuel``: the region costs for the metered form (fuel.py), compiled in
+    a namespace of its own; ``term``: the terminate flag polled while
+    translating (translate.function_source)."""
+    attr = "_fast_ns" if fuel is None else "_fuel_ns"
+    ns = getattr(module, attr, None)
     if ns is None:
         ns = dict(fast_rt.NAMES)
-        module._fast_ns = ns
+        if fuel is not None:
+            from wasmbed.core.fuel import NAMES
+            ns.update(NAMES)
+        setattr(module, attr, ns)
     level = MIN_LEVEL
     while True:
-        src, _cost = function_source(module, fidx, level, term)
+        src, _cost = function_source(module, fidx, level, fuel, term)
         try:
             code = compile(src, "<wasm function %d>" % fidx, "exec")
             break
@@ -317,7 +330,10 @@ def execute(env, func, args):
     """
     if func.host is not None:
         return _call_host(env, func, args)
-    fn = ctx_of(func.instance).fns[func.index]
+    if env._fuel is None:
+        fn = ctx_of(func.instance).fns[func.index]
+    else:
+        fn = _fuel_ctx(func.instance).fns[func.index]
     saved = env.stack_used
     try:
         r = fn(env, env.stack_size - saved, *args)
@@ -328,7 +344,7 @@ def execute(env, func, args):
     except _RECURSION:
         raise Trap(E.TRAP_STACK_EXHAUSTED)
     except MemoryError:
-        raise Trap(E.TRAP_STACK_EXHAUSTED)
+        raise E.HostOutOfMemory("call")
     except ZeroDivisionError:
         raise Trap(E.TRAP_DIV_ZERO)
     except (STRUCT_ERROR, IndexError):

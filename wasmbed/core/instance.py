@@ -9,8 +9,8 @@ the earlier ones took effect, as the spec says), and calls the start
 function. The store's ``limits`` (a StoreLimits, or None) count the
 instance and the tables and memories it defines (imported ones counted
 where they were made) until release(). Raises LinkError, Trap,
-PoolExhausted, InstantiationError (a store limit, or the host ran out of
-memory).
+PoolExhausted, InstantiationError (a store limit), HostOutOfMemory (the
+host ran out of RAM).
 """
 
 from wasmbed.core import errors as E
@@ -218,7 +218,7 @@ def instantiate(module, resolve, store, run_start=None, term=None):
         _initialise(inst, module, store, limits, run_start)
     except MemoryError:
         inst.release()
-        raise InstantiationError(E.HOST_OUT_OF_MEMORY % _describe(module))
+        raise E.HostOutOfMemory("instantiate", _describe(module))
     except BaseException:
         inst.release()
         raise

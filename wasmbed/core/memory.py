@@ -27,7 +27,11 @@ class HeapBacking:
     def realloc(self, handle, old_size, new_size):
         """Grow a buffer, keeping its contents; -> (handle, buffer)."""
         try:
-            handle.extend(bytes(new_size - old_size))
+            n = new_size - old_size
+            while n > 0:
+                k = n if n < _ZERO_CHUNK_SIZE else _ZERO_CHUNK_SIZE
+                handle.extend(_ZERO_CHUNK[:k])
+                n -= k
             return handle, handle
         except BufferError:
             # someone holds a memoryview of the old buffer: copy instead
@@ -102,16 +106,20 @@ class PoolBacking:
             self.pool.free(handle)
 
 
-_ZERO_CHUNK = bytes(65536)
+# Zeroing writes this chunk repeatedly: a bytes(n) temporary as large as
+# a page would need that much free heap on a board.
+_ZERO_CHUNK_SIZE = 1024
+_ZERO_CHUNK = memoryview(bytes(_ZERO_CHUNK_SIZE))
 
 
 def _zero_range(view, start, end):
-    while start < end:
-        n = end - start
-        if n > 65536:
-            n = 65536
-        view[start:start + n] = _ZERO_CHUNK[:n] if n < 65536 else _ZERO_CHUNK
-        start += n
+    k = _ZERO_CHUNK_SIZE
+    z = _ZERO_CHUNK
+    while end - start >= k:
+        view[start:start + k] = z
+        start += k
+    if start < end:
+        view[start:end] = z[:end - start]
 
 
 # Address space reserved for a memory without a maximum (bytes).

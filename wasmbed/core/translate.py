@@ -65,6 +65,8 @@ PATH_STEPS = 200         # branch path walk bound (beyond: be conservative)
 INIT_CHUNK = 64          # locals zeroed per chained assignment
 
 FRAME_OVERHEAD = 64      # bytes charged per frame, plus 8 per slot
+FUEL_LOCAL = None        # metered code: fuel in a local (True), in the
+                         # cell (False), None: whichever is cheaper
 
 M32S = "0xFFFFFFFF"
 M64S = "0xFFFFFFFFFFFFFFFF"
@@ -398,7 +400,9 @@ class _Py:
 
 class _Emit:
 
-    def __init__(self, module, fidx, level, term=None):
+    def __init__(self, module, fidx, level, fuel=None, term=None):
+        self.fuel = fuel
+        self.fuel_local = False
         self.module = module
         self.fidx = fidx
         self.term = term
@@ -581,6 +585,10 @@ class _Emit:
         self.root = root
         self.cons = cons
         self.uses_mem = uses_mem
+        if self.fuel is not None:
+            self.fuel_local = FUEL_LOCAL
+            if FUEL_LOCAL is None:
+                self.fuel_local = _fuel_local(body, self.fuel)
         nparams = len(self.ftype.params)
         self.nlocals = nparams + len(defn.locals)
         top = []
@@ -631,6 +639,17 @@ class _Emit:
             prologue.append("mem = M0.data")
         if self.uses_br:
             prologue.append("_br = 0")
+        if self.fuel is not None:
+            prologue.append("_fu = env._fuel.cell")
+        if self.fuel_local:
+            # fuel lives in the local _fv while this frame runs (None
+            # during a call), and goes back to the exec env's cell at calls
+            # and on the way out, by return or exception
+            prologue.append("_fv = _fu[0]")
+            body = top[1:]
+            del top[1:]
+            top.extend(["try:", body, "finally:",
+                        ["if _fv is not None:", ["_fu[0] = _fv if _fv > 0 else 0"]]])
         return self.render()
 
     def render(self):
@@ -789,6 +808,8 @@ class _Emit:
                         continue
                 else:
                     continue
+            if self.fuel is not None:
+                self.fuel_charges(pc - 1, op)
             if op == O.LOCAL_GET:
                 s = "l%d" % ins[1]
                 self.push(s, (s,))
@@ -874,6 +895,24 @@ class _Emit:
                 self.other(op, ins)
         return
 
+    def fuel_charges(self, i, op):
+        """Metered code: the region charge at instruction i, and the size
+        charge before a bulk operation (see fuel.py)."""
+        from wasmbed.core import fuel as FU
+        k = self.fuel.get(i)
+        if op in FU.BULK:
+            n = "(%s >> %d)" % (self.val(self.vs[-1]), FU.BULK_SHIFT)
+            k = "%d + %s" % (k, n) if k else n
+        if not k:
+            return
+        if self.fuel_local:
+            self.emit("_fv -= %s" % k)
+            self.emit("if _fv < 0:", ["fuel_out(_fu)"])
+        else:
+            self.emit("_fx = _fu[0] - %s" % k)
+            self.emit("if _fx < 0:", ["fuel_out(_fu)"])
+            self.emit("_fu[0] = _fx")
+
     def emit_all(self, stmts):
         for s in stmts:
             self.emit(s)
@@ -922,22 +961,31 @@ class _Emit:
         if idx is not None:
             fexpr = fexpr % self.val(idx)
         call = "%s(env, sb%s)" % (fexpr, "".join(", " + self.val(a) for a in args))
+        if self.fuel_local:
+            # metered: the callee (or host) sees the fuel in the cell
+            self.emit("_fu[0] = _fv")
+            self.emit("_fv = None")
         if nres == 0:
             self.emit(call)
-            self.refresh_mem()
+            self.after_call()
             return
         if nres == 1:
             self.emit("s%d = %s" % (h, call))
             line = len(self.code) - 1
             code = self.code
-            self.refresh_mem()
+            self.after_call()
             self.last_def = (code, line, "s%d" % h, call)
             self.push_slot(h)
             return
         self.emit("%s = %s" % (", ".join("s%d" % (h + i) for i in range(nres)), call))
-        self.refresh_mem()
+        self.after_call()
         for i in range(nres):
             self.push_slot(h + i)
+
+    def after_call(self):
+        if self.fuel_local:
+            self.emit("_fv = _fu[0]")
+        self.refresh_mem()
 
     # -- numeric -------------------------------------------------------------
     def binop(self, op):
@@ -1285,6 +1333,17 @@ class _Emit:
             self.emit("elem_drop(%s, %d)" % (es, ins[1]))
 
 
+def _fuel_local(body, costs):
+    """Metered code keeps fuel in a local when that is cheaper: a charge
+    on a local costs about 5/8 of one on the exec env's cell, but each
+    call then stores and reloads it, and the frame pays a try/finally."""
+    calls = 0
+    for ins in body:
+        if ins[0] == O.CALL or ins[0] == O.CALL_INDIRECT:
+            calls += 1
+    return len(costs) > 2 * calls + 3
+
+
 def _check_absorbed(t):
     # a branch that reaches the dispatch loop must name one of its blocks
     if t.mode != "absorbed":
@@ -1340,20 +1399,22 @@ def _render(items, level, loops, lines, stats):
 # ---------------------------------------------------------------------------
 # public entry points
 
-def function_source(module, fidx, level=0, term=None):
+def function_source(module, fidx, level=0, fuel=None, term=None):
     """Python source of ``bind_<fidx>`` for defined function index fidx
     (an index in the module's function space, past the imports).
 
     ``level`` 0 keeps as much structure as CPython's limits allow, 1 less,
     2 flattens every construct into the dispatch loop. When the generated
     nesting would break a CPython limit anyway the next level is used.
+    ``fuel``: None, or fuel.region_costs of the body, for the metered
+    form (charges at region starts and before bulk operations).
     Returns (source, frame_cost). Raises ValueError on an instruction the
     tier does not know (the module must have been validated). ``term`` an
     optional terminate flag (one-element list) polled every 4096
     instructions: when set, what it asks for is raised.
     """
     while True:
-        em = _Emit(module, fidx, level, term)
+        em = _Emit(module, fidx, level, fuel, term)
         src = em.run()
         if (em.max_loops <= HARD_LOOPS and em.max_indent <= HARD_INDENT) or level >= 2:
             return src, em.cost
