@@ -21,10 +21,12 @@ guest thus goes at most ``stack_size // 64`` frames deep, and trapping
 "call stack exhausted" there is deterministic when Python allows that many
 frames: each wasm frame is one Python frame, so on CPython the recursion
 limit must be at least ``recursion_limit_for(stack_size)`` (the runtime
-sets it; the core does not touch sys). CPython >= 3.11 runs Python-to-
-Python calls without C stack, so pure wasm recursion needs no big thread
-stack; wasm -> host -> wasm recursion uses about 1.2 KiB of C stack per
-round, which the host charge keeps below stack_size. A RecursionError
+raises it for the duration of a call, see wasmbed/host_stack.py; the core
+does not touch sys). CPython >= 3.11 runs Python-to-Python calls without C
+stack (the first-call stubs have fixed arity for that reason), so pure
+wasm recursion needs no big thread stack; wasm -> host -> wasm recursion
+uses about 1.2 KiB of C stack per round, which the runtime bounds by the
+thread's C stack (host_stack.max_reentry), independently of stack_size. A RecursionError
 (MicroPython: RuntimeError) or MemoryError that comes first is reported as
 Trap("call stack exhausted") all the same.
 
@@ -234,10 +236,8 @@ def install(module, binders):
 
 
 # Budget charged for a host function frame: only wasm code the host calls
-# back into sees it. Re-entering wasm from a host function costs CPython
-# about 1.2 KiB of C stack, so with this charge a guest thread whose C
-# stack is at least the exec env's stack_size cannot overflow it however
-# the guest recurses through the host.
+# back into sees it (the host's C stack is bounded separately, by the
+# runtime's re-entry count: wasmbed/host_stack.py).
 HOST_FRAME_COST = 2048
 
 # The smallest frame cost (a function without params, locals or operands):
