@@ -378,3 +378,20 @@ def test_sixty_tables_of_ten_million_elements_are_refused_cleanly(mode):
     assert time.monotonic() - t < 10
     assert maxrss_bytes() - rss < 400 << 20
     next_module_runs(rt)
+
+
+def test_validation_and_translation_poll_the_terminate_flag():
+    from wasmbed.core.decode import decode_module
+    from wasmbed.core.validate import validate_module
+    from wasmbed.core.translate import function_source
+    stop = [lambda: Terminated("terminated")]
+    m = decode_module(modgen.many_funcs(50))
+    with pytest.raises(Terminated):
+        validate_module(m, stop)
+    assert not m.validated
+    validate_module(m)
+    big = decode_module(modgen.huge_func(3000))
+    validate_module(big)
+    with pytest.raises(Terminated):
+        function_source(big, 0, term=stop)
+    assert function_source(big, 0, term=[None])[0].startswith("def bind_0")
