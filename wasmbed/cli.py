@@ -219,7 +219,53 @@ def cmd_run(args):
         config.max_memory_size = args.max_memory
     try:
         rt = wasmbed.Runtime(config)
+    except wasmbed.PoolExhausted as e:
+        _error("%s: %s (pool too small: raise --pool-size)" % (args.file, e))
+        return 1
+    watchdog = None
+    if args.timeout:
+        # started before load: translation, instantiation and the start
+        # function count against the timeout too
+        watchdog = _Watchdog(rt, args.timeout / 1000.0)
+    try:
+        return _run_loaded(rt, data, args)
+    finally:
+        if watchdog is not None:
+            watchdog.stop()
+
+
+class _Watchdog:
+    """After `seconds`, terminate everything the runtime does, again every
+    50 ms until stop(), so work begun after the first terminate (the next
+    phase of the run) is stopped too."""
+
+    def __init__(self, rt, seconds):
+        import threading
+        self.rt = rt
+        self.seconds = seconds
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._body, daemon=True)
+        self.thread.start()
+
+    def _body(self):
+        if self.done.wait(self.seconds):
+            return
+        while True:
+            self.rt.terminate()
+            if self.done.wait(0.05):
+                return
+
+    def stop(self):
+        self.done.set()
+
+
+def _run_loaded(rt, data, args):
+    import wasmbed
+    try:
         mod = rt.load(data)
+    except wasmbed.Trap as e:
+        sys.stderr.write("Exception: %s\n" % e.message)
+        return 1
     except wasmbed.PoolExhausted as e:
         _error("%s: %s (pool too small: raise --pool-size)" % (args.file, e))
         return 1
@@ -242,17 +288,11 @@ def cmd_run(args):
     if uses_wasi:
         guest_args = [args.file] + (list(args.args) if not args.invoke else [])
         wasi = wasmbed.WasiConfig(args=guest_args, env=env, dirs=dirs)
-    timer = None
     inst = None
     try:
         inst = rt.instantiate(mod, stack_size=args.stack_size, heap_size=args.heap_size,
                               wasi=wasi, imports=_host_memories(rt, mod),
                               fuel=args.fuel)
-        if args.timeout:
-            import threading
-            timer = threading.Timer(args.timeout / 1000.0, inst.terminate)
-            timer.daemon = True
-            timer.start()
         if args.invoke:
             return _invoke(inst, args)
         start = inst.lookup_function("_start")
@@ -277,8 +317,6 @@ def cmd_run(args):
         _error("%s: %s: %s" % (args.file, type(e).__name__, e))
         return 1
     finally:
-        if timer is not None:
-            timer.cancel()
         if inst is not None and inst.cluster is not None:
             inst.cluster.shutdown()
         _flush_console(rt)
@@ -403,7 +441,9 @@ def build_parser():
                    help="app heap for module_malloc (default 0)")
     r.add_argument("--mode", choices=("interp", "fast"), default=None)
     r.add_argument("--timeout", type=int, default=0, metavar="MS",
-                   help="terminate the guest after MS milliseconds")
+                   help="terminate the guest after MS milliseconds (counted "
+                        "from before loading: translation, instantiation and "
+                        "the start function included)")
     r.add_argument("--fuel", type=int, default=None, metavar="N",
                    help="meter the guest: N units of fuel (one per wasm "
                         "instruction) for the start function and the main call "

@@ -10,7 +10,7 @@ import sys
 
 from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
 from wasmbed.core import errors as E
-from wasmbed.core.errors import Trap, LinkError, ThreadLimit
+from wasmbed.core.errors import Trap, LinkError, ThreadLimit, HostOutOfMemory
 from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
 from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
@@ -24,6 +24,7 @@ from wasmbed.core import fuel as _fuel
 from wasmbed.values import to_internal, from_internal, M32, M64
 from wasmbed.natives import native_function
 from wasmbed.app_heap import AppHeap
+from wasmbed import host_stack as _hs
 
 # Pool charges (bytes) for per-instance structures whose count the module
 # controls; they bound what a hostile module can make the host allocate.
@@ -48,7 +49,9 @@ class Runtime:
     """A runtime: one platform, one memory policy, registered modules.
 
     Raises ValueError for a bad config; PoolExhausted when the pool cannot
-    hold the initial structures.
+    hold the initial structures; HostOutOfMemory when the host has no RAM
+    for the pool (every MemoryError in load, instantiate and calls is
+    HostOutOfMemory too, with ``during`` saying which).
     """
 
     def __init__(self, config=None):
@@ -61,7 +64,11 @@ class Runtime:
             from wasmbed.pool_alloc import Pool
             buf = config.heap_buf
             if buf is None:
-                buf = bytearray(config.heap_size)
+                try:
+                    buf = bytearray(config.heap_size)
+                except MemoryError:
+                    raise HostOutOfMemory("runtime", "a pool of %d bytes"
+                                          % config.heap_size)
             mutex = None
             if self._platform is not None and hasattr(self._platform, "mutex_new"):
                 mutex = self._platform.mutex_new()
@@ -80,6 +87,10 @@ class Runtime:
             config.max_total_table_elements, config.max_instances,
             config.max_tables, config.max_memories)
         self.registered = {}
+        # terminate flags of everything Runtime.terminate() must reach: each
+        # live instance (from the start of its instantiation until
+        # deinstantiate) and each load in progress
+        self._terms = []
         # the execution tier: a module with execute(env, func, args). The
         # default is the fast tier on CPython and the interpreter on
         # MicroPython, whose boards may lack the RAM (or compile()) to
@@ -128,7 +139,8 @@ class Runtime:
         """Decode and validate a binary module -> LoadedModule.
 
         Raises MalformedModule, InvalidModule, PoolExhausted (pool mode:
-        the module bytes and a metadata charge come from the pool).
+        the module bytes and a metadata charge come from the pool),
+        HostOutOfMemory.
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError("load() needs bytes")
@@ -136,13 +148,22 @@ class Runtime:
         if self.pool is not None:
             charge = self.pool.alloc(max(1, len(data) * (1 + MODULE_METADATA_FACTOR)))
             self.pool.view(charge, len(data))[:] = data
+        term = [None]
+        self._terms.append(term)
         try:
-            module = decode_module(data)
-            validate_module(module)
+            try:
+                module = decode_module(data)
+                _poll(term)
+                validate_module(module, term)
+                _poll(term)
+            except MemoryError:
+                raise HostOutOfMemory("load", "a module of %d bytes" % len(data))
         except BaseException:
             if charge is not None:
                 self.pool.free(charge)
             raise
+        finally:
+            self._forget_term(term)
         return LoadedModule(self, module, charge)
 
     def load_aot(self, aot):
@@ -180,7 +201,8 @@ class Runtime:
         runs the start function (what is left:
         ``inst.default_exec_env().get_fuel()``). Raises LinkError, Trap
         ("all fuel consumed" included), PoolExhausted, InstantiationError
-        (a store limit of the config, or the host ran out of memory).
+        (a store limit of the config), HostOutOfMemory (the host ran out
+        of RAM).
         """
         if stack_size is None:
             stack_size = self.config.default_stack_size
@@ -188,16 +210,27 @@ class Runtime:
             _fuel.check_fuel_args(fuel, "trap")
         wasi_obj = None
         if wasi is not None:
-            from wasmbed.wasi import Wasi
-            wasi_obj = Wasi(wasi, self.platform)
+            try:
+                from wasmbed.wasi import Wasi
+                wasi_obj = Wasi(wasi, self.platform)
+            except MemoryError:
+                raise HostOutOfMemory("instantiate", "WASI")
         cluster = None
         if any(imp.module == "wasi" and imp.name == "thread-spawn"
                for imp in module.module.imports):
             cluster = self._new_cluster(module, stack_size, heap_size, imports,
                                         wasi_obj)
         try:
-            inst = self._instantiate(module, stack_size, heap_size, imports,
-                                     wasi_obj, cluster, fuel)
+            try:
+                inst = self._instantiate(module, stack_size, heap_size, imports,
+                                         wasi_obj, cluster, fuel)
+            except MemoryError:
+                raise HostOutOfMemory("instantiate")
+            except E.PoolExhausted:
+                if self.pool is not None:
+                    raise
+                # system mode: no pool, the host's own allocation failed
+                raise HostOutOfMemory("instantiate", "linear memory or table")
         except BaseException:
             if wasi_obj is not None:
                 wasi_obj.close()
@@ -232,6 +265,9 @@ class Runtime:
                      cluster, fuel=None):
         inst = Instance(self, module, stack_size)
         inst.cluster = cluster
+        term = [None]
+        self._terms.append(term)
+        inst._term = term
         resolve = self._resolver(imports, wasi_obj, inst, cluster)
         env = None
 
@@ -252,9 +288,10 @@ class Runtime:
             inst._default_env = env
             if fuel is not None:
                 env.set_fuel(fuel)
-            inst.core = _instantiate(m, resolve, self.store, run_start)
+            inst.core = _instantiate(m, resolve, self.store, run_start, term)
         except BaseException:
             inst._free_charges()
+            self._forget_term(term)
             raise
         inst.wasi = wasi_obj
         if heap_size:
@@ -271,11 +308,19 @@ class Runtime:
                                  lambda env, arg: self._spawn(cluster, env, arg),
                                  "thread-spawn")
         wasi_funcs = {}
-        if wasi_obj is not None:
-            for name, params, results, fn in wasi_obj.imports():
+
+        def wasi_function(field):
+            # built on first use: a module imports a few of WASI's functions
+            f = wasi_funcs.get(field)
+            if f is None:
+                sig = wasi_obj.import_function(field)
+                if sig is None:
+                    return None
+                params, results, fn = sig
                 ft = FuncType(tuple(_TYPE_BY_NAME[p] for p in params),
                               tuple(_TYPE_BY_NAME[r] for r in results))
-                wasi_funcs[name] = HostFunction(ft, _wasi_adapter(fn, ft), name)
+                f = wasi_funcs[field] = HostFunction(ft, _wasi_adapter(fn, ft), field)
+            return f
 
         def resolve(modname, field, kind):
             if imports:
@@ -286,8 +331,8 @@ class Runtime:
                 for sym in natives[modname]:
                     if sym.name == field:
                         return native_function(sym)
-            if modname == "wasi_snapshot_preview1" and wasi_funcs:
-                return wasi_funcs.get(field)
+            if modname == "wasi_snapshot_preview1" and wasi_obj is not None:
+                return wasi_function(field)
             if modname == "wasi" and field == "thread-spawn" and spawn is not None:
                 return spawn
             reg = self.registered.get(modname)
@@ -338,6 +383,23 @@ class Runtime:
         if self.pool is None:
             return {"total_size": 0, "total_free_size": 0, "highmark_size": 0}
         return self.pool.info()
+
+    def terminate(self):
+        """Stop everything this runtime is doing now, from any thread: a
+        load or instantiation in progress (segment initialisation, the
+        start function) raises Terminated, and so does every running call
+        on any of its instances (those instances stay terminated, as after
+        Instance.terminate()). Loads and instances begun afterwards run
+        normally. Bulk operations and translation poll the flag, so the
+        guest stops within about a millisecond of host work."""
+        for t in list(self._terms):
+            t[0] = _terminated
+
+    def _forget_term(self, term):
+        try:
+            self._terms.remove(term)
+        except ValueError:
+            pass
 
     def destroy(self):
         self.registered = {}
@@ -416,6 +478,7 @@ class Instance:
         self._spawned = []
         self._spawn_lock = None
         self._app_heap = None
+        self._term = None
 
     def lookup_function(self, name):
         """-> Function or None when no function is exported under name."""
@@ -535,8 +598,13 @@ class Instance:
         return memoryview(m.data)[offset:offset + size]
 
     def terminate(self):
-        """Ask the guest to stop at its next loop back edge or call."""
-        self.core.term[0] = _terminated
+        """Ask the guest to stop at its next loop back edge, call, bulk
+        memory or table chunk, or translation step (Terminated is raised
+        in the thread running it). Also works while instantiate() is still
+        running the start function (from another thread)."""
+        term = self._term if self.core is None else self.core.term
+        if term is not None:
+            term[0] = _terminated
 
     def deinstantiate(self):
         """Release memories, tables, exec env stacks and pool charges.
@@ -545,6 +613,9 @@ class Instance:
             self.cluster.shutdown()
         if self.core is not None:
             self.core.release()
+        if self._term is not None:
+            self.runtime._forget_term(self._term)
+            self._term = None
         if self.wasi is not None and self._owns_wasi:
             self.wasi.close()
         self.wasi = None
@@ -579,6 +650,11 @@ def _terminated():
     return E.Terminated("terminated")
 
 
+def _poll(term):
+    if term[0] is not None:
+        raise term[0]()
+
+
 class ExecEnv:
     """An execution environment: one per thread, with its own stack budget.
 
@@ -592,9 +668,12 @@ class ExecEnv:
         self.stack_used = 0
         self.instance = None   # core instance of the running function
         self._stack_block = None
+        # the Python recursion limit a fast-tier call needs (0: none)
+        self._want_limit = 0
         self._fuel = None      # a fuel.Meter while metering is on
         if instance.runtime.mode == "fast":
-            _allow_recursion(stack_size)
+            from wasmbed.core import fast
+            self._want_limit = fast.recursion_limit_for(stack_size)
         pool = instance.runtime.pool
         if pool is not None:
             # the interp tier's stack budget is reserved in the pool
@@ -643,12 +722,51 @@ class ExecEnv:
             raise f()
 
     def invoke_raw(self, func, args):
-        """Call a core function with internal values -> list of results."""
+        """Call a core function with internal values -> list of results.
+
+        A call made while another is running on this thread (a host
+        function calling back into wasm) counts against the thread's
+        re-entry bound (host_stack.max_reentry): past it, Trap("call stack
+        exhausted"). The outermost call of a thread raises Python's
+        recursion limit for the fast tier and restores it when it returns,
+        and moves to a helper thread with a large C stack when this
+        thread's is small (see host_stack)."""
+        rt = self.inst.runtime
+        st = _hs.state(rt.platform)
+        if st.depth:
+            if st.depth > st.max:
+                self.inst.exception = E.TRAP_STACK_EXHAUSTED
+                raise Trap(E.TRAP_STACK_EXHAUSTED)
+            st.depth += 1
+            try:
+                return rt.engine.execute(self, func, args)
+            except Trap as e:
+                self.inst.exception = e.message
+                raise
+            finally:
+                st.depth -= 1
+        if _hs.needs_helper(st):
+            return _hs.on_helper(rt.platform, self._outermost, func, args)
+        return self._outermost(func, args)
+
+    def _outermost(self, func, args):
+        rt = self.inst.runtime
+        st = _hs.state(rt.platform)
+        want = self._want_limit
+        if want:
+            _hs.enter(want)
+        st.depth = 1
         try:
-            return self.inst.runtime.engine.execute(self, func, args)
+            return rt.engine.execute(self, func, args)
         except Trap as e:
             self.inst.exception = e.message
             raise
+        except MemoryError:
+            raise HostOutOfMemory("call")
+        finally:
+            st.depth = 0
+            if want:
+                _hs.leave()
 
     def call(self, f, *args):
         """Call an exported Function with API values.
@@ -700,17 +818,6 @@ class ExecEnv:
                 _put(argv, i, v & M32)
                 i += 1
         return True
-
-
-def _allow_recursion(stack_size):
-    """The fast tier makes each wasm frame a Python frame: lift Python's
-    recursion limit so that the exec env's stack budget, not the host, is
-    what runs out first (CPython 3.11+ keeps those frames off the C stack)."""
-    from wasmbed.core import fast
-    want = fast.recursion_limit_for(stack_size)
-    get = getattr(sys, "getrecursionlimit", None)
-    if get is not None and get() < want:
-        sys.setrecursionlimit(want)
 
 
 def _put(argv, i, v):

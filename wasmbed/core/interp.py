@@ -746,5 +746,7 @@ def execute(env, func, args):
     except _RECURSION:
         raise Trap(E.TRAP_STACK_EXHAUSTED)
     except MemoryError:
-        raise Trap(E.TRAP_STACK_EXHAUSTED)
+        # frames live in a bounded list, not on Python's stack: this is
+        # the host's heap, not the guest's call depth
+        raise E.HostOutOfMemory("call")
 

@@ -340,12 +340,17 @@ def lower_function(module, func, fuel=None):
         elif op == O.BR_TABLE:
             idx = stk.pop()
             targets = []
+            by_depth = {}   # one target (and copy list) per distinct depth
             for depth in ins[1] + (ins[2],):
-                if depth == len(ctls) - 1:
-                    label, h, na = fn_label, 0, ctls[0].nresults
-                else:
-                    label, h, na = branch_target(depth)
-                targets.append((label, copies_to(h, na)))
+                t = by_depth.get(depth)
+                if t is None:
+                    if depth == len(ctls) - 1:
+                        label, h, na = fn_label, 0, ctls[0].nresults
+                    else:
+                        label, h, na = branch_target(depth)
+                    t = (label, copies_to(h, na))
+                    by_depth[depth] = t
+                targets.append(t)
             emit(["br_table", idx, tuple(targets)])
             ctls[-1].unreachable = True
         elif op == O.RETURN:

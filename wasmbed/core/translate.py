@@ -59,6 +59,8 @@ HARD_INDENT = 96         # CPython's tokenizer stops at 100 levels
 MAX_EXPR_DEPTH = 8       # folded expression nesting
 MAX_EXPR_LEN = 400
 LEAF = 8                 # blocks tested in sequence at a dispatch leaf
+# translation polls the terminate flag every POLL_MASK + 1 instructions
+POLL_MASK = 4095
 PATH_STEPS = 200         # branch path walk bound (beyond: be conservative)
 INIT_CHUNK = 64          # locals zeroed per chained assignment
 
@@ -398,11 +400,12 @@ class _Py:
 
 class _Emit:
 
-    def __init__(self, module, fidx, level, fuel=None):
+    def __init__(self, module, fidx, level, fuel=None, term=None):
         self.fuel = fuel
         self.fuel_local = False
         self.module = module
         self.fidx = fidx
+        self.term = term
         self.defn = module.funcs[fidx - module.num_imported_funcs]
         self.ftype = module.types[self.defn.type_idx]
         self.maxl, self.maxi = LEVELS[level]
@@ -786,7 +789,10 @@ class _Emit:
         skip = 0
         n = len(body)
         pc = 0
+        term = self.term
         while pc < n:
+            if not pc & POLL_MASK and term is not None and term[0] is not None:
+                raise term[0]()
             ins = body[pc]
             pc += 1
             op = ins[0]
@@ -1199,9 +1205,13 @@ class _Emit:
     def br_table(self, labels, default):
         idx = self.pop()
         targets = labels + (default,)
+        # position of each distinct target, in first-seen order (a dict:
+        # linear in labels + targets, however many of each)
+        pos = {}
         uniq = []
         for d in targets:
-            if d not in uniq:
+            if d not in pos:
+                pos[d] = len(uniq)
                 uniq.append(d)
         if len(uniq) == 1:
             self.emit_all(self.jump(uniq[0]))
@@ -1215,17 +1225,17 @@ class _Emit:
                 region_direct = False
         if region_direct:
             lids = tuple(int(a[0][5:]) for a in acts)
-            tbl = tuple(lids[uniq.index(d)] for d in labels)
+            tbl = tuple(lids[pos[d]] for d in labels)
             name = self.need("BT%d" % len(self.prelude), repr(tbl))
-            self.emit("_r = %s[_k] if _k < %d else %d" % (name, nl, lids[uniq.index(default)]))
+            self.emit("_r = %s[_k] if _k < %d else %d" % (name, nl, lids[pos[default]]))
             self.emit("continue")
             return
-        tbl = tuple(uniq.index(d) for d in labels)
-        if tbl == tuple(range(nl)) and uniq.index(default) == nl:
+        tbl = tuple(pos[d] for d in labels)
+        if pos[default] == nl and tbl == tuple(range(nl)):
             self.emit("_u = _k if _k < %d else %d" % (nl, nl))
         else:
             name = self.need("BT%d" % len(self.prelude), repr(tbl))
-            self.emit("_u = %s[_k] if _k < %d else %d" % (name, nl, uniq.index(default)))
+            self.emit("_u = %s[_k] if _k < %d else %d" % (name, nl, pos[default]))
         self.code.extend(_utree(acts, 0, len(acts)))
         self.last_def = None
 
@@ -1257,17 +1267,17 @@ class _Emit:
             if op == O.MEMORY_INIT:
                 d, s, n = self.operands(3)[0]
                 ds = self.need("DS", "ctx.datas")
-                self.emit("mem_init(%s, %d, M0, %s, %s, %s)" % (
+                self.emit("mem_init(%s, %d, M0, %s, %s, %s, T)" % (
                     ds, ins[1], self.val(d), self.val(s), self.val(n)))
             elif op == O.DATA_DROP:
                 ds = self.need("DS", "ctx.datas")
                 self.emit("data_drop(%s, %d)" % (ds, ins[1]))
             elif op == O.MEMORY_COPY:
                 d, s, n = self.operands(3)[0]
-                self.emit("mem_copy(M0, %s, %s, %s)" % (self.val(d), self.val(s), self.val(n)))
+                self.emit("mem_copy(M0, %s, %s, %s, T)" % (self.val(d), self.val(s), self.val(n)))
             else:
                 d, v, n = self.operands(3)[0]
-                self.emit("mem_fill(M0, %s, %s, %s)" % (self.val(d), self.val(v), self.val(n)))
+                self.emit("mem_fill(M0, %s, %s, %s, T)" % (self.val(d), self.val(v), self.val(n)))
         else:
             sig = O.SIG[op]
             if sig is None:
@@ -1302,21 +1312,21 @@ class _Emit:
         elif op == O.TABLE_GROW:
             tb = self.need("TB%d" % ins[1], "ctx.tables[%d]" % ins[1])
             (v, n), h = self.operands(2)
-            self.stmt_result(h, "table_grow(%s, %s, %s)" % (tb, self.val(v), self.val(n)))
+            self.stmt_result(h, "table_grow(%s, %s, %s, T)" % (tb, self.val(v), self.val(n)))
         elif op == O.TABLE_FILL:
             tb = self.need("TB%d" % ins[1], "ctx.tables[%d]" % ins[1])
             i, v, n = self.operands(3)[0]
-            self.emit("table_fill(%s, %s, %s, %s)" % (tb, self.val(i), self.val(v), self.val(n)))
+            self.emit("table_fill(%s, %s, %s, %s, T)" % (tb, self.val(i), self.val(v), self.val(n)))
         elif op == O.TABLE_COPY:
             td = self.need("TB%d" % ins[1], "ctx.tables[%d]" % ins[1])
             ts = self.need("TB%d" % ins[2], "ctx.tables[%d]" % ins[2])
             d, s, n = self.operands(3)[0]
-            self.emit("table_copy(%s, %s, %s, %s, %s)" % (td, ts, self.val(d), self.val(s), self.val(n)))
+            self.emit("table_copy(%s, %s, %s, %s, %s, T)" % (td, ts, self.val(d), self.val(s), self.val(n)))
         elif op == O.TABLE_INIT:
             tb = self.need("TB%d" % ins[2], "ctx.tables[%d]" % ins[2])
             es = self.need("ES", "ctx.elems")
             d, s, n = self.operands(3)[0]
-            self.emit("table_init(%s, %d, %s, %s, %s, %s)" % (
+            self.emit("table_init(%s, %d, %s, %s, %s, %s, T)" % (
                 es, ins[1], tb, self.val(d), self.val(s), self.val(n)))
         elif op == O.ELEM_DROP:
             es = self.need("ES", "ctx.elems")
@@ -1389,7 +1399,7 @@ def _render(items, level, loops, lines, stats):
 # ---------------------------------------------------------------------------
 # public entry points
 
-def function_source(module, fidx, level=0, fuel=None):
+def function_source(module, fidx, level=0, fuel=None, term=None):
     """Python source of ``bind_<fidx>`` for defined function index fidx
     (an index in the module's function space, past the imports).
 
@@ -1399,10 +1409,12 @@ def function_source(module, fidx, level=0, fuel=None):
     ``fuel``: None, or fuel.region_costs of the body, for the metered
     form (charges at region starts and before bulk operations).
     Returns (source, frame_cost). Raises ValueError on an instruction the
-    tier does not know (the module must have been validated).
+    tier does not know (the module must have been validated). ``term`` an
+    optional terminate flag (one-element list) polled every 4096
+    instructions: when set, what it asks for is raised.
     """
     while True:
-        em = _Emit(module, fidx, level, fuel)
+        em = _Emit(module, fidx, level, fuel, term)
         src = em.run()
         if (em.max_loops <= HARD_LOOPS and em.max_indent <= HARD_INDENT) or level >= 2:
             return src, em.cost
