@@ -114,6 +114,8 @@ TRAP_STACK_EXHAUSTED = "call stack exhausted"
 TRAP_UNALIGNED_ATOMIC = "unaligned atomic"
 TRAP_EXPECTED_SHARED = "expected shared memory"
 TRAP_NULL_REFERENCE = "null reference"
+# fuel (wasmbed.core.fuel): the exec env's fuel ran out (wasmtime's text)
+TRAP_OUT_OF_FUEL = "all fuel consumed"
 
 POOL_EXHAUSTED = "allocate memory failed"
 

@@ -307,11 +307,16 @@ def _check_body(ctx, declared_locals, body, ftype):
                 _pop_expect(vals, frame, I32)
                 dt = _label_types(ctrls[-1 - default])
                 arity = len(dt)
+                # checking the same label types twice changes nothing:
+                # check each types tuple once (linear in labels + types)
+                seen = {}
                 for x in ins[1]:
                     lt = _label_types(ctrls[-1 - x])
                     if len(lt) != arity:
                         raise InvalidModule(TYPE_MISMATCH)
-                    vals.extend(_pop_vals(vals, frame, lt))
+                    if id(lt) not in seen:
+                        seen[id(lt)] = lt
+                        vals.extend(_pop_vals(vals, frame, lt))
                 _pop_vals(vals, frame, dt)
                 del vals[height:]
                 frame[4] = True
