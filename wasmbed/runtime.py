@@ -10,6 +10,7 @@ import sys
 
 from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
 from wasmbed.core import errors as E
+from wasmbed.core import numeric as _N
 from wasmbed.core.errors import Trap, LinkError, ThreadLimit
 from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
@@ -629,7 +630,7 @@ class ExecEnv:
             if t in (I64, F64):
                 raw = (argv[i] & M32) | ((argv[i + 1] & M32) << 32)
                 i += 2
-                vals.append(raw if t == I64 else struct.unpack("<d", struct.pack("<Q", raw))[0])
+                vals.append(raw if t == I64 else _N.bits_to_f64(raw))
             else:
                 vals.append(argv[i] & M32)
                 i += 1
@@ -640,7 +641,7 @@ class ExecEnv:
         i = 0
         for t, v in zip(ft.results, res):
             if t in (I64, F64):
-                raw = v if t == I64 else struct.unpack("<Q", struct.pack("<d", v))[0]
+                raw = v if t == I64 else _N.f64_to_bits(v)
                 _put(argv, i, raw & M32)
                 _put(argv, i + 1, raw >> 32)
                 i += 2

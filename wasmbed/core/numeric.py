@@ -1053,7 +1053,8 @@ TRAPPING = {
 # Soft float mode (core/float_host.py): f64 values are bits, every float
 # instruction above is replaced by its integer version.
 from wasmbed.core import float_host as _float_host
-if _float_host.soft():
+soft = _float_host.soft()
+if soft:
     from wasmbed.core.numeric_soft import install as _install
     _install(globals())
     del _install
