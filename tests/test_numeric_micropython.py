@@ -131,7 +131,7 @@ def _isolated_package(root):
     core.mkdir(parents=True)
     (root / "wasmbed" / "__init__.py").write_text("")
     (core / "__init__.py").write_text("")
-    for name in ("numeric.py", "errors.py"):
+    for name in ("numeric.py", "errors.py", "float_host.py", "numeric_soft.py", "softfloat.py"):
         os.symlink(os.path.join(REPO, "wasmbed", "core", name), str(core / name))
 
 

@@ -158,6 +158,10 @@ class Runtime:
             raise ValueError("not a wasmbed AOT module (no WASM/BINDERS)")
         if self.mode != "fast":
             raise ValueError("AOT modules run on the fast tier (mode='fast')")
+        made = getattr(aot, "FLOAT_MODE", "hard")
+        here = "soft" if _N.soft else "hard"
+        if made != here:
+            raise ValueError(E.MSG_AOT_FLOAT_MODE % (made, here, here))
         if isinstance(wasm, tuple):
             wasm = b"".join(wasm)
         mod = self.load(wasm)

@@ -1050,6 +1050,12 @@ TRAPPING = {
 }
 
 
+def name_of(f):
+    """The numeric.py name of a function of UNOP / BINOP (the fast tier
+    binds generated code to them by name)."""
+    return f.__name__
+
+
 # Soft float mode (core/float_host.py): f64 values are bits, every float
 # instruction above is replaced by its integer version.
 from wasmbed.core import float_host as _float_host

@@ -116,8 +116,8 @@ def functions():
         out[dst + "_convert_i64_u"] = (lambda fmt: lambda a: S.from_int(fmt, a))(fmt)
     out["f32_demote_f64"] = lambda a: S.convert(F64, F32, a)
     out["f64_promote_f32"] = lambda a: S.convert(F32, F64, a)
-    out["i64_reinterpret_f64"] = _ident
-    out["f64_reinterpret_i64"] = _ident
+    out["i64_reinterpret_f64"] = lambda a: a
+    out["f64_reinterpret_i64"] = lambda a: a
     out["f64_to_bits"] = _ident
     out["bits_to_f64"] = _ident
     return out
@@ -127,6 +127,10 @@ def install(ns):
     """Replace numeric.py's float functions (module globals ``ns``) and
     their UNOP / BINOP entries by the soft ones."""
     soft = functions()
+    names = {}
+    for name, f in soft.items():
+        names[id(f)] = name
+    ns["name_of"] = lambda f: names.get(id(f)) or f.__name__
     by_old = {}
     for name, f in soft.items():
         old = ns.get(name)
