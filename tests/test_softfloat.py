@@ -432,3 +432,43 @@ def test_softfloat_under_micropython(tmp_path):
         want = _run(SOFT[name], args)
         want = "trap:" + want[1].replace(" ", "_") if isinstance(want, tuple) else str(want)
         assert line == want, (name, args)
+
+
+# --- AOT files and the float mode ---------------------------------------------------
+
+AOT_RUN = r"""
+import importlib.util, sys
+import wasmbed
+spec = importlib.util.spec_from_file_location("m_aot", sys.argv[1])
+m = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(m)
+rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="fast"))
+try:
+    mod = rt.load_aot(m)
+except ValueError as e:
+    print("refused:", e)
+else:
+    inst = rt.instantiate(mod, stack_size=1 << 16)
+    print("ok", repr(inst.create_exec_env().call(inst.lookup_function("basel64"), 100)))
+"""
+
+
+@pytest.mark.parametrize("made", ["hard", "soft"])
+def test_aot_file_runs_in_its_float_mode_and_is_refused_in_the_other(tmp_path, made):
+    wasm = os.path.join(REPO, "benchmarks", "floats.wasm")
+    out = tmp_path / "floats_aot.py"
+    env = dict(os.environ, PYTHONPATH=REPO, WASMBED_FLOAT=made)
+    subprocess.run([sys.executable, "-m", "wasmbed", "compile", wasm, "-o", str(out)],
+                   env=env, check=True)
+    script = tmp_path / "run.py"
+    script.write_text(AOT_RUN)
+    want = sum(1.0 / (k * k) for k in range(100, 0, -1))
+    for mode in ("hard", "soft"):
+        env = dict(os.environ, PYTHONPATH=REPO, WASMBED_FLOAT=mode)
+        got = subprocess.run([sys.executable, str(script), str(out)], env=env,
+                             capture_output=True, text=True, check=True).stdout.strip()
+        if mode == made:
+            assert got == "ok %r" % want
+        else:
+            assert got.startswith("refused: AOT module was compiled for %s floats" % made)
+            assert "WASMBED_FLOAT=%s" % mode in got
