@@ -10,6 +10,7 @@ import sys
 
 from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
 from wasmbed.core import errors as E
+from wasmbed.core import numeric as _N
 from wasmbed.core.errors import Trap, LinkError, ThreadLimit, HostOutOfMemory
 from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
@@ -206,6 +207,10 @@ class Runtime:
             raise ValueError("not a wasmbed AOT module (no WASM/BINDERS)")
         if self.mode != "fast":
             raise ValueError("AOT modules run on the fast tier (mode='fast')")
+        made = getattr(aot, "FLOAT_MODE", "hard")
+        here = "soft" if _N.soft else "hard"
+        if made != here:
+            raise ValueError(E.MSG_AOT_FLOAT_MODE % (made, here, here))
         if isinstance(wasm, tuple):
             wasm = b"".join(wasm)
         mod = self.load(wasm)
@@ -846,7 +851,7 @@ class ExecEnv:
             if t in (I64, F64):
                 raw = (argv[i] & M32) | ((argv[i + 1] & M32) << 32)
                 i += 2
-                vals.append(raw if t == I64 else struct.unpack("<d", struct.pack("<Q", raw))[0])
+                vals.append(raw if t == I64 else _N.bits_to_f64(raw))
             else:
                 vals.append(argv[i] & M32)
                 i += 1
@@ -857,7 +862,7 @@ class ExecEnv:
         i = 0
         for t, v in zip(ft.results, res):
             if t in (I64, F64):
-                raw = v if t == I64 else struct.unpack("<Q", struct.pack("<d", v))[0]
+                raw = v if t == I64 else _N.f64_to_bits(v)
                 _put(argv, i, raw & M32)
                 _put(argv, i + 1, raw >> 32)
                 i += 2

@@ -5,8 +5,7 @@ globals global_i32/i64/f32/f64 = 666 / 666.6, a funcref table of 10..20
 elements and a memory of 1..2 pages, as the reference interpreter does.
 """
 
-import struct
-
+from wasmbed.core import numeric as N
 from wasmbed.core.instance import HostFunction
 from wasmbed.core.memory import Memory
 from wasmbed.core.table import Table, Global
@@ -26,11 +25,11 @@ def spectest_exports(store):
                          ("print_f64", (F64,)), ("print_i32_f32", (I32, F32)),
                          ("print_f64_f64", (F64, F64))):
         ex[name] = HostFunction(FuncType(params, ()), _print, name)
-    f32_bits = struct.unpack("<I", struct.pack("<f", 666.6))[0]
+    f32_bits = 0x4426A666               # 666.6 rounded to f32 / f64, as bits
     ex["global_i32"] = Global(GlobalType(I32, False), 666)
     ex["global_i64"] = Global(GlobalType(I64, False), 666)
     ex["global_f32"] = Global(GlobalType(F32, False), f32_bits)
-    ex["global_f64"] = Global(GlobalType(F64, False), 666.6)
+    ex["global_f64"] = Global(GlobalType(F64, False), N.bits_to_f64(0x4084D4CCCCCCCCCD))
     ex["table"] = Table(TableType(FUNCREF, Limits(10, 20)), store.table_backing)
     ex["memory"] = Memory(MemoryType(Limits(1, 2)), store.mem_backing)
     ex["shared_memory"] = Memory(MemoryType(Limits(1, 2, True)), store.mem_backing)

@@ -119,6 +119,10 @@ TRAP_OUT_OF_FUEL = "all fuel consumed"
 
 POOL_EXHAUSTED = "allocate memory failed"
 
+# An AOT file was generated for the other float mode (core/float_host.py).
+MSG_AOT_FLOAT_MODE = ("AOT module was compiled for %s floats but this host runs "
+                      "%s floats: recompile it with WASMBED_FLOAT=%s wasmbed compile")
+
 # Store limits (wasmbed.core.limits), raised as InstantiationError.
 LIMIT_MEMORY_MIN = "memory minimum exceeds limit max_memory_size (%d > %d bytes)"
 LIMIT_MEMORIES = "memory count exceeds limit max_memories (%d)"

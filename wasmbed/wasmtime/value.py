@@ -16,6 +16,7 @@ v128 values cannot cross (wasmtime-py has no v128 either).
 import struct
 
 from wasmbed.core import module as M
+from wasmbed.core import numeric as _N   # f64 inside: a float, or bits (soft mode)
 from wasmbed.wasmtime.types import ValType
 from wasmbed.wasmtime.errors import WasmtimeError
 
@@ -153,7 +154,7 @@ def to_core(t, val):
         if t == M.F32:
             return struct.unpack("<I", _f32_bytes(val))[0]
         if t == M.F64:
-            return val
+            return _N.bits_to_f64(struct.unpack("<Q", struct.pack("<d", val))[0])
     elif isinstance(val, Func):
         if t == M.FUNCREF:
             return val._func
@@ -173,6 +174,8 @@ def from_core(t, v):
         return v - 0x10000000000000000 if v & 0x8000000000000000 else v
     if t == M.F32:
         return struct.unpack("<f", struct.pack("<I", v))[0]
+    if t == M.F64:
+        return struct.unpack("<d", struct.pack("<Q", _N.f64_to_bits(v)))[0]
     if t == M.FUNCREF:
         if v is None:
             return None
