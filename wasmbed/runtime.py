@@ -8,7 +8,8 @@ Python object (None is null), funcref as a function object or None.
 import struct
 import sys
 
-from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
+from wasmbed.config import RuntimeConfig
+from wasmbed.core import host_charge
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, LinkError, ThreadLimit
 from wasmbed.core.decode import decode_module
@@ -28,7 +29,7 @@ from wasmbed.app_heap import AppHeap
 # controls; they bound what a hostile module can make the host allocate.
 INSTANCE_CHARGE = 256
 GLOBAL_CHARGE = 16
-FUNC_CHARGE = 16
+FUNC_CHARGE = 128     # a WasmFunction and its slot: 119 measured
 ELEM_REF_CHARGE = 8
 
 
@@ -127,22 +128,33 @@ class Runtime:
         """Decode and validate a binary module -> LoadedModule.
 
         Raises MalformedModule, InvalidModule, PoolExhausted (pool mode:
-        the module bytes and a metadata charge come from the pool).
+        the module bytes and the host memory of their decoded form are
+        charged to the pool first, core/host_charge.py).
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError("load() needs bytes")
-        charge = None
+        acct = None
         if self.pool is not None:
-            charge = self.pool.alloc(max(1, len(data) * (1 + MODULE_METADATA_FACTOR)))
-            self.pool.view(charge, len(data))[:] = data
+            acct = host_charge.Account(self.pool)
+            block = acct.charge(len(data), "the module binary")
+            self.pool.view(block, len(data))[:] = data
         try:
+            if acct is not None:
+                what = "decoding the module"
+                decoding = acct.charge(host_charge.load_cost(len(data)), what)
             module = decode_module(data)
             validate_module(module)
+            if acct is not None:
+                acct.resize(decoding, host_charge.load_cost(len(data), False),
+                            what)
+                acct.charge(host_charge.decoded_locals_cost(module),
+                            "the module's locals")
+                module.host_account = acct
         except BaseException:
-            if charge is not None:
-                self.pool.free(charge)
+            if acct is not None:
+                acct.release()
             raise
-        return LoadedModule(self, module, charge)
+        return LoadedModule(self, module, acct)
 
     def load_aot(self, aot):
         """Load a module written by ``wasmbed compile`` (an imported Python
@@ -227,6 +239,7 @@ class Runtime:
 
         def run_start(core_inst, func):
             inst.core = core_inst
+            core_inst.host_account = inst._account
             env.invoke_raw(func, [])
 
         m = module.module
@@ -234,13 +247,22 @@ class Runtime:
             nelems = 0
             for seg in m.elems:
                 nelems += len(seg.init)
-            inst._charge = self.pool.alloc(
+            nfuncs = len(m.funcs)
+            for imp in m.imports:
+                nfuncs += imp.kind == 0
+            per_func = FUNC_CHARGE
+            if self.mode == "fast":
+                per_func += host_charge.FAST_FUNC_CHARGE
+            inst._account = host_charge.Account(self.pool)
+            inst._account.charge(
                 INSTANCE_CHARGE + GLOBAL_CHARGE * len(m.globals)
-                + FUNC_CHARGE * len(m.funcs) + ELEM_REF_CHARGE * nelems)
+                + per_func * nfuncs + ELEM_REF_CHARGE * nelems,
+                "the instance's functions, globals and elements")
         try:
             env = ExecEnv(inst, stack_size)
             inst._default_env = env
             inst.core = _instantiate(m, resolve, self.store, run_start)
+            inst.core.host_account = inst._account
         except BaseException:
             inst._free_charges()
             raise
@@ -344,16 +366,17 @@ def _as_extern(x):
 class LoadedModule:
     """A decoded, validated module owned by a Runtime."""
 
-    def __init__(self, runtime, module, charge):
+    def __init__(self, runtime, module, account):
         self.runtime = runtime
         self.module = module
-        self._charge = charge
+        self._account = account
 
     def unload(self):
-        """Return the module's pool charge. Idempotent."""
-        if self._charge is not None:
-            self.runtime.pool.free(self._charge)
-            self._charge = None
+        """Return the module's pool charges (binary, decoded form, the
+        code its functions were lowered or translated to). Idempotent."""
+        if self._account is not None:
+            self._account.release()
+            self._account = None
 
     @property
     def imports(self):
@@ -384,7 +407,7 @@ class Instance:
         self.core = None
         self.wasi = None
         self.exception = None
-        self._charge = None
+        self._account = None
         self._default_env = None
         self._envs = []
         self._owns_wasi = False
@@ -541,9 +564,9 @@ class Instance:
         if self._default_env is not None:
             self._default_env.destroy()
             self._default_env = None
-        if self._charge is not None:
-            self.runtime.pool.free(self._charge)
-            self._charge = None
+        if self._account is not None:
+            self._account.release()
+            self._account = None
 
 
 def _terminated():

@@ -104,6 +104,8 @@ TRAP_EXPECTED_SHARED = "expected shared memory"
 TRAP_NULL_REFERENCE = "null reference"
 
 POOL_EXHAUSTED = "allocate memory failed"
+# A host-memory charge (core/host_charge.py) that did not fit in the pool.
+HOST_CHARGE = "allocate memory failed: %s needs %d bytes of host memory"
 
 # Store limits (wasmbed.core.limits), raised as InstantiationError.
 LIMIT_MEMORY_MIN = "memory minimum exceeds limit max_memory_size (%d > %d bytes)"

@@ -41,6 +41,8 @@ from wasmbed.core import fast_rt
 from wasmbed.core.fast_rt import STRUCT_ERROR
 from wasmbed.core.opcodes import NAME, is_simd
 from wasmbed.core.translate import function_source, FRAME_OVERHEAD
+from wasmbed.core.host_charge import (account_of, translate_cost,
+                                     code_cost, bind_cost)
 
 
 try:
@@ -144,7 +146,12 @@ def realize(ctx, i):
     elif f.instance is not ctx.inst:
         fn = realize(ctx_of(f.instance), f.index)
     else:
-        fn = binder(ctx.module, i)(ctx)
+        b = binder(ctx.module, i)
+        acct = account_of(ctx.inst)
+        if acct is not None:
+            acct.charge(bind_cost(ctx.module.funcs[i - ctx.module.num_imported_funcs]),
+                        "binding function %d" % i)
+        fn = b(ctx)
     ctx.fns[i] = fn
     return fn
 
@@ -157,8 +164,27 @@ def binder(module, fidx):
         module._fast_binders = cache
     b = cache.get(fidx)
     if b is None:
-        b = _compile(module, fidx)
+        acct = account_of(module)
+        if acct is None:
+            b = _compile(module, fidx)
+        else:
+            b = _compile_charged(module, fidx, acct)
         cache[fidx] = b
+    return b
+
+
+def _compile_charged(module, fidx, acct):
+    """_compile with the host memory charged to `acct` first: the peak
+    while translating, cut to what the code keeps once compiled."""
+    defn = module.funcs[fidx - module.num_imported_funcs]
+    what = "translating function %d" % fidx
+    block = acct.charge(translate_cost(defn), what)
+    try:
+        b = _compile(module, fidx)
+    except BaseException:
+        acct.free(block)
+        raise
+    acct.resize(block, code_cost(defn), what)
     return b
 
 
