@@ -12,10 +12,14 @@ wasmbed/core/host_charge.py (which charges the worst shape plus a margin).
 
 import gc
 import sys
-import tracemalloc
+try:
+    import tracemalloc
+except ImportError:   # MicroPython: only the generators are used
+    tracemalloc = None
 
 sys.path.insert(0, ".")
-from tests.binary import leb, sleb, vec, name, section, module, functype  # noqa: E402
+sys.path.insert(0, "tests")
+from binary import leb, sleb, vec, name, section, module, functype  # noqa: E402
 
 I32, I64, F64 = 0x7F, 0x7E, 0x7C
 

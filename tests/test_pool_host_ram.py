@@ -261,3 +261,19 @@ def test_charges_cover_what_the_host_allocates(mode):
         inst.deinstantiate()
         mod.unload()
         assert rt.mem_alloc_info()["total_free_size"] == free0, label
+
+
+def test_charging_can_be_turned_off_and_then_only_the_old_factor_applies():
+    data = one_function(20000)
+    used = {}
+    for charge in (True, False):
+        rt = wasmbed.Runtime(wasmbed.RuntimeConfig(
+            mem_alloc_type="pool", heap_size=POOL, charge_host_memory=charge))
+        free0 = rt.mem_alloc_info()["total_free_size"]
+        mod = rt.load(data)
+        used[charge] = free0 - rt.mem_alloc_info()["total_free_size"]
+        mod.unload()
+        assert rt.mem_alloc_info()["total_free_size"] == free0
+    from wasmbed.config import MODULE_METADATA_FACTOR
+    assert used[False] < len(data) * (2 + MODULE_METADATA_FACTOR)
+    assert used[True] > len(data) * 40

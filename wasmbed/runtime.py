@@ -8,7 +8,7 @@ Python object (None is null), funcref as a function object or None.
 import struct
 import sys
 
-from wasmbed.config import RuntimeConfig
+from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
 from wasmbed.core import host_charge
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, LinkError, ThreadLimit
@@ -57,6 +57,10 @@ class Runtime:
         self.config = config
         self._platform = config.platform
         self.pool = None
+        charge = config.charge_host_memory
+        if charge is None:
+            charge = sys.implementation.name != "micropython"
+        self._charge_host = bool(charge)
         if config.mem_alloc_type == "pool":
             from wasmbed.pool_alloc import Pool
             buf = config.heap_buf
@@ -138,13 +142,16 @@ class Runtime:
             acct = host_charge.Account(self.pool)
             block = acct.charge(len(data), "the module binary")
             self.pool.view(block, len(data))[:] = data
+        charging = acct is not None and self._charge_host
         try:
-            if acct is not None:
+            if acct is not None and not charging:
+                acct.charge(len(data) * MODULE_METADATA_FACTOR, "the decoded module")
+            if charging:
                 what = "decoding the module"
                 decoding = acct.charge(host_charge.load_cost(len(data)), what)
             module = decode_module(data)
             validate_module(module)
-            if acct is not None:
+            if charging:
                 acct.resize(decoding, host_charge.load_cost(len(data), False),
                             what)
                 acct.charge(host_charge.decoded_locals_cost(module),
@@ -239,7 +246,8 @@ class Runtime:
 
         def run_start(core_inst, func):
             inst.core = core_inst
-            core_inst.host_account = inst._account
+            if self._charge_host:
+                core_inst.host_account = inst._account
             env.invoke_raw(func, [])
 
         m = module.module
@@ -251,7 +259,7 @@ class Runtime:
             for imp in m.imports:
                 nfuncs += imp.kind == 0
             per_func = FUNC_CHARGE
-            if self.mode == "fast":
+            if self.mode == "fast" and self._charge_host:
                 per_func += host_charge.FAST_FUNC_CHARGE
             inst._account = host_charge.Account(self.pool)
             inst._account.charge(
@@ -262,7 +270,8 @@ class Runtime:
             env = ExecEnv(inst, stack_size)
             inst._default_env = env
             inst.core = _instantiate(m, resolve, self.store, run_start)
-            inst.core.host_account = inst._account
+            if self._charge_host:
+                inst.core.host_account = inst._account
         except BaseException:
             inst._free_charges()
             raise
