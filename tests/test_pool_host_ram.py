@@ -183,15 +183,18 @@ def test_hostile_modules_stay_within_the_pool(mode, keys):
         assert "decoding the module" in res[keys[0]]["outcome"]
 
 
-def test_translation_that_does_not_fit_is_refused_at_the_first_call():
+@pytest.mark.parametrize("fuel", [None, 10 ** 9], ids=["unmetered", "metered"])
+def test_translation_that_does_not_fit_is_refused_at_the_first_call(fuel):
     for mode in ("interp", "fast"):
         rt = wasmbed.Runtime(wasmbed.RuntimeConfig(
             mem_alloc_type="pool", heap_size=POOL, mode=mode))
         free0 = rt.mem_alloc_info()["total_free_size"]
         mod = rt.load(one_function(150 * 1000))
-        inst = rt.instantiate(mod, stack_size=64 * 1024)
+        inst = rt.instantiate(mod, stack_size=64 * 1024, fuel=fuel)
         what = "lowering" if mode == "interp" else "translating"
-        with pytest.raises(PoolExhausted, match=what + " function 0"):
+        if fuel is not None and mode == "interp":
+            what = "lowering a metered"
+        with pytest.raises(PoolExhausted, match=what):
             inst.call("f0")
         with pytest.raises(PoolExhausted):   # still refused, nothing cached
             inst.call("f0")
