@@ -43,6 +43,8 @@ from wasmbed.core import fast_rt
 from wasmbed.core.fast_rt import STRUCT_ERROR
 from wasmbed.core.opcodes import NAME, is_simd
 from wasmbed.core.translate import function_source, FRAME_OVERHEAD
+from wasmbed.core.host_charge import (account_of, translate_cost,
+                                     code_cost, bind_cost)
 from wasmbed.core.fuel import fast_ctx as _fuel_ctx
 
 
@@ -204,7 +206,9 @@ def realize(ctx, i):
     elif f.instance is not ctx.inst:
         fn = realize(ctx_of(f.instance), f.index)
     else:
-        fn = binder(ctx.module, i, ctx.term)(ctx)
+        b = binder(ctx.module, i, ctx.term)
+        charge_binding(ctx, i)
+        fn = b(ctx)
     ctx.fns[i] = fn
     return fn
 
@@ -266,7 +270,35 @@ def compile_function(module, fidx, fuel=None, term=None):
     """Translate and compile defined function fidx -> its bind factory;
     ``fuel``: the region costs for the metered form (fuel.py), compiled in
     a namespace of its own; ``term``: the terminate flag polled while
-    translating (translate.function_source)."""
+    translating (translate.function_source). In pool mode the host memory
+    is charged to the module's account first (host_charge.py): the peak
+    while translating, cut to what the code keeps once compiled; raises
+    PoolExhausted when it does not fit."""
+    acct = account_of(module)
+    if acct is None:
+        return _translate(module, fidx, fuel, term)
+    defn = module.funcs[fidx - module.num_imported_funcs]
+    what = "translating function %d" % fidx
+    block = acct.charge(translate_cost(defn), what)
+    try:
+        b = _translate(module, fidx, fuel, term)
+    except BaseException:
+        acct.free(block)
+        raise
+    acct.resize(block, code_cost(defn), what)
+    return b
+
+
+def charge_binding(ctx, i):
+    """Charge binding function i in ctx's instance (pool mode)."""
+    acct = account_of(ctx.inst)
+    if acct is not None:
+        m = ctx.module
+        acct.charge(bind_cost(m.funcs[i - m.num_imported_funcs]),
+                    "binding function %d" % i)
+
+
+def _translate(module, fidx, fuel, term):
     attr = "_fast_ns" if fuel is None else "_fuel_ns"
     ns = getattr(module, attr, None)
     if ns is None:
