@@ -40,7 +40,9 @@ from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core import fast_rt
 from wasmbed.core.fast_rt import STRUCT_ERROR
 from wasmbed.core.opcodes import NAME, is_simd
-from wasmbed.core.translate import function_source, FRAME_OVERHEAD
+# The translator is imported when a function is first translated, not
+# here: a board runs AOT modules (precompiled binders) without it.
+from wasmbed.core.interp import FRAME_OVERHEAD   # translate's too: 64
 
 
 try:
@@ -199,6 +201,7 @@ MIN_LEVEL = 0
 
 
 def _compile(module, fidx):
+    from wasmbed.core.translate import function_source
     ns = getattr(module, "_fast_ns", None)
     if ns is None:
         ns = dict(fast_rt.NAMES)
