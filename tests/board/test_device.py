@@ -58,6 +58,9 @@ BYTES_WAT = """(module
     (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
     (drop (call $w (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))))
 """
+LOOP_WAT = """(module
+  (func (export "_start") (loop $forever (br $forever))))
+"""
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +169,19 @@ def test_a_malformed_module_is_reported_by_the_board(port, tmp_path):
     assert lines[0].startswith("wasmbed: error: %s: MalformedModule: " % path)
     # and the board is fine afterwards
     assert device_run(port, HELLO)[0] == 0
+
+
+def test_a_silent_guest_times_out(tmp_path):
+    """--timeout gives up on a guest that stays silent. The host then sends
+    Ctrl-C, but MicroPython's qemu port has no keyboard interrupt while code
+    runs (its UART is polled), so this test spends a board of its own."""
+    reason = firmware.missing()
+    if reason:
+        pytest.skip(reason)
+    path = wat_file(tmp_path, "loop.wasm", LOOP_WAT)
+    with QemuBoard(firmware.firmware(BOARD, HEAP_SIZE),
+                   firmware.BOARDS[BOARD]["machine"], serial="pty") as board:
+        code, out, err = cli("device", "run", "--port", board.pty,
+                             "--timeout", "2", path)
+    assert code == 1 and out == b""
+    assert err.decode() == "wasmbed: error: the board at %s went silent for 2 s\n" % board.pty

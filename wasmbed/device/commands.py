@@ -151,7 +151,8 @@ def _run(repl, port, path, data, kind, argv, out, err, chunk, timeout,
         got = repl.read(4096)
         if not got:
             if limit is not None and time.monotonic() - last > limit:
-                raise DeviceError("the board at %s went silent for %.0f s"
+                repl.write(CTRL_C + CTRL_C)     # stop the guest, if it runs
+                raise DeviceError("the board at %s went silent for %g s"
                                   % (port, limit))
             continue
         last = time.monotonic()
