@@ -203,3 +203,23 @@ def test_a_silent_line_is_one_error():
     finally:
         os.close(master)
         os.close(slave)
+
+
+def test_ram_files_serve_what_was_added_without_copying():
+    from wasmbed.platform.baremetal.ramfs import RamFiles, S_IFREG, S_IFDIR
+    data = bytearray(b"WASM = b''\n" * 100)
+    fs = RamFiles()
+    fs.add("app.py", data)
+    assert fs.stat("/")[0] == S_IFDIR
+    assert fs.stat("/app.py")[0] == S_IFREG and fs.stat("app.py")[6] == len(data)
+    with pytest.raises(OSError):
+        fs.stat("/other.py")
+    with pytest.raises(OSError):
+        fs.open("/app.py", "wb")
+    f = fs.open("/app.py", "rb")
+    buf = bytearray(7)
+    assert f.readinto(buf) == 7 and bytes(buf) == data[:7]
+    data[7] = ord("!")            # a view of the added buffer, not a copy
+    assert f.read() == bytes(data[7:])
+    assert f.readinto(buf) == 0
+    assert [e[0] for e in fs.ilistdir("/")] == ["app.py"]
