@@ -171,6 +171,39 @@ def test_a_malformed_module_is_reported_by_the_board(port, tmp_path):
     assert device_run(port, HELLO)[0] == 0
 
 
+def one_error_line(result):
+    code, out, err = result
+    assert code == 1 and out == b""
+    lines = err.decode().splitlines()
+    assert len(lines) == 1
+    return lines[0]
+
+
+def test_a_memory_larger_than_the_heap_is_one_error(port, tmp_path):
+    # 8 pages = 512 KiB of linear memory on a 256 KiB heap
+    path = wat_file(tmp_path, "big.wasm", '(module (memory 8) (func (export "_start")))')
+    line = one_error_line(device_run(port, path))
+    assert line.startswith("wasmbed: error: %s: HostOutOfMemory: " % path)
+    assert device_run(port, HELLO) == host_run(HELLO)
+
+
+def test_a_module_larger_than_the_heap_is_refused_before_it_is_sent(port, tmp_path):
+    pad = b"\x03pad" + bytes(300 * 1024)     # a custom section's name and payload
+    size = len(pad)
+    leb = bytearray()
+    while True:
+        leb.append((size & 0x7F) | (0x80 if size >> 7 else 0))
+        size >>= 7
+        if not size:
+            break
+    path = tmp_path / "huge.wasm"
+    path.write_bytes(b"\0asm\x01\0\0\0\x00" + bytes(leb) + pad)
+    line = one_error_line(device_run(port, str(path)))
+    assert line.startswith("wasmbed: error: %s: the module (%d bytes) does not fit "
+                           "in the board's free RAM" % (path, path.stat().st_size))
+    assert device_run(port, HELLO) == host_run(HELLO)
+
+
 def test_a_silent_guest_times_out(tmp_path):
     """--timeout gives up on a guest that stays silent. The host then sends
     Ctrl-C, but MicroPython's qemu port has no keyboard interrupt while code
