@@ -42,7 +42,9 @@ from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core import fast_rt
 from wasmbed.core.fast_rt import STRUCT_ERROR
 from wasmbed.core.opcodes import NAME, is_simd
-from wasmbed.core.translate import function_source, FRAME_OVERHEAD
+# The translator is imported when a function is first translated, not
+# here: a board runs AOT modules (precompiled binders) without it.
+from wasmbed.core.interp import FRAME_OVERHEAD   # translate's too: 64
 from wasmbed.core.host_charge import (account_of, translate_cost,
                                      code_cost, bind_cost)
 from wasmbed.core.fuel import fast_ctx as _fuel_ctx
@@ -299,6 +301,7 @@ def charge_binding(ctx, i):
 
 
 def _translate(module, fidx, fuel, term):
+    from wasmbed.core.translate import function_source
     attr = "_fast_ns" if fuel is None else "_fuel_ns"
     ns = getattr(module, attr, None)
     if ns is None:
