@@ -37,8 +37,8 @@ def test_compiled_module_runs_like_the_interpreter(tmp_path, monkeypatch):
     rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="fast"))
     mod = rt.load_aot(aot)
     # no translation may happen: make it fail loudly if attempted
-    from wasmbed.core import fast
-    monkeypatch.setattr(fast, "function_source",
+    from wasmbed.core import translate
+    monkeypatch.setattr(translate, "function_source",
                         lambda *a, **k: pytest.fail("AOT module was translated"))
     inst = rt.instantiate(mod, stack_size=1 << 20)
     ref_rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="interp"))

@@ -38,9 +38,8 @@ from wasmbed.core.instance import call_host as _call_host, results_list
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core import fast_rt
-from wasmbed.core.fast_rt import STRUCT_ERROR
+from wasmbed.core.fast_rt import STRUCT_ERROR, FRAME_OVERHEAD
 from wasmbed.core.opcodes import NAME, is_simd
-from wasmbed.core.translate import function_source, FRAME_OVERHEAD
 
 
 try:
@@ -199,6 +198,9 @@ MIN_LEVEL = 0
 
 
 def _compile(module, fidx):
+    # the translator is host-only (not frozen on boards, where AOT modules
+    # bring their code): imported when a function is first translated
+    from wasmbed.core.translate import function_source
     ns = getattr(module, "_fast_ns", None)
     if ns is None:
         ns = dict(fast_rt.NAMES)

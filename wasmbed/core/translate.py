@@ -62,7 +62,7 @@ LEAF = 8                 # blocks tested in sequence at a dispatch leaf
 PATH_STEPS = 200         # branch path walk bound (beyond: be conservative)
 INIT_CHUNK = 64          # locals zeroed per chained assignment
 
-FRAME_OVERHEAD = 64      # bytes charged per frame, plus 8 per slot
+from wasmbed.core.fast_rt import FRAME_OVERHEAD  # noqa: E402 (64 bytes a frame, plus 8 per slot)
 
 M32S = "0xFFFFFFFF"
 M64S = "0xFFFFFFFFFFFFFFFF"
