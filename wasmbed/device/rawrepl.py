@@ -166,12 +166,10 @@ class RawRepl:
             if time.monotonic() > deadline:
                 raise ReplError("no raw-paste flow control from the board")
 
-    def exec_raw(self, code, timeout=None, stdout=None, paste=True):
-        """Run ``code`` (str or bytes) on the board; -> (stdout, stderr) as
-        bytes. ``stdout(b)``, when given, receives output while it runs (the
-        returned stdout is then what it received too). ``timeout`` bounds the
-        wait for output (seconds of silence, default self.timeout). Uses
-        raw-paste mode when the board supports it and ``paste`` is true."""
+    def begin(self, code, paste=True):
+        """Send ``code`` and let it run without waiting for its output: the
+        caller talks to the running code over ``self.stream`` (its stdin
+        and stdout), then calls ``finish``."""
         if isinstance(code, str):
             code = code.encode()
         if not self.in_raw:
@@ -179,10 +177,27 @@ class RawRepl:
         if paste and self.paste_ok is not False:
             self.paste_ok = self._send_paste(code)
             if not self.paste_ok:
-                # the board printed nothing for the refused request
                 self._send_raw(code)
         else:
             self._send_raw(code)
+
+    def finish(self, timeout=None):
+        """Wait for code started by ``begin`` to end; -> the stdout not
+        read yet. Raises RemoteError when it raised."""
+        out = self.read_until(CTRL_D, timeout=timeout)
+        err = self.read_until(CTRL_D, timeout=timeout)
+        self.read_until(b">")
+        if err:
+            raise RemoteError(err.decode("utf-8", "replace"), out)
+        return out
+
+    def exec_raw(self, code, timeout=None, stdout=None, paste=True):
+        """Run ``code`` (str or bytes) on the board; -> (stdout, stderr) as
+        bytes. ``stdout(b)``, when given, receives output while it runs (the
+        returned stdout is then what it received too). ``timeout`` bounds the
+        wait for output (seconds of silence, default self.timeout). Uses
+        raw-paste mode when the board supports it and ``paste`` is true."""
+        self.begin(code, paste)
         out = self.read_until(CTRL_D, timeout=timeout, sink=stdout)
         err = self.read_until(CTRL_D, timeout=timeout)
         self.read_until(b">")
