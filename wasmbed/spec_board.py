@@ -402,7 +402,6 @@ class Session(object):
             self.fail(line, str(e))
             return
         except MemoryError as e:
-            self.last = None
             self.buf = bytearray()
             gc.collect()
             self.fail(line, "MemoryError (board out of RAM): %s" % e)
