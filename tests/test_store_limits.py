@@ -11,7 +11,7 @@ import pytest
 import wasmtime
 
 import wasmbed
-from wasmbed import InstantiationError
+from wasmbed import HostOutOfMemory, InstantiationError
 from wasmbed.cli import main as cli_main
 from wasmbed.core.table import ELEM_CHARGE
 
@@ -234,12 +234,13 @@ class _OutOfHostMemory:
         pass
 
 
-def test_host_memory_error_while_instantiating_is_an_instantiation_error():
+def test_host_memory_error_while_instantiating_is_host_out_of_memory():
     rt = runtime("fast")
     backing = rt.store.mem_backing
     rt.store.mem_backing = _OutOfHostMemory()
-    with pytest.raises(InstantiationError, match="host out of memory"):
+    with pytest.raises(HostOutOfMemory, match="ran out of RAM") as info:
         instantiate(rt, PLAIN)
+    assert info.value.during == "instantiate"
     rt.store.mem_backing = backing
     assert rt.store.limits.tables == 0
     still_serves(rt)

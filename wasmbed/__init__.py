@@ -4,7 +4,7 @@ __version__ = "0.1.0"
 
 from wasmbed.core.errors import (  # noqa: F401
     WasmError, MalformedModule, InvalidModule, LinkError, InstantiationError,
-    Trap, PoolExhausted, ProcExit, ThreadLimit,
+    Trap, PoolExhausted, ProcExit, ThreadLimit, HostOutOfMemory,
 )
 from wasmbed.core.errors import Terminated  # noqa: F401
 from wasmbed.config import RuntimeConfig, NativeSymbol  # noqa: F401

@@ -201,6 +201,9 @@ def cmd_run(args):
     if args.max_threads < 0:
         _error("--max-threads must be >= 0")
         return 2
+    if args.fuel is not None and args.fuel < 0:
+        _error("--fuel must be >= 0")
+        return 2
     try:
         data = _read(args.file)
     except OSError as e:
@@ -216,7 +219,53 @@ def cmd_run(args):
         config.max_memory_size = args.max_memory
     try:
         rt = wasmbed.Runtime(config)
+    except wasmbed.PoolExhausted as e:
+        _error("%s: %s (pool too small: raise --pool-size)" % (args.file, e))
+        return 1
+    watchdog = None
+    if args.timeout:
+        # started before load: translation, instantiation and the start
+        # function count against the timeout too
+        watchdog = _Watchdog(rt, args.timeout / 1000.0)
+    try:
+        return _run_loaded(rt, data, args)
+    finally:
+        if watchdog is not None:
+            watchdog.stop()
+
+
+class _Watchdog:
+    """After `seconds`, terminate everything the runtime does, again every
+    50 ms until stop(), so work begun after the first terminate (the next
+    phase of the run) is stopped too."""
+
+    def __init__(self, rt, seconds):
+        import threading
+        self.rt = rt
+        self.seconds = seconds
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._body, daemon=True)
+        self.thread.start()
+
+    def _body(self):
+        if self.done.wait(self.seconds):
+            return
+        while True:
+            self.rt.terminate()
+            if self.done.wait(0.05):
+                return
+
+    def stop(self):
+        self.done.set()
+
+
+def _run_loaded(rt, data, args):
+    import wasmbed
+    try:
         mod = rt.load(data)
+    except wasmbed.Trap as e:
+        sys.stderr.write("Exception: %s\n" % e.message)
+        return 1
     except wasmbed.PoolExhausted as e:
         _error("%s: %s (pool too small: raise --pool-size)" % (args.file, e))
         return 1
@@ -239,16 +288,11 @@ def cmd_run(args):
     if uses_wasi:
         guest_args = [args.file] + (list(args.args) if not args.invoke else [])
         wasi = wasmbed.WasiConfig(args=guest_args, env=env, dirs=dirs)
-    timer = None
     inst = None
     try:
         inst = rt.instantiate(mod, stack_size=args.stack_size, heap_size=args.heap_size,
-                              wasi=wasi, imports=_host_memories(rt, mod))
-        if args.timeout:
-            import threading
-            timer = threading.Timer(args.timeout / 1000.0, inst.terminate)
-            timer.daemon = True
-            timer.start()
+                              wasi=wasi, imports=_host_memories(rt, mod),
+                              fuel=args.fuel)
         if args.invoke:
             return _invoke(inst, args)
         start = inst.lookup_function("_start")
@@ -257,7 +301,7 @@ def cmd_run(args):
                 _error("%s: no _start function (use --invoke FUNC)" % args.file)
                 return 2
             return 0
-        inst.create_exec_env().call(start)
+        _exec_env(inst, args).call(start)
         inst.thread_exit()
         return 0
     except wasmbed.ProcExit as e:
@@ -273,11 +317,18 @@ def cmd_run(args):
         _error("%s: %s: %s" % (args.file, type(e).__name__, e))
         return 1
     finally:
-        if timer is not None:
-            timer.cancel()
         if inst is not None and inst.cluster is not None:
             inst.cluster.shutdown()
         _flush_console(rt)
+
+
+def _exec_env(inst, args):
+    """A new exec env for the main call; with --fuel it gets what the
+    start function left of the budget."""
+    env = inst.create_exec_env()
+    if args.fuel is not None:
+        env.set_fuel(inst.default_exec_env().get_fuel())
+    return env
 
 
 def _host_memories(rt, mod):
@@ -321,7 +372,7 @@ def _invoke(inst, args):
     except (ValueError, TypeError) as e:
         _error("bad argument: %s" % e)
         return 2
-    res = inst.create_exec_env().call(f, *vals)
+    res = _exec_env(inst, args).call(f, *vals)
     if res is None:
         return 0
     if not isinstance(res, tuple):
@@ -390,7 +441,13 @@ def build_parser():
                    help="app heap for module_malloc (default 0)")
     r.add_argument("--mode", choices=("interp", "fast"), default=None)
     r.add_argument("--timeout", type=int, default=0, metavar="MS",
-                   help="terminate the guest after MS milliseconds")
+                   help="terminate the guest after MS milliseconds (counted "
+                        "from before loading: translation, instantiation and "
+                        "the start function included)")
+    r.add_argument("--fuel", type=int, default=None, metavar="N",
+                   help="meter the guest: N units of fuel (one per wasm "
+                        "instruction) for the start function and the main call "
+                        "together; running out traps \"all fuel consumed\"")
     r.add_argument("--invoke", metavar="FUNC",
                    help="call FUNC with ARGS (parsed by its parameter types) "
                         "and print its results instead of running _start")

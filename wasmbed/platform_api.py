@@ -378,6 +378,13 @@ class Platform(object):
         """Let other threads run (a hint; returns at once without threads)."""
         pass
 
+    def thread_stack_size(self):
+        """Bytes of C stack the calling thread has in all, or 0 when the
+        port cannot tell (then the runtime uses conservative defaults). The
+        runtime derives from it how deep host functions may re-enter wasm,
+        and whether a guest call needs a thread with a larger stack."""
+        return 0
+
     def max_threads(self):
         """How many threads made by this platform may run at once: the
         host's (or the port's configured) cap; 0 without HAS_THREADS."""

@@ -16,7 +16,7 @@ from wasmbed.platform import baremetal as bm
 from wasmbed.platform.baremetal import BaremetalPlatform
 from wasmbed.platform.baremetal import threads as bm_threads
 from wasmbed.platform.baremetal.console import StdioStream, UartStream
-from wasmbed.platform.baremetal.sync import LockCond, LockKit
+from wasmbed.platform.baremetal.sync import LockCond, LockKit, LockMutex
 from wasmbed.platform.baremetal.ticks import MonotonicClock, Ticks
 from wasmbed.platform.minimal import SoloMutex
 from wasmbed.platform_api import (
@@ -143,7 +143,7 @@ def test_polled_acquire_times_out_and_catches_a_release():
 def test_timed_out_waiter_leaves_the_queue():
     kit = _kit()
     cond = LockCond(kit)
-    m = bm.LockMutex(kit)
+    m = LockMutex(kit)
     m.acquire()
     assert cond.wait(m, 10 * MS) is False
     assert cond.waiting() == 0
@@ -162,7 +162,7 @@ def test_signal_racing_a_timeout_counts_as_woken():
 
     kit = RacingKit(Ticks(), lambda us: time.sleep(us / 1e6), False)
     cond = LockCond(kit)
-    m = bm.LockMutex(kit)
+    m = LockMutex(kit)
     m.acquire()
     assert cond.wait(m, 10 * MS) is True
     assert cond.waiting() == 0

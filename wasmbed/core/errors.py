@@ -54,6 +54,18 @@ class Trap(WasmError):
     """The guest trapped; ``message`` is the spec's text."""
 
 
+class HostOutOfMemory(WasmError):
+    """The host itself ran out of RAM (a MemoryError on a board's heap or
+    a CPython process) while wasmbed worked for the embedder: not a fault
+    of the module. ``during`` says where: "runtime" (creating the Runtime
+    and its pool), "load", "instantiate" or "call"."""
+
+    def __init__(self, during, detail=""):
+        WasmError.__init__(self, HOST_OUT_OF_MEMORY % (
+            during, "; " + detail if detail else ""))
+        self.during = during
+
+
 class PoolExhausted(WasmError):
     """The fixed heap buffer has no block large enough for a request."""
 
@@ -102,6 +114,8 @@ TRAP_STACK_EXHAUSTED = "call stack exhausted"
 TRAP_UNALIGNED_ATOMIC = "unaligned atomic"
 TRAP_EXPECTED_SHARED = "expected shared memory"
 TRAP_NULL_REFERENCE = "null reference"
+# fuel (wasmbed.core.fuel): the exec env's fuel ran out (wasmtime's text)
+TRAP_OUT_OF_FUEL = "all fuel consumed"
 
 POOL_EXHAUSTED = "allocate memory failed"
 
@@ -113,8 +127,9 @@ LIMIT_TABLE_TOTAL = ("table elements exceed limit max_total_table_elements "
                      "(%d > %d elements in the runtime)")
 LIMIT_TABLES = "table count exceeds limit max_tables (%d)"
 LIMIT_INSTANCES = "instance count exceeds limit max_instances (%d)"
-# The host ran out of memory while instantiating (InstantiationError).
-HOST_OUT_OF_MEMORY = "host out of memory while instantiating (%s)"
+# The host ran out of RAM (HostOutOfMemory): where, and what was being made.
+HOST_OUT_OF_MEMORY = ("the device ran out of RAM during %s (host MemoryError%s); "
+                      "free heap on the host or use a smaller module, pool or stack")
 
 # Pool allocator (wasmbed.pool_alloc) corruption reports.
 POOL_BAD_HEADER = "pool corrupted: damaged chunk header"

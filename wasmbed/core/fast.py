@@ -40,6 +40,7 @@ from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core import fast_rt
 from wasmbed.core.fast_rt import STRUCT_ERROR, FRAME_OVERHEAD
 from wasmbed.core.opcodes import NAME, is_simd
+from wasmbed.core.fuel import fast_ctx as _fuel_ctx
 
 
 try:
@@ -130,9 +131,66 @@ def ctx_of(inst):
 
 
 def _stub(ctx, i):
+    """The first callable of function i: binds it, then calls it. Its
+    arity is fixed (no *args): CPython runs such a Python-to-Python call
+    without C stack, so a guest's chain of first calls cannot exhaust the
+    host's C stack however deep it goes."""
+    n = len(ctx.funcs[i].type.params)
+    make = _STUB_MAKERS.get(n)
+    if make is None:
+        make = _stub_maker(n)
+    return make(ctx, i, realize)
+
+
+def _stub_any(ctx, i, realize):
     def stub(env, sb, *args):
         return realize(ctx, i)(env, sb, *args)
     return stub
+
+
+def _stub0(ctx, i, realize):
+    def stub(env, sb):
+        return realize(ctx, i)(env, sb)
+    return stub
+
+
+def _stub1(ctx, i, realize):
+    def stub(env, sb, a):
+        return realize(ctx, i)(env, sb, a)
+    return stub
+
+
+def _stub2(ctx, i, realize):
+    def stub(env, sb, a, b):
+        return realize(ctx, i)(env, sb, a, b)
+    return stub
+
+
+def _stub3(ctx, i, realize):
+    def stub(env, sb, a, b, c):
+        return realize(ctx, i)(env, sb, a, b, c)
+    return stub
+
+
+_STUB_MAKERS = {0: _stub0, 1: _stub1, 2: _stub2, 3: _stub3}
+
+
+def _stub_maker(n):
+    """A stub factory for arity n, compiled once (the *args one when the
+    host cannot compile)."""
+    names = ", ".join("a%d" % k for k in range(n))
+    src = ("def make(ctx, i, realize):\n"
+           " def stub(env, sb, %s):\n"
+           "  return realize(ctx, i)(env, sb, %s)\n"
+           " return stub\n" % (names, names))
+    ns = {}
+    try:
+        exec(compile(src, "<wasm stub>", "exec"), ns)
+        make = ns["make"]
+    except Exception:
+        make = _stub_any
+    _STUB_MAKERS[n] = make
+    return make
 
 
 def realize(ctx, i):
@@ -143,20 +201,22 @@ def realize(ctx, i):
     elif f.instance is not ctx.inst:
         fn = realize(ctx_of(f.instance), f.index)
     else:
-        fn = binder(ctx.module, i)(ctx)
+        fn = binder(ctx.module, i, ctx.term)(ctx)
     ctx.fns[i] = fn
     return fn
 
 
-def binder(module, fidx):
-    """The cached ``bind_<fidx>`` factory of a defined function."""
+def binder(module, fidx, term=None):
+    """The cached ``bind_<fidx>`` factory of a defined function.
+    Translating polls the terminate flag ``term`` (when given); what it
+    asks for is raised and nothing is cached."""
     cache = getattr(module, "_fast_binders", None)
     if cache is None:
         cache = {}
         module._fast_binders = cache
     b = cache.get(fidx)
     if b is None:
-        b = _compile(module, fidx)
+        b = _compile(module, fidx, term)
         cache[fidx] = b
     return b
 
@@ -197,17 +257,29 @@ def recursion_limit_for(stack_size):
 MIN_LEVEL = 0
 
 
-def _compile(module, fidx):
+def _compile(module, fidx, term=None):
+    return compile_function(module, fidx, None, term)
+
+
+def compile_function(module, fidx, fuel=None, term=None):
+    """Translate and compile defined function fidx -> its bind factory;
+    ``fuel``: the region costs for the metered form (fuel.py), compiled in
+    a namespace of its own; ``term``: the terminate flag polled while
+    translating (translate.function_source)."""
     # the translator is host-only (not frozen on boards, where AOT modules
     # bring their code): imported when a function is first translated
     from wasmbed.core.translate import function_source
-    ns = getattr(module, "_fast_ns", None)
+    attr = "_fast_ns" if fuel is None else "_fuel_ns"
+    ns = getattr(module, attr, None)
     if ns is None:
         ns = dict(fast_rt.NAMES)
-        module._fast_ns = ns
+        if fuel is not None:
+            from wasmbed.core.fuel import NAMES
+            ns.update(NAMES)
+        setattr(module, attr, ns)
     level = MIN_LEVEL
     while True:
-        src, _cost = function_source(module, fidx, level)
+        src, _cost = function_source(module, fidx, level, fuel, term)
         try:
             code = compile(src, "<wasm function %d>" % fidx, "exec")
             break
@@ -215,6 +287,10 @@ def _compile(module, fidx):
             if level >= 2:
                 raise
             level += 1
+        if term is not None and term[0] is not None:
+            raise term[0]()
+    if term is not None and term[0] is not None:
+        raise term[0]()
     exec(code, ns)
     return ns["bind_%d" % fidx]
 
@@ -256,7 +332,10 @@ def execute(env, func, args):
     """
     if func.host is not None:
         return _call_host(env, func, args)
-    fn = ctx_of(func.instance).fns[func.index]
+    if env._fuel is None:
+        fn = ctx_of(func.instance).fns[func.index]
+    else:
+        fn = _fuel_ctx(func.instance).fns[func.index]
     saved = env.stack_used
     try:
         r = fn(env, env.stack_size - saved, *args)
@@ -267,7 +346,7 @@ def execute(env, func, args):
     except _RECURSION:
         raise Trap(E.TRAP_STACK_EXHAUSTED)
     except MemoryError:
-        raise Trap(E.TRAP_STACK_EXHAUSTED)
+        raise E.HostOutOfMemory("call")
     except ZeroDivisionError:
         raise Trap(E.TRAP_DIV_ZERO)
     except (STRUCT_ERROR, IndexError):

@@ -3,7 +3,8 @@
 Generated functions see exactly the names in ``NAMES`` as their globals:
 every scalar operation of numeric.py (by its own name, ``i32_div_s`` ...),
 memory accessors, and the helpers below for traps, calls, tables and bulk
-memory. An AOT module written by ``translate.module_source`` imports the
+memory (the bulk operations are memory.py's and table.py's chunked ones,
+given the instance's terminate flag ``T``). An AOT module written by ``translate.module_source`` imports the
 same names from here, so it runs without compile()/exec().
 
 Helpers raise Trap with the spec's messages. Memory accessors raise the
@@ -17,6 +18,8 @@ import math
 import struct
 
 from wasmbed.core import numeric as N
+from wasmbed.core import memory as _memory
+from wasmbed.core import table as _table
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap
 
@@ -96,30 +99,16 @@ def mem_grow(M, delta):
     return M.grow(delta) & M32
 
 
-def mem_fill(M, d, v, n):
-    data = M.data
-    if d + n > len(data):
-        raise Trap(E.TRAP_MEMORY_OOB)
-    if n:
-        data[d:d + n] = bytes((v & 0xFF,)) * n
+def mem_fill(M, d, v, n, T=None):
+    _memory.fill(M, d, v, n, T)
 
 
-def mem_copy(M, d, s, n):
-    data = M.data
-    size = len(data)
-    if s + n > size or d + n > size:
-        raise Trap(E.TRAP_MEMORY_OOB)
-    if n:
-        data[d:d + n] = bytes(data[s:s + n])
+def mem_copy(M, d, s, n, T=None):
+    _memory.copy(M, d, s, n, T)
 
 
-def mem_init(datas, seg, M, d, s, n):
-    b = datas[seg]
-    data = M.data
-    if s + n > len(b) or d + n > len(data):
-        raise Trap(E.TRAP_MEMORY_OOB)
-    if n:
-        data[d:d + n] = b[s:s + n]
+def mem_init(datas, seg, M, d, s, n, T=None):
+    _memory.init(M, d, datas[seg], s, n, T)
 
 
 def data_drop(datas, seg):
@@ -142,34 +131,20 @@ def table_set(T, i, v):
     el[i] = v
 
 
-def table_grow(T, v, n):
-    return T.grow(n, v) & M32
+def table_grow(TB, v, n, T=None):
+    return TB.grow(n, v, T) & M32
 
 
-def table_fill(T, i, v, n):
-    el = T.elems
-    if i + n > len(el):
-        raise Trap(E.TRAP_TABLE_OOB)
-    for j in range(i, i + n):
-        el[j] = v
+def table_fill(TB, i, v, n, T=None):
+    _table.fill(TB, i, v, n, T)
 
 
-def table_copy(TD, TS, d, s, n):
-    ed = TD.elems
-    es = TS.elems
-    if s + n > len(es) or d + n > len(ed):
-        raise Trap(E.TRAP_TABLE_OOB)
-    if n:
-        ed[d:d + n] = es[s:s + n]
+def table_copy(TD, TS, d, s, n, T=None):
+    _table.copy(TD, d, TS, s, n, T)
 
 
-def table_init(elems, seg, T, d, s, n):
-    e = elems[seg]
-    el = T.elems
-    if s + n > len(e) or d + n > len(el):
-        raise Trap(E.TRAP_TABLE_OOB)
-    if n:
-        el[d:d + n] = e[s:s + n]
+def table_init(elems, seg, TB, d, s, n, T=None):
+    _table.init(TB, d, elems[seg], s, n, T)
 
 
 def elem_drop(elems, seg):

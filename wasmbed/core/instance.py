@@ -9,13 +9,15 @@ the earlier ones took effect, as the spec says), and calls the start
 function. The store's ``limits`` (a StoreLimits, or None) count the
 instance and the tables and memories it defines (imported ones counted
 where they were made) until release(). Raises LinkError, Trap,
-PoolExhausted, InstantiationError (a store limit, or the host ran out of
-memory).
+PoolExhausted, InstantiationError (a store limit), HostOutOfMemory (the
+host ran out of RAM).
 """
 
 from wasmbed.core import errors as E
 from wasmbed.core import opcodes as O
 from wasmbed.core.errors import LinkError, Trap, InstantiationError
+from wasmbed.core import memory as _memory
+from wasmbed.core import table as _table
 from wasmbed.core.memory import Memory
 from wasmbed.core.table import Table, Global
 from wasmbed.core.module import (
@@ -80,7 +82,7 @@ def call_host(env, f, args):
 class ModuleInstance:
     """The runtime representation of an instantiated module."""
 
-    def __init__(self, module, store):
+    def __init__(self, module, store, term=None):
         self.module = module
         self.store = store
         self.funcs = []
@@ -92,7 +94,7 @@ class ModuleInstance:
         self.elems = []
         # terminate flag: None, or an exception class/factory to raise at
         # the next loop back edge or call
-        self.term = [None]
+        self.term = term if term is not None else [None]
         self.owned = []   # tables/memories allocated here (freed on release)
         self.limits = None  # the StoreLimits counting this instance
 
@@ -195,14 +197,18 @@ def eval_const(expr, inst):
     return stack[-1]
 
 
-def instantiate(module, resolve, store, run_start=None):
+def instantiate(module, resolve, store, run_start=None, term=None):
     """Instantiate a validated module; see the module docstring.
 
     ``store`` provides ``mem_backing``, ``table_backing`` (may be None) and
     optionally ``invoke(func, args)`` used for the start function; when
     run_start is given it is called as run_start(inst, func) instead.
+    ``term`` the instance's terminate flag (a one-element list; a new one
+    when None): segment initialisation polls it between chunks (and every
+    BULK_CHUNK element expressions), the start function like any call, so
+    setting it stops an instantiation; what it asks for is raised.
     """
-    inst = ModuleInstance(module, store)
+    inst = ModuleInstance(module, store, term)
     limits = getattr(store, "limits", None)
     if limits is not None:
         limits.add_instance()
@@ -212,11 +218,26 @@ def instantiate(module, resolve, store, run_start=None):
         _initialise(inst, module, store, limits, run_start)
     except MemoryError:
         inst.release()
-        raise InstantiationError(E.HOST_OUT_OF_MEMORY % _describe(module))
+        raise E.HostOutOfMemory("instantiate", _describe(module))
     except BaseException:
         inst.release()
         raise
     return inst
+
+
+def _poll(term):
+    if term[0] is not None:
+        raise term[0]()
+
+
+def _eval_items(exprs, inst, term):
+    """An element segment's references, polling term between chunks."""
+    out = []
+    step = _table.BULK_CHUNK
+    for j in range(0, len(exprs), step):
+        _poll(term)
+        out.extend([eval_const(x, inst) for x in exprs[j:j + step]])
+    return out
 
 
 def _describe(module):
@@ -274,30 +295,27 @@ def _initialise(inst, module, store, limits, run_start):
             inst.exports[e.name] = inst.globals[e.index]
     # 4. element segments, 5. data segments (in order; a failure traps
     # after the earlier segments took effect)
+    term = inst.term
     for seg in module.elems:
-        inst.elems.append([eval_const(x, inst) for x in seg.init])
+        inst.elems.append(_eval_items(seg.init, inst, term))
     for seg in module.datas:
         inst.datas.append(seg.init)
     for i, seg in enumerate(module.elems):
         if seg.mode == MODE_ACTIVE:
             off = eval_const(seg.offset, inst)
-            tab = inst.tables[seg.table]
             items = inst.elems[i]
-            if off + len(items) > len(tab.elems):
-                raise Trap(E.TRAP_TABLE_OOB)
-            tab.elems[off:off + len(items)] = items
+            _table.init(inst.tables[seg.table], off, items, 0, len(items), term)
             inst.elems[i] = ()
         elif seg.mode == MODE_DECLARATIVE:
             inst.elems[i] = ()
+        _poll(term)
     for i, seg in enumerate(module.datas):
         if seg.mode == MODE_ACTIVE:
             off = eval_const(seg.offset, inst)
-            mem = inst.memories[seg.memory]
             b = seg.init
-            if off + len(b) > len(mem.data):
-                raise Trap(E.TRAP_MEMORY_OOB)
-            mem.data[off:off + len(b)] = b
+            _memory.init(inst.memories[seg.memory], off, b, 0, len(b), term)
             inst.datas[i] = b""
+        _poll(term)
     # 6. start
     if module.start is not None and run_start is not None:
         run_start(inst, inst.funcs[module.start])

@@ -16,6 +16,7 @@ from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core.lower import lower_function
 from wasmbed.core.instance import call_host as _call_host
+from wasmbed.core import fuel as _fuel
 
 _unpack_from = struct.unpack_from
 _pack_into = struct.pack_into
@@ -452,10 +453,14 @@ class Compiled:
         self.cost = FRAME_OVERHEAD + 8 * (nparams + len(template))
 
 
-def compile_function(inst, fn):
-    """Build (and cache on fn) the closures of WasmFunction fn."""
+def compile_function(inst, fn, meter=None):
+    """Build (and cache on fn) the closures of WasmFunction fn; with a
+    fuel.Meter, its metered closures (cached in meter.code)."""
     defn = fn.defn
-    low = defn.compiled
+    if meter is not None:
+        low = _fuel.lowered(inst.module, defn)
+    else:
+        low = defn.compiled
     if low is None:
         low = lower_function(inst.module, defn)
         defn.compiled = low
@@ -530,10 +535,17 @@ def compile_function(inst, fn):
             code.append(_gset(inst.globals[ins[1]], ins[2], nxt))
         elif k == "unreachable":
             code.append(_unreachable)
+        elif k == "fuel":
+            code.append(_fuel.charge_op(meter.cell, ins[1], nxt))
+        elif k == "fuel_n":
+            code.append(_fuel.charge_n_op(meter.cell, ins[1], ins[2], nxt))
         else:
             code.append(_other(inst, ins, nxt, mem))
     comp = Compiled(code, specials, low.template, low.nparams)
-    fn.compiled = comp
+    if meter is not None:
+        meter.code[fn] = comp
+    else:
+        fn.compiled = comp
     return comp
 
 
@@ -654,9 +666,10 @@ def execute(env, func, args):
         return _call_host(env, func, args)
     budget = env.stack_size - env.stack_used
     frames = []
-    comp = func.compiled
+    meter = env._fuel
+    comp = func.compiled if meter is None else meter.code.get(func)
     if comp is None:
-        comp = compile_function(func.instance, func)
+        comp = compile_function(func.instance, func, meter)
     if comp.cost > budget:
         raise Trap(E.TRAP_STACK_EXHAUSTED)
     budget -= comp.cost
@@ -711,9 +724,9 @@ def execute(env, func, args):
                 R[base:base + len(res)] = res
                 pc = nxt
                 continue
-            c = f.compiled
+            c = f.compiled if meter is None else meter.code.get(f)
             if c is None:
-                c = compile_function(f.instance, f)
+                c = compile_function(f.instance, f, meter)
             if c.cost > budget:
                 raise Trap(E.TRAP_STACK_EXHAUSTED)
             budget -= c.cost
@@ -733,5 +746,7 @@ def execute(env, func, args):
     except _RECURSION:
         raise Trap(E.TRAP_STACK_EXHAUSTED)
     except MemoryError:
-        raise Trap(E.TRAP_STACK_EXHAUSTED)
+        # frames live in a bounded list, not on Python's stack: this is
+        # the host's heap, not the guest's call depth
+        raise E.HostOutOfMemory("call")
 

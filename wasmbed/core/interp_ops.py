@@ -6,6 +6,8 @@ of interp.py so the hot factories stay in one short file.
 """
 
 from wasmbed.core import numeric as N
+from wasmbed.core import memory as _memory
+from wasmbed.core import table as _table
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap
 
@@ -45,32 +47,22 @@ def _mgrow(inst, ins, nxt, M):
 
 def _mfill(inst, ins, nxt, M):
     d, v, n = ins[1], ins[2], ins[3]
+    term = inst.term
+    fill = _memory.fill
 
     def op(R):
-        dst = R[d]
-        cnt = R[n]
-        data = M.data
-        if dst + cnt > len(data):
-            _trap(E.TRAP_MEMORY_OOB)
-        if cnt:
-            data[dst:dst + cnt] = bytes((R[v] & 0xFF,)) * cnt
+        fill(M, R[d], R[v], R[n], term)
         return nxt
     return op
 
 
 def _mcopy(inst, ins, nxt, M):
     d, s, n = ins[1], ins[2], ins[3]
+    term = inst.term
+    copy = _memory.copy
 
     def op(R):
-        dst = R[d]
-        src = R[s]
-        cnt = R[n]
-        data = M.data
-        size = len(data)
-        if src + cnt > size or dst + cnt > size:
-            _trap(E.TRAP_MEMORY_OOB)
-        if cnt:
-            data[dst:dst + cnt] = bytes(data[src:src + cnt])
+        copy(M, R[d], R[s], R[n], term)
         return nxt
     return op
 
@@ -78,17 +70,11 @@ def _mcopy(inst, ins, nxt, M):
 def _minit(inst, ins, nxt, M):
     seg, d, s, n = ins[1], ins[2], ins[3], ins[4]
     datas = inst.datas
+    term = inst.term
+    init = _memory.init
 
     def op(R):
-        dst = R[d]
-        src = R[s]
-        cnt = R[n]
-        b = datas[seg]
-        data = M.data
-        if src + cnt > len(b) or dst + cnt > len(data):
-            _trap(E.TRAP_MEMORY_OOB)
-        if cnt:
-            data[dst:dst + cnt] = b[src:src + cnt]
+        init(M, R[d], datas[seg], R[s], R[n], term)
         return nxt
     return op
 
@@ -144,9 +130,10 @@ def _tsize(inst, ins, nxt, M):
 def _tgrow(inst, ins, nxt, M):
     T = inst.tables[ins[1]]
     d, v, n = ins[2], ins[3], ins[4]
+    term = inst.term
 
     def op(R):
-        R[d] = T.grow(R[n], R[v]) & M32
+        R[d] = T.grow(R[n], R[v], term) & M32
         return nxt
     return op
 
@@ -154,16 +141,11 @@ def _tgrow(inst, ins, nxt, M):
 def _tfill(inst, ins, nxt, M):
     T = inst.tables[ins[1]]
     i, v, n = ins[2], ins[3], ins[4]
+    term = inst.term
+    fill = _table.fill
 
     def op(R):
-        idx = R[i]
-        cnt = R[n]
-        el = T.elems
-        if idx + cnt > len(el):
-            _trap(E.TRAP_TABLE_OOB)
-        val = R[v]
-        for j in range(idx, idx + cnt):
-            el[j] = val
+        fill(T, R[i], R[v], R[n], term)
         return nxt
     return op
 
@@ -172,17 +154,11 @@ def _tcopy(inst, ins, nxt, M):
     TD = inst.tables[ins[1]]
     TS = inst.tables[ins[2]]
     d, s, n = ins[3], ins[4], ins[5]
+    term = inst.term
+    copy = _table.copy
 
     def op(R):
-        dst = R[d]
-        src = R[s]
-        cnt = R[n]
-        ed = TD.elems
-        es = TS.elems
-        if src + cnt > len(es) or dst + cnt > len(ed):
-            _trap(E.TRAP_TABLE_OOB)
-        if cnt:
-            ed[dst:dst + cnt] = es[src:src + cnt]
+        copy(TD, R[d], TS, R[s], R[n], term)
         return nxt
     return op
 
@@ -192,17 +168,11 @@ def _tinit(inst, ins, nxt, M):
     T = inst.tables[ins[2]]
     d, s, n = ins[3], ins[4], ins[5]
     elems = inst.elems
+    term = inst.term
+    init = _table.init
 
     def op(R):
-        dst = R[d]
-        src = R[s]
-        cnt = R[n]
-        e = elems[seg]
-        el = T.elems
-        if src + cnt > len(e) or dst + cnt > len(el):
-            _trap(E.TRAP_TABLE_OOB)
-        if cnt:
-            el[dst:dst + cnt] = e[src:src + cnt]
+        init(T, R[d], elems[seg], R[s], R[n], term)
         return nxt
     return op
 

@@ -90,8 +90,10 @@ class _Ctl:
         self.unreachable = False
 
 
-def lower_function(module, func):
-    """Lower a validated module.Func to a Lowered."""
+def lower_function(module, func, fuel=None):
+    """Lower a validated module.Func to a Lowered. ``fuel``: None, or the
+    {instruction index: cost} of fuel.region_costs, to lower the metered
+    form ("fuel" charges at region starts, "fuel_n" before bulk ops)."""
     ftype = module.types[func.type_idx]
     params = ftype.params
     nparams = len(params)
@@ -190,6 +192,8 @@ def lower_function(module, func):
                     continue
             else:
                 continue
+        if fuel is not None:
+            _fuel_ops(fuel, pc - 1, op, stk, emit)
         sig = O.SIG[op]
         imm = O.IMM[op]
         if imm == O.IMM_NONE and sig is not None and op < 0x100 and op >= 0x45:
@@ -336,12 +340,17 @@ def lower_function(module, func):
         elif op == O.BR_TABLE:
             idx = stk.pop()
             targets = []
+            by_depth = {}   # one target (and copy list) per distinct depth
             for depth in ins[1] + (ins[2],):
-                if depth == len(ctls) - 1:
-                    label, h, na = fn_label, 0, ctls[0].nresults
-                else:
-                    label, h, na = branch_target(depth)
-                targets.append((label, copies_to(h, na)))
+                t = by_depth.get(depth)
+                if t is None:
+                    if depth == len(ctls) - 1:
+                        label, h, na = fn_label, 0, ctls[0].nresults
+                    else:
+                        label, h, na = branch_target(depth)
+                    t = (label, copies_to(h, na))
+                    by_depth[depth] = t
+                targets.append(t)
             emit(["br_table", idx, tuple(targets)])
             ctls[-1].unreachable = True
         elif op == O.RETURN:
@@ -465,6 +474,15 @@ def lower_function(module, func):
     template.extend(reversed(consts))
     _resolve(ir)
     return Lowered(ir, nparams, template, len(ftype.results))
+
+
+def _fuel_ops(fuel, i, op, stk, emit):
+    from wasmbed.core import fuel as FU
+    k = fuel.get(i)
+    if k:
+        emit(["fuel", k])
+    if op in FU.BULK:
+        emit(["fuel_n", stk[-1], FU.BULK_SHIFT])
 
 
 def _f64_key(v):

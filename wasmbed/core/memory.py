@@ -8,7 +8,8 @@ PoolBacking (blocks of the runtime's fixed pool, "pool" mode), VMBacking
 bytearrays, "system" mode on a port without virtual memory).
 """
 
-from wasmbed.core.errors import PoolExhausted
+from wasmbed.core import errors as E
+from wasmbed.core.errors import PoolExhausted, Trap
 from wasmbed.core.module import PAGE_SIZE, MAX_PAGES
 
 
@@ -26,7 +27,11 @@ class HeapBacking:
     def realloc(self, handle, old_size, new_size):
         """Grow a buffer, keeping its contents; -> (handle, buffer)."""
         try:
-            handle.extend(bytes(new_size - old_size))
+            n = new_size - old_size
+            while n > 0:
+                k = n if n < _ZERO_CHUNK_SIZE else _ZERO_CHUNK_SIZE
+                handle.extend(_ZERO_CHUNK[:k])
+                n -= k
             return handle, handle
         except BufferError:
             # someone holds a memoryview of the old buffer: copy instead
@@ -101,16 +106,20 @@ class PoolBacking:
             self.pool.free(handle)
 
 
-_ZERO_CHUNK = bytes(65536)
+# Zeroing writes this chunk repeatedly: a bytes(n) temporary as large as
+# a page would need that much free heap on a board.
+_ZERO_CHUNK_SIZE = 1024
+_ZERO_CHUNK = memoryview(bytes(_ZERO_CHUNK_SIZE))
 
 
 def _zero_range(view, start, end):
-    while start < end:
-        n = end - start
-        if n > 65536:
-            n = 65536
-        view[start:start + n] = _ZERO_CHUNK[:n] if n < 65536 else _ZERO_CHUNK
-        start += n
+    k = _ZERO_CHUNK_SIZE
+    z = _ZERO_CHUNK
+    while end - start >= k:
+        view[start:start + k] = z
+        start += k
+    if start < end:
+        view[start:end] = z[:end - start]
 
 
 # Address space reserved for a memory without a maximum (bytes).
@@ -207,3 +216,87 @@ class Memory:
         if self.limits is not None:
             self.limits.remove_memory()
             self.limits = None
+
+
+# Bytes one step of a bulk operation moves; the terminate flag is polled
+# between steps.
+BULK_CHUNK = 1 << 20
+
+
+def _poll(term):
+    if term is not None and term[0] is not None:
+        raise term[0]()
+
+
+def fill(mem, d, v, n, term=None):
+    """memory.fill: n bytes at d set to v & 0xFF. Raises Trap (out of
+    bounds, before anything is written) or what the terminate flag ``term``
+    (a one-element list, see ModuleInstance.term) asks for between chunks."""
+    data = mem.data
+    if d + n > len(data):
+        raise Trap(E.TRAP_MEMORY_OOB)
+    if n <= BULK_CHUNK:
+        if n:
+            data[d:d + n] = bytes((v & 0xFF,)) * n
+        return
+    pat = memoryview(bytes((v & 0xFF,)) * BULK_CHUNK)
+    end = d + n
+    while d < end:
+        _poll(term)
+        k = end - d
+        if k > BULK_CHUNK:
+            k = BULK_CHUNK
+        data[d:d + k] = pat[:k]
+        d += k
+
+
+def copy(mem, d, s, n, term=None):
+    """memory.copy within one memory, overlap-safe (memmove). Raises Trap
+    (out of bounds, before anything is written) or what ``term`` asks for
+    between chunks."""
+    data = mem.data
+    size = len(data)
+    if s + n > size or d + n > size:
+        raise Trap(E.TRAP_MEMORY_OOB)
+    if n <= BULK_CHUNK:
+        if n:
+            data[d:d + n] = bytes(data[s:s + n])
+        return
+    if d <= s:
+        i = 0
+        while i < n:
+            _poll(term)
+            k = n - i
+            if k > BULK_CHUNK:
+                k = BULK_CHUNK
+            data[d + i:d + i + k] = bytes(data[s + i:s + i + k])
+            i += k
+    else:
+        i = n
+        while i > 0:
+            _poll(term)
+            k = i if i < BULK_CHUNK else BULK_CHUNK
+            i -= k
+            data[d + i:d + i + k] = bytes(data[s + i:s + i + k])
+
+
+def init(mem, d, b, s, n, term=None):
+    """memory.init (and an active data segment): n bytes of ``b`` from s
+    to d. Raises Trap (out of bounds, before anything is written) or what
+    ``term`` asks for between chunks."""
+    data = mem.data
+    if s + n > len(b) or d + n > len(data):
+        raise Trap(E.TRAP_MEMORY_OOB)
+    if n <= BULK_CHUNK:
+        if n:
+            data[d:d + n] = b[s:s + n]
+        return
+    src = memoryview(b)
+    i = 0
+    while i < n:
+        _poll(term)
+        k = n - i
+        if k > BULK_CHUNK:
+            k = BULK_CHUNK
+        data[d + i:d + i + k] = src[s + i:s + i + k]
+        i += k

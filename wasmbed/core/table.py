@@ -6,11 +6,17 @@ charged ELEM_CHARGE bytes (what a list slot costs the host: one pointer) to
 the backing store (the pool in pool mode), so a guest's table.grow is
 bounded by the same fixed buffer as its memory. The store limits
 (max_table_elements, max_total_table_elements) bound tables in every mode.
+
+The bulk operations ``fill``, ``copy`` and ``init`` (table.fill/copy/init
+in both tiers, and active element segments) and ``Table.grow`` work in
+chunks of BULK_CHUNK elements: no temporary list is larger than a chunk,
+and between chunks they poll a terminate flag.
 """
 
 import struct
 
-from wasmbed.core.errors import PoolExhausted
+from wasmbed.core import errors as E
+from wasmbed.core.errors import PoolExhausted, Trap
 
 # Bytes a list slot costs: a pointer (8 on 64-bit hosts, 4 on 32-bit ones).
 ELEM_CHARGE = struct.calcsize("P")
@@ -18,6 +24,14 @@ ELEM_CHARGE = struct.calcsize("P")
 # make the host build a list of billions of references (table.grow returns
 # -1, the constructor raises PoolExhausted beyond it).
 MAX_TABLE_ELEMS = 10 * 1000 * 1000
+# Elements one step of a bulk operation moves; the terminate flag is
+# polled between steps.
+BULK_CHUNK = 65536
+
+
+def _poll(term):
+    if term is not None and term[0] is not None:
+        raise term[0]()
 
 
 class Table:
@@ -64,7 +78,10 @@ class Table:
     def size(self):
         return len(self.elems)
 
-    def grow(self, delta, init):
+    def grow(self, delta, init, term=None):
+        """-> the old size, or -1. ``term`` a terminate flag polled between
+        chunks of BULK_CHUNK elements; when it fires the table keeps its old
+        size and what it asks for is raised."""
         old = len(self.elems)
         new = old + delta
         limit = self.max if self.max is not None else 0xFFFFFFFF
@@ -78,13 +95,33 @@ class Table:
             return -1
         if delta == 0:
             return old
+        el = self.elems
+        charged = False
         try:
             if self.backing is not None:
                 self.handle, _ = self.backing.realloc(
                     self.handle, old * ELEM_CHARGE, new * ELEM_CHARGE)
-            self.elems.extend([init] * delta)
-        except (PoolExhausted, MemoryError, OverflowError):
-            return -1
+                charged = True
+            block = [init] * (delta if delta < BULK_CHUNK else BULK_CHUNK)
+            left = delta
+            while left:
+                k = left if left < BULK_CHUNK else BULK_CHUNK
+                el.extend(block if k == len(block) else block[:k])
+                left -= k
+                if left:
+                    _poll(term)
+        except BaseException as e:
+            # undo a grow that failed or was terminated part-way
+            del el[old:]
+            if charged:
+                try:
+                    self.handle, _ = self.backing.realloc(
+                        self.handle, new * ELEM_CHARGE, old * ELEM_CHARGE)
+                except PoolExhausted:
+                    pass
+            if isinstance(e, (PoolExhausted, MemoryError, OverflowError)):
+                return -1
+            raise
         if lims is not None:
             lims.table_resized(old, new)
         return old
@@ -109,3 +146,74 @@ class Global:
     def __init__(self, gtype, value):
         self.type = gtype
         self.value = value
+
+
+def fill(tab, i, v, n, term=None):
+    """table.fill: n elements from i set to v. Raises Trap (out of bounds,
+    before anything is written) or what ``term`` asks for between chunks."""
+    el = tab.elems
+    if i + n > len(el):
+        raise Trap(E.TRAP_TABLE_OOB)
+    if n <= BULK_CHUNK:
+        if n:
+            el[i:i + n] = [v] * n
+        return
+    block = [v] * BULK_CHUNK
+    end = i + n
+    while i < end:
+        _poll(term)
+        k = end - i
+        if k >= BULK_CHUNK:
+            el[i:i + BULK_CHUNK] = block
+            i += BULK_CHUNK
+        else:
+            el[i:end] = block[:k]
+            i = end
+
+
+def copy(dst, d, src, s, n, term=None):
+    """table.copy, overlap-safe when dst is src. Raises Trap (out of
+    bounds, before anything is written) or what ``term`` asks for between
+    chunks."""
+    ed = dst.elems
+    es = src.elems
+    if s + n > len(es) or d + n > len(ed):
+        raise Trap(E.TRAP_TABLE_OOB)
+    if n <= BULK_CHUNK:
+        if n:
+            ed[d:d + n] = es[s:s + n]
+        return
+    if ed is not es or d <= s:
+        j = 0
+        while j < n:
+            _poll(term)
+            k = n - j
+            if k > BULK_CHUNK:
+                k = BULK_CHUNK
+            ed[d + j:d + j + k] = es[s + j:s + j + k]
+            j += k
+    else:
+        j = n
+        while j > 0:
+            _poll(term)
+            k = j if j < BULK_CHUNK else BULK_CHUNK
+            j -= k
+            ed[d + j:d + j + k] = es[s + j:s + j + k]
+
+
+def init(tab, d, items, s, n, term=None):
+    """table.init (and an active element segment): n of ``items`` from s
+    to d. Raises Trap (out of bounds, before anything is written) or what
+    ``term`` asks for between chunks."""
+    el = tab.elems
+    if s + n > len(items) or d + n > len(el):
+        raise Trap(E.TRAP_TABLE_OOB)
+    j = 0
+    while j < n:
+        if j:
+            _poll(term)
+        k = n - j
+        if k > BULK_CHUNK:
+            k = BULK_CHUNK
+        el[d + j:d + j + k] = items[s + j:s + j + k]
+        j += k

@@ -59,10 +59,14 @@ HARD_INDENT = 96         # CPython's tokenizer stops at 100 levels
 MAX_EXPR_DEPTH = 8       # folded expression nesting
 MAX_EXPR_LEN = 400
 LEAF = 8                 # blocks tested in sequence at a dispatch leaf
+# translation polls the terminate flag every POLL_MASK + 1 instructions
+POLL_MASK = 4095
 PATH_STEPS = 200         # branch path walk bound (beyond: be conservative)
 INIT_CHUNK = 64          # locals zeroed per chained assignment
 
 from wasmbed.core.fast_rt import FRAME_OVERHEAD  # noqa: E402 (64 bytes a frame, plus 8 per slot)
+FUEL_LOCAL = None        # metered code: fuel in a local (True), in the
+                         # cell (False), None: whichever is cheaper
 
 M32S = "0xFFFFFFFF"
 M64S = "0xFFFFFFFFFFFFFFFF"
@@ -396,9 +400,12 @@ class _Py:
 
 class _Emit:
 
-    def __init__(self, module, fidx, level):
+    def __init__(self, module, fidx, level, fuel=None, term=None):
+        self.fuel = fuel
+        self.fuel_local = False
         self.module = module
         self.fidx = fidx
+        self.term = term
         self.defn = module.funcs[fidx - module.num_imported_funcs]
         self.ftype = module.types[self.defn.type_idx]
         self.maxl, self.maxi = LEVELS[level]
@@ -578,6 +585,10 @@ class _Emit:
         self.root = root
         self.cons = cons
         self.uses_mem = uses_mem
+        if self.fuel is not None:
+            self.fuel_local = FUEL_LOCAL
+            if FUEL_LOCAL is None:
+                self.fuel_local = _fuel_local(body, self.fuel)
         nparams = len(self.ftype.params)
         self.nlocals = nparams + len(defn.locals)
         top = []
@@ -628,6 +639,17 @@ class _Emit:
             prologue.append("mem = M0.data")
         if self.uses_br:
             prologue.append("_br = 0")
+        if self.fuel is not None:
+            prologue.append("_fu = env._fuel.cell")
+        if self.fuel_local:
+            # fuel lives in the local _fv while this frame runs (None
+            # during a call), and goes back to the exec env's cell at calls
+            # and on the way out, by return or exception
+            prologue.append("_fv = _fu[0]")
+            body = top[1:]
+            del top[1:]
+            top.extend(["try:", body, "finally:",
+                        ["if _fv is not None:", ["_fu[0] = _fv if _fv > 0 else 0"]]])
         return self.render()
 
     def render(self):
@@ -767,7 +789,10 @@ class _Emit:
         skip = 0
         n = len(body)
         pc = 0
+        term = self.term
         while pc < n:
+            if not pc & POLL_MASK and term is not None and term[0] is not None:
+                raise term[0]()
             ins = body[pc]
             pc += 1
             op = ins[0]
@@ -783,6 +808,8 @@ class _Emit:
                         continue
                 else:
                     continue
+            if self.fuel is not None:
+                self.fuel_charges(pc - 1, op)
             if op == O.LOCAL_GET:
                 s = "l%d" % ins[1]
                 self.push(s, (s,))
@@ -868,6 +895,24 @@ class _Emit:
                 self.other(op, ins)
         return
 
+    def fuel_charges(self, i, op):
+        """Metered code: the region charge at instruction i, and the size
+        charge before a bulk operation (see fuel.py)."""
+        from wasmbed.core import fuel as FU
+        k = self.fuel.get(i)
+        if op in FU.BULK:
+            n = "(%s >> %d)" % (self.val(self.vs[-1]), FU.BULK_SHIFT)
+            k = "%d + %s" % (k, n) if k else n
+        if not k:
+            return
+        if self.fuel_local:
+            self.emit("_fv -= %s" % k)
+            self.emit("if _fv < 0:", ["fuel_out(_fu)"])
+        else:
+            self.emit("_fx = _fu[0] - %s" % k)
+            self.emit("if _fx < 0:", ["fuel_out(_fu)"])
+            self.emit("_fu[0] = _fx")
+
     def emit_all(self, stmts):
         for s in stmts:
             self.emit(s)
@@ -916,22 +961,31 @@ class _Emit:
         if idx is not None:
             fexpr = fexpr % self.val(idx)
         call = "%s(env, sb%s)" % (fexpr, "".join(", " + self.val(a) for a in args))
+        if self.fuel_local:
+            # metered: the callee (or host) sees the fuel in the cell
+            self.emit("_fu[0] = _fv")
+            self.emit("_fv = None")
         if nres == 0:
             self.emit(call)
-            self.refresh_mem()
+            self.after_call()
             return
         if nres == 1:
             self.emit("s%d = %s" % (h, call))
             line = len(self.code) - 1
             code = self.code
-            self.refresh_mem()
+            self.after_call()
             self.last_def = (code, line, "s%d" % h, call)
             self.push_slot(h)
             return
         self.emit("%s = %s" % (", ".join("s%d" % (h + i) for i in range(nres)), call))
-        self.refresh_mem()
+        self.after_call()
         for i in range(nres):
             self.push_slot(h + i)
+
+    def after_call(self):
+        if self.fuel_local:
+            self.emit("_fv = _fu[0]")
+        self.refresh_mem()
 
     # -- numeric -------------------------------------------------------------
     def binop(self, op):
@@ -1151,9 +1205,13 @@ class _Emit:
     def br_table(self, labels, default):
         idx = self.pop()
         targets = labels + (default,)
+        # position of each distinct target, in first-seen order (a dict:
+        # linear in labels + targets, however many of each)
+        pos = {}
         uniq = []
         for d in targets:
-            if d not in uniq:
+            if d not in pos:
+                pos[d] = len(uniq)
                 uniq.append(d)
         if len(uniq) == 1:
             self.emit_all(self.jump(uniq[0]))
@@ -1167,17 +1225,17 @@ class _Emit:
                 region_direct = False
         if region_direct:
             lids = tuple(int(a[0][5:]) for a in acts)
-            tbl = tuple(lids[uniq.index(d)] for d in labels)
+            tbl = tuple(lids[pos[d]] for d in labels)
             name = self.need("BT%d" % len(self.prelude), repr(tbl))
-            self.emit("_r = %s[_k] if _k < %d else %d" % (name, nl, lids[uniq.index(default)]))
+            self.emit("_r = %s[_k] if _k < %d else %d" % (name, nl, lids[pos[default]]))
             self.emit("continue")
             return
-        tbl = tuple(uniq.index(d) for d in labels)
-        if tbl == tuple(range(nl)) and uniq.index(default) == nl:
+        tbl = tuple(pos[d] for d in labels)
+        if pos[default] == nl and tbl == tuple(range(nl)):
             self.emit("_u = _k if _k < %d else %d" % (nl, nl))
         else:
             name = self.need("BT%d" % len(self.prelude), repr(tbl))
-            self.emit("_u = %s[_k] if _k < %d else %d" % (name, nl, uniq.index(default)))
+            self.emit("_u = %s[_k] if _k < %d else %d" % (name, nl, pos[default]))
         self.code.extend(_utree(acts, 0, len(acts)))
         self.last_def = None
 
@@ -1209,17 +1267,17 @@ class _Emit:
             if op == O.MEMORY_INIT:
                 d, s, n = self.operands(3)[0]
                 ds = self.need("DS", "ctx.datas")
-                self.emit("mem_init(%s, %d, M0, %s, %s, %s)" % (
+                self.emit("mem_init(%s, %d, M0, %s, %s, %s, T)" % (
                     ds, ins[1], self.val(d), self.val(s), self.val(n)))
             elif op == O.DATA_DROP:
                 ds = self.need("DS", "ctx.datas")
                 self.emit("data_drop(%s, %d)" % (ds, ins[1]))
             elif op == O.MEMORY_COPY:
                 d, s, n = self.operands(3)[0]
-                self.emit("mem_copy(M0, %s, %s, %s)" % (self.val(d), self.val(s), self.val(n)))
+                self.emit("mem_copy(M0, %s, %s, %s, T)" % (self.val(d), self.val(s), self.val(n)))
             else:
                 d, v, n = self.operands(3)[0]
-                self.emit("mem_fill(M0, %s, %s, %s)" % (self.val(d), self.val(v), self.val(n)))
+                self.emit("mem_fill(M0, %s, %s, %s, T)" % (self.val(d), self.val(v), self.val(n)))
         else:
             sig = O.SIG[op]
             if sig is None:
@@ -1254,25 +1312,36 @@ class _Emit:
         elif op == O.TABLE_GROW:
             tb = self.need("TB%d" % ins[1], "ctx.tables[%d]" % ins[1])
             (v, n), h = self.operands(2)
-            self.stmt_result(h, "table_grow(%s, %s, %s)" % (tb, self.val(v), self.val(n)))
+            self.stmt_result(h, "table_grow(%s, %s, %s, T)" % (tb, self.val(v), self.val(n)))
         elif op == O.TABLE_FILL:
             tb = self.need("TB%d" % ins[1], "ctx.tables[%d]" % ins[1])
             i, v, n = self.operands(3)[0]
-            self.emit("table_fill(%s, %s, %s, %s)" % (tb, self.val(i), self.val(v), self.val(n)))
+            self.emit("table_fill(%s, %s, %s, %s, T)" % (tb, self.val(i), self.val(v), self.val(n)))
         elif op == O.TABLE_COPY:
             td = self.need("TB%d" % ins[1], "ctx.tables[%d]" % ins[1])
             ts = self.need("TB%d" % ins[2], "ctx.tables[%d]" % ins[2])
             d, s, n = self.operands(3)[0]
-            self.emit("table_copy(%s, %s, %s, %s, %s)" % (td, ts, self.val(d), self.val(s), self.val(n)))
+            self.emit("table_copy(%s, %s, %s, %s, %s, T)" % (td, ts, self.val(d), self.val(s), self.val(n)))
         elif op == O.TABLE_INIT:
             tb = self.need("TB%d" % ins[2], "ctx.tables[%d]" % ins[2])
             es = self.need("ES", "ctx.elems")
             d, s, n = self.operands(3)[0]
-            self.emit("table_init(%s, %d, %s, %s, %s, %s)" % (
+            self.emit("table_init(%s, %d, %s, %s, %s, %s, T)" % (
                 es, ins[1], tb, self.val(d), self.val(s), self.val(n)))
         elif op == O.ELEM_DROP:
             es = self.need("ES", "ctx.elems")
             self.emit("elem_drop(%s, %d)" % (es, ins[1]))
+
+
+def _fuel_local(body, costs):
+    """Metered code keeps fuel in a local when that is cheaper: a charge
+    on a local costs about 5/8 of one on the exec env's cell, but each
+    call then stores and reloads it, and the frame pays a try/finally."""
+    calls = 0
+    for ins in body:
+        if ins[0] == O.CALL or ins[0] == O.CALL_INDIRECT:
+            calls += 1
+    return len(costs) > 2 * calls + 3
 
 
 def _check_absorbed(t):
@@ -1330,18 +1399,22 @@ def _render(items, level, loops, lines, stats):
 # ---------------------------------------------------------------------------
 # public entry points
 
-def function_source(module, fidx, level=0):
+def function_source(module, fidx, level=0, fuel=None, term=None):
     """Python source of ``bind_<fidx>`` for defined function index fidx
     (an index in the module's function space, past the imports).
 
     ``level`` 0 keeps as much structure as CPython's limits allow, 1 less,
     2 flattens every construct into the dispatch loop. When the generated
     nesting would break a CPython limit anyway the next level is used.
+    ``fuel``: None, or fuel.region_costs of the body, for the metered
+    form (charges at region starts and before bulk operations).
     Returns (source, frame_cost). Raises ValueError on an instruction the
-    tier does not know (the module must have been validated).
+    tier does not know (the module must have been validated). ``term`` an
+    optional terminate flag (one-element list) polled every 4096
+    instructions: when set, what it asks for is raised.
     """
     while True:
-        em = _Emit(module, fidx, level)
+        em = _Emit(module, fidx, level, fuel, term)
         src = em.run()
         if (em.max_loops <= HARD_LOOPS and em.max_indent <= HARD_INDENT) or level >= 2:
             return src, em.cost

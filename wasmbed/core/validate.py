@@ -174,11 +174,13 @@ def _build_context(module):
     return ctx
 
 
-def validate_module(module):
+def validate_module(module, term=None):
     """Validate a decoded Module; sets ``module.validated`` on success.
 
     Raises InvalidModule (or MalformedModule for a missing or inconsistent
-    data count section) on the first error found.
+    data count section) on the first error found. ``term`` an optional
+    terminate flag (one-element list) polled between functions: when set,
+    what it asks for is raised.
     """
     if module.validated:
         return
@@ -211,6 +213,8 @@ def validate_module(module):
     func_types = ctx.func_types
     base = len(func_types) - len(module.funcs)
     for i, f in enumerate(module.funcs):
+        if term is not None and term[0] is not None:
+            raise term[0]()
         check_function(ctx, f, func_types[base + i])
 
     if module.start is not None:

@@ -10,8 +10,9 @@ Rules every function follows:
 - guest fds are looked up in the WASI table only (EBADF otherwise), and each
   call checks the rights the WASI spec ties to it (ENOTCAPABLE);
 - every path goes through ``wasmbed.wasi.paths.resolve`` (the sandbox);
-- every exception becomes an errno: FsError -> its errno, MemoryError ->
-  ENOMEM, anything else (a bug) -> EIO, remembered in ``last_error``.
+- every exception becomes an errno: FsError -> its errno, anything else (a
+  bug) -> EIO, remembered in ``last_error``; a host MemoryError becomes
+  HostOutOfMemory (the device's RAM is no errno of the guest's).
   ProcExit and Trap (including Terminated, and the "missing required memory
   export" trap raised when a function needing memory finds none, as wasmtime
   does) propagate to the core.
@@ -19,20 +20,21 @@ Rules every function follows:
 
 import struct
 
-from wasmbed.core.errors import (FsError, InstantiationError, ProcExit, Trap)
+from wasmbed.core.errors import (FsError, HostOutOfMemory, InstantiationError,
+                                  ProcExit, Trap)
 from wasmbed.platform_fs import (
     O_APPEND, O_CREAT, O_DIRECTORY, O_DSYNC, O_EXCL, O_NOFOLLOW, O_NONBLOCK,
     O_READ, O_RSYNC, O_SYNC, O_TRUNC, O_WRITE, Stat, TIME_NOW, TIME_OMIT)
 from wasmbed.wasi import abi
 from wasmbed.wasi.abi import (
-    EBADF, EEXIST, EFBIG, EINVAL, EIO, EISDIR, ENAMETOOLONG, ENOENT, ENOMEM,
+    EBADF, EEXIST, EFBIG, EINVAL, EIO, EISDIR, ENAMETOOLONG, ENOENT,
     ENOSYS, ENOTCAPABLE, ENOTDIR, ENOTSOCK, ENOTSUP, ESPIPE)
 from wasmbed.wasi.config import WasiConfig
 from wasmbed.wasi.fdtable import (FdEntry, FdTable, KIND_DIR, KIND_FILE,
                                   KIND_STREAM)
 from wasmbed.wasi.memory import GuestMemory
-from wasmbed.wasi.paths import resolve
-from wasmbed.wasi import poll as _poll
+# paths and poll are imported by the functions that need them (RAM on a
+# board that runs a module importing neither).
 from wasmbed.wasi.streams import Stream
 
 _I64_MAX = (1 << 63) - 1
@@ -185,11 +187,20 @@ class Wasi(object):
     def imports(self):
         """[(name, params, results, fn)] for module wasi_snapshot_preview1."""
         out = []
-        for name, params, results in SIGNATURES:
-            impl = getattr(self, name)
-            out.append((name, tuple(_TYPES[c] for c in params),
-                        tuple(_TYPES[c] for c in results), self._wrap(impl)))
+        for name, _, _ in SIGNATURES:
+            out.append((name,) + self.import_function(name))
         return out
+
+    def import_function(self, name):
+        """-> (params, results, fn) of the function ``name`` of module
+        wasi_snapshot_preview1, or None when WASI has no such function.
+        Only what a module imports is built (RAM on a board)."""
+        for n, params, results in SIGNATURES:
+            if n == name:
+                return (tuple(_TYPES[c] for c in params),
+                        tuple(_TYPES[c] for c in results),
+                        self._wrap(getattr(self, name)))
+        return None
 
     def _wrap(self, impl):
         wasi = self
@@ -203,10 +214,13 @@ class Wasi(object):
                 return result
             except FsError as exc:
                 return exc.errno
-            except (ProcExit, Trap):
+            except (ProcExit, Trap, HostOutOfMemory):
                 raise
             except MemoryError:
-                return ENOMEM
+                # the host's RAM, not the guest's fault: stop with a clear
+                # error rather than hand the guest an ENOMEM it reports as
+                # its own failure
+                raise HostOutOfMemory("call", "in a WASI function")
             except Exception as exc:   # a bug must not reach the guest's host
                 wasi.last_error = exc
                 return EIO
@@ -493,7 +507,8 @@ class Wasi(object):
                     raise FsError(abi.EAGAIN)
             else:
                 while not stream.ready(0):
-                    self.wait_slice(caller, [stream], _poll.WAIT_SLICE_NS)
+                    from wasmbed.wasi.poll import WAIT_SLICE_NS
+                    self.wait_slice(caller, [stream], WAIT_SLICE_NS)
         lock = self._mutex
         if lock is not None:
             lock.release()
@@ -678,6 +693,7 @@ class Wasi(object):
         if length > abi.PATH_MAX:
             m.check(ptr, length)
             raise FsError(ENAMETOOLONG)
+        from wasmbed.wasi.paths import resolve
         return resolve(self.fs, d.handle, m.string(ptr, length), follow)
 
     def _lstat(self, r):
@@ -924,6 +940,7 @@ class Wasi(object):
     def poll_oneoff(self, caller, in_ptr, out_ptr, nsubscriptions,
                     nevents_ptr):
         m = GuestMemory.of(caller)
+        from wasmbed.wasi import poll as _poll
         return _poll.poll_oneoff(self, caller, m, in_ptr, out_ptr,
                                  nsubscriptions, nevents_ptr)
 

@@ -28,11 +28,10 @@ from wasmbed.platform_api import (
     CLOCK_THREAD_CPUTIME, Platform, PROT_RW, clock_error,
 )
 from wasmbed.platform.baremetal.host import IS_MICROPYTHON, _thread, os
-from wasmbed.platform.baremetal.console import StdioStream, UartStream
-from wasmbed.platform.baremetal.sync import LockCond, LockKit, LockMutex
-from wasmbed.platform.baremetal.threads import LockThreads, default_thread_cap
+from wasmbed.platform.baremetal.console import StdioStream
 from wasmbed.platform.baremetal.ticks import MonotonicClock, Ticks
-from wasmbed.platform.baremetal.vm import PoolMemory
+# sync, threads, vm and UartStream are imported where used: a board
+# without _thread, a pool or a UART object does not pay their RAM.
 from wasmbed.platform.minimal import BufferMemory, SoloCond, SoloMutex
 
 EPOCH_2000_S = 946684800     # 2000-01-01 minus 1970-01-01, in seconds
@@ -102,21 +101,27 @@ class BaremetalPlatform(Platform):
         self._realtime_ns = getattr(time, "time_ns", None)
         if lock_timeouts is None:
             lock_timeouts = not IS_MICROPYTHON
-        if max_threads is None:
-            max_threads = default_thread_cap()
         if _thread is None:
             max_threads = 0
+        elif max_threads is None:
+            from wasmbed.platform.baremetal.threads import default_thread_cap
+            max_threads = default_thread_cap()
         self.HAS_THREADS = max_threads > 0
         if _thread is not None:
+            from wasmbed.platform.baremetal.sync import LockKit
+            from wasmbed.platform.baremetal.threads import LockThreads
             self._kit = LockKit(self.ticks, self._sleep_us, lock_timeouts)
             self._threads = LockThreads(self._kit, max_threads,
                                         self._thread_started)
         else:
             self._kit = None
             self._threads = None
-        self._memory = PoolMemory(pool) if pool is not None else BufferMemory()
-        self.pool = pool
+        self._memory = BufferMemory()
+        self.pool = None
+        if pool is not None:
+            self.attach_pool(pool)
         if console is not None:
+            from wasmbed.platform.baremetal.console import UartStream
             stream = UartStream(console, self._sleep_us, self.ticks)
             self.stdin = self.stdout = self.stderr = stream
         else:
@@ -134,8 +139,9 @@ class BaremetalPlatform(Platform):
         ``wasmbed.pool_alloc.Pool``, typically made with this platform's
         ``mutex_new()``). Regions mapped before stay where they are and must
         be unmapped before the switch."""
+        from wasmbed.platform.baremetal.vm import PoolMemory
         self.pool = pool
-        self._memory = PoolMemory(pool)
+        self._memory = PoolMemory(pool)  # type: ignore[assignment]
 
     def page_size(self):
         return 8
@@ -180,11 +186,13 @@ class BaremetalPlatform(Platform):
     def mutex_new(self):
         if self._kit is None:
             return SoloMutex(self.sleep_ns)
+        from wasmbed.platform.baremetal.sync import LockMutex
         return LockMutex(self._kit)
 
     def cond_new(self):
         if self._kit is None:
             return SoloCond(self.sleep_ns)
+        from wasmbed.platform.baremetal.sync import LockCond
         return LockCond(self._kit)
 
     # --------------------------------------------------------------- clocks

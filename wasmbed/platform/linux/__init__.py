@@ -113,6 +113,9 @@ class LinuxPlatform(Platform):
     def thread_yield(self):
         time.sleep(0)
 
+    def thread_stack_size(self):
+        return self._threads.stack_size()
+
     def max_threads(self):
         return self._threads.cap
 

@@ -19,6 +19,18 @@ DEFAULT_THREAD_CAP = 1024
 _STACK_LOCK = threading.Lock()
 
 
+def _rlimit_stack():
+    """The soft RLIMIT_STACK in bytes, 0 when unlimited or unknown."""
+    try:
+        import resource
+        soft = resource.getrlimit(resource.RLIMIT_STACK)[0]
+    except (ImportError, OSError, ValueError, AttributeError):
+        return 0
+    if soft < 0 or soft == getattr(resource, "RLIM_INFINITY", -1) or soft > 1 << 40:
+        return 0
+    return soft
+
+
 def os_thread_cap(limit=DEFAULT_THREAD_CAP):
     """The host's thread limit (kernel threads-max and RLIMIT_NPROC when
     readable), bounded by ``limit``."""
@@ -104,6 +116,7 @@ class LinuxThreads(object):
         self.live = 0
         self._guard = threading.Lock()
         self._local = threading.local()
+        self._stack = threading.local()   # .size: what create() applied
 
     def create(self, fn, arg, stack_size=0):
         with self._guard:
@@ -134,6 +147,7 @@ class LinuxThreads(object):
         return handle
 
     def _body(self, handle):
+        self._stack.size = handle.stack_size
         try:
             handle.run()
         finally:
@@ -141,6 +155,22 @@ class LinuxThreads(object):
             with self._guard:
                 self.live -= 1
             handle.done = True
+
+    def stack_size(self):
+        """C stack bytes of the calling thread: what create() applied, the
+        main thread's RLIMIT_STACK (8 MiB when unlimited), or the host's
+        default for other threads (threading.stack_size(), else the
+        default pthreads derives from RLIMIT_STACK, 2 MiB when unlimited)."""
+        size = getattr(self._stack, "size", 0)
+        if size:
+            return size
+        limit = _rlimit_stack()
+        if threading.current_thread() is threading.main_thread():
+            return limit or 8 << 20
+        size = threading.stack_size()
+        if size:
+            return size
+        return limit or 2 << 20
 
     def join(self, handle):
         handle.port_data.join()

@@ -1,0 +1,243 @@
+"""Fuel: deterministic instruction metering, the same in both tiers.
+
+Cost model (what ``ExecEnv.set_fuel(n)`` buys):
+- every wasm instruction costs 1 unit, except ``block``, ``loop``,
+  ``else``, ``end``, ``nop`` and ``drop``, which are free;
+- fuel is charged per straight-line *region*, on entry, for the whole
+  region. Regions start at a function's entry, after ``loop`` (the loop
+  header: every iteration pays again), after ``if`` and ``else`` (each
+  arm), after every ``end`` (the code a block, if or loop falls or
+  branches to), and after ``call``/``call_indirect`` (a call returns
+  there). A region runs to the next start; its cost is the cost of its
+  reachable instructions (dead code after ``br``/``return``/``unreachable``
+  costs nothing). A ``br_if``/``br_table`` that leaves a region early
+  does not refund the rest of it, and a trapping instruction has paid for
+  its region;
+- bulk operations pay ``n >> 16`` units more, charged just before they
+  run, with ``n`` their size operand: bytes for memory.fill, memory.copy,
+  memory.init, elements for table.fill, table.copy, table.init,
+  table.grow;
+- a call of a host function costs its ``call`` instruction; the host
+  function itself is not metered, wasm it calls back into is (on the
+  exec env it was given).
+
+Both tiers place the charges at the same wasm positions with the same
+amounts (computed here from the instruction list), so a run consumes the
+same fuel in interp and fast: the tolerance is 0. When a charge exceeds
+what is left, the remaining fuel becomes 0 and the guest traps
+``Trap("all fuel consumed")``; ``set_fuel`` makes the exec env usable again.
+
+Zero cost when off: metered code is built separately (lazily, per module
+and tier, the first time a metered exec env calls a function), so the code
+unmetered exec envs run is exactly the unmetered code.
+"""
+
+from wasmbed.core import opcodes as O
+from wasmbed.core import errors as E
+from wasmbed.core.errors import Trap
+
+FREE = frozenset((O.BLOCK, O.LOOP, O.ELSE, O.END, O.NOP, O.DROP))
+# instructions after which a region starts
+_STARTS_AFTER = frozenset((O.LOOP, O.IF, O.ELSE, O.END, O.CALL,
+                           O.CALL_INDIRECT))
+# bulk operations: their size (the top operand) pays n >> BULK_SHIFT
+BULK = frozenset((O.MEMORY_FILL, O.MEMORY_COPY, O.MEMORY_INIT,
+                  O.TABLE_FILL, O.TABLE_COPY, O.TABLE_INIT, O.TABLE_GROW))
+BULK_SHIFT = 16
+
+ON_EXHAUSTED = ("trap", "suspend")
+
+
+def region_costs(body):
+    """{instruction index: cost} for every region start of a function body
+    (a list of decoded instructions ending with END) whose cost is not 0.
+    A tier charges cost before executing the instruction at that index."""
+    costs = {}
+    cur = 0
+    acc = 0
+    unr = [False]
+    skip = 0
+    n = len(body)
+    start = True
+    for pc in range(n):
+        op = body[pc][0]
+        if start and pc:
+            if acc:
+                costs[cur] = acc
+            cur = pc
+            acc = 0
+        start = False
+        if unr[-1]:
+            if op == O.BLOCK or op == O.LOOP or op == O.IF:
+                skip += 1
+                continue
+            if op == O.END or op == O.ELSE:
+                if skip:
+                    if op == O.END:
+                        skip -= 1
+                    continue
+            else:
+                continue
+        if op not in FREE:
+            acc += 1
+        if op in _STARTS_AFTER:
+            start = True
+        if op == O.BLOCK or op == O.LOOP or op == O.IF:
+            unr.append(False)
+        elif op == O.ELSE:
+            unr[-1] = False
+        elif op == O.END:
+            unr.pop()
+            if not unr:
+                break
+        elif op in (O.BR, O.BR_TABLE, O.RETURN, O.UNREACHABLE):
+            unr[-1] = True
+    if acc:
+        costs[cur] = acc
+    return costs
+
+
+class Meter:
+    """The fuel of one exec env: ``cell[0]`` units left. ``code`` caches
+    the interpreter's metered closures of this env (they close over the
+    cell)."""
+
+    __slots__ = ("cell", "code", "on_exhausted")
+
+    def __init__(self, n, on_exhausted="trap"):
+        self.cell = [n]
+        self.code = {}
+        self.on_exhausted = on_exhausted
+
+
+def check_fuel_args(n, on_exhausted):
+    """Raise TypeError/ValueError for a bad fuel amount, NotImplementedError
+    for on_exhausted="suspend" (reserved)."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError("fuel must be an int, got %r" % (n,))
+    if n < 0:
+        raise ValueError("fuel must be >= 0, got %d" % n)
+    if on_exhausted not in ON_EXHAUSTED:
+        raise ValueError("on_exhausted must be 'trap' or 'suspend', got %r"
+                         % (on_exhausted,))
+    if on_exhausted == "suspend":
+        raise NotImplementedError("on_exhausted='suspend' is not implemented yet")
+
+
+def fuel_out(cell):
+    """Exhaustion: nothing is left, the guest traps."""
+    cell[0] = 0
+    raise Trap(E.TRAP_OUT_OF_FUEL)
+
+
+# -- the interpreter ---------------------------------------------------------
+
+def lowered(module, defn):
+    """The metered lowering of a defined function (cached on the module)."""
+    cache = getattr(module, "_fuel_lowered", None)
+    if cache is None:
+        cache = {}
+        module._fuel_lowered = cache
+    low = cache.get(defn)
+    if low is None:
+        from wasmbed.core.lower import lower_function
+        low = lower_function(module, defn, region_costs(defn.body))
+        cache[defn] = low
+    return low
+
+
+def charge_op(cell, k, nxt):
+    """The interpreter's closure for a region charge of k units."""
+    def op(R):
+        f = cell[0] - k
+        if f < 0:
+            fuel_out(cell)
+        cell[0] = f
+        return nxt
+    return op
+
+
+def charge_n_op(cell, reg, shift, nxt):
+    """The interpreter's closure for a bulk charge of R[reg] >> shift."""
+    def op(R):
+        k = R[reg] >> shift
+        if k:
+            f = cell[0] - k
+            if f < 0:
+                fuel_out(cell)
+            cell[0] = f
+        return nxt
+    return op
+
+
+# -- the fast tier -----------------------------------------------------------
+
+NAMES = {"fuel_out": fuel_out}
+
+
+def fast_binder(module, fidx):
+    """The metered ``bind_<fidx>`` factory (cached on the module apart from
+    the unmetered ones)."""
+    cache = getattr(module, "_fuel_binders", None)
+    if cache is None:
+        cache = {}
+        module._fuel_binders = cache
+    b = cache.get(fidx)
+    if b is None:
+        from wasmbed.core import fast
+        defn = module.funcs[fidx - module.num_imported_funcs]
+        b = fast.compile_function(module, fidx, region_costs(defn.body))
+        cache[fidx] = b
+    return b
+
+
+_MeteredCtx = None
+
+
+def fast_ctx(inst):
+    """The instance's metered fast-tier context (made on first use): its
+    functions are the metered translations, and so is every wasm function
+    they call, in this instance or another."""
+    c = getattr(inst, "_fast_fuel", None)
+    if c is None:
+        c = _metered_ctx_class()(inst)
+        inst._fast_fuel = c
+    return c
+
+
+def _metered_ctx_class():
+    global _MeteredCtx
+    if _MeteredCtx is None:
+        from wasmbed.core import fast
+
+        class MeteredCtx(fast.Ctx):
+            def __init__(self, inst):
+                fast.Ctx.__init__(self, inst)
+                self.fns = [_stub(self, i) for i in range(len(inst.funcs))]
+
+            def callable_of(self, f):
+                if f.host is not None:
+                    return fast._host_caller(self, f)
+                c = self if f.instance is self.inst else fast_ctx(f.instance)
+                return c.fns[f.index]
+        _MeteredCtx = MeteredCtx
+    return _MeteredCtx
+
+
+def _stub(ctx, i):
+    def stub(env, sb, *args):
+        return _realize(ctx, i)(env, sb, *args)
+    return stub
+
+
+def _realize(ctx, i):
+    from wasmbed.core import fast
+    f = ctx.funcs[i]
+    if f.host is not None:
+        fn = fast._host_caller(ctx, f)
+    elif f.instance is not ctx.inst:
+        fn = _realize(fast_ctx(f.instance), f.index)
+    else:
+        fn = fast_binder(ctx.module, i)(ctx)
+    ctx.fns[i] = fn
+    return fn
