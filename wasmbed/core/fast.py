@@ -40,11 +40,8 @@ from wasmbed.core.instance import call_host as _call_host, results_list
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core import fast_rt
-from wasmbed.core.fast_rt import STRUCT_ERROR
+from wasmbed.core.fast_rt import STRUCT_ERROR, FRAME_OVERHEAD
 from wasmbed.core.opcodes import NAME, is_simd
-# The translator is imported when a function is first translated, not
-# here: a board runs AOT modules (precompiled binders) without it.
-from wasmbed.core.interp import FRAME_OVERHEAD   # translate's too: 64
 from wasmbed.core.host_charge import (account_of, translate_cost,
                                      code_cost, bind_cost)
 from wasmbed.core.fuel import fast_ctx as _fuel_ctx
