@@ -1240,6 +1240,24 @@ class _Emit:
             self.emit("_r = %s[_k] if _k < %d else %d" % (name, nl, lids[pos[default]]))
             self.emit("continue")
             return
+        br_direct = True
+        for a in acts:
+            if a == ["break"]:
+                continue    # the innermost Python loop's exit: _br stays 0
+            if len(a) != 2 or not a[0].startswith("_br = ") or a[1] != "break":
+                br_direct = False
+                break
+        if br_direct:
+            # every target leaves the innermost Python loop with the branch
+            # register set (0: no further): one table lookup instead of an
+            # if tree over the targets
+            lids = tuple(0 if len(a) == 1 else int(a[0][6:]) for a in acts)
+            tbl = tuple(lids[pos[d]] for d in labels)
+            name = self.need("BT%d" % len(self.prelude), repr(tbl))
+            self.emit("_br = %s[_k] if _k < %d else %d" % (name, nl, lids[pos[default]]))
+            self.emit("break")
+            self.last_def = None
+            return
         tbl = tuple(pos[d] for d in labels)
         if pos[default] == nl and tbl == tuple(range(nl)):
             self.emit("_u = _k if _k < %d else %d" % (nl, nl))
