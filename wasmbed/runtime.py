@@ -9,6 +9,7 @@ import struct
 import sys
 
 from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
+from wasmbed.core import host_charge
 from wasmbed.core import errors as E
 from wasmbed.core import numeric as _N
 from wasmbed.core.errors import Trap, LinkError, ThreadLimit, HostOutOfMemory
@@ -31,7 +32,7 @@ from wasmbed import host_stack as _hs
 # controls; they bound what a hostile module can make the host allocate.
 INSTANCE_CHARGE = 256
 GLOBAL_CHARGE = 16
-FUNC_CHARGE = 16
+FUNC_CHARGE = 128     # a WasmFunction and its slot: 119 measured
 ELEM_REF_CHARGE = 8
 
 
@@ -61,6 +62,10 @@ class Runtime:
         self.config = config
         self._platform = config.platform
         self.pool = None
+        charge = config.charge_host_memory
+        if charge is None:
+            charge = sys.implementation.name != "micropython"
+        self._charge_host = bool(charge)
         if config.mem_alloc_type == "pool":
             from wasmbed.pool_alloc import Pool
             buf = config.heap_buf
@@ -167,32 +172,46 @@ class Runtime:
         """Decode and validate a binary module -> LoadedModule.
 
         Raises MalformedModule, InvalidModule, PoolExhausted (pool mode:
-        the module bytes and a metadata charge come from the pool),
-        HostOutOfMemory.
+        the module bytes and the host memory of their decoded form are
+        charged to the pool first, core/host_charge.py), HostOutOfMemory.
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError("load() needs bytes")
-        charge = None
+        acct = None
         if self.pool is not None:
-            charge = self.pool.alloc(max(1, len(data) * (1 + MODULE_METADATA_FACTOR)))
-            self.pool.view(charge, len(data))[:] = data
+            acct = host_charge.Account(self.pool)
+            block = acct.charge(len(data), "the module binary")
+            self.pool.view(block, len(data))[:] = data
+        charging = acct is not None and self._charge_host
         term = [None]
         self._terms.append(term)
         try:
             try:
+                if acct is not None and not charging:
+                    acct.charge(len(data) * MODULE_METADATA_FACTOR,
+                                "the decoded module")
+                if charging:
+                    what = "decoding the module"
+                    decoding = acct.charge(host_charge.load_cost(len(data)), what)
                 module = decode_module(data)
                 _poll(term)
                 validate_module(module, term)
                 _poll(term)
             except MemoryError:
                 raise HostOutOfMemory("load", "a module of %d bytes" % len(data))
+            if charging:
+                acct.resize(decoding, host_charge.load_cost(len(data), False),
+                            what)
+                acct.charge(host_charge.decoded_locals_cost(module),
+                            "the module's locals")
+                module.host_account = acct
         except BaseException:
-            if charge is not None:
-                self.pool.free(charge)
+            if acct is not None:
+                acct.release()
             raise
         finally:
             self._forget_term(term)
-        return LoadedModule(self, module, charge)
+        return LoadedModule(self, module, acct)
 
     def load_aot(self, aot):
         """Load a module written by ``wasmbed compile`` (an imported Python
@@ -314,6 +333,8 @@ class Runtime:
 
         def run_start(core_inst, func):
             inst.core = core_inst
+            if self._charge_host:
+                core_inst.host_account = inst._account
             env.invoke_raw(func, [])
 
         m = module.module
@@ -321,15 +342,25 @@ class Runtime:
             nelems = 0
             for seg in m.elems:
                 nelems += len(seg.init)
-            inst._charge = self.pool.alloc(
+            nfuncs = len(m.funcs)
+            for imp in m.imports:
+                nfuncs += imp.kind == 0
+            per_func = FUNC_CHARGE
+            if self.mode == "fast" and self._charge_host:
+                per_func += host_charge.FAST_FUNC_CHARGE
+            inst._account = host_charge.Account(self.pool)
+            inst._account.charge(
                 INSTANCE_CHARGE + GLOBAL_CHARGE * len(m.globals)
-                + FUNC_CHARGE * len(m.funcs) + ELEM_REF_CHARGE * nelems)
+                + per_func * nfuncs + ELEM_REF_CHARGE * nelems,
+                "the instance's functions, globals and elements")
         try:
             env = ExecEnv(inst, stack_size)
             inst._default_env = env
             if fuel is not None:
                 env.set_fuel(fuel)
             inst.core = _instantiate(m, resolve, self.store, run_start, term)
+            if self._charge_host:
+                inst.core.host_account = inst._account
         except BaseException:
             inst._free_charges()
             self._forget_term(term)
@@ -471,16 +502,17 @@ def _as_extern(x):
 class LoadedModule:
     """A decoded, validated module owned by a Runtime."""
 
-    def __init__(self, runtime, module, charge):
+    def __init__(self, runtime, module, account):
         self.runtime = runtime
         self.module = module
-        self._charge = charge
+        self._account = account
 
     def unload(self):
-        """Return the module's pool charge. Idempotent."""
-        if self._charge is not None:
-            self.runtime.pool.free(self._charge)
-            self._charge = None
+        """Return the module's pool charges (binary, decoded form, the
+        code its functions were lowered or translated to). Idempotent."""
+        if self._account is not None:
+            self._account.release()
+            self._account = None
 
     @property
     def imports(self):
@@ -511,7 +543,7 @@ class Instance:
         self.core = None
         self.wasi = None
         self.exception = None
-        self._charge = None
+        self._account = None
         self._default_env = None
         self._envs = []
         self._owns_wasi = False
@@ -690,9 +722,9 @@ class Instance:
         if self._default_env is not None:
             self._default_env.destroy()
             self._default_env = None
-        if self._charge is not None:
-            self.runtime.pool.free(self._charge)
-            self._charge = None
+        if self._account is not None:
+            self._account.release()
+            self._account = None
 
 
 def _terminated():
@@ -781,7 +813,7 @@ class ExecEnv:
         and moves to a helper thread with a large C stack when this
         thread's is small (see host_stack)."""
         rt = self.inst.runtime
-        st = _hs.state(rt.platform)
+        st = _hs.state(rt._platform or rt.platform)
         if st.depth:
             if st.depth > st.max:
                 self.inst.exception = E.TRAP_STACK_EXHAUSTED
@@ -795,12 +827,15 @@ class ExecEnv:
             finally:
                 st.depth -= 1
         if _hs.needs_helper(st):
-            return _hs.on_helper(rt.platform, self._outermost, func, args)
-        return self._outermost(func, args)
+            return _hs.on_helper(rt.platform, self._outermost_here, func, args)
+        return self._outermost(rt, st, func, args)
 
-    def _outermost(self, func, args):
+    def _outermost_here(self, func, args):
+        # on a helper thread: that thread's own re-entry state
         rt = self.inst.runtime
-        st = _hs.state(rt.platform)
+        return self._outermost(rt, _hs.state(rt.platform), func, args)
+
+    def _outermost(self, rt, st, func, args):
         want = self._want_limit
         if want:
             _hs.enter(want)

@@ -26,6 +26,11 @@ from wasmbed.core.errors import Trap
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
 
+# bytes a translated frame charges against the exec env's stack, plus 8
+# per slot (translate.py's cost formula; here so AOT code needs no
+# translator on the board)
+FRAME_OVERHEAD = 64
+
 _unpack_from = struct.unpack_from
 _pack_into = struct.pack_into
 

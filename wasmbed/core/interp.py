@@ -15,6 +15,7 @@ from wasmbed.core import numeric as N
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core.lower import lower_function
+from wasmbed.core.host_charge import account_of, lower_cost, closure_cost
 from wasmbed.core.instance import call_host as _call_host
 from wasmbed.core import fuel as _fuel
 
@@ -468,8 +469,14 @@ def compile_function(inst, fn, meter=None):
     else:
         low = defn.compiled
     if low is None:
+        acct = account_of(inst.module)
+        if acct is not None:
+            acct.charge(lower_cost(defn), "lowering function %d" % fn.index)
         low = lower_function(inst.module, defn)
         defn.compiled = low
+    acct = account_of(inst)
+    if acct is not None:
+        acct.charge(closure_cost(defn), "the closures of function %d" % fn.index)
     code = []
     specials = []
     F = inst.term

@@ -64,7 +64,7 @@ POLL_MASK = 4095
 PATH_STEPS = 200         # branch path walk bound (beyond: be conservative)
 INIT_CHUNK = 64          # locals zeroed per chained assignment
 
-FRAME_OVERHEAD = 64      # bytes charged per frame, plus 8 per slot
+from wasmbed.core.fast_rt import FRAME_OVERHEAD  # noqa: E402 (64 bytes a frame, plus 8 per slot)
 FUEL_LOCAL = None        # metered code: fuel in a local (True), in the
                          # cell (False), None: whichever is cheaper
 

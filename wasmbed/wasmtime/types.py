@@ -70,7 +70,7 @@ class ValType:
     __repr__ = __str__
 
 
-def _valtypes(items, what):
+def _valtypes(items):
     out = []
     for t in items:
         if not isinstance(t, ValType):
@@ -83,8 +83,8 @@ class FuncType:
     """FuncType(params: list[ValType], results: list[ValType])."""
 
     def __init__(self, params, results):
-        self._type = M.FuncType(_valtypes(params, "params"),
-                                _valtypes(results, "results"))
+        self._type = M.FuncType(_valtypes(params),
+                                _valtypes(results))
 
     @classmethod
     def _from_core(cls, ft):
