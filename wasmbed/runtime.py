@@ -813,7 +813,7 @@ class ExecEnv:
         and moves to a helper thread with a large C stack when this
         thread's is small (see host_stack)."""
         rt = self.inst.runtime
-        st = _hs.state(rt._platform or rt.platform)
+        st = _hs.state(_stack_platform(rt))
         if st.depth:
             if st.depth > st.max:
                 self.inst.exception = E.TRAP_STACK_EXHAUSTED
@@ -833,7 +833,7 @@ class ExecEnv:
     def _outermost_here(self, func, args):
         # on a helper thread: that thread's own re-entry state
         rt = self.inst.runtime
-        return self._outermost(rt, _hs.state(rt.platform), func, args)
+        return self._outermost(rt, _hs.state(_stack_platform(rt)), func, args)
 
     def _outermost(self, rt, st, func, args):
         want = self._want_limit
@@ -902,6 +902,17 @@ class ExecEnv:
                 _put(argv, i, v & M32)
                 i += 1
         return True
+
+
+def _stack_platform(rt):
+    """The platform host_stack asks for the thread's C stack size. None on
+    MicroPython when the embedder gave no platform: the default there (the
+    baremetal port) cannot tell its C stack (thread_stack_size() is 0), and
+    making it just to learn that would cost a board about 10 KB of heap in
+    every call of a module that needs no platform otherwise."""
+    if rt._platform is None and sys.implementation.name == "micropython":
+        return None
+    return rt.platform
 
 
 def _put(argv, i, v):
