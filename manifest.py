@@ -6,8 +6,8 @@
 # tables, threads), the pool allocator, WASI, platform_api, the baremetal and
 # minimal ports and the embedding API. Not frozen: what only a CPython host
 # runs (the linux port, the CLI, the fast tier's translator, the spec-script
-# runner, the host side of deployment, the opcode definitions that
-# optables.py is generated from).
+# runner and its board side, the host side of deployment, the opcode
+# definitions that optables.py is generated from, the wasmtime-py compatible API).
 
 metadata(description="wasmbed: a WebAssembly runtime for MicroPython boards",
          version="0.1.0")
@@ -21,10 +21,12 @@ _HOST_ONLY = (
     "wast.py",
     "wast_exec.py",
     "spectest.py",
+    "spec_board.py",       # the board side of the spec tests (test firmware)
     "core/translate.py",
     "core/opdefs.py",
     "platform/linux/",
     "device/",
+    "wasmtime/",
 )
 
 

@@ -19,6 +19,9 @@ import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MANIFEST = os.path.join(REPO, "manifest.py")
+# The board tests' firmware: MANIFEST plus the board side of the tests.
+TEST_MANIFEST = os.path.join(REPO, "tests", "board", "frozen", "manifest.py")
+CONFORMANCE = os.path.join(REPO, "tests", "platform", "conformance.py")
 
 # qemu machine name and float precision of each board we build.
 BOARDS = {
@@ -66,6 +69,22 @@ def _frozen_key():
                 h.update(os.path.relpath(path, REPO).encode())
                 with open(path, "rb") as f:
                     h.update(f.read())
+    return h.hexdigest()[:16]
+
+
+def _manifest_key(manifest):
+    """A hash of what a manifest other than MANIFEST freezes besides the
+    package: the files beside it and the conformance suite."""
+    if manifest == MANIFEST:
+        return ""
+    h = hashlib.sha256()
+    here = os.path.dirname(manifest)
+    for name in sorted(os.listdir(here)):
+        if name.endswith(".py"):
+            with open(os.path.join(here, name), "rb") as f:
+                h.update(name.encode() + f.read())
+    with open(CONFORMANCE, "rb") as f:
+        h.update(f.read())
     return h.hexdigest()[:16]
 
 
@@ -118,7 +137,8 @@ def firmware(board, heap_size=None, manifest=MANIFEST):
     RuntimeError with the build log's tail when the build fails."""
     src = source_tree()
     key = "%s-%s-%s" % (board, heap_size or "default",
-                        hashlib.sha256((_frozen_key() + manifest).encode()).hexdigest()[:16])
+                        hashlib.sha256((_frozen_key() + manifest + _manifest_key(manifest))
+                                       .encode()).hexdigest()[:16])
     build = "build-" + key
     elf = os.path.join(src, "ports", "qemu", build, "firmware.elf")
     with _Lock(os.path.join(cache_dir(), "build.lock")):

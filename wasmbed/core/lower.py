@@ -19,6 +19,9 @@ The lowering trusts its input: the module must have passed validation.
 
 from wasmbed.core import opcodes as O
 from wasmbed.core.module import (BT_EMPTY, I32, I64, F32, F64, V128)
+from wasmbed.core.float_host import soft as _soft_float
+
+_F64_ZERO = 0 if _soft_float() else 0.0   # soft mode: f64 values are bits
 
 # Position of the destination register in IR ops that write one register,
 # used to forward a result straight into a local on `local.set`.
@@ -60,7 +63,7 @@ class Lowered:
 
 def zero_of(t):
     if t == F64:
-        return 0.0
+        return _F64_ZERO
     if t in (I32, I64, F32, V128):
         return 0
     return None
@@ -486,7 +489,9 @@ def _fuel_ops(fuel, i, op, stk, emit):
 
 
 def _f64_key(v):
-    # distinguish 0.0 / -0.0 and NaN payloads
+    # distinguish 0.0 / -0.0 and NaN payloads (soft mode: already bits)
+    if isinstance(v, int):
+        return v
     import struct
     return struct.pack("<d", v)
 

@@ -210,7 +210,6 @@ class RawRepl:
         if paste and self.paste_ok is not False:
             self.paste_ok = self._send_paste(code)
             if not self.paste_ok:
-                # the board printed nothing for the refused request
                 self._send_raw(code)
         else:
             self._send_raw(code)

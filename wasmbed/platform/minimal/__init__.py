@@ -145,10 +145,11 @@ class BufferMemory(object):
             raise ValueError("region was unmapped")
         try:
             buf = bytearray(new_size)
+            keep = min(region.size, new_size)
+            # through memoryviews: no temporary copy of the old bytes
+            memoryview(buf)[0:keep] = memoryview(region.buf)[0:keep]
         except MemoryError:
             raise PoolExhausted()
-        keep = min(region.size, new_size)
-        buf[0:keep] = region.buf[0:keep]
         region.buf = buf
         region.size = region.reserved = new_size
         return region

@@ -1,0 +1,1 @@
+"""Board side of the platform conformance tests (placeholder)."""

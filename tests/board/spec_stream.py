@@ -1,0 +1,262 @@
+"""Feed spec scripts to a board (host side of ``wasmbed.spec_board``).
+
+``script_lines(json_path, tier)`` -> (lines, skipped): the script's
+commands in the board runner's line format (see wasmbed/spec_board.py),
+module bytes included, and the number of commands that cannot run
+(text-format modules, which have no binary). Tier ``"i"`` sends the
+``.wasm``; tier ``"a"`` sends the ``.mpy`` of the module's AOT form,
+written on the host with ``wasmbed compile`` and ``mpy-cross`` (cached by
+the module's bytes under the board cache; assert_malformed and
+assert_invalid modules go as ``.wasm`` in both tiers).
+
+``run_script(repl, json_path, tier)`` -> Result (passed, failed, free
+heap at the end, the board's first failure lines, skipped): starts
+``spec_board.serve()`` over the raw REPL and sends the lines in batches,
+each followed by ``S`` and a wait for the board's ``ok``.
+"""
+
+import binascii
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+import zlib
+
+from tests.board import firmware
+from wasmbed.device.rawrepl import CTRL_D, RemoteError
+
+M32 = 0xFFFFFFFF
+M64 = 0xFFFFFFFFFFFFFFFF
+CHUNK = 768          # compressed bytes per Z line (1024 base64 characters)
+BATCH = 3            # Z lines sent before waiting for the board's ok
+WINDOW_BITS = 10     # the deflate window (spec_board.WINDOW_BITS)
+SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+           "_.-+*/<>=!?$@#&^~:")
+# seconds the board may stay silent on one batch (a slow module load)
+BATCH_TIMEOUT = 300
+
+
+class Skip(Exception):
+    pass
+
+
+class Result(object):
+    def __init__(self, passed, failed, free, fails, skipped):
+        self.passed = passed
+        self.failed = failed
+        self.free = free
+        self.fails = fails
+        self.skipped = skipped
+
+    def __repr__(self):
+        return "Result(passed=%d, failed=%d, skipped=%d, free=%d, fails=%r)" % (
+            self.passed, self.failed, self.skipped, self.free, self.fails)
+
+
+def field(name):
+    if name and all(c in SAFE for c in name):
+        return name
+    return "%" + binascii.hexlify(name.encode()).decode()
+
+
+def _bits(s, mask):
+    return str(int(s) & mask)
+
+
+def value(v):
+    """One JSON value -> the board's token (an expected result may use
+    the NaN patterns and ``either``)."""
+    t = v["type"]
+    s = v.get("value")
+    if t == "either":
+        return "|".join(value(alt) for alt in v["values"])
+    if t == "i32":
+        return "i" + _bits(s, M32)
+    if t == "i64":
+        return "I" + _bits(s, M64)
+    if t in ("f32", "f64"):
+        letter = "f" if t == "f32" else "F"
+        if s == "nan:canonical":
+            return letter + "c"
+        if s == "nan:arithmetic":
+            return letter + "a"
+        return letter + _bits(s, M32 if t == "f32" else M64)
+    if t == "externref":
+        return "en" if s == "null" else "e%d" % int(s)
+    if t == "funcref":
+        return "rn" if s == "null" else "r"
+    raise Skip("value type %s" % t)
+
+
+def values(vs):
+    return ",".join(value(v) for v in vs) if vs else "-"
+
+
+def aot_mpy(wasm_path):
+    """The .mpy of ``wasm_path``'s AOT module (``wasmbed compile`` then
+    mpy-cross; cached by content); -> bytes."""
+    with open(wasm_path, "rb") as f:
+        data = f.read()
+    cross = firmware.mpy_cross()
+    key = hashlib.sha256(data + _translator_key()).hexdigest()[:24]
+    out_dir = os.path.join(firmware.cache_dir(), "aot")
+    os.makedirs(out_dir, exist_ok=True)
+    mpy = os.path.join(out_dir, key + ".mpy")
+    if not os.path.exists(mpy):
+        from wasmbed.cli import main as wasmbed_main
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "aot.py")
+            if wasmbed_main(["compile", wasm_path, "-o", src]) != 0:
+                raise RuntimeError("wasmbed compile %s failed" % wasm_path)
+            part = mpy + ".%d" % os.getpid()
+            subprocess.run([cross, "-s", "aot.py", "-o", part, src], check=True)
+            os.replace(part, mpy)
+    with open(mpy, "rb") as f:
+        return f.read()
+
+
+_TRANSLATOR_KEY = []
+
+
+def _translator_key():
+    """A hash of the code that writes AOT modules (the cache key's half)."""
+    if not _TRANSLATOR_KEY:
+        h = hashlib.sha256()
+        core = os.path.join(firmware.REPO, "wasmbed", "core")
+        for name in ("translate.py", "fast_rt.py", "numeric.py", "opcodes.py"):
+            with open(os.path.join(core, name), "rb") as f:
+                h.update(f.read())
+        _TRANSLATOR_KEY.append(h.digest())
+    return _TRANSLATOR_KEY[0]
+
+
+def _buffer(data):
+    return [b"W %d\n" % len(data) + data]
+
+
+def script_lines(json_path, tier):
+    with open(json_path) as f:
+        script = json.load(f)
+    base = os.path.dirname(json_path)
+    lines = []
+    skipped = 0
+
+    def module(cmd, aot):
+        name = cmd.get("filename")
+        if cmd.get("module_type") == "text":
+            name = cmd.get("binary_filename")
+            if not name:
+                raise Skip("text module")
+        path = os.path.join(base, name)
+        if aot:
+            return _buffer(aot_mpy(path))
+        with open(path, "rb") as f:
+            return _buffer(f.read())
+
+    for cmd in script.get("commands", ()):
+        kind = cmd["type"]
+        line = cmd.get("line", 0)
+        aot = tier == "a"
+        try:
+            if kind == "module":
+                lines += module(cmd, aot)
+                lines.append("M %d %s %s" % (line, field(cmd.get("name") or "."), tier))
+            elif kind in ("assert_malformed", "assert_invalid"):
+                lines += module(cmd, False)
+                lines.append("B %d %s i %s" % (line, kind[7:], cmd.get("text", "")))
+            elif kind in ("assert_unlinkable", "assert_uninstantiable") or (
+                    kind == "assert_trap" and "action" not in cmd):
+                what = "trap" if kind == "assert_trap" else kind[7:]
+                lines += module(cmd, aot)
+                lines.append("B %d %s %s %s" % (line, what, tier, cmd.get("text", "")))
+            elif kind == "register":
+                lines.append("R %s %s" % (field(cmd["as"]), field(cmd.get("name") or ".")))
+            elif kind in ("assert_return", "action", "assert_trap", "assert_exhaustion"):
+                act = cmd["action"]
+                mod = field(act.get("module") or ".")
+                fld = field(act["field"])
+                if act["type"] == "get":
+                    lines.append("G %d %s %s %s" % (line, mod, fld,
+                                                    values(cmd.get("expected", ()))))
+                    continue
+                args = values(act.get("args", ()))
+                if kind == "assert_return":
+                    lines.append("A %d %s %s %s %s" % (line, mod, fld, args,
+                                                       values(cmd.get("expected", ()))))
+                elif kind == "action":
+                    lines.append("I %d %s %s %s" % (line, mod, fld, args))
+                else:
+                    op = "T" if kind == "assert_trap" else "X"
+                    lines.append("%s %d %s %s %s %s" % (op, line, mod, fld, args,
+                                                        cmd.get("text", "")))
+            else:
+                skipped += 1
+        except Skip:
+            skipped += 1
+    return lines, skipped
+
+
+def stream(lines):
+    """The records (str lines, or bytes records from _buffer) -> the
+    compressed stream the board reads, ending with ``Q``."""
+    c = zlib.compressobj(9, zlib.DEFLATED, -WINDOW_BITS)
+    out = []
+    for rec in lines:
+        out.append(c.compress(rec if isinstance(rec, bytes) else rec.encode() + b"\n"))
+    out.append(c.compress(b"Q\n"))
+    out.append(c.flush())
+    return b"".join(out)
+
+
+def run_lines(repl, lines, timeout=BATCH_TIMEOUT):
+    """Run ``lines`` through ``spec_board.serve()`` on the board;
+    -> (passed, failed, free, fails). Raises ReplError / RemoteError."""
+    data = stream(lines)
+    repl.start("import wasmbed.spec_board\nwasmbed.spec_board.serve()\n")
+    wire = [b"Z " + binascii.b2a_base64(data[i:i + CHUNK]).strip()
+            for i in range(0, len(data), CHUNK)]
+    for i in range(0, len(wire), BATCH):
+        last = i + BATCH >= len(wire)
+        repl.stream.write(b"\n".join(wire[i:i + BATCH]) + (b"\n" if last else b"\nS\n"))
+        if not last:
+            extra = _read_answer(repl, b"ok\r\n", timeout)
+            if extra.strip():
+                raise RuntimeError("unexpected board output: %r" % extra[-500:])
+    out = _read_answer(repl, b"END\r\n", timeout).decode("utf-8", "replace")
+    rest = repl.read_until(CTRL_D, timeout=timeout)
+    err = repl.finish(timeout=timeout)
+    if err:
+        raise RemoteError(err.decode("utf-8", "replace"), rest)
+    passed = failed = free = None
+    fails = []
+    for text in out.splitlines():
+        if text.startswith("RESULT "):
+            passed, failed, free = [int(x) for x in text.split()[1:4]]
+        elif text.startswith("FAIL "):
+            fails.append(text[5:])
+    if passed is None:
+        raise RuntimeError("no RESULT from the board: %r" % out[-2000:])
+    return passed, failed, free, fails
+
+
+def _read_answer(repl, token, timeout):
+    """Read up to ``token``; if the runner ended instead (its stdout ends
+    with Ctrl-D), collect its traceback and raise RemoteError."""
+    buf = bytearray()
+    while True:
+        b = repl.read_until(b"\n", timeout=timeout)
+        buf += b + b"\n"
+        if buf.endswith(token):
+            return bytes(buf[:-len(token)])
+        if b"\x04" in b:
+            err = b.split(b"\x04", 1)[1] + repl.read_until(b"\x04", timeout=timeout)
+            repl.read_until(b">")
+            from wasmbed.device.rawrepl import RemoteError
+            raise RemoteError(err.decode("utf-8", "replace"), bytes(buf))
+
+
+def run_script(repl, json_path, tier):
+    lines, skipped = script_lines(json_path, tier)
+    passed, failed, free, fails = run_lines(repl, lines)
+    return Result(passed, failed, free, fails, skipped)
