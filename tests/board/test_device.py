@@ -218,3 +218,22 @@ def test_a_silent_guest_times_out(tmp_path):
                              "--timeout", "2", path)
     assert code == 1 and out == b""
     assert err.decode() == "wasmbed: error: the board at %s went silent for 2 s\n" % board.pty
+
+
+def test_a_board_that_goes_away_is_one_error(tmp_path):
+    """qemu stops while a guest runs: the CLI says so in one line."""
+    import time
+    reason = firmware.missing()
+    if reason:
+        pytest.skip(reason)
+    path = wat_file(tmp_path, "loop.wasm", LOOP_WAT)
+    with QemuBoard(firmware.firmware(BOARD, HEAP_SIZE),
+                   firmware.BOARDS[BOARD]["machine"], serial="pty") as board:
+        proc = subprocess.Popen([sys.executable, "-m", "wasmbed", "device", "run",
+                                 "--port", board.pty, path],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(5)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and out == b""
+    lines = err.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("wasmbed: error: "), lines

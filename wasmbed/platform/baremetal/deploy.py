@@ -170,8 +170,9 @@ def run(kind, size, args, chunk=256, link=None):
     try:
         box = [link.receive(size, chunk)]
     except MemoryError:
+        free = gc.mem_free() if hasattr(gc, "mem_free") else -1
         link.send(FAIL, "the module (%d bytes) does not fit in the board's "
-                  "free RAM (%d bytes)" % (size, gc.mem_free()))
+                  "free RAM (%d bytes)" % (size, free))
         link.send(EXIT, "1")
         return 1
     finally:
