@@ -7,7 +7,7 @@
 # minimal ports and the embedding API. Not frozen: what only a CPython host
 # runs (the linux port, the CLI, the fast tier's translator, the spec-script
 # runner and its board side, the host side of deployment, the opcode
-# definitions that optables.py is generated from).
+# definitions that optables.py is generated from, the wasmtime-py compatible API).
 
 metadata(description="wasmbed: a WebAssembly runtime for MicroPython boards",
          version="0.1.0")
@@ -26,6 +26,7 @@ _HOST_ONLY = (
     "core/opdefs.py",
     "platform/linux/",
     "device/",
+    "wasmtime/",
 )
 
 

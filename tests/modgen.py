@@ -88,12 +88,17 @@ def deep_nesting(n):
     return _module([V_I], [0], [_body(bytes(code))], exports=[("f", 0, 0)])
 
 
-def br_table(n):
-    """n nested blocks and a br_table of n labels, each a different block,
-    the default the outermost: f(k) = k + (k + ... + n - 1) for k < n."""
+def br_table(n, labels=None):
+    """n nested blocks and a br_table of `labels` labels (default 4n),
+    label i the block i % n (n distinct targets), the default the
+    outermost: f(k) = k + (k % n + ... + n - 1) for k < labels, else
+    k + (n - 1)."""
+    if labels is None:
+        labels = 4 * n
     code = bytearray()
     code += b"\x02\x40" * n
-    code += b"\x20\x00\x0e" + leb(n) + b"".join(leb(i) for i in range(n))
+    code += b"\x20\x00\x0e" + leb(labels)
+    code += b"".join(leb(i % n) for i in range(labels))
     code += leb(n - 1)
     for i in range(n):
         # after block i: local0 += i
@@ -137,9 +142,15 @@ def many_elems(n):
                    elems=elems, exports=[("f", 0, 0)])
 
 
+def br_table_wide(n):
+    """br_table(n) with 8n labels: many labels per target."""
+    return br_table(n, 8 * n)
+
+
 GENERATORS = {
     "many_funcs": many_funcs, "huge_func": huge_func,
     "many_locals": many_locals, "deep_nesting": deep_nesting,
-    "br_table": br_table, "long_chain": long_chain, "deep_stack": deep_stack,
+    "br_table": br_table, "br_table_wide": br_table_wide,
+    "long_chain": long_chain, "deep_stack": deep_stack,
     "many_datas": many_datas, "many_elems": many_elems,
 }

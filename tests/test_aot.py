@@ -36,7 +36,8 @@ def test_compiled_module_runs_like_the_interpreter(tmp_path, monkeypatch):
     aot = import_file(out)
     rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="fast"))
     mod = rt.load_aot(aot)
-    # no translation may happen: make it fail loudly if attempted
+    # no translation may happen: make it fail loudly if attempted (the
+    # fast tier imports the translator only when it translates)
     from wasmbed.core import translate
     monkeypatch.setattr(translate, "function_source",
                         lambda *a, **k: pytest.fail("AOT module was translated"))
@@ -61,3 +62,18 @@ def test_load_aot_refuses_what_is_not_an_aot_module():
     rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="fast"))
     with pytest.raises(ValueError):
         rt.load_aot(object())
+
+
+def test_fast_tier_imports_without_the_translator():
+    """A board has no translator frozen in: the fast tier (which runs AOT
+    modules) must import without it."""
+    import subprocess
+    import sys
+    code = ("import sys\n"
+            "sys.modules['wasmbed.core.translate'] = None\n"
+            "from wasmbed.core import fast, interp\n"
+            "print(fast.FRAME_OVERHEAD)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    from wasmbed.core import translate
+    assert int(r.stdout) == translate.FRAME_OVERHEAD

@@ -4,6 +4,7 @@ the decoded Module. Modules are assembled by hand with the helpers below."""
 import pytest
 
 from wasmbed.core import opcodes as op
+from wasmbed.core.numeric import bits_to_f64
 from wasmbed.core.decode import decode_module, MAX_FUNCTION_LOCALS
 from wasmbed.core.errors import MalformedModule
 from wasmbed.core.module import (
@@ -192,7 +193,7 @@ def test_table_memory_global_export_start():
     g0, g1 = m.globals
     assert (g0.type.valtype, g0.type.mutable) == (I32, False)
     assert g0.init == [(op.I32_CONST, 0xFFFFFFFB), END]
-    assert g1.type.mutable and g1.init == [(op.F64_CONST, 2.0), END]
+    assert g1.type.mutable and g1.init == [(op.F64_CONST, bits_to_f64(0x4000000000000000)), END]
     assert [(e.name, e.kind, e.index) for e in m.exports] == [
         ("run", EXT_FUNC, 0), ("mem", EXT_MEMORY, 0), ("tab", EXT_TABLE, 1),
         ("g", EXT_GLOBAL, 1)]
@@ -448,7 +449,7 @@ def test_immediates_of_every_shape():
         (op.SELECT,), (op.SELECT_T, (I64,)), (op.LOCAL_GET, 3),
         (op.GLOBAL_GET, 129), (op.TABLE_GET, 2), (0x28, 2, 16),
         (op.MEMORY_SIZE,), (op.MEMORY_GROW,), (op.F32_CONST, 0x7FC00000),
-        (op.F64_CONST, 1.0), (op.REF_NULL, EXTERNREF), (op.REF_IS_NULL,),
+        (op.F64_CONST, bits_to_f64(0x3FF0000000000000)), (op.REF_NULL, EXTERNREF), (op.REF_IS_NULL,),
         (op.REF_FUNC, 0), (op.PREFIX_FC + 0,), (op.MEMORY_INIT, 1),
         (op.DATA_DROP, 1), (op.MEMORY_COPY,), (op.MEMORY_FILL,),
         (op.TABLE_INIT, 2, 1), (op.ELEM_DROP, 2), (op.TABLE_COPY, 1, 0),

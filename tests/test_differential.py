@@ -198,7 +198,7 @@ def test_validity_disagreement_is_reported(monkeypatch):
     from wasmbed.core.errors import InvalidModule
     import wasmbed.runtime as runtime
 
-    def reject(module):
+    def reject(module, *rest):
         raise InvalidModule("type mismatch")
     monkeypatch.setattr(runtime, "validate_module", reject)
     rep = H.compare_module(H.wat2wasm(SUB))

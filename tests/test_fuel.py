@@ -361,17 +361,20 @@ def test_generated_modules_same_fuel_in_both_tiers(level, local, monkeypatch):
 
 @needs_spec
 def test_spec_core_same_fuel_in_both_tiers():
-    """Every instantiation and invoke of the spec core scripts, metered:
-    the same results and the same fuel left in both tiers, and the
-    metered code still passes every command."""
+    """Every instantiation and invoke of the spec core scripts (and every
+    fourth SIMD script), metered: the same results and the same fuel left
+    in both tiers, and the metered code still passes every command."""
     paths = sorted(glob.glob(os.path.join(SPEC_JSON, "core", "*", "*.json")))
     assert paths
+    paths += sorted(glob.glob(os.path.join(SPEC_JSON, "simd", "*", "*.json")))[::4]
+    fuel_diff.compare.passed = fuel_diff.compare.failed = 0
     total = 0
     for p in paths:
         n, diffs = fuel_diff.compare(p)
         assert not diffs, (p, diffs[:3])
         total += n
-    assert total > 20000
+    assert total > 25000
+    assert fuel_diff.compare.passed > 50000
     assert fuel_diff.compare.failed == 0
 
 
@@ -472,3 +475,22 @@ def test_spawned_thread_inherits_what_is_left(mode):
     assert time.monotonic() - t0 < 60
     inst.deinstantiate()
     assert inst.cluster.live_threads() == 0
+
+
+# -- CPython's walls: metered code adds a try block and charges ---------------------
+
+@pytest.mark.parametrize("local", (None, True))
+def test_deep_nesting_metered(local, monkeypatch):
+    """The translator's deep-nesting cases, metered: the fast tier falls
+    back to flatter forms when the extra try block passes a wall, and
+    still spends exactly what the interpreter spends."""
+    import test_fast_walls as W
+    monkeypatch.setattr(translate, "FUEL_LOCAL", local)
+    cases = [(W.deep_loops_wat(25), (0, 53)), (W.deep_loops_wat(19), (7,)),
+             (W.deep_blocks_wat(250), (0, 125, 300)), (W.deep_ifs_wat(220), (0, -1, 0x5555))]
+    for wat, args in cases:
+        got = []
+        for mode in MODES:
+            inst = instance(mode, wat)
+            got.append([spent(inst, "f", a, budget=10 ** 9) for a in args])
+        assert got[0] == got[1]

@@ -59,7 +59,7 @@ def test_load_validate_memory_error(monkeypatch, mode):
     import wasmbed.runtime as R
     rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode, heap_size=1 << 20))
 
-    def no_ram(m):
+    def no_ram(*a):
         raise MemoryError()
     monkeypatch.setattr(R, "validate_module", no_ram)
     free = rt.mem_alloc_info()["total_free_size"]

@@ -8,6 +8,10 @@ import struct
 import pytest
 
 from wasmbed.core import numeric as n
+
+# unit tests of the hard float representation (f64 as Python floats);
+# soft float mode is covered by test_softfloat.py
+pytestmark = pytest.mark.skipif(n.soft, reason="hard float representation")
 from wasmbed.core.errors import Trap
 
 

@@ -9,6 +9,7 @@ import struct
 import pytest
 
 from wasmbed.core import simd
+from wasmbed.core import numeric as N
 from wasmbed.core.errors import Trap, TRAP_MEMORY_OOB
 from wasmbed.core.memory import HeapBacking, Memory
 from wasmbed.core.module import Limits, MemoryType, PAGE_SIZE
@@ -225,10 +226,10 @@ def test_memory_ops_see_a_grown_memory():
 
 def test_extract_replace_f64_lane_round_trips_nan_payload():
     bits = 0x7FF4000000000001   # signalling NaN
-    vec = run("f64x2.replace_lane", 0, struct.unpack("<d", struct.pack("<Q", bits))[0],
+    vec = run("f64x2.replace_lane", 0, N.bits_to_f64(bits),
               imms=(1,))
     assert lanes(64, vec) == [0, bits]
-    assert f64_bits(run("f64x2.extract_lane", vec, imms=(1,))) == bits
+    assert N.f64_to_bits(run("f64x2.extract_lane", vec, imms=(1,))) == bits
 
 
 def test_every_simd_opcode_has_an_implementation():

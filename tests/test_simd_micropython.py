@@ -30,7 +30,8 @@ from wasmbed.core.opcodes import NAME, SIG, IMM, IMM_LANE, IMM_MEMARG, IMM_MEMAR
     IMM_SHUFFLE, LANES, PREFIX_FD
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MODULES = ("errors.py", "numeric.py", "opcodes.py", "simd.py", "simd_lanes.py",
+MODULES = ("errors.py", "numeric.py", "float_host.py", "numeric_soft.py", "softfloat.py", "opcodes.py", "optables.py", "simd.py",
+           "simd_lanes.py",
            "simd_int.py", "simd_float.py", "simd_mem.py")
 
 

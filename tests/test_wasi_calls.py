@@ -18,7 +18,7 @@ import wasi_spec as S  # noqa: E402
 from wasi_support import (FakeCaller, Guest, HostPlatform,  # noqa: E402
                           WaitableInput, open_fd_count, put_iovecs)
 
-from wasmbed.core.errors import (InstantiationError, ProcExit,  # noqa: E402
+from wasmbed.core.errors import (HostOutOfMemory, InstantiationError, ProcExit,  # noqa: E402
                                  Terminated, Trap)
 from wasmbed.wasi import Wasi, WasiConfig  # noqa: E402
 
@@ -886,11 +886,15 @@ def test_internal_error_becomes_eio(g):
     assert g.random_get(0, 4) == S.EIO
 
 
-def test_memory_error_becomes_enomem(g):
+def test_memory_error_becomes_host_out_of_memory(g):
+    # the host's RAM is no errno of the guest's (it would report ENOMEM as
+    # its own failure): the call stops with HostOutOfMemory
     def oom(n):
         raise MemoryError
     g.wasi.platform.random_bytes = oom
-    assert g.random_get(0, 4) == 48
+    with pytest.raises(HostOutOfMemory) as info:
+        g.random_get(0, 4)
+    assert info.value.during == "call"
 
 
 class CountingMutex:

@@ -2,6 +2,21 @@
 
 __version__ = "0.1.0"
 
+
+def _float_mode_from_env():
+    # WASMBED_FLOAT=soft|hard picks the float mode (core/float_host.py)
+    try:
+        import os
+        want = os.getenv("WASMBED_FLOAT")
+    except Exception:   # a board's os has no getenv
+        return
+    if want in ("soft", "hard"):
+        from wasmbed.core import float_host
+        float_host.force(want == "soft")
+
+
+_float_mode_from_env()
+
 from wasmbed.core.errors import (  # noqa: F401
     WasmError, MalformedModule, InvalidModule, LinkError, InstantiationError,
     Trap, PoolExhausted, ProcExit, ThreadLimit, HostOutOfMemory,

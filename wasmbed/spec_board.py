@@ -125,7 +125,8 @@ def _matches(exp, got):
         return isinstance(got, int) and got == int(rest)
     if t == "f" or t == "F":
         if t == "F":
-            if isinstance(got, int):
+            # an f64 is a float, or its bits in soft float mode
+            if isinstance(got, int) != N.soft or isinstance(got, bool):
                 return False
             try:
                 got = N.f64_to_bits(got)

@@ -16,6 +16,9 @@ a float for an integer type) raises TypeError.
 import struct
 
 from wasmbed.core.module import I32, I64, F32, F64, V128
+from wasmbed.core import numeric as _N
+
+_SOFT = _N.soft   # soft float mode: f64 values are bits (core/float_host.py)
 
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
@@ -32,6 +35,8 @@ def to_internal(t, v):
         return _int_arg(t, v) & M32
     if t == I64:
         return _int_arg(t, v) & M64
+    if _SOFT and t in (F32, F64):
+        return _soft_float_arg(t, v)
     if t == F32:
         v = _float_arg(t, v)
         try:
@@ -75,6 +80,21 @@ def _float_arg(t, v):
         _TYPE_NAME[t], type(v).__name__, v))
 
 
+def _soft_float_arg(t, v):
+    # soft mode: an int rounds once in software (the host float may be
+    # single precision); a float is exact in the wider format
+    from wasmbed.core import softfloat as S
+    fmt = S.F32 if t == F32 else S.F64
+    if isinstance(v, int) and not isinstance(v, bool):
+        return S.from_int(fmt, v)
+    if isinstance(v, float):
+        if t == F64:
+            return struct.unpack("<Q", struct.pack("<d", v))[0]
+        return S.convert(S.F64, S.F32, struct.unpack("<Q", struct.pack("<d", v))[0])
+    raise TypeError("expected a float for %s, got %s %r" % (
+        _TYPE_NAME[t], type(v).__name__, v))
+
+
 def from_internal(t, v):
     """Convert an internal value of type t to the API representation."""
     if t == I32:
@@ -83,4 +103,6 @@ def from_internal(t, v):
         return v - 0x10000000000000000 if v & 0x8000000000000000 else v
     if t == F32:
         return struct.unpack("<f", struct.pack("<I", v))[0]
+    if _SOFT and t == F64:
+        return struct.unpack("<d", struct.pack("<Q", v))[0]
     return v

@@ -18,6 +18,10 @@ from wasmbed.spectest import spectest_exports
 from wasmbed.core.errors import WasmError, Trap, LinkError
 from wasmbed.core.instance import WasmFunction, HostFunction
 from wasmbed.core.table import Global
+from wasmbed.core import numeric as N
+
+# the internal f64 value: a float, or its bits in soft float mode
+_F64_TYPE = int if N.soft else float
 
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
@@ -68,7 +72,7 @@ def parse_value(v):
     if t == "f32":
         return int(s) & M32
     if t == "f64":
-        return struct.unpack("<d", struct.pack("<Q", int(s) & M64))[0]
+        return N.bits_to_f64(int(s) & M64)
     if t == "externref":
         return None if s == "null" else HostRef(int(s))
     if t == "funcref":
@@ -117,9 +121,9 @@ def value_matches(exp, got):
     if t == "f32":
         return isinstance(got, int) and _f32_matches(s, got)
     if t == "f64":
-        if not isinstance(got, float):
+        if not isinstance(got, _F64_TYPE):
             return False
-        return _f64_matches(s, struct.unpack("<Q", struct.pack("<d", got))[0])
+        return _f64_matches(s, N.f64_to_bits(got))
     if t == "externref":
         if s is None:
             return got is not None

@@ -29,6 +29,7 @@ import tempfile
 import zlib
 
 from tests.board import firmware
+from wasmbed.device.rawrepl import CTRL_D, RemoteError
 
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
@@ -269,7 +270,7 @@ def run_lines(repl, lines, pool=0, timeout=BATCH_TIMEOUT):
     -> (passed, failed, free, fails). Raises ReplError / RemoteError."""
     data = stream(lines)
     repl.enter(soft_reset=True)
-    repl.begin("import gc\ngc.collect()\n_pool = %s\nimport wasmbed.spec_board\n"
+    repl.start("import gc\ngc.collect()\n_pool = %s\nimport wasmbed.spec_board\n"
                "wasmbed.spec_board.serve(_pool)\n"
                % ("bytearray(%d)" % pool if pool else "None"))
     wire = [b"Z " + binascii.b2a_base64(data[i:i + CHUNK]).strip()
@@ -282,7 +283,10 @@ def run_lines(repl, lines, pool=0, timeout=BATCH_TIMEOUT):
             if extra.strip():
                 raise RuntimeError("unexpected board output: %r" % extra[-500:])
     out = _read_answer(repl, b"END\r\n", timeout).decode("utf-8", "replace")
-    repl.finish(timeout=timeout)
+    rest = repl.read_until(CTRL_D, timeout=timeout)
+    err = repl.finish(timeout=timeout)
+    if err:
+        raise RemoteError(err.decode("utf-8", "replace"), rest)
     passed = failed = free = None
     fails = []
     for text in out.splitlines():

@@ -45,6 +45,7 @@ from wasmtime._func import enter_wasm
 import wasmbed
 from wasmbed.core.errors import Trap, MalformedModule, InvalidModule
 from wasmbed.core.module import I32, I64, F32, F64, V128
+from wasmbed.core import numeric as N
 from wasmbed.core.memory import Memory as WbMemory
 from wasmbed.core.table import Table as WbTable, Global as WbGlobal
 
@@ -386,6 +387,16 @@ def print_wat(wasm):
 _INT_ARGS = {I32: (0, 1, M32, 0x80000000),
              I64: (0, 1, M64, 0x7FFFFFFFFFFFFFFF)}
 _FLOAT_ARGS = (0.0, 1.0, -1.0, 2.0 ** 100)
+
+
+def _f64(x):
+    # a Python float -> wasmbed's internal f64 (its bits in soft float mode)
+    return N.bits_to_f64(struct.unpack("<Q", struct.pack("<d", x))[0])
+
+
+def _py_f64(v):
+    # wasmbed's internal f64 -> a Python float (for wasmtime-py)
+    return struct.unpack("<d", struct.pack("<Q", N.f64_to_bits(v)))[0]
 _V128_ARGS = (0, 1, (1 << 128) - 1, 0x7FC00000_80000000_3F800000_FFFF0001)
 
 
@@ -419,14 +430,14 @@ def arg_vectors(params, salt=b""):
                 h = hashlib.shake_256(salt + b"/%d" % i).digest(2)
                 x = _EDGE[t][int.from_bytes(h, "little") % len(_EDGE[t])]
                 if t == F64:
-                    x = struct.unpack("<d", struct.pack("<Q", x))[0]
+                    x = N.bits_to_f64(x)
                 v.append(x)
             elif t in _INT_ARGS:
                 v.append(_INT_ARGS[t][k % 4])
             elif t == F32:
                 v.append(struct.unpack("<I", struct.pack("<f", _FLOAT_ARGS[k % 4]))[0])
             elif t == F64:
-                v.append(_FLOAT_ARGS[k % 4])
+                v.append(_f64(_FLOAT_ARGS[k % 4]))
             elif t == V128:
                 v.append(_V128_ARGS[k % 4])
             else:
@@ -456,7 +467,7 @@ def to_raw(t, v, raw):
         raw.of.i64 = _signed(v, 64)
     elif t == F64:
         raw.kind = 3
-        raw.of.i64 = _signed(struct.unpack("<Q", struct.pack("<d", v))[0], 64)
+        raw.of.i64 = _signed(N.f64_to_bits(v), 64)
     elif t == V128:
         raw.kind = 4
         for i in range(16):
@@ -545,7 +556,7 @@ def norm_wasmbed(t, v):
     if t == F32:
         return _norm_f32(v)
     if t == F64:
-        return _norm_f64(struct.unpack("<Q", struct.pack("<d", v))[0])
+        return _norm_f64(N.f64_to_bits(v))
     return ("ref", v is None)
 
 
@@ -703,13 +714,13 @@ def _host_funcs():
         "f_i32": ((I32,), (I32,), lambda x: ((x * 7 + 3) & M32,)),
         "f_none": ((), (), lambda: ()),
         "f_multi": ((I64, F64), (F64, I64),
-                    lambda a, b: (float(a % 1000) + 0.5, a ^ 0x5555)),
+                    lambda a, b: (_f64(float(a % 1000) + 0.5), a ^ 0x5555)),
         "f_i64": ((I64, I64), (I64,), lambda a, b: ((a * b + 1) & M64,)),
     }
 
 
 _GLOBALS = {"g_i32": (I32, False, 42), "g_mut_i64": (I64, True, 7),
-            "g_f64": (F64, True, 1.5)}
+            "g_f64": (F64, True, _f64(1.5))}
 
 
 def make_imports(wb, store, linked=None):
@@ -759,7 +770,7 @@ def make_imports(wb, store, linked=None):
             t, mut, v = _GLOBALS[imp.name]
             x = WbGlobal(GlobalType(t, mut), v)
             val = {I32: wasmtime.Val.i32, I64: wasmtime.Val.i64,
-                   F64: wasmtime.Val.f64}[t](v)
+                   F64: wasmtime.Val.f64}[t](_py_f64(v) if t == F64 else v)
             y = wasmtime.Global(store, wasmtime.GlobalType(wt_type[t], mut), val)
             state.append((label, "global", t, x, y))
         else:
@@ -777,6 +788,8 @@ def to_signed(t, v):
         return _signed(v, 32)
     if t == I64:
         return _signed(v, 64)
+    if t == F64:
+        return _py_f64(v)
     return v
 
 

@@ -41,6 +41,7 @@ Runs on MicroPython: only struct and builtins.
 import struct
 
 from wasmbed.core import opcodes as _ops
+from wasmbed.core.float_host import soft as _soft_float
 from wasmbed.core import optables as _optables
 from wasmbed.core.errors import MalformedModule, HostOutOfMemory
 from wasmbed.core.leb128 import read_unsigned, read_signed, MSG_TOO_LONG
@@ -118,6 +119,7 @@ _D_ELSE = 8
 _D_I64 = 9
 _D_F32 = 10
 _D_F64 = 11
+_F64_FMT = "<Q" if _soft_float() else "<d"   # soft float mode: f64 as bits
 _D_TWO_IDX = 12       # call_indirect, table.init, table.copy
 _D_BR_TABLE = 13
 _D_ZERO = 14          # memory.size/grow/fill, atomic.fence: one zero byte
@@ -280,7 +282,7 @@ def _expr(b, pos, threads):
             append((op, x))
         elif k == _D_F64:
             b[pos + 7]
-            append((op, struct.unpack_from("<d", b, pos)[0]))
+            append((op, struct.unpack_from(_F64_FMT, b, pos)[0]))
             pos += 8
         elif k == _D_TWO_IDX:
             x = b[pos]

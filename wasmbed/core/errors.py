@@ -118,6 +118,12 @@ TRAP_NULL_REFERENCE = "null reference"
 TRAP_OUT_OF_FUEL = "all fuel consumed"
 
 POOL_EXHAUSTED = "allocate memory failed"
+# A host-memory charge (core/host_charge.py) that did not fit in the pool.
+HOST_CHARGE = "allocate memory failed: %s needs %d bytes of host memory"
+
+# An AOT file was generated for the other float mode (core/float_host.py).
+MSG_AOT_FLOAT_MODE = ("AOT module was compiled for %s floats but this host runs "
+                      "%s floats: recompile it with WASMBED_FLOAT=%s wasmbed compile")
 
 # Store limits (wasmbed.core.limits), raised as InstantiationError.
 LIMIT_MEMORY_MIN = "memory minimum exceeds limit max_memory_size (%d > %d bytes)"

@@ -21,10 +21,12 @@ guest thus goes at most ``stack_size // 64`` frames deep, and trapping
 "call stack exhausted" there is deterministic when Python allows that many
 frames: each wasm frame is one Python frame, so on CPython the recursion
 limit must be at least ``recursion_limit_for(stack_size)`` (the runtime
-sets it; the core does not touch sys). CPython >= 3.11 runs Python-to-
-Python calls without C stack, so pure wasm recursion needs no big thread
-stack; wasm -> host -> wasm recursion uses about 1.2 KiB of C stack per
-round, which the host charge keeps below stack_size. A RecursionError
+raises it for the duration of a call, see wasmbed/host_stack.py; the core
+does not touch sys). CPython >= 3.11 runs Python-to-Python calls without C
+stack (the first-call stubs have fixed arity for that reason), so pure
+wasm recursion needs no big thread stack; wasm -> host -> wasm recursion
+uses about 1.2 KiB of C stack per round, which the runtime bounds by the
+thread's C stack (host_stack.max_reentry), independently of stack_size. A RecursionError
 (MicroPython: RuntimeError) or MemoryError that comes first is reported as
 Trap("call stack exhausted") all the same.
 
@@ -40,6 +42,8 @@ from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core import fast_rt
 from wasmbed.core.fast_rt import STRUCT_ERROR, FRAME_OVERHEAD
 from wasmbed.core.opcodes import NAME, is_simd
+from wasmbed.core.host_charge import (account_of, translate_cost,
+                                     code_cost, bind_cost)
 from wasmbed.core.fuel import fast_ctx as _fuel_ctx
 
 
@@ -201,7 +205,9 @@ def realize(ctx, i):
     elif f.instance is not ctx.inst:
         fn = realize(ctx_of(f.instance), f.index)
     else:
-        fn = binder(ctx.module, i, ctx.term)(ctx)
+        b = binder(ctx.module, i, ctx.term)
+        charge_binding(ctx, i)
+        fn = b(ctx)
     ctx.fns[i] = fn
     return fn
 
@@ -233,10 +239,8 @@ def install(module, binders):
 
 
 # Budget charged for a host function frame: only wasm code the host calls
-# back into sees it. Re-entering wasm from a host function costs CPython
-# about 1.2 KiB of C stack, so with this charge a guest thread whose C
-# stack is at least the exec env's stack_size cannot overflow it however
-# the guest recurses through the host.
+# back into sees it (the host's C stack is bounded separately, by the
+# runtime's re-entry count: wasmbed/host_stack.py).
 HOST_FRAME_COST = 2048
 
 # The smallest frame cost (a function without params, locals or operands):
@@ -265,9 +269,35 @@ def compile_function(module, fidx, fuel=None, term=None):
     """Translate and compile defined function fidx -> its bind factory;
     ``fuel``: the region costs for the metered form (fuel.py), compiled in
     a namespace of its own; ``term``: the terminate flag polled while
-    translating (translate.function_source)."""
-    # the translator is host-only (not frozen on boards, where AOT modules
-    # bring their code): imported when a function is first translated
+    translating (translate.function_source). In pool mode the host memory
+    is charged to the module's account first (host_charge.py): the peak
+    while translating, cut to what the code keeps once compiled; raises
+    PoolExhausted when it does not fit."""
+    acct = account_of(module)
+    if acct is None:
+        return _translate(module, fidx, fuel, term)
+    defn = module.funcs[fidx - module.num_imported_funcs]
+    what = "translating function %d" % fidx
+    block = acct.charge(translate_cost(defn), what)
+    try:
+        b = _translate(module, fidx, fuel, term)
+    except BaseException:
+        acct.free(block)
+        raise
+    acct.resize(block, code_cost(defn), what)
+    return b
+
+
+def charge_binding(ctx, i):
+    """Charge binding function i in ctx's instance (pool mode)."""
+    acct = account_of(ctx.inst)
+    if acct is not None:
+        m = ctx.module
+        acct.charge(bind_cost(m.funcs[i - m.num_imported_funcs]),
+                    "binding function %d" % i)
+
+
+def _translate(module, fidx, fuel, term):
     from wasmbed.core.translate import function_source
     attr = "_fast_ns" if fuel is None else "_fuel_ns"
     ns = getattr(module, attr, None)

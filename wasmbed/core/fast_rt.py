@@ -59,7 +59,7 @@ def _accessors(fmt):
 LD_I32, ST_I32 = _accessors("<I")
 LD_S32, _ = _accessors("<i")
 LD_I64, ST_I64 = _accessors("<Q")
-LD_F64, ST_F64 = _accessors("<d")
+LD_F64, ST_F64 = _accessors("<Q" if N.soft else "<d")   # soft float: bits
 LD_U16, ST_U16 = _accessors("<H")
 LD_S16, _ = _accessors("<h")
 LD_S8, _ = _accessors("<b")
@@ -175,9 +175,9 @@ NAMES = {}
 
 def _export():
     for name in N.UNOP.values():
-        NAMES[name.__name__] = name
+        NAMES[N.name_of(name)] = name
     for name in N.BINOP.values():
-        NAMES[name.__name__] = name
+        NAMES[N.name_of(name)] = name
     for fn in (trap_unreachable, trap_stack, terminate, f64_bits, mem_grow,
                mem_fill, mem_copy, mem_init, data_drop, table_get, table_set,
                table_grow, table_fill, table_copy, table_init, elem_drop,

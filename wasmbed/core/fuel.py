@@ -141,6 +141,10 @@ def lowered(module, defn):
     low = cache.get(defn)
     if low is None:
         from wasmbed.core.lower import lower_function
+        from wasmbed.core.host_charge import account_of, lower_cost
+        acct = account_of(module)
+        if acct is not None:   # pool mode: the IR's host memory
+            acct.charge(lower_cost(defn), "lowering a metered function")
         low = lower_function(module, defn, region_costs(defn.body))
         cache[defn] = low
     return low
@@ -200,6 +204,10 @@ def fast_ctx(inst):
     they call, in this instance or another."""
     c = getattr(inst, "_fast_fuel", None)
     if c is None:
+        from wasmbed.core.host_charge import account_of, FAST_FUNC_CHARGE
+        acct = account_of(inst)
+        if acct is not None:   # its call stubs (pool mode)
+            acct.charge(FAST_FUNC_CHARGE * len(inst.funcs), "metered call stubs")
         c = _metered_ctx_class()(inst)
         inst._fast_fuel = c
     return c
@@ -238,6 +246,8 @@ def _realize(ctx, i):
     elif f.instance is not ctx.inst:
         fn = _realize(fast_ctx(f.instance), f.index)
     else:
-        fn = fast_binder(ctx.module, i)(ctx)
+        b = fast_binder(ctx.module, i)
+        fast.charge_binding(ctx, i)
+        fn = b(ctx)
     ctx.fns[i] = fn
     return fn

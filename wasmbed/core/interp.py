@@ -15,6 +15,7 @@ from wasmbed.core import numeric as N
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core.lower import lower_function
+from wasmbed.core.host_charge import account_of, lower_cost, closure_cost
 from wasmbed.core.instance import call_host as _call_host
 from wasmbed.core import fuel as _fuel
 
@@ -257,6 +258,9 @@ BIN_FAST = {
     # f64 compares: Python's float comparisons follow IEEE (NaN unordered)
     0x61: _eq, 0x62: _ne, 0x63: _lt_u, 0x64: _gt_u, 0x65: _le_u, 0x66: _ge_u,
 }
+if N.soft:  # soft float mode: f64 values are bits, numeric computes them
+    for _o in (0xA0, 0xA1, 0xA2, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66):
+        del BIN_FAST[_o]
 
 # Comparison predicates on raw register values for fused compare+branch.
 # (signed ones flip the sign bit; float ones are plain Python comparisons
@@ -264,6 +268,8 @@ BIN_FAST = {
 _CMP_FLIP = {0x48: S32, 0x4A: S32, 0x4C: S32, 0x4E: S32,
              0x53: S64, 0x55: S64, 0x57: S64, 0x59: S64}
 _CMP_KIND = {}
+# compares from f32.eq up to this one go through numeric (soft: f64 too)
+_LAST_NUMERIC_CMP = 0x66 if N.soft else 0x60
 for _o in (0x46, 0x51, 0x61):
     _CMP_KIND[_o] = "eq"
 for _o in (0x47, 0x52, 0x62):
@@ -283,7 +289,7 @@ def _br_cmp(opid, a, b, tgt, cp, nxt, negate):
     it fails if negate."""
     kind = _CMP_KIND.get(opid)
     flip = _CMP_FLIP.get(opid, 0)
-    if cp or kind is None or 0x5B <= opid <= 0x60:
+    if cp or kind is None or 0x5B <= opid <= _LAST_NUMERIC_CMP:
         f = N.BINOP[opid]
         want = 0 if negate else 1
 
@@ -369,16 +375,17 @@ def _extend_s(d, a, nxt):
 UN_FAST = {0x45: _eqz, 0x50: _eqz, 0xA7: _wrap, 0xAD: _extend_u,
            0xAC: _extend_s}
 
+_F64_FMT = "<Q" if N.soft else "<d"   # soft float mode: f64 as bits
 # loads: (struct format, mask applied to sign-extend into the result type)
 LOAD_FMT = {
-    0x28: ("<I", 0), 0x29: ("<Q", 0), 0x2A: ("<I", 0), 0x2B: ("<d", 0),
+    0x28: ("<I", 0), 0x29: ("<Q", 0), 0x2A: ("<I", 0), 0x2B: (_F64_FMT, 0),
     0x2C: ("<b", M32), 0x2D: ("<B", 0), 0x2E: ("<h", M32), 0x2F: ("<H", 0),
     0x30: ("<b", M64), 0x31: ("<B", 0), 0x32: ("<h", M64), 0x33: ("<H", 0),
     0x34: ("<i", M64), 0x35: ("<I", 0),
 }
 # stores: (struct format, mask applied to the value)
 STORE_FMT = {
-    0x36: ("<I", 0), 0x37: ("<Q", 0), 0x38: ("<I", 0), 0x39: ("<d", 0),
+    0x36: ("<I", 0), 0x37: ("<Q", 0), 0x38: ("<I", 0), 0x39: (_F64_FMT, 0),
     0x3A: ("<B", 0xFF), 0x3B: ("<H", 0xFFFF), 0x3C: ("<B", 0xFF),
     0x3D: ("<H", 0xFFFF), 0x3E: ("<I", M32),
 }
@@ -462,8 +469,14 @@ def compile_function(inst, fn, meter=None):
     else:
         low = defn.compiled
     if low is None:
+        acct = account_of(inst.module)
+        if acct is not None:
+            acct.charge(lower_cost(defn), "lowering function %d" % fn.index)
         low = lower_function(inst.module, defn)
         defn.compiled = low
+    acct = account_of(inst)
+    if acct is not None:
+        acct.charge(closure_cost(defn), "the closures of function %d" % fn.index)
     code = []
     specials = []
     F = inst.term
@@ -515,7 +528,7 @@ def compile_function(inst, fn, meter=None):
         elif k == "br_ncmp":
             code.append(_br_cmp(ins[1], ins[2], ins[3], ins[4], (), nxt, True))
         elif k == "br_table":
-            code.append(_br_table(ins[1], ins[2]))
+            code.append(_br_table(ins[1], ins[2], ins[3]))
         elif k == "poll":
             code.append(_poll(F, nxt))
         elif k == "br_poll":
@@ -609,12 +622,14 @@ def _br_ifz(c, pos, cp, nxt):
     return op
 
 
-def _br_table(idx, targets):
-    n = len(targets) - 1
+def _br_table(idx, sel, targets):
+    # sel: per label (the default last) an index into targets, the
+    # distinct (position, copies) pairs
+    n = len(sel) - 1
 
     def op(R):
         i = R[idx]
-        pos, cp = targets[i if i < n else n]
+        pos, cp = targets[sel[i if i < n else n]]
         for d, s in cp:
             R[d] = R[s]
         return pos

@@ -19,6 +19,9 @@ The lowering trusts its input: the module must have passed validation.
 
 from wasmbed.core import opcodes as O
 from wasmbed.core.module import (BT_EMPTY, I32, I64, F32, F64, V128)
+from wasmbed.core.float_host import soft as _soft_float
+
+_F64_ZERO = 0 if _soft_float() else 0.0   # soft mode: f64 values are bits
 
 # Position of the destination register in IR ops that write one register,
 # used to forward a result straight into a local on `local.set`.
@@ -60,7 +63,7 @@ class Lowered:
 
 def zero_of(t):
     if t == F64:
-        return 0.0
+        return _F64_ZERO
     if t in (I32, I64, F32, V128):
         return 0
     return None
@@ -338,20 +341,24 @@ def lower_function(module, func, fuel=None):
             else:
                 emit(["br_if", c, label, cp])
         elif op == O.BR_TABLE:
+            # one (target, copies) per distinct depth, and per label an
+            # index into them: no object per label (a table of thousands of
+            # labels must not cost a board thousands of tuples)
             idx = stk.pop()
-            targets = []
-            by_depth = {}   # one target (and copy list) per distinct depth
+            sel = []
+            distinct = []
+            by_depth = {}
             for depth in ins[1] + (ins[2],):
-                t = by_depth.get(depth)
-                if t is None:
+                j = by_depth.get(depth)
+                if j is None:
                     if depth == len(ctls) - 1:
                         label, h, na = fn_label, 0, ctls[0].nresults
                     else:
                         label, h, na = branch_target(depth)
-                    t = (label, copies_to(h, na))
-                    by_depth[depth] = t
-                targets.append(t)
-            emit(["br_table", idx, tuple(targets)])
+                    j = by_depth[depth] = len(distinct)
+                    distinct.append((label, copies_to(h, na)))
+                sel.append(j)
+            emit(["br_table", idx, _compact(sel, len(distinct)), distinct])
             ctls[-1].unreachable = True
         elif op == O.RETURN:
             emit(["ret", tuple(stk[len(stk) - ctls[0].nresults:])])
@@ -485,8 +492,16 @@ def _fuel_ops(fuel, i, op, stk, emit):
         emit(["fuel_n", stk[-1], FU.BULK_SHIFT])
 
 
+def _compact(sel, n):
+    """A list of ints < n as bytes when they fit a byte (1 byte each on a
+    board instead of a list slot), else the list."""
+    return bytes(sel) if n <= 256 else sel
+
+
 def _f64_key(v):
-    # distinguish 0.0 / -0.0 and NaN payloads
+    # distinguish 0.0 / -0.0 and NaN payloads (soft mode: already bits)
+    if isinstance(v, int):
+        return v
     import struct
     return struct.pack("<d", v)
 
@@ -505,7 +520,7 @@ def _resolve(ir):
         elif k == "br_cmp" or k == "br_ncmp":
             op[4] = op[4].pos
         elif k == "br_table":
-            op[2] = tuple((l.pos, cp) for (l, cp) in op[2])
+            op[3] = tuple((l.pos, cp) for (l, cp) in op[3])
     for i, op in enumerate(ir):
         if op[0] == "br" and not op[2]:
             target = ir[op[1]]

@@ -1048,3 +1048,19 @@ TRAPPING = {
     0x6D, 0x6E, 0x6F, 0x70, 0x7F, 0x80, 0x81, 0x82,
     0xA8, 0xA9, 0xAA, 0xAB, 0xAE, 0xAF, 0xB0, 0xB1,
 }
+
+
+def name_of(f):
+    """The numeric.py name of a function of UNOP / BINOP (the fast tier
+    binds generated code to them by name)."""
+    return f.__name__
+
+
+# Soft float mode (core/float_host.py): f64 values are bits, every float
+# instruction above is replaced by its integer version.
+from wasmbed.core import float_host as _float_host
+soft = _float_host.soft()
+if soft:
+    from wasmbed.core.numeric_soft import install as _install
+    _install(globals())
+    del _install

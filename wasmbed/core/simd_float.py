@@ -8,7 +8,7 @@ scalar rules (NaN propagation, +-0, rounding, saturation).
 f32 lanes are handled as raw u32 bits (typecode I), never as Python
 floats, so abs / neg / pmin / pmax keep NaN payloads bit for bit; abs and
 neg are plain bit operations on the whole vector.  f64 lanes are Python
-floats (typecode d keeps payloads).  None of these trap.
+floats (typecode d keeps payloads), or u64 bits in soft float mode.  None of these trap.
 """
 
 from wasmbed.core import numeric as N
@@ -20,10 +20,12 @@ _F32_SIGNS = rep(32) << 31
 _F64_SIGNS = rep(64) << 63
 
 _lanes_f32 = lanes_fn("I")
-_lanes_f64 = lanes_fn("d")
+# soft float mode (core/float_host.py): f64 lanes are u64 bits
+_F64_TC = "Q" if N.soft else "d"
+_lanes_f64 = lanes_fn(_F64_TC)
 _join_u32 = join_fn("I")
 _join_u64 = join_fn("Q")
-_join_f64 = join_fn("d")
+_join_f64 = join_fn(_F64_TC)
 
 
 def _map1(lanes, join, f):
@@ -73,11 +75,11 @@ def _f32_pmax(x, y):
 
 
 def _f64_pmin(x, y):
-    return y if y < x else x
+    return y if N.f64_lt(y, x) else x
 
 
 def _f64_pmax(x, y):
-    return y if x < y else x
+    return y if N.f64_lt(x, y) else x
 
 
 def _register():

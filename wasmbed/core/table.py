@@ -208,10 +208,13 @@ def init(tab, d, items, s, n, term=None):
     el = tab.elems
     if s + n > len(items) or d + n > len(el):
         raise Trap(E.TRAP_TABLE_OOB)
+    if n <= BULK_CHUNK:
+        if n:
+            el[d:d + n] = items[s:s + n]
+        return
     j = 0
     while j < n:
-        if j:
-            _poll(term)
+        _poll(term)
         k = n - j
         if k > BULK_CHUNK:
             k = BULK_CHUNK

@@ -278,9 +278,12 @@ _BIN[0xA0] = ("arith", "(%s + %s)")
 _BIN[0xA1] = ("arith", "(%s - %s)")
 _BIN[0xA2] = ("arith", "(%s * %s)")
 _BIN[0xA6] = ("arith", "copysign(%s, %s)")
+if N.soft:  # soft float mode: f64 values are bits, every f64 op a call
+    for _op in (0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0xA0, 0xA1, 0xA2, 0xA6):
+        del _BIN[_op]
 for _op, _f in N.BINOP.items():
     if _op not in _BIN:
-        _BIN[_op] = ("trap" if _op in N.TRAPPING else "call", _f.__name__)
+        _BIN[_op] = ("trap" if _op in N.TRAPPING else "call", N.name_of(_f))
 
 # add, sub, mul and bitwise ops leave their result unreduced (w = mask)
 _WRAPPING = {0x6A: ("+", M32S), 0x6B: ("-", M32S), 0x6C: ("*", M32S),
@@ -298,9 +301,11 @@ _UN = {0x45: ("eqz", None), 0x50: ("eqz", None),
        0xA7: ("tmpl", "(%s & " + M32S + ")"), 0xAD: ("id", None),
        0xAC: ("tmpl", "(((%s ^ 0x80000000) - 0x80000000) & " + M64S + ")"),
        0xBC: ("id", None), 0xBE: ("id", None)}
+if N.soft:
+    del _UN[0x99], _UN[0x9A]
 for _op, _f in N.UNOP.items():
     if _op not in _UN:
-        _UN[_op] = ("trap" if _op in N.TRAPPING else "call", _f.__name__)
+        _UN[_op] = ("trap" if _op in N.TRAPPING else "call", N.name_of(_f))
 
 # pure integer ops whose constant operands may be folded at translation
 _FOLDABLE = frozenset(
@@ -328,9 +333,12 @@ _STORE = {
 }
 
 
+_F64_ZERO = "0" if N.soft else "0.0"
+
+
 def _zero_of(t):
     if t == F64:
-        return "0.0"
+        return _F64_ZERO
     if t in (I32, I64, F32, V128):
         return "0"
     return "None"
@@ -822,6 +830,8 @@ class _Emit:
                     self.binop(op)
                 else:
                     self.unop(op)
+            elif op == O.F64_CONST and N.soft:
+                self.push(str(ins[1]))
             elif op == O.F64_CONST:
                 lit = f64_literal(ins[1])
                 if lit is None:
@@ -1230,6 +1240,24 @@ class _Emit:
             self.emit("_r = %s[_k] if _k < %d else %d" % (name, nl, lids[pos[default]]))
             self.emit("continue")
             return
+        br_direct = True
+        for a in acts:
+            if a == ["break"]:
+                continue    # the innermost Python loop's exit: _br stays 0
+            if len(a) != 2 or not a[0].startswith("_br = ") or a[1] != "break":
+                br_direct = False
+                break
+        if br_direct:
+            # every target leaves the innermost Python loop with the branch
+            # register set (0: no further): one table lookup instead of an
+            # if tree over the targets
+            lids = tuple(0 if len(a) == 1 else int(a[0][6:]) for a in acts)
+            tbl = tuple(lids[pos[d]] for d in labels)
+            name = self.need("BT%d" % len(self.prelude), repr(tbl))
+            self.emit("_br = %s[_k] if _k < %d else %d" % (name, nl, lids[pos[default]]))
+            self.emit("break")
+            self.last_def = None
+            return
         tbl = tuple(pos[d] for d in labels)
         if pos[default] == nl and tbl == tuple(range(nl)):
             self.emit("_u = _k if _k < %d else %d" % (nl, nl))
@@ -1445,6 +1473,8 @@ def module_source(module, wasm=None):
         costs.append("%d: %d" % (base + i, cost))
     out.append("\nBINDERS = {%s}\n" % ", ".join(binders))
     out.append("FRAME_COSTS = {%s}\n" % ", ".join(costs))
+    # f64 values are floats or bits (core/float_host.py): the loader checks
+    out.append("FLOAT_MODE = %r\n" % ("soft" if N.soft else "hard"))
     if wasm is not None:
         out.append("WASM = (\n")
         data = bytes(wasm)

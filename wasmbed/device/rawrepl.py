@@ -55,8 +55,42 @@ class RawRepl:
         self.timeout = timeout
         self.in_raw = False
         self.paste_ok = None    # None: not probed yet
+        self._pending = bytearray()   # bytes pushed back, read first
 
     # -- bytes -----------------------------------------------------------
+
+    def read(self, n):
+        """Up to ``n`` bytes: pushed-back ones first, else what the stream
+        has (possibly none, after the stream's own timeout)."""
+        if self._pending:
+            out = bytes(self._pending[:n])
+            del self._pending[:n]
+            return out
+        return self.stream.read(n)
+
+    def pushback(self, data):
+        """Make ``data`` the next bytes read (a reader that took too much
+        returns the rest)."""
+        self._pending[0:0] = data
+
+    def write(self, data):
+        self.stream.write(data)
+
+    def read_exactly(self, n, timeout=None):
+        """-> exactly ``n`` bytes; ReplError after ``timeout`` s (default
+        self.timeout) without any byte."""
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        buf = bytearray()
+        while len(buf) < n:
+            chunk = self.read(n - len(buf))
+            if chunk:
+                buf += chunk
+                deadline = time.monotonic() + limit
+            elif time.monotonic() > deadline:
+                raise ReplError("the board sent %d of %d bytes in %.1f s"
+                                % (len(buf), n, limit))
+        return bytes(buf)
 
     def read_until(self, token, timeout=None, sink=None):
         """Read until ``token``; -> the bytes before it. ``sink(b)``, when
@@ -68,7 +102,7 @@ class RawRepl:
         buf = bytearray()
         sent = 0
         while True:
-            chunk = self.stream.read(1)
+            chunk = self.read(1)
             if chunk:
                 buf += chunk
                 deadline = time.monotonic() + limit
@@ -86,6 +120,7 @@ class RawRepl:
 
     def drain(self, quiet=0.1):
         """Discard input until the line has been quiet for ``quiet`` s."""
+        del self._pending[:]
         end = time.monotonic() + quiet
         while time.monotonic() < end:
             if self.stream.read(256):
@@ -100,11 +135,16 @@ class RawRepl:
         self.drain()
         self.stream.write(b"\r" + CTRL_A)
         self.read_until(RAW_PROMPT)
-        if soft_reset:
-            self.stream.write(CTRL_D)
-            self.read_until(b"soft reboot\r\n")
-            self.read_until(RAW_PROMPT)
         self.in_raw = True
+        if soft_reset:
+            self.soft_reset()
+
+    def soft_reset(self):
+        """Soft-reset the board from the raw REPL (its heap is freed and
+        its modules forgotten) and wait for the raw prompt again."""
+        self.stream.write(CTRL_D)
+        self.read_until(b"soft reboot\r\n")
+        self.read_until(RAW_PROMPT)
 
     def exit(self):
         """Leave the raw REPL for the friendly one."""
@@ -124,20 +164,12 @@ class RawRepl:
     def _send_paste(self, code):
         """-> False if the board does not support raw-paste mode."""
         self.stream.write(RAW_PASTE_REQUEST)
-        answer = self.stream.read(2)
-        deadline = time.monotonic() + self.timeout
-        while len(answer) < 2 and time.monotonic() < deadline:
-            answer += self.stream.read(2 - len(answer))
+        answer = self.read_exactly(2)
         if answer == b"R\x00":
             return False
         if answer != b"R\x01":
             raise ReplError("unexpected raw-paste answer %r" % answer)
-        size = self.stream.read(2)
-        while len(size) < 2:
-            more = self.stream.read(2 - len(size))
-            if not more and time.monotonic() > deadline:
-                raise ReplError("no raw-paste window size")
-            size += more
+        size = self.read_exactly(2)
         window = size[0] | (size[1] << 8)
         remaining = window
         i = 0
@@ -160,16 +192,17 @@ class RawRepl:
     def _flow(self):
         deadline = time.monotonic() + self.timeout
         while True:
-            c = self.stream.read(1)
+            c = self.read(1)
             if c:
                 return c
             if time.monotonic() > deadline:
                 raise ReplError("no raw-paste flow control from the board")
 
-    def begin(self, code, paste=True):
-        """Send ``code`` and let it run without waiting for its output: the
-        caller talks to the running code over ``self.stream`` (its stdin
-        and stdout), then calls ``finish``."""
+    def start(self, code, paste=True):
+        """Send ``code`` (str or bytes) and let it run, without reading its
+        output: the caller reads it (``read``/``pushback``) up to the
+        ``\\x04`` that ends its stdout, then calls ``finish()``. Uses
+        raw-paste mode when the board supports it and ``paste`` is true."""
         if isinstance(code, str):
             code = code.encode()
         if not self.in_raw:
@@ -182,14 +215,12 @@ class RawRepl:
             self._send_raw(code)
 
     def finish(self, timeout=None):
-        """Wait for code started by ``begin`` to end; -> the stdout not
-        read yet. Raises RemoteError when it raised."""
-        out = self.read_until(CTRL_D, timeout=timeout)
+        """After the stdout of code run by ``start`` was read: -> its
+        stderr (bytes; a traceback if it raised), once the board is back at
+        the raw prompt."""
         err = self.read_until(CTRL_D, timeout=timeout)
         self.read_until(b">")
-        if err:
-            raise RemoteError(err.decode("utf-8", "replace"), out)
-        return out
+        return err
 
     def exec_raw(self, code, timeout=None, stdout=None, paste=True):
         """Run ``code`` (str or bytes) on the board; -> (stdout, stderr) as
@@ -197,11 +228,9 @@ class RawRepl:
         returned stdout is then what it received too). ``timeout`` bounds the
         wait for output (seconds of silence, default self.timeout). Uses
         raw-paste mode when the board supports it and ``paste`` is true."""
-        self.begin(code, paste)
+        self.start(code, paste)
         out = self.read_until(CTRL_D, timeout=timeout, sink=stdout)
-        err = self.read_until(CTRL_D, timeout=timeout)
-        self.read_until(b">")
-        return out, err
+        return out, self.finish(timeout)
 
     def exec(self, code, timeout=None, stdout=None):
         """Like exec_raw, but raises RemoteError when the code raised;
