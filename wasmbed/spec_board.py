@@ -13,10 +13,13 @@ has been used up: the host's flow control). Records in the stream, one
 per line, fields separated by one space (``.``: none; a field that is not
 plain ASCII comes as ``%`` and its UTF-8 in hex):
 
-- ``W <n>``, then n raw bytes: append to the module buffer.
-- ``M <line> <name> <tier>``: the buffer is a module (tier ``i``: a
-  ``.wasm``; tier ``a``: the ``.mpy`` of its AOT module): instantiate it,
-  it becomes the current module (and ``name``'s).
+- ``W <n>``, then n raw bytes: the module buffer.
+- ``M <line> <name> <tier>``: instantiate a module, which becomes the
+  current module (and ``name``'s): tier ``i``: the buffer's ``.wasm`` on
+  the interpreter; tier ``a:<mod>``: AOT module ``<mod>`` (its ``.mpy``
+  written on the host by ``wasmbed compile`` and mpy-cross, imported from
+  the board's ROMFS in ``/rom``, where its code stays in flash) on the
+  fast tier.
 - ``B <line> <kind> <tier> <text>``: the buffer's module must fail: kind
   ``malformed`` (decode), ``invalid`` (validate), ``unlinkable``,
   ``uninstantiable`` or ``trap`` (instantiation), with a message matching
@@ -57,7 +60,7 @@ MAX_FAILS = 8
 # the interpreter's frame-stack budget (bytes): deep enough for the
 # suite's legitimate recursion, small enough for a board's heap
 STACK_SIZE = 48 * 1024
-AOT_DIR = "/specaot"
+ROM_DIR = "/rom"       # where the AOT modules are (the ROMFS partition)
 
 
 class _Ref(object):
@@ -88,64 +91,6 @@ class _Spectest(object):
                 return default
             self._made[name] = v
         return v
-
-
-class _RamFile(object):
-    def __init__(self, data):
-        self.data = data
-        self.pos = 0
-
-    def readinto(self, buf):
-        n = len(self.data) - self.pos
-        if n > len(buf):
-            n = len(buf)
-        buf[0:n] = memoryview(self.data)[self.pos:self.pos + n]
-        self.pos += n
-        return n
-
-    def ioctl(self, req, arg):
-        return 0
-
-    def close(self):
-        pass
-
-
-class _RamFS(object):
-    """A one-directory VFS in RAM from which the AOT ``.mpy`` is imported."""
-
-    def __init__(self):
-        self.files = {}
-
-    def mount(self, readonly, mkfs):
-        pass
-
-    def umount(self):
-        pass
-
-    def stat(self, path):
-        data = self.files.get(path.strip("/"))
-        if data is None:
-            raise OSError(2, path)
-        return (0x8000, 0, 0, 0, 0, 0, len(data), 0, 0, 0)
-
-    def open(self, path, mode):
-        data = self.files.get(path.strip("/"))
-        if data is None:
-            raise OSError(2, path)
-        return _IOFile(data)
-
-
-class _IOFile(io.IOBase):
-    """_RamFile with MicroPython's stream protocol (IOBase)."""
-
-    def __init__(self, data):
-        self.f = _RamFile(data)
-
-    def readinto(self, buf):
-        return self.f.readinto(buf)
-
-    def ioctl(self, req, arg):
-        return 0
 
 
 def _field(s):
@@ -229,13 +174,12 @@ class Session(object):
         self.passed = 0
         self.failed = 0
         self.fails = []
-        self.buf = bytearray()
+        self.buf = b""
         self.rt = {}
+        self.platform = None
         self.last = None
         self.named = {}
         self.envs = {}
-        self.fs = None
-        self.seq = 0
 
     # -- state -------------------------------------------------------------
     def runtime(self, tier):
@@ -243,7 +187,8 @@ class Session(object):
         if rt is None:
             mode = "fast" if tier == "a" else "interp"
             rt = Runtime(RuntimeConfig(mem_alloc_type="system", mode=mode,
-                                       default_stack_size=STACK_SIZE))
+                                       default_stack_size=STACK_SIZE,
+                                       platform=self.platform))
             if rt.mode != mode:
                 raise _Failed("no %s tier on this board" % mode)
             rt.register("spectest", _Spectest(rt.store))
@@ -251,30 +196,24 @@ class Session(object):
         return rt
 
     def load(self, tier):
-        """The buffer -> LoadedModule; raises WasmError, _Failed."""
+        """The buffer (tier ``i``) or the AOT module a tier ``a:<name>``
+        names -> LoadedModule; raises WasmError, _Failed."""
         if tier == "i":
-            module = decode_module(bytes(self.buf), threads=False)
+            module = decode_module(self.buf, threads=False)
             validate_module(module)
             rt = self.runtime(tier)
             return LoadedModule(rt, module, None)
-        return self.load_aot()
+        return self.load_aot(tier[2:])
 
-    def load_aot(self):
-        """Import the buffer's .mpy from a RAM VFS and load it."""
-        import vfs
-        if self.fs is None:
-            self.fs = _RamFS()
-            vfs.mount(self.fs, AOT_DIR)
-            if AOT_DIR not in sys.path:
-                sys.path.insert(0, AOT_DIR)
-        self.seq += 1
-        name = "specaot%d" % self.seq
-        self.fs.files[name + ".mpy"] = self.buf
-        self.buf = bytearray()
+    def load_aot(self, name):
+        """Import AOT module ``name`` (an .mpy on the board's filesystem,
+        e.g. its ROMFS, where its code runs in place) and load it."""
+        if ROM_DIR not in sys.path:
+            sys.path.append(ROM_DIR)
         try:
             mod = __import__(name)
-        finally:
-            self.fs.files.pop(name + ".mpy", None)
+        except ImportError as e:
+            raise _Failed("no AOT module %s on the board: %s" % (name, e))
         sys.modules.pop(name, None)
         try:
             return self.runtime("a").load_aot(mod)
@@ -283,13 +222,29 @@ class Session(object):
 
     def instantiate(self, tier):
         loaded = self.load(tier)
-        return self.runtime(tier).instantiate(loaded, stack_size=STACK_SIZE)
+        return self.runtime(tier[0]).instantiate(loaded, stack_size=STACK_SIZE)
 
     def drop_last(self):
-        if self.last is not None and self.last not in self.named.values():
-            self.envs.pop(id(self.last), None)
+        """Forget the current module unless it is named; its memory goes
+        back to the pool."""
+        last = self.last
         self.last = None
+        if last is not None and not any(v is last for v in self.named.values()):
+            self.envs.pop(id(last), None)
+            try:
+                last.deinstantiate()
+            except WasmError:
+                pass
         gc.collect()
+
+    def reserve(self, buf):
+        """Carve linear memories from a pool over ``buf`` (a bytearray the
+        caller allocated first thing after a soft reset, before the heap
+        fragments: a 64 KiB page needs one free block that large)."""
+        from wasmbed.platform.baremetal import BaremetalPlatform
+        from wasmbed.pool_alloc import Pool
+        self.platform = BaremetalPlatform()
+        self.platform.attach_pool(Pool(buf, self.platform.mutex_new()))
 
     def target(self, name):
         inst = self.named.get(name) if name != "." else self.last
@@ -345,7 +300,7 @@ class Session(object):
                 raise _Failed("module failed: %s %r" % (type(e).__name__,
                                                         getattr(e, "message", e)))
             finally:
-                self.buf = bytearray()
+                self.buf = b""
             self.last = inst
             if parts[2] != ".":
                 self.named[parts[2]] = inst
@@ -355,12 +310,11 @@ class Session(object):
             text = line.split(" ", 4)[4] if len(parts) > 4 else ""
             self.drop_last()
             try:
+                data = self.buf
                 if kind == "malformed":
-                    data = bytes(self.buf)
                     self.expect_error(MalformedModule, text,
                                       lambda: decode_module(data, threads=False))
                 elif kind == "invalid":
-                    data = bytes(self.buf)
                     self.expect_error(InvalidModule, text, lambda: validate_module(
                         decode_module(data, threads=False)))
                 elif kind == "unlinkable":
@@ -368,7 +322,7 @@ class Session(object):
                 else:   # uninstantiable, trap
                     self.expect_error(WasmError, text, lambda: self.instantiate(tier))
             finally:
-                self.buf = bytearray()
+                self.buf = b""
             return True
         if op == "R":
             inst = self.target(parts[2])
@@ -403,7 +357,7 @@ class Session(object):
             self.fail(line, str(e))
             return
         except MemoryError as e:
-            self.buf = bytearray()
+            self.buf = b""
             gc.collect()
             self.fail(line, "MemoryError (board out of RAM): %s" % e)
             return
@@ -432,13 +386,7 @@ class Session(object):
         self.named = {}
         self.envs = {}
         self.rt = {}
-        if self.fs is not None:
-            import vfs
-            try:
-                vfs.umount(AOT_DIR)
-            except OSError:
-                pass
-            self.fs = None
+        self.platform = None
         gc.collect()
 
 
@@ -477,10 +425,27 @@ class _Wire(io.IOBase):
 WINDOW_BITS = 10
 
 
-def serve(stdin=None, write=None):
+def _read_exactly(stream, n):
+    """n bytes from ``stream`` as one bytes object, read in small steps
+    (a stream's read(n) may ask the heap for more than n at once)."""
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = stream.readinto(view[got:got + 512 if n - got > 512 else n])
+        if not k:
+            break
+        got += k
+    del view
+    return buf
+
+
+def serve(pool=None, stdin=None, write=None):
     """Run the records of the stream arriving on ``stdin`` (default:
     ``sys.stdin``) until ``Q``; see the module docstring. ``write``
-    (default: ``sys.stdout``'s) takes the answers."""
+    (default: ``sys.stdout``'s) takes the answers. ``pool``: a bytearray
+    to carve linear memories from (see ``Session.reserve``); None: each
+    memory is a bytearray of its own."""
     import deflate
     if stdin is None:
         stdin = sys.stdin
@@ -488,19 +453,16 @@ def serve(stdin=None, write=None):
         write = sys.stdout.write
     records = deflate.DeflateIO(_Wire(stdin, write), deflate.RAW, WINDOW_BITS)
     s = Session()
+    if pool is not None:
+        s.reserve(pool)
     try:
         while True:
             line = records.readline()
             if not line or line == b"Q\n":
                 break
-            if line[0] == 87:     # W <n>: raw bytes follow
-                n = int(line[2:])
-                while n > 0:
-                    part = records.read(n)
-                    if not part:
-                        break
-                    s.buf.extend(part)
-                    n -= len(part)
+            if line[0] == 87:     # W <n>: n raw bytes follow
+                s.buf = b""
+                s.buf = _read_exactly(records, int(line[2:]))
                 continue
             s.run_line(line.decode().rstrip("\n"))
         s.report(write)

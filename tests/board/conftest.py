@@ -46,12 +46,15 @@ def test_board():
     boards = {}
     heap = os.environ.get("WASMBED_BOARD_TEST_HEAP")
 
-    def start(board):
+    def start(board, romfs=None):
+        """``romfs``: a ROMFS image (path) for the board's ROMFS partition."""
         b = boards.get(board)
         if b is None:
             elf = firmware.firmware(board, int(heap) if heap else None,
                                     firmware.TEST_MANIFEST)
-            b = QemuBoard(elf, firmware.BOARDS[board]["machine"], timeout=60)
+            info = firmware.BOARDS[board]
+            b = QemuBoard(elf, info["machine"], timeout=60,
+                          romfs=(romfs, info["romfs"]) if romfs else None)
             boards[board] = b
         return b
 

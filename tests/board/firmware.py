@@ -23,10 +23,13 @@ MANIFEST = os.path.join(REPO, "manifest.py")
 TEST_MANIFEST = os.path.join(REPO, "tests", "board", "frozen", "manifest.py")
 CONFORMANCE = os.path.join(REPO, "tests", "platform", "conformance.py")
 
-# qemu machine name and float precision of each board we build.
+# qemu machine name, float precision and ROMFS partition address (see the
+# boards' mpconfigboard.mk) of each board we build.
 BOARDS = {
-    "MPS2_AN385": {"machine": "mps2-an385", "cpu": "Cortex-M3", "double": False},
-    "MPS2_AN500": {"machine": "mps2-an500", "cpu": "Cortex-M7", "double": True},
+    "MPS2_AN385": {"machine": "mps2-an385", "cpu": "Cortex-M3", "double": False,
+                   "romfs": 0x21000000},
+    "MPS2_AN500": {"machine": "mps2-an500", "cpu": "Cortex-M7", "double": True,
+                   "romfs": 0x60C00000},
 }
 DEFAULT_HEAP = 143360   # ports/qemu/Makefile, arm boards
 
@@ -150,3 +153,23 @@ def firmware(board, heap_size=None, manifest=MANIFEST):
                 cmd.append("MICROPY_HEAP_SIZE=%d" % heap_size)
             _run(cmd, src, os.path.join(cache_dir(), key + ".log"))
     return elf
+
+
+def romfs_image(files, path):
+    """Write a ROMFS image holding ``files`` ({name: bytes}, one flat
+    directory) to ``path``, with MicroPython's own writer
+    (tools/mpremote/mpremote/romfs.py of the source tree)."""
+    import sys
+    tools = os.path.join(source_tree(), "tools", "mpremote")
+    if tools not in sys.path:
+        sys.path.insert(0, tools)
+    from mpremote.romfs import VfsRomWriter
+    vfs = VfsRomWriter()
+    for name in sorted(files):
+        vfs.mkfile(name, files[name])
+    data = vfs.finalise()
+    part = path + ".%d" % os.getpid()
+    with open(part, "wb") as f:
+        f.write(data)
+    os.replace(part, path)
+    return path

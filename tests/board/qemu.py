@@ -4,7 +4,9 @@
 ``wasmbed.device.rawrepl.RawRepl`` on the board's console. With
 ``serial="pty"`` qemu exposes the UART as a pseudo-terminal (``.pty`` its
 path) that a serial client such as ``wasmbed device`` opens like a real port;
-``.repl`` is then None. ``close()`` stops qemu. Use as a context manager.
+``.repl`` is then None. ``romfs=(image, address)`` loads a ROMFS image into
+the board's ROMFS flash partition (firmware.BOARDS[...]["romfs"]).
+``close()`` stops qemu. Use as a context manager.
 """
 
 import os
@@ -37,10 +39,13 @@ class _PipeStream:
 
 
 class QemuBoard:
-    def __init__(self, elf, machine, serial="stdio", timeout=30.0):
+    def __init__(self, elf, machine, serial="stdio", timeout=30.0, romfs=None):
         cmd = ["qemu-system-arm", "-machine", machine, "-nographic",
                "-monitor", "null", "-semihosting", "-serial", serial,
                "-kernel", elf]
+        if romfs is not None:
+            # (image path, address): the board's ROMFS partition in flash
+            cmd += ["-device", "loader,file=%s,addr=0x%x,force-raw=on" % romfs]
         self.pty = None
         self.repl = None
         if serial == "stdio":

@@ -1,18 +1,23 @@
 """Feed spec scripts to a board (host side of ``wasmbed.spec_board``).
 
-``script_lines(json_path, tier)`` -> (lines, skipped): the script's
-commands in the board runner's line format (see wasmbed/spec_board.py),
-module bytes included, and the number of commands that cannot run
-(text-format modules, which have no binary). Tier ``"i"`` sends the
-``.wasm``; tier ``"a"`` sends the ``.mpy`` of the module's AOT form,
-written on the host with ``wasmbed compile`` and ``mpy-cross`` (cached by
-the module's bytes under the board cache; assert_malformed and
-assert_invalid modules go as ``.wasm`` in both tiers).
+``script_lines(json_path, tier)`` -> (records, skipped, pool, files): the
+script's commands in the board runner's record format (see
+wasmbed/spec_board.py), module bytes included; the number of commands
+that cannot run (text-format modules, which have no binary); the pool to
+carve linear memories from (the most pages any module starts with, 0 when
+none has a memory); and for tier ``"a"`` the AOT modules the records name
+({file name: .mpy bytes}). Tier ``"i"`` sends the ``.wasm``; tier ``"a"``
+names the module's AOT form, written on the host with ``wasmbed compile``
+and ``mpy-cross`` (cached by the module's bytes under the board cache)
+and put in the board's ROMFS image at boot (``aot_romfs``), as a device
+would carry them in flash; assert_malformed and assert_invalid modules go
+as ``.wasm`` in both tiers.
 
 ``run_script(repl, json_path, tier)`` -> Result (passed, failed, free
-heap at the end, the board's first failure lines, skipped): starts
-``spec_board.serve()`` over the raw REPL and sends the lines in batches,
-each followed by ``S`` and a wait for the board's ``ok``.
+heap at the end, the board's first failure lines, skipped): soft-resets
+the board, allocates the pool, starts ``spec_board.serve()`` over the raw
+REPL and sends the compressed stream in ``Z`` lines, a few at a time,
+each batch followed by ``S`` and a wait for the board's ``ok``.
 """
 
 import binascii
@@ -33,6 +38,8 @@ BATCH = 3            # Z lines sent before waiting for the board's ok
 WINDOW_BITS = 10     # the deflate window (spec_board.WINDOW_BITS)
 SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
            "_.-+*/<>=!?$@#&^~:")
+PAGE = 65536
+POOL_SLACK = 512     # the pool's own header and block headers
 # seconds the board may stay silent on one batch (a slow module load)
 BATCH_TIMEOUT = 300
 
@@ -93,6 +100,27 @@ def values(vs):
     return ",".join(value(v) for v in vs) if vs else "-"
 
 
+def aot_name(wasm_path):
+    """The module name of ``wasm_path``'s AOT form on the board."""
+    with open(wasm_path, "rb") as f:
+        return "w" + hashlib.sha256(f.read()).hexdigest()[:20]
+
+
+def aot_romfs(json_paths):
+    """-> path of a ROMFS image with the AOT modules of every script in
+    ``json_paths`` (cached by content), for QemuBoard(romfs=...)."""
+    files = {}
+    for p in json_paths:
+        files.update(script_lines(p, "a")[3])
+    h = hashlib.sha256()
+    for name in sorted(files):
+        h.update(name.encode() + files[name])
+    path = os.path.join(firmware.cache_dir(), "romfs-%s.img" % h.hexdigest()[:16])
+    if not os.path.exists(path):
+        firmware.romfs_image(files, path)
+    return path
+
+
 def aot_mpy(wasm_path):
     """The .mpy of ``wasm_path``'s AOT module (``wasmbed compile`` then
     mpy-cross; cached by content); -> bytes."""
@@ -142,7 +170,10 @@ def script_lines(json_path, tier):
     lines = []
     skipped = 0
 
+    files = {}
+
     def module(cmd, aot):
+        """-> (records that fill the buffer, the tier field)."""
         name = cmd.get("filename")
         if cmd.get("module_type") == "text":
             name = cmd.get("binary_filename")
@@ -150,26 +181,48 @@ def script_lines(json_path, tier):
                 raise Skip("text module")
         path = os.path.join(base, name)
         if aot:
-            return _buffer(aot_mpy(path))
+            mod = aot_name(path)
+            files[mod + ".mpy"] = aot_mpy(path)
+            return [], "a:" + mod
         with open(path, "rb") as f:
-            return _buffer(f.read())
+            return _buffer(f.read()), "i"
+
+    pages = [0]
+
+    def count_pages(cmd):
+        name = cmd.get("filename")
+        if cmd.get("module_type") == "text" or not name:
+            return
+        from wasmbed.core.decode import decode_module
+        with open(os.path.join(base, name), "rb") as f:
+            m = decode_module(f.read(), threads=False)
+        n = sum(mt.limits.min for mt in m.mem_types)
+        if any(imp.module == "spectest" and imp.name == "memory" for imp in m.imports):
+            n = max(n, 1)
+        pages[0] = max(pages[0], n)
 
     for cmd in script.get("commands", ()):
         kind = cmd["type"]
+        if kind in ("module", "assert_trap", "assert_unlinkable",
+                    "assert_uninstantiable") and "action" not in cmd:
+            count_pages(cmd)
         line = cmd.get("line", 0)
         aot = tier == "a"
         try:
             if kind == "module":
-                lines += module(cmd, aot)
-                lines.append("M %d %s %s" % (line, field(cmd.get("name") or "."), tier))
+                recs, t = module(cmd, aot)
+                lines += recs
+                lines.append("M %d %s %s" % (line, field(cmd.get("name") or "."), t))
             elif kind in ("assert_malformed", "assert_invalid"):
-                lines += module(cmd, False)
+                recs, _t = module(cmd, False)
+                lines += recs
                 lines.append("B %d %s i %s" % (line, kind[7:], cmd.get("text", "")))
             elif kind in ("assert_unlinkable", "assert_uninstantiable") or (
                     kind == "assert_trap" and "action" not in cmd):
                 what = "trap" if kind == "assert_trap" else kind[7:]
-                lines += module(cmd, aot)
-                lines.append("B %d %s %s %s" % (line, what, tier, cmd.get("text", "")))
+                recs, t = module(cmd, aot)
+                lines += recs
+                lines.append("B %d %s %s %s" % (line, what, t, cmd.get("text", "")))
             elif kind == "register":
                 lines.append("R %s %s" % (field(cmd["as"]), field(cmd.get("name") or ".")))
             elif kind in ("assert_return", "action", "assert_trap", "assert_exhaustion"):
@@ -194,7 +247,8 @@ def script_lines(json_path, tier):
                 skipped += 1
         except Skip:
             skipped += 1
-    return lines, skipped
+    pool = pages[0] * PAGE + POOL_SLACK if pages[0] else 0
+    return lines, skipped, pool, files
 
 
 def stream(lines):
@@ -209,11 +263,16 @@ def stream(lines):
     return b"".join(out)
 
 
-def run_lines(repl, lines, timeout=BATCH_TIMEOUT):
-    """Run ``lines`` through ``spec_board.serve()`` on the board;
+def run_lines(repl, lines, pool=0, timeout=BATCH_TIMEOUT):
+    """Run ``lines`` through ``spec_board.serve()`` on the board, after a
+    soft reset (a fresh heap) and with a ``pool`` of that many bytes
+    allocated first for linear memories (0: none);
     -> (passed, failed, free, fails). Raises ReplError / RemoteError."""
     data = stream(lines)
-    repl.start("import wasmbed.spec_board\nwasmbed.spec_board.serve()\n")
+    repl.enter(soft_reset=True)
+    repl.start("import gc\ngc.collect()\n_pool = %s\nimport wasmbed.spec_board\n"
+               "wasmbed.spec_board.serve(_pool)\n"
+               % ("bytearray(%d)" % pool if pool else "None"))
     wire = [b"Z " + binascii.b2a_base64(data[i:i + CHUNK]).strip()
             for i in range(0, len(data), CHUNK)]
     for i in range(0, len(wire), BATCH):
@@ -257,6 +316,6 @@ def _read_answer(repl, token, timeout):
 
 
 def run_script(repl, json_path, tier):
-    lines, skipped = script_lines(json_path, tier)
-    passed, failed, free, fails = run_lines(repl, lines)
+    lines, skipped, pool, _files = script_lines(json_path, tier)
+    passed, failed, free, fails = run_lines(repl, lines, pool)
     return Result(passed, failed, free, fails, skipped)

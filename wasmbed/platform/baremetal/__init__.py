@@ -11,7 +11,10 @@ for the UART):
 - clocks: ``time.ticks_us``/``ticks_ms`` (or a shim over CPython's
   counters) with wrap-around handled by a 64-bit accumulator
   (``ticks.py``); realtime from ``time.time_ns``/``time.time()``, corrected
-  for the ports whose epoch is 2000-01-01;
+  for the ports whose epoch is 2000-01-01; a board without either (the
+  qemu port) counts realtime from a wall time it is given
+  (``realtime_ns=``, ``set_realtime_ns``, as mpremote sets a board's RTC)
+  on the monotonic clock, else from 1970 plus uptime, like an unset RTC;
 - virtual memory: blocks of a ``wasmbed.pool_alloc.Pool`` or bytearrays
   (``vm.py``);
 - console: a UART-like object (``machine.UART``, pyserial ``Serial``) or
@@ -82,6 +85,8 @@ class BaremetalPlatform(Platform):
     ``lock_timeouts``: True if ``lock.acquire(1, timeout)`` honours the
     timeout; None: True on CPython, False on MicroPython (which then polls).
     ``files``: a ``wasmbed.platform_fs.FileSystem`` or None.
+    ``realtime_ns``: the wall time now (ns since 1970), for boards whose
+    ``time`` has no wall clock; None: the host's clock.
     """
 
     NAME = "baremetal"
@@ -92,13 +97,16 @@ class BaremetalPlatform(Platform):
     HAS_CPU_CLOCKS = False
 
     def __init__(self, console=None, pool=None, max_threads=None,
-                 ticks_period=None, lock_timeouts=None, files=None):
+                 ticks_period=None, lock_timeouts=None, files=None,
+                 realtime_ns=None):
         self._sleep_us = _sleep_us_fn()
         self._yield = _yield_fn()
         self.ticks = Ticks(ticks_period, "us")
         self._clock = MonotonicClock(self.ticks, Ticks(None, "ms"))
         self._epoch_ns = _epoch_offset_ns()
         self._realtime_ns = getattr(time, "time_ns", None)
+        self._realtime_s = getattr(time, "time", None)
+        self._realtime_base = None
         if lock_timeouts is None:
             lock_timeouts = not IS_MICROPYTHON
         if _thread is None:
@@ -132,6 +140,13 @@ class BaremetalPlatform(Platform):
         self.files = files
         self._entropy = getattr(os, "urandom", None)
         self._main_tls = {}
+        if realtime_ns is not None:
+            self.set_realtime_ns(realtime_ns)
+
+    def set_realtime_ns(self, ns):
+        """Set the wall clock: CLOCK_REALTIME reads ``ns`` now and runs on
+        with the monotonic clock from here."""
+        self._realtime_base = ns - self._clock.us() * 1000
 
     # ------------------------------------------------------ virtual memory
     def attach_pool(self, pool):
@@ -200,9 +215,13 @@ class BaremetalPlatform(Platform):
         if clock_id == CLOCK_MONOTONIC:
             return self._clock.us() * 1000
         if clock_id == CLOCK_REALTIME:
+            if self._realtime_base is not None:
+                return self._realtime_base + self._clock.us() * 1000
             if self._realtime_ns is not None:
                 return self._realtime_ns() + self._epoch_ns
-            return int(time.time() * 1000000000) + self._epoch_ns
+            if self._realtime_s is not None:
+                return int(self._realtime_s() * 1000000000) + self._epoch_ns
+            return self._clock.us() * 1000   # no wall clock: an unset RTC
         if clock_id == CLOCK_PROCESS_CPUTIME:
             return self._clock.us() * 1000
         if clock_id == CLOCK_THREAD_CPUTIME:
@@ -212,7 +231,10 @@ class BaremetalPlatform(Platform):
 
     def clock_res_ns(self, clock_id):
         if clock_id == CLOCK_REALTIME:
-            return 1000 if self._realtime_ns is not None else 1000000000
+            if self._realtime_base is None and self._realtime_ns is None \
+                    and self._realtime_s is not None:
+                return 1000000000
+            return 1000
         if clock_id in (CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME,
                         CLOCK_THREAD_CPUTIME):
             return 1000

@@ -1,1 +1,0 @@
-"""Board side of the platform conformance tests (placeholder)."""
