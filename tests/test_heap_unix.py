@@ -60,7 +60,9 @@ def test_runs_within_ten_percent_of_its_heap_figure(case, tmp_path):
 def test_too_small_a_heap_reports_host_out_of_memory(case, tmp_path):
     wasm = _wasm(case, tmp_path)
     seen = set()
-    for frac in (0.6, 0.8, 0.9, 0.95):
+    # well below the minimum: near it the outcome depends on fragmentation
+    # (a heap a little under the minimum can run, one at it can fail)
+    for frac in (0.5, 0.6, 0.75):
         out = _run(case, wasm, int(MIN_HEAP_KIB[case] * frac))
         if case == "hello_c" and out == "error ProcExit: proc_exit(70)":
             # memory.grow returned -1 (what the spec allows when the host

@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import zlib
 
@@ -106,12 +107,13 @@ def aot_name(wasm_path):
         return "w" + hashlib.sha256(f.read()).hexdigest()[:20]
 
 
-def aot_romfs(json_paths):
+def aot_romfs(json_paths, soft=False):
     """-> path of a ROMFS image with the AOT modules of every script in
-    ``json_paths`` (cached by content), for QemuBoard(romfs=...)."""
+    ``json_paths`` (cached by content), for QemuBoard(romfs=...); ``soft``:
+    compiled for a board without double floats (WASMBED_FLOAT=soft)."""
     files = {}
     for p in json_paths:
-        files.update(script_lines(p, "a")[3])
+        files.update(script_lines(p, "a", soft)[3])
     h = hashlib.sha256()
     for name in sorted(files):
         h.update(name.encode() + files[name])
@@ -121,13 +123,15 @@ def aot_romfs(json_paths):
     return path
 
 
-def aot_mpy(wasm_path):
+def aot_mpy(wasm_path, soft=False):
     """The .mpy of ``wasm_path``'s AOT module (``wasmbed compile`` then
-    mpy-cross; cached by content); -> bytes."""
+    mpy-cross; cached by content); -> bytes. ``soft``: compiled in software
+    float mode, for a board without double floats (the float mode is fixed
+    per process, so that compile runs in a child process)."""
     with open(wasm_path, "rb") as f:
         data = f.read()
     cross = firmware.mpy_cross()
-    key = hashlib.sha256(data + _translator_key()).hexdigest()[:24]
+    key = hashlib.sha256(data + _translator_key() + (b"soft" if soft else b"")).hexdigest()[:24]
     out_dir = os.path.join(firmware.cache_dir(), "aot")
     os.makedirs(out_dir, exist_ok=True)
     mpy = os.path.join(out_dir, key + ".mpy")
@@ -135,7 +139,13 @@ def aot_mpy(wasm_path):
         from wasmbed.cli import main as wasmbed_main
         with tempfile.TemporaryDirectory() as tmp:
             src = os.path.join(tmp, "aot.py")
-            if wasmbed_main(["compile", wasm_path, "-o", src]) != 0:
+            if soft:
+                env = dict(os.environ, WASMBED_FLOAT="soft")
+                rc = subprocess.run([sys.executable, "-m", "wasmbed", "compile",
+                                     wasm_path, "-o", src], env=env).returncode
+            else:
+                rc = wasmbed_main(["compile", wasm_path, "-o", src])
+            if rc != 0:
                 raise RuntimeError("wasmbed compile %s failed" % wasm_path)
             part = mpy + ".%d" % os.getpid()
             subprocess.run([cross, "-s", "aot.py", "-o", part, src], check=True)
@@ -163,7 +173,7 @@ def _buffer(data):
     return [b"W %d\n" % len(data) + data]
 
 
-def script_lines(json_path, tier):
+def script_lines(json_path, tier, soft=False):
     with open(json_path) as f:
         script = json.load(f)
     base = os.path.dirname(json_path)
@@ -182,7 +192,7 @@ def script_lines(json_path, tier):
         path = os.path.join(base, name)
         if aot:
             mod = aot_name(path)
-            files[mod + ".mpy"] = aot_mpy(path)
+            files[mod + ".mpy"] = aot_mpy(path, soft)
             return [], "a:" + mod
         with open(path, "rb") as f:
             return _buffer(f.read()), "i"
@@ -315,7 +325,7 @@ def _read_answer(repl, token, timeout):
             raise RemoteError(err.decode("utf-8", "replace"), bytes(buf))
 
 
-def run_script(repl, json_path, tier):
-    lines, skipped, pool, _files = script_lines(json_path, tier)
+def run_script(repl, json_path, tier, soft=False):
+    lines, skipped, pool, _files = script_lines(json_path, tier, soft)
     passed, failed, free, fails = run_lines(repl, lines, pool)
     return Result(passed, failed, free, fails, skipped)

@@ -42,9 +42,6 @@ KNOWN_RAM = {
                 "lowered br_table targets (interp) / its 64 KB allocation "
                 "(AOT) do not fit (core RAM use)",
 }
-# The single-precision board computes f32 rounding and all of f64 with
-# its float type until exact software floats land.
-SINGLE_FLOAT = ("f32", "f64", "conversions", "float_exprs", "float_misc")
 
 
 def script_path(name):
@@ -55,19 +52,27 @@ def script_path(name):
 def romfs():
     if not os.path.isdir(SPEC):
         pytest.skip("spec suite not found at %s" % SPEC)
-    return spec_stream.aot_romfs([script_path(s) for s in SCRIPTS])
+    images = {}
+
+    def image(board):
+        soft = not BOARDS[board]["double"]
+        if soft not in images:
+            images[soft] = spec_stream.aot_romfs([script_path(s) for s in SCRIPTS], soft)
+        return images[soft]
+    return image
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
 @pytest.mark.parametrize("tier", sorted(TIERS))
 @pytest.mark.parametrize("board", sorted(BOARDS))
 def test_spec_script_on_board(test_board, romfs, board, tier, script):
-    b = test_board(board, romfs)
+    b = test_board(board, romfs(board))
+    soft = not BOARDS[board]["double"]
     path = script_path(script)
-    lines, skipped, _pool, _files = spec_stream.script_lines(path, tier)
+    lines, skipped, _pool, _files = spec_stream.script_lines(path, tier, soft)
     counted = sum(1 for r in lines if isinstance(r, str) and r[0] in COUNTED)
     try:
-        r = spec_stream.run_script(b.repl, path, tier)
+        r = spec_stream.run_script(b.repl, path, tier, soft)
         problem = None
         if r.failed or r.passed != counted:
             problem = "%d passed, %d failed of %d; first failures: %s" % (
@@ -80,8 +85,6 @@ def test_spec_script_on_board(test_board, romfs, board, tier, script):
     reasons = []
     if script in KNOWN_RAM and os.environ.get("WASMBED_BOARD_TEST_HEAP") is None:
         reasons.append(KNOWN_RAM[script])
-    if script in SINGLE_FLOAT and not BOARDS[board]["double"]:
-        reasons.append("single-precision float board, software floats pending")
     if reasons:
         pytest.xfail("%s (heap %d): %s -- %s" % (board, DEFAULT_HEAP,
                                                  "; ".join(reasons), problem))

@@ -21,11 +21,15 @@ import struct
 _mode = None
 
 
-def _probe():
+def _probe(one=1, two=2, three=3, ten=10):
+    # The values are computed at run time from ints passed in: a compiler
+    # may fold float literals, and MicroPython's freezer writes folded float
+    # constants with 16 significant digits, which turns 0.1 + 0.2 into 0.3.
     try:
-        return (struct.pack("<d", 0.1) == b"\x9a\x99\x99\x99\x99\x99\xb9\x3f"
-                and struct.pack("<d", 1 / 3) == b"\x55\x55\x55\x55\x55\x55\xd5\x3f"
-                and struct.pack("<d", 0.1 + 0.2) == b"\x34\x33\x33\x33\x33\x33\xd3\x3f")
+        tenth = one / ten
+        return (struct.pack("<d", tenth) == b"\x9a\x99\x99\x99\x99\x99\xb9\x3f"
+                and struct.pack("<d", one / three) == b"\x55\x55\x55\x55\x55\x55\xd5\x3f"
+                and struct.pack("<d", tenth + two / ten) == b"\x34\x33\x33\x33\x33\x33\xd3\x3f")
     except Exception:   # a port without '<d' in struct
         return False
 
