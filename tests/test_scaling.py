@@ -137,7 +137,9 @@ CASES = [(g, p) for g in SIZES for p in RELEVANT.get(g, CODE)]
 def test_twice_the_input_costs_at_most_about_twice(gen, phase):
     n = SIZES[gen]
     a, b = measure(modgen.GENERATORS[gen], phase, n)
-    if b > MAX_RATIO * a:   # maybe noise: once more, with more runs
+    for _ in range(3):      # maybe noise (2 cores, xdist): again, more runs
+        if b <= MAX_RATIO * a:
+            break
         a, b = measure(modgen.GENERATORS[gen], phase, n, runs=7)
     assert b <= MAX_RATIO * a, "%s %s: %.3fs at n=%d, %.3fs at 2n (x%.2f)" % (
         gen, phase, a, n, b, b / a)
