@@ -228,6 +228,34 @@ def _poll(term):
         raise term[0]()
 
 
+def move_chunks(dst, d, src, s, n, chunk, term, snapshot=None):
+    """Copy ``src[s:s+n]`` to ``dst[d:d+n]`` ``chunk`` items at a time,
+    polling ``term`` before each chunk; backwards when ``dst is src`` and
+    d > s, so overlapping ranges move as memmove does. ``snapshot(x)``
+    copies each source slice first when slices of ``src`` are views that
+    the write could change (a memoryview-backed memory). Used by the bulk
+    operations of memories and tables (core/table.py); bounds are the
+    caller's to check."""
+    if dst is not src or d <= s:
+        i = 0
+        while i < n:
+            _poll(term)
+            k = n - i
+            if k > chunk:
+                k = chunk
+            x = src[s + i:s + i + k]
+            dst[d + i:d + i + k] = snapshot(x) if snapshot is not None else x
+            i += k
+    else:
+        i = n
+        while i > 0:
+            _poll(term)
+            k = i if i < chunk else chunk
+            i -= k
+            x = src[s + i:s + i + k]
+            dst[d + i:d + i + k] = snapshot(x) if snapshot is not None else x
+
+
 def fill(mem, d, v, n, term=None):
     """memory.fill: n bytes at d set to v & 0xFF. Raises Trap (out of
     bounds, before anything is written) or what the terminate flag ``term``
@@ -262,22 +290,7 @@ def copy(mem, d, s, n, term=None):
         if n:
             data[d:d + n] = bytes(data[s:s + n])
         return
-    if d <= s:
-        i = 0
-        while i < n:
-            _poll(term)
-            k = n - i
-            if k > BULK_CHUNK:
-                k = BULK_CHUNK
-            data[d + i:d + i + k] = bytes(data[s + i:s + i + k])
-            i += k
-    else:
-        i = n
-        while i > 0:
-            _poll(term)
-            k = i if i < BULK_CHUNK else BULK_CHUNK
-            i -= k
-            data[d + i:d + i + k] = bytes(data[s + i:s + i + k])
+    move_chunks(data, d, data, s, n, BULK_CHUNK, term, bytes)
 
 
 def init(mem, d, b, s, n, term=None):
@@ -291,12 +304,4 @@ def init(mem, d, b, s, n, term=None):
         if n:
             data[d:d + n] = b[s:s + n]
         return
-    src = memoryview(b)
-    i = 0
-    while i < n:
-        _poll(term)
-        k = n - i
-        if k > BULK_CHUNK:
-            k = BULK_CHUNK
-        data[d + i:d + i + k] = src[s + i:s + i + k]
-        i += k
+    move_chunks(data, d, memoryview(b), s, n, BULK_CHUNK, term)

@@ -17,6 +17,7 @@ import struct
 
 from wasmbed.core import errors as E
 from wasmbed.core.errors import PoolExhausted, Trap
+from wasmbed.core.memory import move_chunks
 
 # Bytes a list slot costs: a pointer (8 on 64-bit hosts, 4 on 32-bit ones).
 ELEM_CHARGE = struct.calcsize("P")
@@ -183,22 +184,7 @@ def copy(dst, d, src, s, n, term=None):
         if n:
             ed[d:d + n] = es[s:s + n]
         return
-    if ed is not es or d <= s:
-        j = 0
-        while j < n:
-            _poll(term)
-            k = n - j
-            if k > BULK_CHUNK:
-                k = BULK_CHUNK
-            ed[d + j:d + j + k] = es[s + j:s + j + k]
-            j += k
-    else:
-        j = n
-        while j > 0:
-            _poll(term)
-            k = j if j < BULK_CHUNK else BULK_CHUNK
-            j -= k
-            ed[d + j:d + j + k] = es[s + j:s + j + k]
+    move_chunks(ed, d, es, s, n, BULK_CHUNK, term)
 
 
 def init(tab, d, items, s, n, term=None):
@@ -212,11 +198,4 @@ def init(tab, d, items, s, n, term=None):
         if n:
             el[d:d + n] = items[s:s + n]
         return
-    j = 0
-    while j < n:
-        _poll(term)
-        k = n - j
-        if k > BULK_CHUNK:
-            k = BULK_CHUNK
-        el[d + j:d + j + k] = items[s + j:s + j + k]
-        j += k
+    move_chunks(el, d, items, s, n, BULK_CHUNK, term)
