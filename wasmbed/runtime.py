@@ -93,6 +93,10 @@ class Runtime:
             config.max_total_table_elements, config.max_instances,
             config.max_tables, config.max_memories)
         self.registered = {}
+        # {module_name: [NativeSymbol]}: the config's, then register_natives()
+        self.natives = {}
+        for modname, syms in config.natives.items():
+            self.register_natives(modname, syms)
         # terminate flags of everything Runtime.terminate() must reach: each
         # live instance (from the start of its instantiation until
         # deinstantiate) and each load in progress
@@ -241,6 +245,46 @@ class Runtime:
         """Make an instance's exports importable under module name `name`."""
         self.registered[name] = instance
 
+    def register_natives(self, module, symbols):
+        """WAMR's wasm_runtime_register_natives: make NativeSymbols
+        importable under module name `module` by every module instantiated
+        from now on (a later symbol of the same name replaces an earlier
+        one). Raises ValueError for a bad signature string (nothing is
+        registered then), TypeError for something not a NativeSymbol."""
+        from wasmbed.config import NativeSymbol
+        from wasmbed.natives import parse_signature
+        for sym in symbols:
+            if not isinstance(sym, NativeSymbol):
+                raise TypeError("register_natives needs NativeSymbols, got %r"
+                                % (sym,))
+            parse_signature(sym.signature)
+        have = self.natives.setdefault(module, [])
+        for sym in symbols:
+            for i in range(len(have)):
+                if have[i].name == sym.name:
+                    del have[i]
+                    break
+            have.append(sym)
+
+    def unregister_natives(self, module, symbols):
+        """Withdraw NativeSymbols (or names) registered under `module`;
+        instances already made keep them. Unknown ones are ignored."""
+        have = self.natives.get(module)
+        if not have:
+            return
+        names = [getattr(s, "name", s) for s in symbols]
+        have[:] = [s for s in have if s.name not in names]
+        if not have:
+            del self.natives[module]
+
+    def _links(self, modname, field):
+        # what LoadedModule.import_types() reports as "linked"
+        for sym in self.natives.get(modname, ()):
+            if sym.name == field:
+                return True
+        reg = self.registered.get(modname)
+        return reg is not None and field in reg.core.exports
+
     def instantiate(self, module, stack_size=None, heap_size=0, wasi=None,
                     imports=None, fuel=None):
         """Instantiate a LoadedModule -> Instance.
@@ -373,7 +417,7 @@ class Runtime:
         return inst
 
     def _resolver(self, imports, wasi_obj, inst, cluster=None):
-        natives = self.config.natives
+        natives = self.natives
         spawn = None
         if cluster is not None:
             spawn = HostFunction(FuncType((I32,), (I32,)),
@@ -402,7 +446,7 @@ class Runtime:
             if modname in natives:
                 for sym in natives[modname]:
                     if sym.name == field:
-                        return native_function(sym)
+                        return native_function(sym, modname)
             if modname == "wasi_snapshot_preview1" and wasi_obj is not None:
                 return wasi_function(field)
             if modname == "wasi" and field == "thread-spawn" and spawn is not None:
@@ -475,6 +519,7 @@ class Runtime:
 
     def destroy(self):
         self.registered = {}
+        self.natives = {}
 
 
 _TYPE_BY_NAME = {"i32": I32, "i64": I64, "f32": F32, "f64": F64}
@@ -522,15 +567,74 @@ class LoadedModule:
     def exports(self):
         return self.module.exports
 
+    # -- introspection (WAMR's get_import_type / get_export_type) ----------
+    def import_types(self):
+        """[ExternType] of the imports, in order (wasmbed/extern_types.py):
+        module_name, name, kind, param/result types and signature of
+        functions, and ``linked`` (a native or registered module provides
+        it now)."""
+        from wasmbed.extern_types import import_types
+        return import_types(self.module, self.runtime._links)
+
+    def export_types(self):
+        """[ExternType] of the exports, in order."""
+        from wasmbed.extern_types import export_types
+        return export_types(self.module)
+
+    def get_import_count(self):
+        return len(self.module.imports)
+
+    def get_import_type(self, index):
+        """ExternType of import `index`; raises IndexError."""
+        return self.import_types()[index]
+
+    def get_export_count(self):
+        return len(self.module.exports)
+
+    def get_export_type(self, index):
+        """ExternType of export `index`; raises IndexError."""
+        return self.export_types()[index]
+
 
 class Function:
-    """An exported function, as handed to embedders."""
+    """An exported function, as handed to embedders. ``type`` is its core
+    FuncType; ``param_types`` / ``result_types`` name the value types
+    ("i32", "i64", "f32", "f64", "v128", "funcref", "externref") and
+    ``signature`` gives them as a WAMR signature string ("(iI)F")."""
 
     def __init__(self, instance, func, name):
         self.instance = instance
         self.func = func
         self.name = name
         self.type = func.type
+
+    @property
+    def param_types(self):
+        from wasmbed.extern_types import type_names
+        return type_names(self.type.params)
+
+    @property
+    def result_types(self):
+        from wasmbed.extern_types import type_names
+        return type_names(self.type.results)
+
+    @property
+    def signature(self):
+        from wasmbed.extern_types import signature_string
+        return signature_string(self.type)
+
+    # WAMR's wasm_func_get_param_count / _result_count / _param_types ...
+    def get_param_count(self):
+        return len(self.type.params)
+
+    def get_result_count(self):
+        return len(self.type.results)
+
+    def get_param_types(self):
+        return list(self.param_types)
+
+    def get_result_types(self):
+        return list(self.result_types)
 
 
 class Instance:
@@ -553,6 +657,8 @@ class Instance:
         self._spawn_lock = None
         self._app_heap = None
         self._term = None
+        self._pending_exception = None   # set_exception() during a native
+        self.custom_data = None
 
     def lookup_function(self, name):
         """-> Function or None when no function is exported under name."""
@@ -650,10 +756,76 @@ class Instance:
         return off
 
     def get_exception(self):
-        """"Exception: <message>" of the last trap, or None."""
+        """"Exception: <message>" of the last trap (or set_exception), or
+        None."""
         if self.exception is None:
             return None
         return "Exception: %s" % self.exception
+
+    def set_exception(self, message):
+        """WAMR's wasm_runtime_set_exception: get_exception() reports
+        `message` from now on, and when a native (NativeSymbol or
+        host_function) calls it on its exec env's instance, the guest
+        traps with `message` as soon as the native returns. None clears
+        it (clear_exception). The next call clears it too."""
+        self.exception = message
+        self._pending_exception = message
+
+    def clear_exception(self):
+        """Forget the last exception (get_exception() is None again)."""
+        self.set_exception(None)
+
+    # -- user data (WAMR's wasm_runtime_set_custom_data) --------------------
+    def set_custom_data(self, data):
+        """Attach any object to the instance (``custom_data``)."""
+        self.custom_data = data
+
+    def get_custom_data(self):
+        return self.custom_data
+
+    # -- app addresses (WAMR's validate_app_addr family, app_addr.py) -------
+    def validate_app_addr(self, offset, size):
+        """True when [offset, offset + size) is inside the guest's memory."""
+        from wasmbed.app_addr import app_range_ok
+        return app_range_ok(self.memory(), offset, size)
+
+    def validate_app_str_addr(self, offset):
+        """True when a NUL-terminated string starts at `offset` and ends
+        inside the guest's memory."""
+        from wasmbed.app_addr import app_str_end
+        return app_str_end(self.memory(), offset) >= 0
+
+    def addr_app_to_native(self, offset, size=None):
+        """A memoryview of guest memory from `offset`: `size` bytes, or up
+        to the end of memory when size is None; None when that range is
+        not inside the memory (WAMR's NULL). Valid until memory grows."""
+        m = self.memory()
+        if size is None:
+            size = len(m.data) - offset if m is not None and offset >= 0 else -1
+        from wasmbed.app_addr import app_range_ok
+        if not app_range_ok(m, offset, size):
+            return None
+        return memoryview(m.data)[offset:offset + size]
+
+    def get_app_addr_range(self, offset):
+        """(start, end) of the memory region holding `offset` (the whole
+        linear memory), or None when it is outside."""
+        m = self.memory()
+        from wasmbed.app_addr import app_range_ok
+        if not app_range_ok(m, offset, 1):
+            return None
+        return (0, len(m.data))
+
+    def app_str(self, offset):
+        """The NUL-terminated string at `offset` as bytes; raises
+        Trap("out of bounds memory access") when it does not end inside
+        memory."""
+        from wasmbed.app_addr import app_str_end
+        m = self.memory()
+        end = app_str_end(m, offset)
+        if end < 0:
+            raise Trap(E.TRAP_MEMORY_OOB)
+        return bytes(m.data[offset:end])
 
     def memory(self):
         """The exported memory "memory", else memory 0, else None."""
@@ -752,6 +924,8 @@ class ExecEnv:
         # the Python recursion limit a fast-tier call needs (0: none)
         self._want_limit = 0
         self._fuel = None      # a fuel.Meter while metering is on
+        self.user_data = None
+        self.attachment = None  # of the NativeSymbol being called
         if instance.runtime.mode == "fast":
             from wasmbed.core import fast
             self._want_limit = fast.recursion_limit_for(stack_size)
@@ -781,6 +955,24 @@ class ExecEnv:
         if self._fuel is None:
             return None
         return self._fuel.cell[0]
+
+    # -- WAMR's exec env accessors -------------------------------------------
+    def get_module_inst(self):
+        """The Instance this exec env belongs to."""
+        return self.inst
+
+    def set_user_data(self, data):
+        """Attach any object to this exec env (``user_data``); natives
+        read it back with env.get_user_data()."""
+        self.user_data = data
+
+    def get_user_data(self):
+        return self.user_data
+
+    def get_function_attachment(self):
+        """Inside a native: the ``attachment`` of its NativeSymbol (None
+        elsewhere)."""
+        return self.attachment
 
     def destroy(self):
         """Return the stack reservation to the pool. Idempotent."""
@@ -863,6 +1055,7 @@ class ExecEnv:
             raise TypeError("expected %d arguments, got %d" % (len(ft.params), len(args)))
         vals = [to_internal(t, a) for t, a in zip(ft.params, args)]
         self.inst.exception = None
+        self.inst._pending_exception = None
         res = self.invoke_raw(func, vals)
         out = [from_internal(t, v) for t, v in zip(ft.results, res)]
         if not out:
@@ -877,6 +1070,8 @@ class ExecEnv:
         (see Instance.get_exception())."""
         func = f.func if isinstance(f, Function) else f
         ft = func.type
+        self.inst.exception = None
+        self.inst._pending_exception = None
         vals = []
         i = 0
         for t in ft.params:
