@@ -420,3 +420,105 @@ def test_user_data_reaches_natives(mode):
     assert env.get_user_data() == "thread-1" and env.user_data == "thread-1"
     assert inst.get_custom_data() is session and inst.custom_data is session
     assert env.get_function_attachment() is None      # only inside the native
+
+
+# -- the same API under MicroPython unix (the board's Python) -----------------
+
+MP_SCRIPT = r"""
+import sys
+import wasmbed
+from wasmbed import NativeSymbol, Trap
+mode = sys.argv[2]
+with open(sys.argv[3], "rb") as f:
+    wasm = f.read()
+
+def check(name, ok):
+    print("%s %s %s" % ("PASS" if ok else "FAIL", mode, name))
+
+def fail(env, x):
+    if x == 1:
+        raise RuntimeError("plain runtime error")
+    if x == 2:
+        def deep(n):
+            return deep(n + 1) + 1
+        return deep(0)
+    if x == 3:
+        env.get_module_inst().set_exception("set by native")
+    return x
+
+seen = []
+def check_ptr(env, off, size):
+    inst = env.get_module_inst()
+    seen.append((inst.validate_app_addr(off, size), env.get_user_data(),
+                 env.get_function_attachment()))
+    return 0
+
+rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode))
+try:
+    rt.register_natives("env", [NativeSymbol("x", fail, "(i")])
+    check("bad signature raises", False)
+except ValueError as e:
+    check("bad signature raises", "expected" in str(e))
+rt.register_natives("env", [NativeSymbol("poke", lambda env, a, b: None, "(ii)"),
+                            NativeSymbol("check", check_ptr, "(ii)i", attachment="att"),
+                            NativeSymbol("fail", fail, "(i)i")])
+mod = rt.load(wasm)
+check("import types", [t.signature for t in mod.import_types()] == ["(ii)", "(ii)i", "(i)i"]
+      and all(t.linked for t in mod.import_types()))
+inst = rt.instantiate(mod)
+try:
+    inst.call("call_fail", 1)
+    check("RuntimeError traps", False)
+except Trap as e:
+    check("RuntimeError traps", "RuntimeError: plain runtime error" in e.message
+          and isinstance(e.cause, RuntimeError))
+try:
+    inst.call("call_fail", 2)
+    check("recursion is stack exhaustion", False)
+except Trap as e:
+    check("recursion is stack exhaustion", e.message == "call stack exhausted")
+try:
+    inst.call("call_fail", 3)
+    check("set_exception traps", False)
+except Trap as e:
+    check("set_exception traps", e.message == "set by native"
+          and inst.get_exception() == "Exception: set by native"
+          and inst.call("load", 0) == 0)
+check("healthy after", inst.call("call_fail", 5) == 5 and inst.get_exception() is None)
+env = inst.create_exec_env()
+env.set_user_data(42)
+env.call(inst.lookup_function("call_check"), 65530, 10)
+env.call(inst.lookup_function("call_check"), 16, 5)
+check("natives see user data and attachment",
+      seen == [(False, 42, "att"), (True, 42, "att")])
+v = inst.addr_app_to_native(16, 5)
+check("addr_app_to_native", bytes(v) == b"hello" and inst.addr_app_to_native(65536, 1) is None)
+check("validate_app_str_addr", inst.validate_app_str_addr(16)
+      and not inst.validate_app_str_addr(65536))
+f = inst.lookup_function("call_check")
+check("function types", f.param_types == ("i32", "i32") and f.signature == "(ii)i")
+inst.set_custom_data({"k": 1})
+check("custom data", inst.get_custom_data() == {"k": 1})
+"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_on_micropython(mode, tmp_path):
+    import os
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "platform"))
+    from mp_run import micropython_binary, run_micropython, parse_results
+    if micropython_binary() is None:
+        pytest.skip("no MicroPython binary")
+    wasm = tmp_path / "t.wasm"
+    wasm.write_bytes(_wasm())
+    script = tmp_path / "t.py"
+    script.write_text(MP_SCRIPT)
+    p = run_micropython(str(script), [mode, str(wasm)])
+    results = parse_results(p.stdout)
+    assert p.returncode == 0, p.stderr.decode()
+    import re
+    names = set(re.findall(r'check\("([^"]+)"', MP_SCRIPT))
+    assert set(name for _label, name in results) == names, p.stdout.decode()
+    bad = [k for k, v in results.items() if v[0] != "PASS"]
+    assert not bad, p.stdout.decode()
