@@ -36,7 +36,23 @@ def aot_source(module, wasm=None):
 
 
 def __getattr__(name):
+    """Lazy names: ``WasiConfig`` (imports WASI on first use) and the
+    sub-modules. CPython imports a sub-module itself for
+    ``from wasmbed import platform_api``; MicroPython asks this function
+    and, on AttributeError, gives up, so a name that is not yet an
+    attribute is imported here as ``wasmbed.<name>``. Raises
+    AttributeError when there is no such sub-module."""
     if name == "WasiConfig":
         from wasmbed.wasi import WasiConfig
         return WasiConfig
-    raise AttributeError(name)
+    if name.startswith("__"):
+        raise AttributeError(name)
+    full = "wasmbed." + name
+    try:
+        __import__(full)
+    except ImportError as exc:
+        if full not in str(exc):
+            raise   # the sub-module exists but fails to import
+        raise AttributeError(name)
+    import sys
+    return sys.modules[full]
