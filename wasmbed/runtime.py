@@ -9,7 +9,7 @@ import struct
 import sys
 
 from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
-from wasmbed.core import host_charge
+from wasmbed.core.account import Account
 from wasmbed.core import errors as E
 from wasmbed.core import numeric as _N
 from wasmbed.core.errors import Trap, LinkError, ThreadLimit, HostOutOfMemory
@@ -22,10 +22,8 @@ from wasmbed.core.limits import StoreLimits
 from wasmbed.core.table import Table, Global
 from wasmbed.core.module import FuncType, I32, I64, F32, F64
 from wasmbed.core import interp
-from wasmbed.core import fuel as _fuel
 from wasmbed.values import to_internal, from_internal, M32, M64
 from wasmbed.natives import native_function
-from wasmbed.app_heap import AppHeap
 from wasmbed import host_stack as _hs
 
 # Pool charges (bytes) for per-instance structures whose count the module
@@ -179,10 +177,12 @@ class Runtime:
             raise TypeError("load() needs bytes")
         acct = None
         if self.pool is not None:
-            acct = host_charge.Account(self.pool)
+            acct = Account(self.pool)
             block = acct.charge(len(data), "the module binary")
             self.pool.view(block, len(data))[:] = data
         charging = acct is not None and self._charge_host
+        if charging:
+            from wasmbed.core import host_charge
         term = [None]
         self._terms.append(term)
         try:
@@ -261,7 +261,8 @@ class Runtime:
         if stack_size is None:
             stack_size = self.config.default_stack_size
         if fuel is not None:
-            _fuel.check_fuel_args(fuel, "trap")
+            from wasmbed.core.fuel import check_fuel_args
+            check_fuel_args(fuel, "trap")
         wasi_obj = None
         owns_wasi = True
         if wasi is not None:
@@ -347,8 +348,9 @@ class Runtime:
                 nfuncs += imp.kind == 0
             per_func = FUNC_CHARGE
             if self.mode == "fast" and self._charge_host:
-                per_func += host_charge.FAST_FUNC_CHARGE
-            inst._account = host_charge.Account(self.pool)
+                from wasmbed.core.host_charge import FAST_FUNC_CHARGE
+                per_func += FAST_FUNC_CHARGE
+            inst._account = Account(self.pool)
             inst._account.charge(
                 INSTANCE_CHARGE + GLOBAL_CHARGE * len(m.globals)
                 + per_func * nfuncs + ELEM_REF_CHARGE * nelems,
@@ -367,6 +369,7 @@ class Runtime:
             raise
         inst.wasi = wasi_obj
         if heap_size:
+            from wasmbed.app_heap import AppHeap
             inst._app_heap = AppHeap.reserve(inst, heap_size)
         if cluster is not None:
             cluster.add_member(inst.core)
@@ -770,9 +773,10 @@ class ExecEnv:
         metered exec env runs on its own exec env, which starts with the
         fuel the spawner had left at the spawn; running out there traps
         and ends the cluster like any trap."""
-        _fuel.check_fuel_args(n, on_exhausted)
+        from wasmbed.core import fuel   # metering only: loaded on first use
+        fuel.check_fuel_args(n, on_exhausted)
         if self._fuel is None:
-            self._fuel = _fuel.Meter(n, on_exhausted)
+            self._fuel = fuel.Meter(n, on_exhausted)
         else:
             self._fuel.cell[0] = n
 
