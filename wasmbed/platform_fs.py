@@ -47,15 +47,19 @@ ERRNO_NAMES = (
 )
 
 
+def errno_number(name):
+    """The errno called `name` ("EBADF" -> 8); AttributeError if none is."""
+    for n, known in enumerate(ERRNO_NAMES):
+        if known == name:
+            return n
+    raise AttributeError(name)
+
+
 def __getattr__(name):
-    if name[:1] == "E":
-        for n, known in enumerate(ERRNO_NAMES):
-            if known == name:
-                return n
     if name == "FileSystem":
         from wasmbed.filesystem import FileSystem
         return FileSystem
-    raise AttributeError(name)
+    return errno_number(name)
 
 
 # --- WASI file types (``filetype``) ------------------------------------------

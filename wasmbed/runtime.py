@@ -24,7 +24,6 @@ from wasmbed.core.module import FuncType, I32, I64, F32, F64
 from wasmbed.core import interp
 from wasmbed.values import to_internal, from_internal, M32, M64
 from wasmbed.natives import native_function
-from wasmbed import host_stack as _hs
 
 # Pool charges (bytes) for per-instance structures whose count the module
 # controls; they bound what a hostile module can make the host allocate.
@@ -817,7 +816,7 @@ class ExecEnv:
         and moves to a helper thread with a large C stack when this
         thread's is small (see host_stack)."""
         rt = self.inst.runtime
-        st = _hs.state(_stack_platform(rt))
+        st = _stack_state(rt)
         if st.depth:
             if st.depth > st.max:
                 self.inst.exception = E.TRAP_STACK_EXHAUSTED
@@ -830,19 +829,21 @@ class ExecEnv:
                 raise
             finally:
                 st.depth -= 1
-        if _hs.needs_helper(st):
-            return _hs.on_helper(rt.platform, self._outermost_here, func, args)
+        if st.small:   # host_stack.needs_helper
+            from wasmbed.host_stack import on_helper
+            return on_helper(rt.platform, self._outermost_here, func, args)
         return self._outermost(rt, st, func, args)
 
     def _outermost_here(self, func, args):
         # on a helper thread: that thread's own re-entry state
         rt = self.inst.runtime
-        return self._outermost(rt, _hs.state(_stack_platform(rt)), func, args)
+        return self._outermost(rt, _stack_state(rt), func, args)
 
     def _outermost(self, rt, st, func, args):
         want = self._want_limit
         if want:
-            _hs.enter(want)
+            from wasmbed.host_stack import enter, leave
+            enter(want)
         st.depth = 1
         try:
             return rt.engine.execute(self, func, args)
@@ -854,7 +855,7 @@ class ExecEnv:
         finally:
             st.depth = 0
             if want:
-                _hs.leave()
+                leave()
 
     def call(self, f, *args):
         """Call an exported Function with API values.
@@ -906,6 +907,31 @@ class ExecEnv:
                 _put(argv, i, v & M32)
                 i += 1
         return True
+
+
+class _SoloStack:
+    """The re-entry state host_stack.state() gives where the C stack size is
+    unknown and the host has no threading module (MicroPython): one
+    process-wide depth, at most host_stack.DEFAULT_MAX_REENTRY. Used on
+    MicroPython when the embedder gave no platform, so that a board does
+    not load host_stack (nothing else of it applies there: no helper
+    threads, no recursion limit); a runtime given a platform counts in
+    host_stack's state instead."""
+    depth = 0
+    max = 200
+    small = False
+
+
+_SOLO = _SoloStack()
+
+
+def _stack_state(rt):
+    """The calling thread's host_stack re-entry state for runtime rt."""
+    plat = _stack_platform(rt)
+    if plat is None:
+        return _SOLO
+    from wasmbed.host_stack import state
+    return state(plat)
 
 
 def _stack_platform(rt):
