@@ -9,7 +9,7 @@ import struct
 import sys
 
 from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
-from wasmbed.core import host_charge
+from wasmbed.core.account import Account
 from wasmbed.core import errors as E
 from wasmbed.core import numeric as _N
 from wasmbed.core.errors import Trap, LinkError, ThreadLimit, HostOutOfMemory
@@ -22,11 +22,8 @@ from wasmbed.core.limits import StoreLimits
 from wasmbed.core.table import Table, Global
 from wasmbed.core.module import FuncType, I32, I64, F32, F64
 from wasmbed.core import interp
-from wasmbed.core import fuel as _fuel
 from wasmbed.values import to_internal, from_internal, M32, M64
 from wasmbed.natives import native_function
-from wasmbed.app_heap import AppHeap
-from wasmbed import host_stack as _hs
 
 # Pool charges (bytes) for per-instance structures whose count the module
 # controls; they bound what a hostile module can make the host allocate.
@@ -183,10 +180,12 @@ class Runtime:
             raise TypeError("load() needs bytes")
         acct = None
         if self.pool is not None:
-            acct = host_charge.Account(self.pool)
+            acct = Account(self.pool)
             block = acct.charge(len(data), "the module binary")
             self.pool.view(block, len(data))[:] = data
         charging = acct is not None and self._charge_host
+        if charging:
+            from wasmbed.core import host_charge
         term = [None]
         self._terms.append(term)
         try:
@@ -305,7 +304,8 @@ class Runtime:
         if stack_size is None:
             stack_size = self.config.default_stack_size
         if fuel is not None:
-            _fuel.check_fuel_args(fuel, "trap")
+            from wasmbed.core.fuel import check_fuel_args
+            check_fuel_args(fuel, "trap")
         wasi_obj = None
         owns_wasi = True
         if wasi is not None:
@@ -391,8 +391,9 @@ class Runtime:
                 nfuncs += imp.kind == 0
             per_func = FUNC_CHARGE
             if self.mode == "fast" and self._charge_host:
-                per_func += host_charge.FAST_FUNC_CHARGE
-            inst._account = host_charge.Account(self.pool)
+                from wasmbed.core.host_charge import FAST_FUNC_CHARGE
+                per_func += FAST_FUNC_CHARGE
+            inst._account = Account(self.pool)
             inst._account.charge(
                 INSTANCE_CHARGE + GLOBAL_CHARGE * len(m.globals)
                 + per_func * nfuncs + ELEM_REF_CHARGE * nelems,
@@ -411,6 +412,7 @@ class Runtime:
             raise
         inst.wasi = wasi_obj
         if heap_size:
+            from wasmbed.app_heap import AppHeap
             inst._app_heap = AppHeap.reserve(inst, heap_size)
         if cluster is not None:
             cluster.add_member(inst.core)
@@ -944,9 +946,10 @@ class ExecEnv:
         metered exec env runs on its own exec env, which starts with the
         fuel the spawner had left at the spawn; running out there traps
         and ends the cluster like any trap."""
-        _fuel.check_fuel_args(n, on_exhausted)
+        from wasmbed.core import fuel   # metering only: loaded on first use
+        fuel.check_fuel_args(n, on_exhausted)
         if self._fuel is None:
-            self._fuel = _fuel.Meter(n, on_exhausted)
+            self._fuel = fuel.Meter(n, on_exhausted)
         else:
             self._fuel.cell[0] = n
 
@@ -1005,7 +1008,7 @@ class ExecEnv:
         and moves to a helper thread with a large C stack when this
         thread's is small (see host_stack)."""
         rt = self.inst.runtime
-        st = _hs.state(_stack_platform(rt))
+        st = _stack_state(rt)
         if st.depth:
             if st.depth > st.max:
                 self.inst.exception = E.TRAP_STACK_EXHAUSTED
@@ -1018,19 +1021,21 @@ class ExecEnv:
                 raise
             finally:
                 st.depth -= 1
-        if _hs.needs_helper(st):
-            return _hs.on_helper(rt.platform, self._outermost_here, func, args)
+        if st.small:   # host_stack.needs_helper
+            from wasmbed.host_stack import on_helper
+            return on_helper(rt.platform, self._outermost_here, func, args)
         return self._outermost(rt, st, func, args)
 
     def _outermost_here(self, func, args):
         # on a helper thread: that thread's own re-entry state
         rt = self.inst.runtime
-        return self._outermost(rt, _hs.state(_stack_platform(rt)), func, args)
+        return self._outermost(rt, _stack_state(rt), func, args)
 
     def _outermost(self, rt, st, func, args):
         want = self._want_limit
         if want:
-            _hs.enter(want)
+            from wasmbed.host_stack import enter, leave
+            enter(want)
         st.depth = 1
         try:
             return rt.engine.execute(self, func, args)
@@ -1042,7 +1047,7 @@ class ExecEnv:
         finally:
             st.depth = 0
             if want:
-                _hs.leave()
+                leave()
 
     def call(self, f, *args):
         """Call an exported Function with API values.
@@ -1097,6 +1102,31 @@ class ExecEnv:
                 _put(argv, i, v & M32)
                 i += 1
         return True
+
+
+class _SoloStack:
+    """The re-entry state host_stack.state() gives where the C stack size is
+    unknown and the host has no threading module (MicroPython): one
+    process-wide depth, at most host_stack.DEFAULT_MAX_REENTRY. Used on
+    MicroPython when the embedder gave no platform, so that a board does
+    not load host_stack (nothing else of it applies there: no helper
+    threads, no recursion limit); a runtime given a platform counts in
+    host_stack's state instead."""
+    depth = 0
+    max = 200
+    small = False
+
+
+_SOLO = _SoloStack()
+
+
+def _stack_state(rt):
+    """The calling thread's host_stack re-entry state for runtime rt."""
+    plat = _stack_platform(rt)
+    if plat is None:
+        return _SOLO
+    from wasmbed.host_stack import state
+    return state(plat)
 
 
 def _stack_platform(rt):
