@@ -65,7 +65,7 @@ def calls(n):
     a = [0] * 64
     acc = 0
     while n:
-        acc ^= _bump(a, n & 63, n)
+        acc ^= (_bump(a, n & 63, n) + a[n & 63]) & M
         n -= 1
     return acc
 

@@ -51,7 +51,8 @@
       end
     end
     local.get $acc)
-  ;; a loop calling a small leaf function that reads and writes memory
+  ;; a loop calling a small leaf function that reads and writes memory, and
+  ;; reading memory after each call
   (func $bump (param $p i32) (param $v i32) (result i32)
     local.get $p
     local.get $p i32.load local.get $v i32.add
@@ -65,6 +66,8 @@
         local.get $acc
         local.get $n i32.const 63 i32.and i32.const 2 i32.shl
         local.get $n call $bump
+        local.get $n i32.const 63 i32.and i32.const 2 i32.shl i32.load
+        i32.add
         i32.xor local.set $acc
         local.get $n i32.const 1 i32.sub local.set $n
         br 0
