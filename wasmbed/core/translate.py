@@ -115,7 +115,8 @@ def _tree_depth(n):
 
 
 def _analyze(body):
-    """-> (root, constructs by start pc, locals read, uses memory)."""
+    """-> (root, constructs by start pc, locals read, uses memory, makes
+    calls)."""
     root = _Con(FUNC, -1, None)
     cons = {}
     stack = [root]
@@ -123,6 +124,7 @@ def _analyze(body):
     skip = 0
     reads = set()
     uses_mem = False
+    calls = False
     n = len(body)
     for pc in range(n):
         ins = body[pc]
@@ -175,6 +177,8 @@ def _analyze(body):
             reads.add(ins[1])
         elif 0x28 <= op <= 0x3E:
             uses_mem = True
+        elif op == O.CALL or op == O.CALL_INDIRECT or op in _GROWS:
+            calls = True
     # label ids: loops at their start, blocks and ifs at their end, the
     # else block of an if at its else (pc + 1 keeps 0 for a region's entry)
     for c in cons.values():
@@ -211,7 +215,7 @@ def _analyze(body):
                 I = ci
         c.L = own + L
         c.I = own + (1 if c.kind == IF else 0) + I
-    return root, cons, reads, uses_mem
+    return root, cons, reads, uses_mem, calls
 
 
 def _record(stack, depth):
@@ -589,7 +593,7 @@ class _Emit:
     def run(self):
         defn = self.defn
         body = defn.body
-        root, cons, reads, uses_mem = _analyze(body)
+        root, cons, reads, uses_mem, calls = _analyze(body)
         self.root = root
         self.cons = cons
         self.uses_mem = uses_mem
@@ -886,7 +890,11 @@ class _Emit:
             elif op == O.CALL:
                 ft = module.func_types[ins[1]]
                 self.need("FN", "ctx.fns")
-                self.call("FN[%d]" % ins[1], ft, None)
+                grows = True
+                if self.uses_mem:
+                    j = ins[1] - module.num_imported_funcs
+                    grows = j < 0 or growers(module)[j]
+                self.call("FN[%d]" % ins[1], ft, None, grows)
             elif op == O.CALL_INDIRECT:
                 ft = module.types[ins[1]]
                 idx = self.pop()
@@ -959,7 +967,9 @@ class _Emit:
             g = self.need("G%d" % i, "ctx.globals[%d]" % i)
             self.push("%s.value" % g, ("$G", "$G%d" % i), 1)
 
-    def call(self, fexpr, ft, idx):
+    def call(self, fexpr, ft, idx, grows=True):
+        """A call; ``grows``: whether the callee may grow memory (then
+        ``mem`` is re-read after it)."""
         np_ = len(ft.params)
         nres = len(ft.results)
         args = [self.pop() for _ in range(np_)]
@@ -977,25 +987,26 @@ class _Emit:
             self.emit("_fv = None")
         if nres == 0:
             self.emit(call)
-            self.after_call()
+            self.after_call(grows)
             return
         if nres == 1:
             self.emit("s%d = %s" % (h, call))
             line = len(self.code) - 1
             code = self.code
-            self.after_call()
+            self.after_call(grows)
             self.last_def = (code, line, "s%d" % h, call)
             self.push_slot(h)
             return
         self.emit("%s = %s" % (", ".join("s%d" % (h + i) for i in range(nres)), call))
-        self.after_call()
+        self.after_call(grows)
         for i in range(nres):
             self.push_slot(h + i)
 
-    def after_call(self):
+    def after_call(self, grows=True):
         if self.fuel_local:
             self.emit("_fv = _fu[0]")
-        self.refresh_mem()
+        if grows or self.shared_mem:
+            self.refresh_mem()
 
     # -- numeric -------------------------------------------------------------
     def binop(self, op):
@@ -1370,6 +1381,53 @@ def _fuel_local(body, costs):
         if ins[0] == O.CALL or ins[0] == O.CALL_INDIRECT:
             calls += 1
     return len(costs) > 2 * calls + 3
+
+
+# instructions after which a function counts as one that may grow memory:
+# memory.grow and calls whose callee is not known (call_indirect and the
+# typed-reference / tail-call forms)
+_GROWS = frozenset([O.MEMORY_GROW, O.CALL_INDIRECT, 0x12, 0x13, 0x14, 0x15])
+
+
+def growers(module):
+    """Whole-module fact, cached on the module (``_fast_growers``): for
+    each defined function (index past the imports), whether running it
+    may grow a memory: it executes memory.grow, calls an import (a host
+    function or another instance's function may grow a memory it
+    shares), calls through a table or reference, or calls (transitively)
+    a function that may. One pass over every body, on the first
+    translation that asks."""
+    g = getattr(module, "_fast_growers", None)
+    if g is not None:
+        return g
+    base = module.num_imported_funcs
+    n = len(module.funcs)
+    g = [False] * n
+    callers = [None] * n
+    CALL = O.CALL
+    for i in range(n):
+        for ins in module.funcs[i].body:
+            op = ins[0]
+            if op == CALL:
+                j = ins[1] - base
+                if j < 0:
+                    g[i] = True
+                elif callers[j] is None:
+                    callers[j] = [i]
+                else:
+                    callers[j].append(i)
+            elif op in _GROWS:
+                g[i] = True
+    todo = [i for i in range(n) if g[i]]
+    while todo:
+        c = callers[todo.pop()]
+        if c is not None:
+            for i in c:
+                if not g[i]:
+                    g[i] = True
+                    todo.append(i)
+    module._fast_growers = g
+    return g
 
 
 def _check_absorbed(t):
