@@ -889,12 +889,18 @@ class _Emit:
                 self.push_expr("(%s if %s else %s)" % (self.val(a), self.cnd(c), self.val(b)), ops)
             elif op == O.CALL:
                 ft = module.func_types[ins[1]]
-                self.need("FN", "ctx.fns")
+                if ins[1] == self.fidx:
+                    # a self call: the closure's own name (what ctx.fns
+                    # holds for it once bound, in this ctx)
+                    fexpr = "f%d" % self.fidx
+                else:
+                    fexpr = "FN[%d]" % ins[1]
+                    self.need("FN", "ctx.fns")
                 grows = True
                 if self.uses_mem:
                     j = ins[1] - module.num_imported_funcs
                     grows = j < 0 or growers(module)[j]
-                self.call("FN[%d]" % ins[1], ft, None, grows)
+                self.call(fexpr, ft, None, grows)
             elif op == O.CALL_INDIRECT:
                 ft = module.types[ins[1]]
                 idx = self.pop()
