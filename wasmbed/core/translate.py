@@ -83,7 +83,7 @@ class _Con:
 
     __slots__ = ("kind", "start", "else_pc", "end", "parent", "depth",
                  "children", "paths", "targeted", "pyloop", "tail", "eq",
-                 "L", "I", "extra", "mode", "lid", "eid")
+                 "L", "I", "extra", "mode", "lid", "eid", "sets")
 
     def __init__(self, kind, start, parent):
         self.kind = kind
@@ -104,6 +104,8 @@ class _Con:
         self.mode = None
         self.lid = 0             # label id (branch target / block id)
         self.eid = 0             # else block id (ifs)
+        self.sets = None         # locals assigned inside: None (none),
+                                 # a set, or _ALL (too many to list)
 
 
 def _tree_depth(n):
@@ -155,6 +157,8 @@ def _analyze(body):
             c.end = pc
             if not stack:
                 break
+            if c.sets is not None:
+                _assigned(stack[-1], c.sets)
             nxt = body[pc + 1][0] if pc + 1 < n else END
             c.tail = nxt == END or nxt == ELSE
         elif op == O.BR or op == O.BR_IF:
@@ -175,6 +179,8 @@ def _analyze(body):
             unr[-1] = True
         elif op == O.LOCAL_GET:
             reads.add(ins[1])
+        elif op == O.LOCAL_SET or op == O.LOCAL_TEE:
+            _assigned(stack[-1], (ins[1],))
         elif 0x28 <= op <= 0x3E:
             uses_mem = True
         elif op == O.CALL or op == O.CALL_INDIRECT or op in _GROWS:
@@ -216,6 +222,28 @@ def _analyze(body):
         c.L = own + L
         c.I = own + (1 if c.kind == IF else 0) + I
     return root, cons, reads, uses_mem, calls
+
+
+_ALL = "all"
+MAX_SETS = 64            # locals listed per construct (beyond: all)
+MAX_FACTS = 32           # range facts kept per kind
+
+
+def _assigned(c, xs):
+    """Record that construct c assigns the locals xs (or _ALL)."""
+    s = c.sets
+    if s is _ALL:
+        return
+    if xs is _ALL:
+        c.sets = _ALL
+        return
+    if s is None:
+        s = set()
+        c.sets = s
+    for x in xs:
+        s.add(x)
+    if len(s) > MAX_SETS:
+        c.sets = _ALL
 
 
 def _record(stack, depth):
@@ -373,9 +401,11 @@ def f64_literal(v):
 class _V:
     """A value on the virtual operand stack: a Python expression."""
 
-    __slots__ = ("e", "deps", "d", "cond", "k", "w")
+    __slots__ = ("e", "deps", "d", "cond", "k", "w", "rel")
 
     def __init__(self, e, deps, d=0, cond=False, k=None, w=None):
+        self.rel = None     # a compare of locals/constants: (op, a, b),
+                            # a and b local numbers or ("k", value)
         self.e = e          # expression text
         self.deps = deps    # names it reads (locals, slots, "$G", "$G<i>")
         self.d = d          # nesting depth
@@ -386,7 +416,7 @@ class _V:
 
 class _Frame:
     __slots__ = ("con", "h", "np", "nr", "unr", "outer", "arm_host",
-                 "py")
+                 "py", "facts", "rel")
 
     def __init__(self, con, h, np_, nr):
         self.con = con
@@ -397,6 +427,8 @@ class _Frame:
         self.outer = None      # the code list to return to at the end
         self.arm_host = None   # structured if: the list holding `if ...:`
         self.py = None         # its _Py when it is a Python loop
+        self.facts = None      # the range facts at its start
+        self.rel = None        # an if's condition (range facts)
 
 
 class _Py:
@@ -434,6 +466,11 @@ class _Emit:
         self.blocks = None
         mt = module.mem_types
         self.shared_mem = bool(mt) and bool(mt[0].limits.shared)
+        # range facts on locals (by number), true where code is emitted:
+        # lo[x] <= x <= hi[x] and x < lt[x] (another local), unsigned
+        self.lo = {}
+        self.hi = {}
+        self.lt = {}
 
     # -- small helpers -----------------------------------------------------
     def need(self, name, init):
@@ -588,6 +625,93 @@ class _Emit:
     def refresh_mem(self):
         if self.uses_mem:
             self.emit("mem = M0.data")
+
+    # -- range facts (mask elision) --------------------------------------------
+    def facts(self):
+        return (dict(self.lo), dict(self.hi), dict(self.lt))
+
+    def set_facts(self, saved, kills):
+        """Back to the facts `saved`, less those on locals in `kills` (a
+        construct's sets: what a merge point can no longer rely on)."""
+        self.lo, self.hi, self.lt = dict(saved[0]), dict(saved[1]), dict(saved[2])
+        self.kill(kills)
+
+    def kill(self, xs):
+        """Forget the facts on locals xs (None: none, _ALL: every one)."""
+        if xs is None:
+            return
+        if xs is _ALL:
+            self.lo = {}
+            self.hi = {}
+            self.lt = {}
+            return
+        lo, hi, lt = self.lo, self.hi, self.lt
+        for x in xs:
+            lo.pop(x, None)
+            hi.pop(x, None)
+            lt.pop(x, None)
+        if lt:
+            for y in [y for y in lt if lt[y] in xs]:
+                del lt[y]
+
+    def learn(self, rel, truth):
+        """Add what compare `rel` being `truth` says about locals."""
+        if rel is None:
+            return
+        op, a, b = rel
+        if not truth:
+            op = _NEG[op]
+        if type(a) is not int:
+            if type(b) is not int:
+                return
+            a, b, op = b, a, _SWAP[op]
+        lo, hi = self.lo, self.hi
+        if len(lo) >= MAX_FACTS or len(hi) >= MAX_FACTS or len(self.lt) >= MAX_FACTS:
+            return
+        if type(b) is int:
+            if op == "<":
+                self.lt[a] = b
+                lo[b] = max(lo.get(b, 0), 1)
+            elif op == ">":
+                self.lt[b] = a
+                lo[a] = max(lo.get(a, 0), 1)
+            return
+        k = b[1]
+        if op == "==" or op == ">=" or op == ">" or (op == "!=" and k == 0):
+            v = k + 1 if op == ">" or op == "!=" else k
+            if v > lo.get(a, 0):
+                lo[a] = v
+        if op == "==" or op == "<=" or (op == "<" and k > 0):
+            v = k - 1 if op == "<" else k
+            if a not in hi or v < hi[a]:
+                hi[a] = v
+
+    def rel_of(self, v):
+        """The compare an i32 condition value stands for, or None."""
+        if v.rel is not None:
+            return v.rel
+        x = _local_of(v)
+        if x is not None:
+            return ("!=", x, ("k", 0))
+        return None
+
+    def exact(self, op, a, b):
+        """Does integer add/sub a op b stay within its width (so needs
+        no mask), by the range facts?"""
+        m = 0xFFFFFFFF if op < 0x7C else 0xFFFFFFFFFFFFFFFF
+        x = _local_of(a)
+        if op == 0x6B or op == 0x7D:        # sub: x - k with x >= k
+            return x is not None and b.k is not None and self.lo.get(x, 0) >= b.k
+        if x is None or b.k is None:
+            x = _local_of(b)
+            b = a
+            if x is None or b.k is None:
+                return False
+        k = b.k
+        h = self.hi.get(x)
+        if h is not None and h + k <= m:
+            return True
+        return k == 1 and x in self.lt
 
     # -- entry -------------------------------------------------------------
     def run(self):
@@ -870,6 +994,7 @@ class _Emit:
             elif op == O.BR_IF:
                 c = self.pop()
                 self.emit("if %s:" % self.cnd(c), self.jump(ins[1]))
+                self.learn(self.rel_of(c), False)
             elif op == O.BR_TABLE:
                 self.br_table(ins[1], ins[2])
                 fr.unr = True
@@ -950,6 +1075,7 @@ class _Emit:
 
     def local_set(self, x, tee):
         var = "l%d" % x
+        self.kill((x,))
         v = self.pop()
         if v.e != var:
             ld = self.last_def
@@ -1039,6 +1165,8 @@ class _Emit:
                                m if both else None)
             else:
                 either = a.w is not None or b.w is not None
+                if sym in "+-" and not either and self.exact(op, a, b):
+                    m = None        # in range by the facts: no mask
                 self.push_expr("(%s %s %s)" % (self.raw(a), sym, self.raw(b)), ops, False,
                                m if either or sym in "+-" else None)
             return
@@ -1063,7 +1191,16 @@ class _Emit:
         va = self.val(a)
         vb = self.val(b)
         if kind == "cmp":
-            self.push_expr("(%s %s %s)" % (va, arg, vb), ops, True)
+            v = self.push_expr("(%s %s %s)" % (va, arg, vb), ops, True)
+            if op <= 0x5A:      # integer: a fact source (range facts)
+                x = _local_of(a)
+                if x is None and a.k is not None:
+                    x = ("k", a.k)
+                y = _local_of(b)
+                if y is None and b.k is not None:
+                    y = ("k", b.k)
+                if x is not None and y is not None:
+                    v.rel = (arg, x, y)
         elif kind == "scmp":
             cmp, flip = arg
             if b.k == 0 and cmp in ("<", ">="):
@@ -1113,9 +1250,14 @@ class _Emit:
         a = ops[0]
         if kind == "eqz":
             if a.cond:
-                self.push_expr("(not %s)" % a.e, ops, True)
+                v = self.push_expr("(not %s)" % a.e, ops, True)
+                if a.rel is not None:
+                    v.rel = (_NEG[a.rel[0]], a.rel[1], a.rel[2])
             else:
-                self.push_expr("(%s == 0)" % self.cnd(a), ops, True)
+                v = self.push_expr("(%s == 0)" % self.cnd(a), ops, True)
+                x = _local_of(a)
+                if x is not None:
+                    v.rel = ("==", x, ("k", 0))
         elif kind == "id":
             if a.w is not None:
                 self.push_expr(self.val(a), ops)
@@ -1149,6 +1291,12 @@ class _Emit:
         else:
             con.mode = "pyblock" if con.pyloop else "inline"
         self.frames.append(f)
+        f.facts = self.facts()
+        if op == LOOP:
+            self.kill(con.sets)     # the back edges may assign them
+        elif op == IF:
+            f.rel = self.rel_of(cond)
+            self.learn(f.rel, True)
         if con.mode == "absorbed":
             if op == LOOP:
                 self.new_block(con.lid, True)
@@ -1190,6 +1338,8 @@ class _Emit:
             self.code = other
             self.last_def = None
         f.unr = False
+        self.set_facts(f.facts, None)
+        self.learn(f.rel, False)
         self.reset_stack(f.h, f.np)
 
     def end(self):
@@ -1205,6 +1355,7 @@ class _Emit:
             if reach:
                 self.emit(self.ret_stmt())
             return True
+        self.set_facts(f.facts, con.sets)
         if con.mode == "absorbed":
             if con.kind != LOOP:
                 self.new_block(con.lid, reach)
@@ -1434,6 +1585,18 @@ def growers(module):
                     todo.append(i)
     module._fast_growers = g
     return g
+
+
+_NEG = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+_SWAP = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+
+
+def _local_of(v):
+    """The local number when value v is a plain local.get, else None."""
+    e = v.e
+    if v.w is None and not v.cond and e[0] == "l" and len(v.deps) == 1 and v.deps[0] == e:
+        return int(e[1:])
+    return None
 
 
 def _check_absorbed(t):
