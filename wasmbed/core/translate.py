@@ -401,9 +401,11 @@ def f64_literal(v):
 class _V:
     """A value on the virtual operand stack: a Python expression."""
 
-    __slots__ = ("e", "deps", "d", "cond", "k", "w", "rel")
+    __slots__ = ("e", "deps", "d", "cond", "k", "w", "rel", "al", "sh")
 
     def __init__(self, e, deps, d=0, cond=False, k=None, w=None):
+        self.al = 0         # low bits known to be zero (alignment)
+        self.sh = None      # (operand, k) when it is operand << k
         self.rel = None     # a compare of locals/constants: (op, a, b),
                             # a and b local numbers or ("k", value)
         self.e = e          # expression text
@@ -444,7 +446,10 @@ class _Py:
 
 class _Emit:
 
-    def __init__(self, module, fidx, level, fuel=None, term=None):
+    def __init__(self, module, fidx, level, fuel=None, term=None, views=False):
+        self.views = views      # typed views for aligned accesses allowed
+        self.used_views = []    # the typed views the code indexes
+        self.mem_lines = []     # (code list, index) of each "mem = M0.data"
         self.fuel = fuel
         self.fuel_local = False
         self.module = module
@@ -624,7 +629,13 @@ class _Emit:
 
     def refresh_mem(self):
         if self.uses_mem:
-            self.emit("mem = M0.data")
+            self.emit_mem()
+
+    def emit_mem(self):
+        """``mem = M0.data`` (the typed views are re-read with it when the
+        code uses them: run() rewrites these lines at the end)."""
+        self.mem_lines.append((self.code, len(self.code)))
+        self.emit("mem = M0.data")
 
     # -- range facts (mask elision) --------------------------------------------
     def facts(self):
@@ -772,7 +783,16 @@ class _Emit:
                 prologue.append("%s = %s" % (" = ".join(names[k:k + INIT_CHUNK]), z))
         if self.uses_mem:
             self.need("M0", "ctx.mems[0]")
+            self.mem_lines.append((prologue, len(prologue)))
             prologue.append("mem = M0.data")
+        if self.used_views:
+            self.need("VC", "ctx.view_cache(0)")
+            names = [n for n in _VIEWS if n in self.used_views]
+            load = ["mem = M0.data", "_vc = VC[0]", "if _vc[0] is not mem:",
+                    ["_vc = mem_views(VC, mem)"]]
+            load.extend("%s = _vc[%d]" % (n, _VIEWS.index(n) + 1) for n in names)
+            for code, i in self.mem_lines:
+                code[i] = list(load)
         if self.uses_br:
             prologue.append("_br = 0")
         if self.fuel is not None:
@@ -916,7 +936,7 @@ class _Emit:
     def poll(self):
         self.emit("if T[0] is not None:", ["terminate(T)"])
         if self.shared_mem and self.uses_mem:
-            self.emit("mem = M0.data")
+            self.emit_mem()
 
     # -- the instruction walk ------------------------------------------------
     def translate(self, body):
@@ -969,7 +989,11 @@ class _Emit:
             elif op in _LOAD:
                 a = self.pop()
                 h = len(self.vs)
-                self.stmt_result(h, _LOAD[op] % self.addr(a, ins[2]))
+                vw = self.view_of(op, a, ins[2])
+                if vw is not None:
+                    self.stmt_result(h, vw)
+                else:
+                    self.stmt_result(h, _LOAD[op] % self.addr(a, ins[2]))
             elif op in _STORE:
                 v = self.pop()
                 a = self.pop()
@@ -980,7 +1004,11 @@ class _Emit:
                     e = str(v.k & mask)
                 else:
                     e = "(%s & %d)" % (self.raw(v), mask)
-                self.emit(tmpl % (self.addr(a, ins[2]), e))
+                vw = self.view_of(op, a, ins[2])
+                if vw is not None:
+                    self.emit("%s = %s" % (vw, e))
+                else:
+                    self.emit(tmpl % (self.addr(a, ins[2]), e))
             elif op == BLOCK or op == LOOP or op == IF:
                 self.start(self.cons[pc - 1], op, ins)
             elif op == ELSE:
@@ -1073,6 +1101,38 @@ class _Emit:
             return "%s + %d" % (self.val(a), off)
         return self.val(a)
 
+    def view_of(self, op, a, off):
+        """``V32[i]`` (or V64/VD) for a load/store at address a + off
+        when the address is provably aligned to the access size (then
+        typed-view indexing is exact: out of range raises IndexError like
+        the struct accessors); None otherwise."""
+        vw = _VIEW_OF.get(op) if self.views else None
+        if vw is None:
+            return None
+        name, shift = vw
+        if min(_align(a), _tz(off)) < shift:
+            return None
+        if name not in self.used_views:
+            self.used_views.append(name)
+        k = off >> shift
+        if a.k is not None:
+            return "%s[%d]" % (name, (a.k >> shift) + k)
+        if a.sh is not None and a.sh[1] >= shift:
+            inner, n = a.sh
+            lim = 0xFFFFFFFF >> n      # the wasm address wraps at 2**32
+            x = _local_of(inner)
+            if n == shift and x is not None and self.hi.get(x, lim + 1) <= lim:
+                idx = inner.e
+            elif n == shift:
+                idx = "(%s & 0x%X)" % (self.raw(inner), lim)
+            else:
+                idx = "((%s & 0x%X) << %d)" % (self.raw(inner), lim, n - shift)
+        else:
+            idx = "(%s >> %d)" % (self.val(a), shift)
+        if k:
+            idx = "%s + %d" % (idx, k)
+        return "%s[%s]" % (name, idx)
+
     def local_set(self, x, tee):
         var = "l%d" % x
         self.kill((x,))
@@ -1158,17 +1218,21 @@ class _Emit:
         if w is not None:
             sym, m = w
             if sym == "*":
-                self.push_expr("(%s * %s)" % (self.val(a), self.val(b)), ops, False, m)
+                v = self.push_expr("(%s * %s)" % (self.val(a), self.val(b)), ops, False, m)
+                v.al = min(_align(a) + _align(b), 64)
             elif sym == "&":
                 both = a.w is not None and b.w is not None
-                self.push_expr("(%s & %s)" % (self.raw(a), self.raw(b)), ops, False,
-                               m if both else None)
+                v = self.push_expr("(%s & %s)" % (self.raw(a), self.raw(b)), ops, False,
+                                   m if both else None)
+                v.al = max(_align(a), _align(b))
             else:
                 either = a.w is not None or b.w is not None
                 if sym in "+-" and not either and self.exact(op, a, b):
                     m = None        # in range by the facts: no mask
-                self.push_expr("(%s %s %s)" % (self.raw(a), sym, self.raw(b)), ops, False,
-                               m if either or sym in "+-" else None)
+                v = self.push_expr("(%s %s %s)" % (self.raw(a), sym, self.raw(b)), ops, False,
+                                   m if either or sym in "+-" else None)
+                if sym in "+-|^":
+                    v.al = min(_align(a), _align(b))
             return
         rot = _ROT.get(op)
         if rot is not None and b.k is not None:
@@ -1223,7 +1287,10 @@ class _Emit:
             if kind == "shl":
                 if b.k is not None:
                     # unreduced, like add: the consumer reduces it
-                    self.push_expr("(%s << %s)" % (self.val(a), k), ops, False, arg)
+                    v = self.push_expr("(%s << %s)" % (self.val(a), k), ops, False, arg)
+                    n = b.k & bits
+                    v.al = min(_align(a) + n, 64)
+                    v.sh = (a, n)
                     return
                 e = "((%s << %s) & %s)" % (self.raw(a), k, arg)
             elif kind == "shr_u":
@@ -1587,6 +1654,36 @@ def growers(module):
     return g
 
 
+# typed views (fast_rt.mem_views): name -> its place in the view cache
+_VIEWS = ("V32", "V64", "VD")
+# access -> (view, log2 of its size)
+_VIEW_OF = {0x28: ("V32", 2), 0x2A: ("V32", 2), 0x35: ("V32", 2),
+            0x36: ("V32", 2), 0x38: ("V32", 2), 0x3E: ("V32", 2),
+            0x29: ("V64", 3), 0x37: ("V64", 3)}
+if N.soft:  # f64 values are their bits
+    _VIEW_OF[0x2B] = _VIEW_OF[0x39] = ("V64", 3)
+else:
+    _VIEW_OF[0x2B] = _VIEW_OF[0x39] = ("VD", 3)
+
+
+def _tz(k):
+    """Trailing zero bits of constant k (64 for 0)."""
+    if not k:
+        return 64
+    n = 0
+    while not k & 1:
+        k >>= 1
+        n += 1
+    return n
+
+
+def _align(v):
+    """Low bits of value v known to be zero."""
+    if v.k is not None:
+        return _tz(v.k)
+    return v.al
+
+
 _NEG = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 _SWAP = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
 
@@ -1654,7 +1751,7 @@ def _render(items, level, loops, lines, stats):
 # ---------------------------------------------------------------------------
 # public entry points
 
-def function_source(module, fidx, level=0, fuel=None, term=None):
+def function_source(module, fidx, level=0, fuel=None, term=None, views=None):
     """Python source of ``bind_<fidx>`` for defined function index fidx
     (an index in the module's function space, past the imports).
 
@@ -1666,10 +1763,14 @@ def function_source(module, fidx, level=0, fuel=None, term=None):
     Returns (source, frame_cost). Raises ValueError on an instruction the
     tier does not know (the module must have been validated). ``term`` an
     optional terminate flag (one-element list) polled every 4096
-    instructions: when set, what it asks for is raised.
+    instructions: when set, what it asks for is raised. ``views``: index
+    typed views of memory (memoryview casts) for provably aligned
+    accesses; None: when the host has them (fast_rt.HAS_VIEWS).
     """
+    if views is None:
+        from wasmbed.core.fast_rt import HAS_VIEWS as views
     while True:
-        em = _Emit(module, fidx, level, fuel, term)
+        em = _Emit(module, fidx, level, fuel, term, views)
         src = em.run()
         if (em.max_loops <= HARD_LOOPS and em.max_indent <= HARD_INDENT) or level >= 2:
             return src, em.cost
@@ -1693,7 +1794,8 @@ def module_source(module, wasm=None):
     costs = []
     base = module.num_imported_funcs
     for i in range(len(module.funcs)):
-        src, cost = function_source(module, base + i)
+        # no typed views: MicroPython's memoryview has no cast
+        src, cost = function_source(module, base + i, views=False)
         out.append("\n")
         out.append(src)
         binders.append("%d: bind_%d" % (base + i, base + i))
