@@ -10,8 +10,12 @@ from wasmbed.core.module import (FuncType, I32, I64, F32, F64, EXTERNREF,
                                  VALTYPE_LETTER)
 from wasmbed.values import to_internal, from_internal
 
+if False:   # type checkers only (MicroPython has no typing module)
+    from typing import Any, Callable
 
-def host_function(params, results, fn, name=""):
+
+def host_function(params: "str", results: "str", fn: "Callable[..., Any]",
+                  name: "str" = "") -> "HostFunction":
     """Wrap a Python callable taking and returning API values:
     fn(env, *args) with params/results as strings of letters (i I f F)."""
     ft = FuncType(tuple(VALTYPE_LETTER[c] for c in params),
