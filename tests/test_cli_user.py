@@ -383,3 +383,31 @@ def test_no_traceback_for_any_expected_failure(tmp_path):
         if code == 1 or "usage:" not in err:
             assert err.count("\n") == 1, (argv, err)
     assert len(seen) == 24
+
+
+SPIN_WAT = r'''(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "ready\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 6))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (loop br 0)))
+'''
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_ctrl_c_stops_the_guest_without_a_traceback(files, mode):
+    import signal
+    path = files("spin.wasm", SPIN_WAT)
+    p = subprocess.Popen([sys.executable, "-m", "wasmbed", "run", "--mode", mode, path],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=env_with_repo())
+    try:
+        assert p.stdout.readline() == b"ready\n"   # the guest is in its loop
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert (p.returncode, err) == (130, b"wasmbed: error: interrupted\n")
