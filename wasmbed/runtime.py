@@ -25,6 +25,9 @@ from wasmbed.core import interp
 from wasmbed.values import to_internal, from_internal, M32, M64
 from wasmbed.natives import native_function
 
+if False:   # type checkers only (MicroPython has no typing module)
+    from typing import Any, Callable
+
 # Pool charges (bytes) for per-instance structures whose count the module
 # controls; they bound what a hostile module can make the host allocate.
 INSTANCE_CHARGE = 256
@@ -53,7 +56,7 @@ class Runtime:
     HostOutOfMemory too, with ``during`` saying which).
     """
 
-    def __init__(self, config=None):
+    def __init__(self, config: "RuntimeConfig | None" = None) -> "None":
         if config is None:
             config = RuntimeConfig()
         self.config = config
@@ -68,10 +71,10 @@ class Runtime:
             buf = config.heap_buf
             if buf is None:
                 try:
-                    buf = bytearray(config.heap_size)
+                    buf = bytearray(config.heap_size)  # type: ignore[arg-type]
                 except MemoryError:
                     raise HostOutOfMemory("runtime", "a pool of %d bytes"
-                                          % config.heap_size)
+                                          % config.heap_size)  # type: ignore[str-format]
             mutex = None
             if self._platform is not None and hasattr(self._platform, "mutex_new"):
                 mutex = self._platform.mutex_new()
@@ -97,7 +100,7 @@ class Runtime:
         # terminate flags of everything Runtime.terminate() must reach: each
         # live instance (from the start of its instantiation until
         # deinstantiate) and each load in progress
-        self._terms = []
+        self._terms = []  # type: list[list[Any]]
         # the execution tier: a module with execute(env, func, args). The
         # default is the fast tier on CPython and the interpreter on
         # MicroPython, whose boards may lack the RAM (or compile()) to
@@ -108,14 +111,14 @@ class Runtime:
         engine = interp
         if mode == "fast":
             try:
-                from wasmbed.core import fast as engine
+                from wasmbed.core import fast as engine  # type: ignore[no-redef]
             except ImportError:
                 mode = "interp"
         self.mode = mode
         self.engine = engine
 
     @property
-    def platform(self):
+    def platform(self) -> "Any":
         if self._platform is None:
             from wasmbed.platform import default_platform
             self._platform = default_platform()
@@ -129,7 +132,8 @@ class Runtime:
         mem.cond_new = plat.cond_new
         mem.clock_ns = lambda: plat.clock_ns(1)
 
-    def create_memory(self, min_pages, max_pages=None, shared=False):
+    def create_memory(self, min_pages: "int", max_pages: "int | None" = None,
+                      shared: "bool" = False) -> "Memory":
         """A host-made memory to pass in `imports` (e.g. the shared memory a
         wasi-threads module imports); it counts against max_memories until
         its release(). Raises PoolExhausted, InstantiationError (a store
@@ -141,7 +145,8 @@ class Runtime:
             self._init_shared_memory(mem)
         return mem
 
-    def create_table(self, elem_type, min_elems, max_elems=None, init=None):
+    def create_table(self, elem_type: "int", min_elems: "int",
+                     max_elems: "int | None" = None, init: "Any" = None) -> "Table":
         """A host-made table (elem_type FUNCREF or EXTERNREF from
         wasmbed.core.module; init a core function, any object for
         externref, or None) to pass in `imports`; it counts against the
@@ -151,7 +156,7 @@ class Runtime:
         return Table(TableType(elem_type, Limits(min_elems, max_elems)),
                      self.store.table_backing, init, self.store.limits)
 
-    def set_limits(self, **limits):
+    def set_limits(self, **limits: "int | None") -> "None":
         """Change store limits of a live runtime (names as in RuntimeConfig:
         max_memory_size, max_table_elements, max_total_table_elements,
         max_instances, max_tables, max_memories; None lifts a cap). They
@@ -169,7 +174,7 @@ class Runtime:
             setattr(self.store.limits, name, v)
 
     # -- modules ---------------------------------------------------------
-    def load(self, data):
+    def load(self, data: "bytes | bytearray | memoryview") -> "LoadedModule":
         """Decode and validate a binary module -> LoadedModule.
 
         Raises MalformedModule, InvalidModule, PoolExhausted (pool mode:
@@ -193,7 +198,7 @@ class Runtime:
                 if acct is not None and not charging:
                     acct.charge(len(data) * MODULE_METADATA_FACTOR,
                                 "the decoded module")
-                if charging:
+                if charging and acct is not None:
                     what = "decoding the module"
                     decoding = acct.charge(host_charge.load_cost(len(data)), what)
                 module = decode_module(data)
@@ -202,7 +207,7 @@ class Runtime:
                 _poll(term)
             except MemoryError:
                 raise HostOutOfMemory("load", "a module of %d bytes" % len(data))
-            if charging:
+            if charging and acct is not None:
                 acct.resize(decoding, host_charge.load_cost(len(data), False),
                             what)
                 acct.charge(host_charge.decoded_locals_cost(module),
@@ -216,7 +221,7 @@ class Runtime:
             self._forget_term(term)
         return LoadedModule(self, module, acct)
 
-    def load_aot(self, aot):
+    def load_aot(self, aot: "Any") -> "LoadedModule":
         """Load a module written by ``wasmbed compile`` (an imported Python
         module, or any object with WASM and BINDERS) -> LoadedModule whose
         functions run from the precompiled code, with no translation and no
@@ -240,7 +245,7 @@ class Runtime:
         fast.install(mod.module, binders)
         return mod
 
-    def register(self, name, instance):
+    def register(self, name: "str", instance: "Instance") -> "None":
         """Make an instance's exports importable under module name `name`."""
         self.registered[name] = instance
 
@@ -284,8 +289,10 @@ class Runtime:
         reg = self.registered.get(modname)
         return reg is not None and field in reg.core.exports
 
-    def instantiate(self, module, stack_size=None, heap_size=0, wasi=None,
-                    imports=None, fuel=None):
+    def instantiate(self, module: "LoadedModule", stack_size: "int | None" = None,
+                    heap_size: "int" = 0, wasi: "Any" = None,
+                    imports: "dict[str, dict[str, Any]] | None" = None,
+                    fuel: "int | None" = None) -> "Instance":
         """Instantiate a LoadedModule -> Instance.
 
         ``imports``: {module_name: {field: extern}} where an extern is a
@@ -472,7 +479,8 @@ class Runtime:
             del cluster.spawn_fuel[key]
 
     # -- embedder threads (WAMR's spawn_exec_env / spawn_thread) -----------
-    def spawn_thread(self, instance, fn, arg=None, stack_size=None):
+    def spawn_thread(self, instance: "Instance", fn: "Callable[[ExecEnv, Any], Any]",
+                     arg: "Any" = None, stack_size: "int | None" = None) -> "Any":
         """Run ``fn(exec_env, arg)`` on a new platform thread with a new exec
         env of ``instance``; -> a handle for join_thread(). Counted against
         max_thread_num together with the instance's other spawned threads.
@@ -490,19 +498,19 @@ class Runtime:
             instance._thread_done(env)
             raise ThreadLimit("the platform could not start a thread")
 
-    def join_thread(self, handle):
+    def join_thread(self, handle: "Any") -> "Any":
         """Wait for a thread from spawn_thread(); -> fn's result, or raises
         what fn raised."""
         return self.platform.thread_join(handle)
 
-    def mem_alloc_info(self):
+    def mem_alloc_info(self) -> "dict[str, int]":
         """{"total_size", "total_free_size", "highmark_size"} of the pool
         (system mode: zeros)."""
         if self.pool is None:
             return {"total_size": 0, "total_free_size": 0, "highmark_size": 0}
         return self.pool.info()
 
-    def terminate(self):
+    def terminate(self) -> "None":
         """Stop everything this runtime is doing now, from any thread: a
         load or instantiation in progress (segment initialisation, the
         start function) raises Terminated, and so does every running call
@@ -519,7 +527,7 @@ class Runtime:
         except ValueError:
             pass
 
-    def destroy(self):
+    def destroy(self) -> "None":
         self.registered = {}
         self.natives = {}
 
@@ -554,7 +562,7 @@ class LoadedModule:
         self.module = module
         self._account = account
 
-    def unload(self):
+    def unload(self) -> "None":
         """Return the module's pool charges (binary, decoded form, the
         code its functions were lowered or translated to). Idempotent."""
         if self._account is not None:
@@ -562,11 +570,11 @@ class LoadedModule:
             self._account = None
 
     @property
-    def imports(self):
+    def imports(self) -> "list[Any]":
         return self.module.imports
 
     @property
-    def exports(self):
+    def exports(self) -> "list[Any]":
         return self.module.exports
 
     # -- introspection (WAMR's get_import_type / get_export_type) ----------
@@ -604,7 +612,7 @@ class Function:
     ("i32", "i64", "f32", "f64", "v128", "funcref", "externref") and
     ``signature`` gives them as a WAMR signature string ("(iI)F")."""
 
-    def __init__(self, instance, func, name):
+    def __init__(self, instance: "Instance", func: "Any", name: "str") -> "None":
         self.instance = instance
         self.func = func
         self.name = name
@@ -662,14 +670,14 @@ class Instance:
         self._pending_exception = None   # set_exception() during a native
         self.custom_data = None
 
-    def lookup_function(self, name):
+    def lookup_function(self, name: "str") -> "Function | None":
         """-> Function or None when no function is exported under name."""
         f = self.core.exports.get(name)
         if isinstance(f, (WasmFunction, HostFunction)):
             return Function(self, f, name)
         return None
 
-    def create_exec_env(self, stack_size=None):
+    def create_exec_env(self, stack_size: "int | None" = None) -> "ExecEnv":
         """A new exec env (its stack comes from the pool in pool mode; it
         is returned by env.destroy() or at deinstantiate()). Raises
         PoolExhausted."""
@@ -677,19 +685,19 @@ class Instance:
         self._envs.append(env)
         return env
 
-    def default_exec_env(self):
+    def default_exec_env(self) -> "ExecEnv":
         """The exec env that ran the start function and that call() uses
         (set_fuel on it meters call())."""
         return self._default_env
 
-    def call(self, name, *args):
+    def call(self, name: "str", *args: "Any") -> "Any":
         """Convenience: call an export on the instance's default exec env."""
         f = self.lookup_function(name)
         if f is None:
             raise LinkError("unknown export %s" % name)
         return self._default_env.call(f, *args)
 
-    def spawn_exec_env(self, stack_size=None):
+    def spawn_exec_env(self, stack_size: "int | None" = None) -> "ExecEnv":
         """An exec env for another thread, counted against max_thread_num
         (the main thread is the +1). Return it with destroy_spawned_exec_env
         or let spawn_thread do it. Raises ThreadLimit, PoolExhausted."""
@@ -705,7 +713,7 @@ class Instance:
             self._spawn_lock_release()
         return env
 
-    def destroy_spawned_exec_env(self, env):
+    def destroy_spawned_exec_env(self, env: "ExecEnv") -> "None":
         self._thread_done(env)
 
     def _thread_done(self, env):
@@ -726,7 +734,7 @@ class Instance:
         self._spawn_lock.release()
 
     # -- app heap (WAMR's module_malloc family) -----------------------------
-    def module_malloc(self, size):
+    def module_malloc(self, size: "int") -> "int":
         """Allocate `size` bytes in the guest's linear memory -> offset, or
         0 when there is no room. Uses the app heap reserved by
         instantiate(heap_size=...), else the module's exported malloc."""
@@ -739,7 +747,7 @@ class Instance:
             return 0
         return self._default_env.call(f, size) & M32
 
-    def module_free(self, offset):
+    def module_free(self, offset: "int") -> "None":
         """Free a block from module_malloc (0 is ignored)."""
         if not offset:
             return
@@ -750,14 +758,14 @@ class Instance:
         if f is not None and len(f.type.params) == 1:
             self._default_env.call(f, offset)
 
-    def module_dup_data(self, data):
+    def module_dup_data(self, data: "bytes | bytearray | memoryview") -> "int":
         """Copy bytes into a new module_malloc block -> offset (0 on failure)."""
         off = self.module_malloc(len(data))
         if off:
             self.memory_view(off, len(data))[:] = data
         return off
 
-    def get_exception(self):
+    def get_exception(self) -> "str | None":
         """"Exception: <message>" of the last trap (or set_exception), or
         None."""
         if self.exception is None:
@@ -829,7 +837,7 @@ class Instance:
             raise Trap(E.TRAP_MEMORY_OOB)
         return bytes(m.data[offset:end])
 
-    def memory(self):
+    def memory(self) -> "Memory | None":
         """The exported memory "memory", else memory 0, else None."""
         m = self.core.exports.get("memory")
         if isinstance(m, Memory):
@@ -838,14 +846,14 @@ class Instance:
             return self.core.memories[0]
         return None
 
-    def memory_view(self, offset, size):
+    def memory_view(self, offset: "int", size: "int") -> "memoryview":
         """A memoryview of guest memory; raises Trap when out of bounds."""
         m = self.memory()
         if m is None or offset < 0 or size < 0 or offset + size > len(m.data):
             raise Trap(E.TRAP_MEMORY_OOB)
         return memoryview(m.data)[offset:offset + size]
 
-    def terminate(self):
+    def terminate(self) -> "None":
         """Ask the guest to stop at its next loop back edge, call, bulk
         memory or table chunk, or translation step (Terminated is raised
         in the thread running it). Also works while instantiate() is still
@@ -854,14 +862,14 @@ class Instance:
         if term is not None:
             term[0] = _terminated
 
-    def clear_terminate(self):
+    def clear_terminate(self) -> "None":
         """Withdraw a terminate() that has not stopped the guest yet, or let
         calls run again after it did."""
         term = self._term if self.core is None else self.core.term
         if term is not None:
             term[0] = None
 
-    def deinstantiate(self):
+    def deinstantiate(self) -> "None":
         """Release memories, tables, exec env stacks and pool charges.
         Idempotent."""
         if self._owns_wasi and self.cluster is not None:
@@ -876,7 +884,7 @@ class Instance:
         self.wasi = None
         self._free_charges()
 
-    def thread_exit(self):
+    def thread_exit(self) -> "None":
         """After the main function returned: stop and join every spawned
         thread, then re-raise how the cluster ended if a thread called
         proc_exit or trapped first (else return None)."""
@@ -937,7 +945,7 @@ class ExecEnv:
             self._stack_block = pool.alloc(max(16, stack_size))
 
     # -- fuel (wasmtime-py's names; the cost model is in core/fuel.py) -----
-    def set_fuel(self, n, on_exhausted="trap"):
+    def set_fuel(self, n: "int", on_exhausted: "str" = "trap") -> "None":
         """Meter this exec env's calls with n units of fuel (replacing what
         was left); after a trap "all fuel consumed" it is usable again.
         ``on_exhausted``: "trap" (default); "suspend" is reserved and
@@ -953,7 +961,7 @@ class ExecEnv:
         else:
             self._fuel.cell[0] = n
 
-    def get_fuel(self):
+    def get_fuel(self) -> "int | None":
         """Units of fuel left, or None when metering is off."""
         if self._fuel is None:
             return None
@@ -977,27 +985,27 @@ class ExecEnv:
         elsewhere)."""
         return self.attachment
 
-    def destroy(self):
+    def destroy(self) -> "None":
         """Return the stack reservation to the pool. Idempotent."""
         if self._stack_block is not None:
             self.inst.runtime.pool.free(self._stack_block)
             self._stack_block = None
 
     @property
-    def memory(self):
+    def memory(self) -> "Memory | None":
         core = self.instance or self.inst.core
         m = core.exports.get("memory")
         if isinstance(m, Memory):
             return m
         return core.memories[0] if core.memories else None
 
-    def check_terminate(self):
+    def check_terminate(self) -> "None":
         core = self.instance or self.inst.core
         f = core.term[0]
         if f is not None:
             raise f()
 
-    def invoke_raw(self, func, args):
+    def invoke_raw(self, func: "Any", args: "list[Any]") -> "list[Any]":
         """Call a core function with internal values -> list of results.
 
         A call made while another is running on this thread (a host
@@ -1049,7 +1057,7 @@ class ExecEnv:
             if want:
                 leave()
 
-    def call(self, f, *args):
+    def call(self, f: "Function | Any", *args: "Any") -> "Any":
         """Call an exported Function with API values.
 
         Returns None, one value, or a tuple. Raises Trap, ProcExit.
@@ -1069,7 +1077,7 @@ class ExecEnv:
             return out[0]
         return tuple(out)
 
-    def call_wasm(self, f, argv):
+    def call_wasm(self, f: "Function | Any", argv: "list[int]") -> "bool":
         """WAMR style: argv holds 32-bit cells (i64/f64 take two); results
         are written back into argv. Returns True, or False after a trap
         (see Instance.get_exception())."""
