@@ -1,10 +1,13 @@
 """Binary decoding: bytes -> Module (the spec's "Binary Format" chapter).
 
 ``decode_module(data, threads=True, sections=None) -> Module`` decodes
-WebAssembly 2.0 with fixed-width SIMD (0xFD) and, unless ``threads`` is
-False, the threads proposal (0xFE atomics, the shared bit in memory limits).
-With ``threads=False`` the limits flag is the 2.0 format's one-bit LEB and
-0xFE is an illegal opcode, as in the core 2.0 test suite.
+WebAssembly 3.0's exception handling (tag section, try_table, throw,
+throw_ref, exnref) on top of 2.0 with fixed-width SIMD (0xFD) and, unless
+``threads`` is False, the threads proposal (0xFE atomics, the shared bit in
+memory limits). With ``threads=False`` the format is exactly 2.0, as in the
+core 2.0 test suite: the limits flag is the one-bit LEB, 0xFE is an illegal
+opcode, and so are the exception instructions, the tag section and the
+exnref type (``Module.spec2`` is set, so validation applies 2.0's rules).
 
 Every error is ``MalformedModule(message, offset)`` with the wording of the
 spec's reference interpreter ("unexpected end", "integer too large", ...;
@@ -538,6 +541,7 @@ def _decode(b, threads, sections):
         raise MalformedModule(MSG_VERSION, 4)
     m = Module()
     m.size = n
+    m.spec2 = not threads
     r = _Reader(b, 8, threads)
     last = 0
     func_decl = []

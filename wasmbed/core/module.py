@@ -233,6 +233,9 @@ class Module:
         self.num_imported_mems = 0
         self.num_imported_globals = 0
         self.validated = False
+        # decoded with the 2.0 rules (decode_module(threads=False)): 3.0's
+        # extended constants, tags and exception handling are rejected
+        self.spec2 = False
 
     def build_index_spaces(self):
         """Fill the derived index spaces from imports and definitions.

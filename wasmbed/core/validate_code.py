@@ -245,7 +245,9 @@ def _check_body(ctx, declared_locals, body, ftype):
                 if x >= nglobals:
                     raise _unknown("global", x)
                 if not global_mutable[x]:
-                    raise InvalidModule("global is immutable")
+                    # the 3.0 suite's wording; 2.0's was "global is immutable"
+                    raise InvalidModule("global is immutable" if ctx.spec2
+                                        else "immutable global")
                 _pop_expect(vals, frame, global_types[x])
             elif op == 0x0C:                                # br
                 x = ins[1]
