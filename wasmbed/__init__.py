@@ -21,7 +21,7 @@ from wasmbed.core.errors import (  # noqa: F401
     WasmError, MalformedModule, InvalidModule, LinkError, InstantiationError,
     Trap, PoolExhausted, ProcExit, ThreadLimit, HostOutOfMemory,
 )
-from wasmbed.core.errors import Terminated  # noqa: F401
+from wasmbed.core.errors import Terminated, UncaughtException  # noqa: F401
 from wasmbed.config import RuntimeConfig, NativeSymbol  # noqa: F401
 from wasmbed.runtime import (  # noqa: F401
     Runtime, Instance, ExecEnv, LoadedModule, Function,

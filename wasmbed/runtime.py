@@ -15,6 +15,7 @@ from wasmbed.core import numeric as _N
 from wasmbed.core.errors import Trap, LinkError, ThreadLimit, HostOutOfMemory
 from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
+from wasmbed.core.exception import Tag
 from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
                                    WasmFunction)
 from wasmbed.core.memory import HeapBacking, PoolBacking, VMBacking, Memory
@@ -492,7 +493,7 @@ def _wasi_adapter(fn, ft):
 
 
 def _as_extern(x):
-    if isinstance(x, (WasmFunction, HostFunction, Memory, Table, Global)):
+    if isinstance(x, (WasmFunction, HostFunction, Memory, Table, Global, Tag)):
         return x
     if isinstance(x, Function):
         return x.func

@@ -7,8 +7,10 @@ the order of the reference interpreter, so a module with one error reports
 the message the spec test suite expects.
 
 Feature set: WebAssembly 2.0 (multi-value, reference types, bulk memory,
-several tables, at most one memory), fixed-width SIMD, and the threads
-proposal (shared memories, atomics).
+several tables, at most one memory), fixed-width SIMD, the threads
+proposal (shared memories, atomics), and from 3.0 extended constant
+expressions and exception handling (tags, throw, throw_ref, try_table,
+exnref).
 
 Raises InvalidModule(message) with the spec's wording: "type mismatch",
 "unknown function 3", "constant expression required", "duplicate export
@@ -22,7 +24,7 @@ from wasmbed.core import opcodes as _ops
 from wasmbed.core.errors import InvalidModule, MalformedModule
 from wasmbed.core.module import (
     I32, I64, F32, F64, V128, FUNCREF, EXT_FUNC, EXT_TABLE, EXT_MEMORY,
-    EXT_GLOBAL, MODE_ACTIVE, MAX_PAGES)
+    EXT_GLOBAL, EXT_TAG, MODE_ACTIVE, MAX_PAGES)
 from wasmbed.core.validate_code import check_function
 
 MAX_TABLE_SIZE = 0xFFFFFFFF
@@ -43,16 +45,26 @@ class Context:
     ``elem_types`` reftype per element segment; ``num_datas`` (None when the
     module has no data count section); ``refs`` the set of function indices
     a ref.func may name; ``spec2`` the module was decoded with the 2.0
-    rules (Module.spec2: no extended constants, no exceptions).
+    rules (Module.spec2: no extended constants, no exceptions);
+    ``tag_types`` the FuncType of each tag index.
     """
 
     __slots__ = ("types", "func_types", "table_elems", "global_types",
                  "global_mutable", "num_const_globals", "num_mems",
-                 "elem_types", "num_datas", "refs", "spec2")
+                 "elem_types", "num_datas", "refs", "spec2", "tag_types")
 
 
 def _unknown(what, idx):
     return InvalidModule("unknown %s %d" % (what, idx))
+
+
+def check_tag_type(types, x):
+    """A tag's type: a function type index with no results."""
+    if x >= len(types):
+        raise _unknown("type", x)
+    if types[x].results:
+        raise InvalidModule("non-empty tag result type")
+    return types[x]
 
 
 def _check_limits(limits, bound, message):
@@ -151,6 +163,7 @@ def _build_context(module):
     table_elems = []
     gtypes = []
     gmut = []
+    tag_types = []
     nmems = 0
     # Imports first, as the index spaces order them.
     for imp in module.imports:
@@ -168,7 +181,12 @@ def _build_context(module):
         elif k == EXT_GLOBAL:
             gtypes.append(imp.desc.valtype)
             gmut.append(imp.desc.mutable)
+        elif k == EXT_TAG:
+            tag_types.append(check_tag_type(types, imp.desc))
     ctx.num_const_globals = len(gtypes)
+    for x in module.tags:
+        tag_types.append(check_tag_type(types, x))
+    ctx.tag_types = tag_types
     for f in module.funcs:
         if f.type_idx >= ntypes:
             raise _unknown("type", f.type_idx)
@@ -243,11 +261,11 @@ def validate_module(module, term=None):
 
     names = set()
     bounds = (len(func_types), len(ctx.table_elems), ctx.num_mems,
-              len(ctx.global_types))
+              len(ctx.global_types), len(ctx.tag_types))
     for e in module.exports:
         if e.index >= bounds[e.kind]:
-            raise _unknown(("function", "table", "memory", "global")[e.kind],
-                           e.index)
+            raise _unknown(("function", "table", "memory", "global",
+                            "tag")[e.kind], e.index)
         if e.name in names:
             raise InvalidModule("duplicate export name")
         names.add(e.name)
