@@ -562,6 +562,13 @@ class Instance:
             return Function(self, f, name)
         return None
 
+    def lookup_tag(self, name):
+        """-> the exported Tag (core.exception.Tag) or None. Tags are
+        compared by identity: ``exc.tag is inst.lookup_tag("t")`` tells
+        which exception an UncaughtException is."""
+        t = self.core.exports.get(name)
+        return t if isinstance(t, Tag) else None
+
     def create_exec_env(self, stack_size=None):
         """A new exec env (its stack comes from the pool in pool mode; it
         is returned by env.destroy() or at deinstantiate()). Raises
@@ -822,6 +829,8 @@ class ExecEnv:
             st.depth += 1
             try:
                 return rt.engine.execute(self, func, args)
+            except E.UncaughtException:
+                raise    # a wasm frame further out may still catch it
             except Trap as e:
                 self.inst.exception = e.message
                 raise
@@ -856,7 +865,10 @@ class ExecEnv:
     def call(self, f, *args):
         """Call an exported Function with API values.
 
-        Returns None, one value, or a tuple. Raises Trap, ProcExit.
+        Returns None, one value, or a tuple. Raises Trap, ProcExit, and
+        UncaughtException (a Trap) for a wasm exception nothing caught,
+        with ``values``, its payload as API values, besides ``tag`` and
+        ``payload``.
         """
         func = f.func if isinstance(f, Function) else f
         ft = func.type
@@ -864,7 +876,13 @@ class ExecEnv:
             raise TypeError("expected %d arguments, got %d" % (len(ft.params), len(args)))
         vals = [to_internal(t, a) for t, a in zip(ft.params, args)]
         self.inst.exception = None
-        res = self.invoke_raw(func, vals)
+        try:
+            res = self.invoke_raw(func, vals)
+        except E.UncaughtException as e:
+            # the payload as API values too (i32/i64 signed, floats)
+            e.values = tuple(from_internal(t, v) for t, v in
+                             zip(e.exn.tag.type.params, e.exn.payload))
+            raise
         out = [from_internal(t, v) for t, v in zip(ft.results, res)]
         if not out:
             return None

@@ -284,6 +284,7 @@ class ExecRunner(WastRunner):
         child.dir = self.dir
         child.source = self.source
         child.threads = self.threads
+        child.wasm3 = self.wasm3
         shared = cmd.get("shared_module")
         if shared:
             if shared not in self.instances:

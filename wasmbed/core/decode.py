@@ -1,13 +1,15 @@
 """Binary decoding: bytes -> Module (the spec's "Binary Format" chapter).
 
-``decode_module(data, threads=True, sections=None) -> Module`` decodes
-WebAssembly 3.0's exception handling (tag section, try_table, throw,
-throw_ref, exnref) on top of 2.0 with fixed-width SIMD (0xFD) and, unless
-``threads`` is False, the threads proposal (0xFE atomics, the shared bit in
-memory limits). With ``threads=False`` the format is exactly 2.0, as in the
-core 2.0 test suite: the limits flag is the one-bit LEB, 0xFE is an illegal
-opcode, and so are the exception instructions, the tag section and the
-exnref type (``Module.spec2`` is set, so validation applies 2.0's rules).
+``decode_module(data, threads=True, sections=None, wasm3=None) -> Module``
+decodes WebAssembly 2.0 with fixed-width SIMD (0xFD), unless ``threads`` is
+False the threads proposal (0xFE atomics, the shared bit in memory limits),
+and unless ``wasm3`` is False 3.0's exception handling (tag section,
+try_table, throw, throw_ref, exnref); ``wasm3`` None means ``threads``.
+With ``threads=False`` the limits flag is the 2.0 format's one-bit LEB and
+0xFE is an illegal opcode, as in the core 2.0 test suite. With
+``wasm3=False`` the exception instructions are illegal opcodes, the tag
+section a malformed section id, exnref a malformed value type, and
+``Module.spec2`` is set so that validation applies 2.0's rules.
 
 Every error is ``MalformedModule(message, offset)`` with the wording of the
 spec's reference interpreter ("unexpected end", "integer too large", ...;
@@ -178,7 +180,7 @@ def _bad_type(x, message, pos):
     return MalformedModule(message, pos)
 
 
-def _expr(b, pos, threads):
+def _expr(b, pos, threads, wasm3=True):
     """Decode instructions from ``pos`` through the END closing the sequence.
 
     Returns ``(instrs, pos_after, uses_data)``; ``uses_data`` tells whether
@@ -252,7 +254,7 @@ def _expr(b, pos, threads):
                 return out, pos, uses_data
             pop()
         elif k == _D_BLOCK or k == _D_IF:
-            bt, pos = _blocktype(b, pos, threads)
+            bt, pos = _blocktype(b, pos, wasm3)
             append((op, bt))
             push(k == _D_IF)
         elif k == _D_ELSE:
@@ -341,14 +343,14 @@ def _expr(b, pos, threads):
             types = []
             for _ in range(count):
                 x = b[pos]
-                if not _IS_VALTYPE[x] or (x == EXNREF and not threads):
+                if not _IS_VALTYPE[x] or (x == EXNREF and not wasm3):
                     raise _bad_type(x, MSG_VALTYPE, pos)
                 pos += 1
                 types.append(x)
             append((op, tuple(types)))
         elif k == _D_REFTYPE:
             x = b[pos]
-            if not _IS_REFTYPE[x] or (x == EXNREF and not threads):
+            if not _IS_REFTYPE[x] or (x == EXNREF and not wasm3):
                 raise _bad_type(x, MSG_REFTYPE, pos)
             pos += 1
             append((op, x))
@@ -370,13 +372,13 @@ def _expr(b, pos, threads):
             x, pos = leb_u(b, pos, 32)
             append((op, a, x, b[pos]))
             pos += 1
-        elif k == _D_TAG and threads:
+        elif k == _D_TAG and wasm3:
             x, pos = leb_u(b, pos, 32)
             append((op, x))
-        elif k == _D_EH_NONE and threads:
+        elif k == _D_EH_NONE and wasm3:
             append(single.get(op) or _single(op))
-        elif k == _D_TRY_TABLE and threads:
-            bt, pos = _blocktype(b, pos, threads)
+        elif k == _D_TRY_TABLE and wasm3:
+            bt, pos = _blocktype(b, pos, wasm3)
             start = pos
             count, pos = leb_u(b, pos, 32)
             if count > n - start:
@@ -398,7 +400,7 @@ def _expr(b, pos, threads):
             raise _illegal(op, pos - 1)
 
 
-def _blocktype(b, pos, threads):
+def _blocktype(b, pos, wasm3):
     """-> (blocktype, pos after it); see module.py for the encoding."""
     x = b[pos]
     if x == 0x40:
@@ -406,7 +408,7 @@ def _blocktype(b, pos, threads):
     if x < 0x40:
         return x, pos + 1
     if x < 0x80:
-        if not _IS_VALTYPE[x] or (x == EXNREF and not threads):
+        if not _IS_VALTYPE[x] or (x == EXNREF and not wasm3):
             raise MalformedModule(MSG_VALTYPE, pos)
         return -x, pos + 1
     bt, pos = read_signed(b, pos, 33)
@@ -459,12 +461,13 @@ def _utf8(raw, offset):
 class _Reader:
     """A position in ``b``; reads raise IndexError past the end of ``b``."""
 
-    __slots__ = ("b", "pos", "threads")
+    __slots__ = ("b", "pos", "threads", "wasm3")
 
-    def __init__(self, b, pos, threads):
+    def __init__(self, b, pos, threads, wasm3=True):
         self.b = b
         self.pos = pos
         self.threads = threads
+        self.wasm3 = wasm3
 
     def byte(self):
         x = self.b[self.pos]
@@ -502,14 +505,14 @@ class _Reader:
 
     def valtype(self):
         x = self.b[self.pos]
-        if not _IS_VALTYPE[x] or (x == EXNREF and not self.threads):
+        if not _IS_VALTYPE[x] or (x == EXNREF and not self.wasm3):
             raise _bad_type(x, MSG_VALTYPE, self.pos)
         self.pos += 1
         return x
 
     def reftype(self):
         x = self.b[self.pos]
-        if not _IS_REFTYPE[x] or (x == EXNREF and not self.threads):
+        if not _IS_REFTYPE[x] or (x == EXNREF and not self.wasm3):
             raise _bad_type(x, MSG_REFTYPE, self.pos)
         self.pos += 1
         return x
@@ -543,7 +546,7 @@ class _Reader:
         return GlobalType(t, mut == 1)
 
     def expr(self):
-        out, self.pos, _ = _expr(self.b, self.pos, self.threads)
+        out, self.pos, _ = _expr(self.b, self.pos, self.threads, self.wasm3)
         return out
 
     def tag_type(self):
@@ -554,11 +557,11 @@ class _Reader:
         return self.u32()
 
 
-def decode_module(data, threads=True, sections=None):
+def decode_module(data, threads=True, sections=None, wasm3=None):
     """Decode a binary module; see the module docstring."""
     b = data if type(data) is bytes else bytes(data)
     try:
-        return _decode(b, threads, sections)
+        return _decode(b, threads, sections, threads if wasm3 is None else wasm3)
     except MalformedModule:
         raise
     except IndexError:
@@ -569,7 +572,7 @@ def decode_module(data, threads=True, sections=None):
         raise MalformedModule(MSG_INTERNAL % (type(e).__name__,), -1)
 
 
-def _decode(b, threads, sections):
+def _decode(b, threads, sections, wasm3):
     n = len(b)
     if n < 4:
         raise MalformedModule(MSG_UNEXPECTED_END, n)
@@ -581,8 +584,8 @@ def _decode(b, threads, sections):
         raise MalformedModule(MSG_VERSION, 4)
     m = Module()
     m.size = n
-    m.spec2 = not threads
-    r = _Reader(b, 8, threads)
+    m.spec2 = not wasm3
+    r = _Reader(b, 8, threads, wasm3)
     last = 0
     func_decl = []
     codes = []
@@ -590,7 +593,7 @@ def _decode(b, threads, sections):
     while r.pos < n:
         id_pos = r.pos
         sid = b[id_pos]
-        if sid > 13 or (sid == _TAG_SECTION and not threads):
+        if sid > 13 or (sid == _TAG_SECTION and not wasm3):
             raise MalformedModule(MSG_SECTION_ID, id_pos)
         r.pos += 1
         if r.pos >= n:
@@ -629,7 +632,7 @@ def _decode(b, threads, sections):
                     desc = MemoryType(r.limits(False))
                 elif kind == EXT_GLOBAL:
                     desc = r.global_type()
-                elif kind == EXT_TAG and threads:
+                elif kind == EXT_TAG and wasm3:
                     desc = r.tag_type()
                 else:
                     raise MalformedModule(MSG_IMPORT_KIND, at)
@@ -651,7 +654,7 @@ def _decode(b, threads, sections):
                 name = r.name()
                 at = r.pos
                 kind = r.byte()
-                if kind > (EXT_TAG if threads else EXT_GLOBAL):
+                if kind > (EXT_TAG if wasm3 else EXT_GLOBAL):
                     raise MalformedModule(MSG_EXPORT_KIND, at)
                 m.exports.append(Export(name, kind, r.u32()))
         elif sid == 8:
@@ -755,7 +758,7 @@ def _code_section(r, codes):
             for count, t in groups:
                 locals_.extend([t] * count)
             shared[key] = locals_
-        body, r.pos, used = _expr(b, r.pos, threads)
+        body, r.pos, used = _expr(b, r.pos, threads, r.wasm3)
         if used:
             uses_data = True
         if r.pos != start + size:

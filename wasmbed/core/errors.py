@@ -111,7 +111,8 @@ class UncaughtException(Trap):
     ``tag`` its Tag (compare with ``is``: tags are identified by
     identity), ``payload`` its argument values in the internal
     representation (i32/i64 unsigned ints, f32 bits, f64 float, v128 int,
-    references as themselves).
+    references as themselves); ``ExecEnv.call`` adds ``values``, the
+    payload as API values.
     """
 
     def __init__(self, exn):
