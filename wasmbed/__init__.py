@@ -30,6 +30,9 @@ from wasmbed.core.errors import Terminated as Terminated  # noqa: F401
 from wasmbed.config import (  # noqa: F401
     RuntimeConfig as RuntimeConfig, NativeSymbol as NativeSymbol,
 )
+from wasmbed.core.errors import (  # noqa: F401
+    Terminated as Terminated, UncaughtException as UncaughtException,
+)
 from wasmbed.runtime import (  # noqa: F401
     Runtime as Runtime, Instance as Instance, ExecEnv as ExecEnv,
     LoadedModule as LoadedModule, Function as Function,

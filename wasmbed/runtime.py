@@ -15,6 +15,7 @@ from wasmbed.core import numeric as _N
 from wasmbed.core.errors import Trap, LinkError, ThreadLimit, HostOutOfMemory
 from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
+from wasmbed.core.exception import Tag
 from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
                                    WasmFunction)
 from wasmbed.core.memory import HeapBacking, PoolBacking, VMBacking, Memory
@@ -547,7 +548,7 @@ def _wasi_adapter(fn, ft):
 
 
 def _as_extern(x):
-    if isinstance(x, (WasmFunction, HostFunction, Memory, Table, Global)):
+    if isinstance(x, (WasmFunction, HostFunction, Memory, Table, Global, Tag)):
         return x
     if isinstance(x, Function):
         return x.func
@@ -676,6 +677,13 @@ class Instance:
         if isinstance(f, (WasmFunction, HostFunction)):
             return Function(self, f, name)
         return None
+
+    def lookup_tag(self, name):
+        """-> the exported Tag (core.exception.Tag) or None. Tags are
+        compared by identity: ``exc.tag is inst.lookup_tag("t")`` tells
+        which exception an UncaughtException is."""
+        t = self.core.exports.get(name)
+        return t if isinstance(t, Tag) else None
 
     def create_exec_env(self, stack_size: "int | None" = None) -> "ExecEnv":
         """A new exec env (its stack comes from the pool in pool mode; it
@@ -1024,6 +1032,8 @@ class ExecEnv:
             st.depth += 1
             try:
                 return rt.engine.execute(self, func, args)
+            except E.UncaughtException:
+                raise    # a wasm frame further out may still catch it
             except Trap as e:
                 self.inst.exception = e.message
                 raise
@@ -1060,7 +1070,10 @@ class ExecEnv:
     def call(self, f: "Function | Any", *args: "Any") -> "Any":
         """Call an exported Function with API values.
 
-        Returns None, one value, or a tuple. Raises Trap, ProcExit.
+        Returns None, one value, or a tuple. Raises Trap, ProcExit, and
+        UncaughtException (a Trap) for a wasm exception nothing caught,
+        with ``values``, its payload as API values, besides ``tag`` and
+        ``payload``.
         """
         func = f.func if isinstance(f, Function) else f
         ft = func.type
@@ -1069,7 +1082,13 @@ class ExecEnv:
         vals = [to_internal(t, a) for t, a in zip(ft.params, args)]
         self.inst.exception = None
         self.inst._pending_exception = None
-        res = self.invoke_raw(func, vals)
+        try:
+            res = self.invoke_raw(func, vals)
+        except E.UncaughtException as e:
+            # the payload as API values too (i32/i64 signed, floats)
+            e.values = tuple(from_internal(t, v) for t, v in
+                             zip(e.exn.tag.type.params, e.exn.payload))
+            raise
         out = [from_internal(t, v) for t, v in zip(ft.results, res)]
         if not out:
             return None

@@ -77,6 +77,7 @@ class Ctx:
         self.types = inst.module.types
         self.datas = inst.datas
         self.elems = inst.elems
+        self.tags = inst.tags
         self.host_callers = {}
         self.fns = [_stub(self, i) for i in range(len(inst.funcs))]
         self.views = None

@@ -21,6 +21,7 @@ from wasmbed.core import numeric as N
 from wasmbed.core import memory as _memory
 from wasmbed.core import table as _table
 from wasmbed.core import errors as E
+from wasmbed.core import exception as _exception
 from wasmbed.core.errors import Trap
 
 M32 = 0xFFFFFFFF
@@ -217,6 +218,10 @@ def _export():
                  ("LD_S16", LD_S16), ("LD_S8", LD_S8),
                  ("copysign", math.copysign)):
         NAMES[k] = v
+    # exception handling: throw, throw_ref, and what try_table catches
+    NAMES["throw"] = _exception.throw
+    NAMES["throw_ref"] = _exception.throw_ref
+    NAMES["UncaughtException"] = E.UncaughtException
     # every name is also an attribute of this module, for AOT imports
     globals().update(NAMES)
 

@@ -50,6 +50,7 @@ LOOP = O.LOOP
 IF = O.IF
 ELSE = O.ELSE
 END = O.END
+TRY_TABLE = O.TRY_TABLE
 FUNC = -1
 
 # Budgets: (structured Python loops, structured indentation) per level.
@@ -132,7 +133,7 @@ def _analyze(body):
         ins = body[pc]
         op = ins[0]
         if unr[-1]:
-            if op == BLOCK or op == LOOP or op == IF:
+            if op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE:
                 skip += 1
                 continue
             if op == END or op == ELSE:
@@ -142,7 +143,10 @@ def _analyze(body):
                     continue
             else:
                 continue
-        if op == BLOCK or op == LOOP or op == IF:
+        if op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE:
+            if op == TRY_TABLE:
+                for _k, _x, d in ins[2]:
+                    _record(stack, d)      # catch labels: outside the try
             c = _Con(op, pc, stack[-1])
             stack[-1].children.append(c)
             cons[pc] = c
@@ -175,7 +179,8 @@ def _analyze(body):
                     _record(stack, d)
             stack[-1].extra = max(stack[-1].extra, _tree_depth(len(seen)) + 2)
             unr[-1] = True
-        elif op == O.RETURN or op == O.UNREACHABLE:
+        elif (op == O.RETURN or op == O.UNREACHABLE or op == O.THROW
+              or op == O.THROW_REF):
             unr[-1] = True
         elif op == O.LOCAL_GET:
             reads.add(ins[1])
@@ -469,6 +474,8 @@ class _Emit:
         self.uses_br = False
         self.region = False
         self.blocks = None
+        self.tries = []      # absorbed try_tables: [end pc, first block
+                             # index, end block index, clauses]
         mt = module.mem_types
         self.shared_mem = bool(mt) and bool(mt[0].limits.shared)
         # range facts on locals (by number), true where code is emitted:
@@ -761,6 +768,13 @@ class _Emit:
         self.translate(body)
         if self.region:
             self.region_body.extend(self._dispatch(0, len(self.blocks)))
+            if self.tries:
+                # exceptions: the dispatch loop runs inside a try whose
+                # handler branches to a catch target's block and re-enters
+                k = top.index(self.region_body)
+                inner = ["while True:", self.region_body]
+                top[k - 1:k + 1] = ["while True:", [
+                    "try:", inner, "except UncaughtException as _e:", self.catch_code()]]
         # prologue
         cost = FRAME_OVERHEAD + 8 * (self.nlocals + self.maxh)
         self.cost = cost
@@ -954,7 +968,7 @@ class _Emit:
             op = ins[0]
             fr = frames[-1]
             if fr.unr:
-                if op == BLOCK or op == LOOP or op == IF:
+                if op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE:
                     skip += 1
                     continue
                 if op == END or op == ELSE:
@@ -1009,7 +1023,7 @@ class _Emit:
                     self.emit("%s = %s" % (vw, e))
                 else:
                     self.emit(tmpl % (self.addr(a, ins[2]), e))
-            elif op == BLOCK or op == LOOP or op == IF:
+            elif op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE:
                 self.start(self.cons[pc - 1], op, ins)
             elif op == ELSE:
                 self.else_()
@@ -1031,6 +1045,9 @@ class _Emit:
                 fr.unr = True
             elif op == O.UNREACHABLE:
                 self.emit("trap_unreachable()")
+                fr.unr = True
+            elif op == O.THROW or op == O.THROW_REF:
+                self.throw(ins)
                 fr.unr = True
             elif op == O.NOP:
                 pass
@@ -1348,6 +1365,8 @@ class _Emit:
         cond = self.pop() if op == IF else None
         self.mat_all()
         self.last_def = None
+        if op == TRY_TABLE:
+            clauses = self.catch_clauses(ins[2])
         np_, nr = _arity(self.module, ins[1])
         f = _Frame(con, len(self.vs) - np_, np_, nr)
         parent = self.frames[-1].con
@@ -1370,7 +1389,14 @@ class _Emit:
                 self.poll()
             elif op == IF:
                 self.emit("if not %s:" % self.cnd(cond), ["_r = %d" % con.eid, "continue"])
+            elif op == TRY_TABLE:
+                # its body starts a block: the blocks up to its end are
+                # where the dispatch loop's handler applies its clauses
+                self.new_block(con.start + 1, True)
+                self.tries.append([con.end, len(self.blocks) - 1, None, clauses])
             return
+        if op == TRY_TABLE:
+            raise ValueError("fast tier: try_table outside the dispatch loop")
         f.outer = self.code
         if con.mode in ("pyloop", "pyblock"):
             inner = []
@@ -1424,6 +1450,10 @@ class _Emit:
             return True
         self.set_facts(f.facts, con.sets)
         if con.mode == "absorbed":
+            if con.kind == TRY_TABLE:
+                for t in self.tries:
+                    if t[0] == con.end:
+                        t[2] = len(self.blocks)
             if con.kind != LOOP:
                 self.new_block(con.lid, reach)
         else:
@@ -1440,6 +1470,76 @@ class _Emit:
                 self.last_def = None
         self.reset_stack(f.h, f.nr)
         return False
+
+    # -- exception handling ----------------------------------------------------
+    def catch_clauses(self, catches):
+        """try_table's clauses as (kind, tag name or None, target slots,
+        target block id or None for the function's label); the labels are
+        counted from outside the try_table (its frame is not pushed yet)."""
+        out = []
+        for kind, x, d in catches:
+            f = self.frames[-1 - d]
+            t = f.con
+            n = f.np if t.kind == LOOP else f.nr
+            tag = None
+            if kind < 2:
+                tag = self.need("TG%d" % x, "ctx.tags[%d]" % x)
+            if t.kind == FUNC:
+                out.append((kind, tag, None, None))
+            else:
+                _check_absorbed(t)
+                out.append((kind, tag, ["s%d" % (f.h + i) for i in range(n)], t.lid))
+        return out
+
+    def throw(self, ins):
+        if ins[0] == O.THROW:
+            n = len(self.module.tag_types[ins[1]].params)
+            tag = self.need("TG%d" % ins[1], "ctx.tags[%d]" % ins[1])
+            args = [self.pop() for _ in range(n)]
+            args.reverse()
+            self.emit("throw(%s, (%s))" % (tag, "".join(self.val(a) + ", " for a in args)))
+        else:
+            self.emit("throw_ref(%s)" % self.val(self.pop()))
+
+    def catch_code(self):
+        """The dispatch loop's `except` body: the clauses of the innermost
+        try_table around the block that raised (_r), else outward."""
+        out = ["_x = _e.exn"]
+        if self.fuel_local:
+            out.extend(["if _fv is None:", ["_fv = _fu[0]"]])
+        if self.uses_mem:
+            out.append("mem = M0.data")
+        nres = len(self.ftype.results)
+        for end, first, last, clauses in sorted(self.tries, key=lambda t: t[0]):
+            bids = tuple(self.blocks[i][0] for i in range(first, last))
+            if len(bids) == 1:
+                test = "if _r == %d:" % bids[0]
+            else:
+                test = "if _r in %s:" % self.need("TRY%d" % end, "frozenset(%r)" % (bids,))
+            body = []
+            for kind, tag, dst, lid in clauses:
+                vals = []
+                if kind < 2:
+                    vals = ["_x.payload"]
+                if kind == 1 or kind == 3:
+                    vals.append("(_x,)")
+                src = "()" if not vals else vals[0] if len(vals) == 1 else (
+                    "(%s)" % " + ".join(vals))
+                if dst is None:
+                    act = ["return" if nres == 0 else
+                           "return %s[0]" % src if nres == 1 else "return %s" % src]
+                else:
+                    act = []
+                    if dst:
+                        act.append("%s, = %s" % (", ".join(dst), src))
+                    act.extend(["_r = %d" % lid, "continue"])
+                if tag is None:
+                    body.extend(act)
+                    break
+                body.extend(["if _x.tag is %s:" % tag, act])
+            out.extend([test, body or ["pass"]])
+        out.append("raise")
+        return out
 
     def reset_stack(self, h, n):
         while len(self.vs) > h:
@@ -1769,6 +1869,12 @@ def function_source(module, fidx, level=0, fuel=None, term=None, views=None):
     """
     if views is None:
         from wasmbed.core.fast_rt import HAS_VIEWS as views
+    body = module.funcs[fidx - module.num_imported_funcs].body
+    for ins in body:
+        if ins[0] == TRY_TABLE:
+            # try_table's handlers work on the dispatch loop's blocks
+            level = 2
+            break
     while True:
         em = _Emit(module, fidx, level, fuel, term, views)
         src = em.run()
