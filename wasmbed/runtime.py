@@ -93,9 +93,9 @@ class Runtime:
             config.max_memory_size, config.max_table_elements,
             config.max_total_table_elements, config.max_instances,
             config.max_tables, config.max_memories)
-        self.registered = {}
+        self.registered = {}  # type: dict[str, Instance]
         # {module_name: [NativeSymbol]}: the config's, then register_natives()
-        self.natives = {}
+        self.natives = {}  # type: dict[str, list[Any]]
         for modname, syms in config.natives.items():
             self.register_natives(modname, syms)
         # terminate flags of everything Runtime.terminate() must reach: each

@@ -118,6 +118,7 @@ class UncaughtException(Trap):
     def __init__(self, exn):
         Trap.__init__(self, TRAP_UNCAUGHT_EXCEPTION)
         self.exn = exn
+        self.values = None   # API values, set by ExecEnv.call
 
     @property
     def tag(self):

@@ -100,13 +100,14 @@ def _has_views():
     """Can memory be indexed through memoryview casts with the wasm byte
     order? (CPython on a little-endian host: yes; MicroPython: no cast.)"""
     try:
-        import sys
-        if sys.byteorder != "little":
+        b = bytearray(8)
+        v = memoryview(b)
+        v.cast("I")[0] = 1          # the host's byte order, without sys
+        if b[0] != 1:
             return False
-        v = memoryview(bytearray(8))
         return (v.cast("I").itemsize == 4 and v.cast("Q").itemsize == 8
                 and v.cast("d").itemsize == 8)
-    except (AttributeError, TypeError, ValueError, ImportError):
+    except (AttributeError, TypeError, ValueError):
         return False
 
 
