@@ -32,6 +32,15 @@ locals declaration; ``CustomSection.offset`` the file offset of the bytes in
 ``CustomSection.data``; ``Module.names`` the parsed "name" section (a
 malformed one is ignored: custom contents are not validated).
 
+Input: bytes, bytearray or memoryview are read in place, never copied
+(anything else is converted with bytes()); data segments and custom
+sections are copied out. Lazy bodies (``lazy=True``, the default on
+MicroPython): each body is decoded once to check it and dropped, and
+``Func.body`` decodes it again from the input on every read, so the
+decoded module holds no instruction lists, only a reference to the input,
+which must then stay unchanged while the module is in use (a validated
+body decoded again from changed bytes is not validated).
+
 If ``sections`` is a list, one ``(id, offset, size)`` tuple per section is
 appended to it (offset of the section's content), for tools like inspect.
 
@@ -39,6 +48,7 @@ Runs on MicroPython: only struct and builtins.
 """
 
 import struct
+import sys
 
 from wasmbed.core import opcodes as _ops
 from wasmbed.core.float_host import soft as _soft_float
@@ -82,6 +92,9 @@ MSG_ILLEGAL_OPCODE = "illegal opcode"
 MSG_END_EXPECTED = "END opcode expected"
 MSG_MEMOP = "malformed memop flags"
 MSG_INTERNAL = "malformed module (internal decoder error: %s)"
+
+# Lazy bodies by default where RAM is scarce (see the module docstring).
+LAZY_DEFAULT = sys.implementation.name == "micropython"
 
 # -- implementation limits ---------------------------------------------------
 MAX_FUNCTION_LOCALS = 50000
@@ -363,7 +376,7 @@ def _expr(b, pos, threads):
             pos += 16
         elif k == _D_SHUFFLE:
             b[pos + 15]
-            append((op, b[pos:pos + 16]))
+            append((op, bytes(b[pos:pos + 16])))
             pos += 16
         elif k == _D_LANE:
             append((op, b[pos]))
@@ -458,7 +471,8 @@ class _Reader:
         if pos + size > len(self.b):
             raise MalformedModule(MSG_UNEXPECTED_END_SECTION, len(self.b))
         self.pos = pos + size
-        return self.b[pos:pos + size]
+        v = self.b[pos:pos + size]
+        return bytes(v) if type(v) is memoryview else v
 
     def name(self):
         start = self.pos
@@ -511,11 +525,19 @@ class _Reader:
         return out
 
 
-def decode_module(data, threads=True, sections=None):
-    """Decode a binary module; see the module docstring."""
-    b = data if type(data) is bytes else bytes(data)
+def decode_module(data, threads=True, sections=None, lazy=None):
+    """Decode a binary module; see the module docstring. ``lazy`` (None:
+    True on MicroPython, else False) keeps no function bodies (see Lazy
+    bodies above)."""
+    if lazy is None:
+        lazy = LAZY_DEFAULT
+    t = type(data)
+    if t is bytes or t is bytearray or t is memoryview:
+        b = data
+    else:
+        b = bytes(data)
     try:
-        return _decode(b, threads, sections)
+        return _decode(b, threads, sections, lazy)
     except MalformedModule:
         raise
     except IndexError:
@@ -526,15 +548,21 @@ def decode_module(data, threads=True, sections=None):
         raise MalformedModule(MSG_INTERNAL % (type(e).__name__,), -1)
 
 
-def _decode(b, threads, sections):
+def body_of(src):
+    """A lazily decoded function's body (Func.src: module bytes, position
+    of its first instruction, threads) -> a new instruction list."""
+    return _expr(src[0], src[1], src[2])[0]
+
+
+def _decode(b, threads, sections, lazy):
     n = len(b)
     if n < 4:
         raise MalformedModule(MSG_UNEXPECTED_END, n)
-    if b[0:4] != _MAGIC:
+    if bytes(b[0:4]) != _MAGIC:
         raise MalformedModule(MSG_MAGIC, 0)
     if n < 8:
         raise MalformedModule(MSG_UNEXPECTED_END, n)
-    if b[4:8] != _VERSION:
+    if bytes(b[4:8]) != _VERSION:
         raise MalformedModule(MSG_VERSION, 4)
     m = Module()
     m.size = n
@@ -615,7 +643,7 @@ def _decode(b, threads, sections):
         elif sid == 12:
             m.data_count = r.u32()
         elif sid == 10:
-            uses_data = _code_section(r, codes)
+            uses_data = _code_section(r, codes, lazy)
         else:
             _data_section(m, r)
         if r.pos != start + size:
@@ -627,8 +655,8 @@ def _decode(b, threads, sections):
     if m.data_count is None and uses_data:
         raise MalformedModule(MSG_DATA_COUNT_REQUIRED, n)
     for i in range(len(codes)):
-        locals_, body, offset = codes[i]
-        m.funcs.append(Func(func_decl[i], locals_, body, offset))
+        locals_, body, offset, src = codes[i]
+        m.funcs.append(Func(func_decl[i], locals_, body, offset, src))
     m.build_index_spaces()
     return m
 
@@ -637,6 +665,8 @@ def _custom(m, content, offset):
     r = _Reader(content, 0, True)
     name = r.name()
     data = content[r.pos:]
+    if type(data) is not bytes:
+        data = bytes(data)
     m.customs.append(CustomSection(name, data, offset + r.pos))
     if name == "name" and m.names is None:
         m.names = _names(data)
@@ -677,8 +707,9 @@ def _name_map(r):
     return out
 
 
-def _code_section(r, codes):
-    """Append (locals, body, offset) per entry; return whether any body uses
+def _code_section(r, codes, lazy):
+    """Append (locals, body, offset, src) per entry (``lazy``: body None,
+    src for Func.src, else src None); return whether any body uses
     memory.init or data.drop."""
     b = r.b
     threads = r.threads
@@ -706,12 +737,17 @@ def _code_section(r, codes):
             for count, t in groups:
                 locals_.extend([t] * count)
             shared[key] = locals_
-        body, r.pos, used = _expr(b, r.pos, threads)
+        at = r.pos
+        body, r.pos, used = _expr(b, at, threads)
         if used:
             uses_data = True
         if r.pos != start + size:
             raise MalformedModule(MSG_SECTION_SIZE, start)
-        codes.append((locals_, body, start))
+        if lazy:
+            codes.append((locals_, None, start, (b, at, threads)))
+        else:
+            codes.append((locals_, body, start, None))
+        body = None
     return uses_data
 
 
