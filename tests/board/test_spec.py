@@ -33,11 +33,9 @@ RAM = ("board heap: a module with a 64 KiB linear memory page (carved from "
        "decoding, lowering and instantiating it (core RAM use)")
 KNOWN_RAM = {
     "float_exprs": RAM,
-    "memory": RAM,
     "call_indirect": RAM + "; also memory.grow to 2 pages (128 KiB) at "
                      "line 603 cannot fit any default heap",
     "left-to-right": RAM,
-    "traps": RAM,
     "br_table": "board heap: the 19 KB module's bytes, decoded copy and "
                 "lowered br_table targets (interp) / its 64 KB allocation "
                 "(AOT) do not fit (core RAM use)",

@@ -23,7 +23,8 @@ expanded locals (identical declarations share one list); beyond that the
 decoder raises "too many locals", as it does for 2^32 or more.
 
 The result: instructions are tuples ``(id, imm...)`` with the ids and
-immediate shapes of opcodes.py; a function body or constant expression is a
+immediate shapes of opcodes.py (br_table's label depths are ``bytes`` when
+every one is below 256, else a tuple: a sequence of ints either way); a function body or constant expression is a
 flat list ending with the END that closes it (block/loop/if/else/end kept in
 place). Objects shared between functions or segments (locals lists,
 ``ref.func`` expressions of element segments, instruction tuples) must be
@@ -314,20 +315,30 @@ def _expr(b, pos, threads):
             count, pos = leb_u(b, pos, 32)
             if count > n - start:
                 raise MalformedModule(MSG_LENGTH, start)
-            labels = []
+            # labels as bytes while they fit one (a board holds a table
+            # of thousands of labels as that many bytes, not int slots)
+            labels = bytearray()
+            wide = None
             for _ in range(count):
                 x = b[pos]
                 if x < 0x80:
                     pos += 1
                 else:
                     x, pos = leb_u(b, pos, 32)
-                labels.append(x)
+                if wide is not None:
+                    wide.append(x)
+                elif x < 256:
+                    labels.append(x)
+                else:
+                    wide = list(labels)
+                    wide.append(x)
             x = b[pos]
             if x < 0x80:
                 pos += 1
             else:
                 x, pos = leb_u(b, pos, 32)
-            append((op, tuple(labels), x))
+            append((op, bytes(labels) if wide is None else tuple(wide), x))
+            labels = wide = None
         elif k == _D_ZERO:
             if b[pos] != 0:
                 raise MalformedModule(MSG_ZERO_BYTE, pos)
