@@ -462,7 +462,7 @@ def test_immediates_of_every_shape():
     data = one_func(body, extra_before_code=MEM + section(12, leb(2)))
     got = body_of(data + section(11, vec([b"\x01\x00"] * 2)))
     assert got == [
-        (op.BR_TABLE, (0, 1), 2), (op.CALL, 0), (op.CALL_INDIRECT, 0, 0),
+        (op.BR_TABLE, b"\x00\x01", 2), (op.CALL, 0), (op.CALL_INDIRECT, 0, 0),
         (op.SELECT,), (op.SELECT_T, (I64,)), (op.LOCAL_GET, 3),
         (op.GLOBAL_GET, 129), (op.TABLE_GET, 2), (0x28, 2, 16),
         (op.MEMORY_SIZE,), (op.MEMORY_GROW,), (op.F32_CONST, 0x7FC00000),

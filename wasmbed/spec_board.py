@@ -31,8 +31,16 @@ plain ASCII comes as ``%`` and its UTF-8 in hex):
   ``T``/``X <line> <mod> <field> <args> <text>``: assert_trap and
   assert_exhaustion.
 - ``Q``: the end: the board answers ``RESULT <passed> <failed> <free
-  heap>``, one ``FAIL <line> <op> <why>`` per recorded failure (the first
-  ``MAX_FAILS``), ``END``, and ``serve`` returns.
+  heap> <limited>``, one ``FAIL <line> <op> <why>`` per recorded failure
+  (the first ``MAX_FAILS``), one ``LIMITED <line> <op> <why>`` per
+  resource-limited command, ``END``, and ``serve`` returns.
+
+Resource-limited: with a pool buffer, a memory may not grow past it (the
+store limit ``max_memory_size``; the spec lets memory.grow fail at the
+embedder's discretion, and it returns -1). A command that fails after such
+a refusal is not counted as failed but as resource-limited, reported on
+its own, as is a later failing command on an instance whose growth was
+refused (its memory is smaller than the script expects); the host decides which commands may be so (test_spec.py).
 
 Values (``args``, ``results``: comma-separated, ``-`` for none): ``i<u32>``,
 ``I<u64>``, ``f<bits>``, ``F<bits>`` (floats as their bit patterns; a
@@ -50,8 +58,9 @@ from wasmbed.config import RuntimeConfig
 from wasmbed.core import numeric as N
 from wasmbed.core.decode import decode_module
 from wasmbed.core.errors import (InvalidModule, LinkError, MalformedModule,
-                                 Trap, WasmError)
+                                 PoolExhausted, Trap, WasmError)
 from wasmbed.core.instance import HostFunction, WasmFunction
+from wasmbed.core.limits import StoreLimits
 from wasmbed.core.table import Global
 from wasmbed.core.validate import validate_module
 from wasmbed.runtime import LoadedModule, Runtime
@@ -91,6 +100,97 @@ class _Spectest(object):
                 return default
             self._made[name] = v
         return v
+
+
+class _Region(object):
+    """A platform_api.Region (not imported: its module costs a board 2.5
+    KB of heap); ``handle``: [offset, size] in the _Pages buffer."""
+
+    __slots__ = ("buf", "size", "prot", "reserved", "handle")
+
+    def __init__(self, buf, size, prot, handle):
+        self.buf = buf
+        self.size = self.reserved = size
+        self.prot = prot
+        self.handle = handle
+
+
+class _Pages(object):
+    """The one platform service the spec scripts need, linear memories
+    (``vm_map``, as platform_api.Platform has it), carved first-fit from
+    one buffer allocated before the heap fragments; nothing else (no
+    threads, clocks or console): the board's own port costs about 10 KB
+    of heap to import. Growth moves a
+    region when the bytes after it are taken; exhaustion is PoolExhausted
+    (memory.grow then returns -1). ``refused`` counts the refusals."""
+
+    HAS_VM = True
+
+    def __init__(self, buf):
+        self.view = memoryview(buf)
+        self.used = []          # [offset, size] of live regions, by offset
+        self.refused = 0
+
+    def page_size(self):
+        return 8
+
+    def _place(self, size, skip=None):
+        at = 0
+        for r in self.used:
+            if r is not skip:
+                if r[0] - at >= size:
+                    return at
+                at = r[0] + r[1]
+        if len(self.view) - at >= size:
+            return at
+        self.refused += 1
+        raise PoolExhausted()
+
+    def _zero(self, at, end):
+        z = bytes(256)
+        v = self.view
+        while at < end:
+            n = end - at if end - at < 256 else 256
+            v[at:at + n] = z[:n]
+            at += n
+
+    def vm_map(self, size, prot=3, reserve=0):
+        at = self._place(size)
+        r = [at, size]
+        self.used.append(r)
+        self.used.sort()
+        self._zero(at, at + size)
+        return _Region(self.view[at:at + size], size, prot, r)
+
+    def vm_remap(self, region, new_size):
+        r = region.handle
+        at, old = r
+        if new_size > old:
+            nxt = len(self.view)
+            for u in self.used:
+                if u[0] > at:
+                    nxt = u[0]
+                    break
+            if at + new_size > nxt:
+                to = self._place(new_size, r)
+                self.view[to:to + old] = self.view[at:at + old]
+                r[0] = at = to
+                self.used.sort()
+            self._zero(at + old, at + new_size)
+        r[1] = new_size
+        region.buf = self.view[at:at + new_size]
+        region.size = region.reserved = new_size
+        return region
+
+    def vm_unmap(self, region):
+        r = region.handle
+        region.handle = None
+        region.buf = bytearray(0)
+        region.size = 0
+        for i in range(len(self.used)):
+            if self.used[i] is r:
+                del self.used[i]
+                return
 
 
 def _field(s):
@@ -166,6 +266,21 @@ class _Failed(Exception):
     pass
 
 
+class _Limits(StoreLimits):
+    """The store limits, counting the memory growths that
+    ``max_memory_size`` (the device's buffer) refuses in ``session.refused``."""
+
+    def __init__(self, session, *limits):
+        StoreLimits.__init__(self, *limits)
+        self.session = session
+
+    def memory_growing(self, new_bytes):
+        if StoreLimits.memory_growing(self, new_bytes):
+            return True
+        self.session.refused += 1
+        return False
+
+
 class Session(object):
     """One script's state on the board: a Runtime (with spectest), the
     module buffer, the current and named instances, the counts."""
@@ -177,6 +292,10 @@ class Session(object):
         self.buf = b""
         self.rt = {}
         self.platform = None
+        self.max_memory = None
+        self.refused = 0        # memory growths the device limit refused
+        self.limited = []       # commands that failed after such a refusal
+        self.refused_in = {}    # id() of the instances a refusal hit
         self.last = None
         self.named = {}
         self.envs = {}
@@ -191,6 +310,13 @@ class Session(object):
                                        platform=self.platform))
             if rt.mode != mode:
                 raise _Failed("no %s tier on this board" % mode)
+            if self.max_memory is not None:
+                old = rt.store.limits
+                rt.store.limits = _Limits(self, self.max_memory,
+                                          old.max_table_elements,
+                                          old.max_total_table_elements,
+                                          old.max_instances, old.max_tables,
+                                          old.max_memories)
             rt.register("spectest", _Spectest(rt.store))
             self.rt[tier] = rt
         return rt
@@ -238,13 +364,13 @@ class Session(object):
         gc.collect()
 
     def reserve(self, buf):
-        """Carve linear memories from a pool over ``buf`` (a bytearray the
-        caller allocated first thing after a soft reset, before the heap
-        fragments: a 64 KiB page needs one free block that large)."""
-        from wasmbed.platform.baremetal import BaremetalPlatform
-        from wasmbed.pool_alloc import Pool
-        self.platform = BaremetalPlatform()
-        self.platform.attach_pool(Pool(buf, self.platform.mutex_new()))
+        """Carve linear memories from ``buf`` (a bytearray the caller
+        allocated first thing after a soft reset, before the heap
+        fragments: a 64 KiB page needs one free block that large), through
+        a ``_Pages`` platform; a memory may not grow past ``len(buf)``
+        (a store limit: such a refusal is counted, see ``Session.limited``)."""
+        self.platform = _Pages(buf)
+        self.max_memory = len(buf)
 
     def target(self, name):
         inst = self.named.get(name) if name != "." else self.last
@@ -350,10 +476,27 @@ class Session(object):
             return True
         raise _Failed("unknown command %r" % line[:20])
 
+    def refusals(self):
+        """Memory growths refused so far for want of device memory (the
+        store limit or the ``_Pages`` buffer)."""
+        p = self.platform
+        return self.refused + (p.refused if isinstance(p, _Pages) else 0)
+
     def run_line(self, line):
+        refused = self.refusals()
+        inst = None
+        if line[0] in "AITXG":
+            parts = line.split(" ", 3)
+            inst = self.named.get(parts[2]) if parts[2] != "." else self.last
         try:
             counted = self.command(line)
         except _Failed as e:
+            if self.refusals() != refused or (inst is not None and
+                                              id(inst) in self.refused_in):
+                if inst is not None:
+                    self.refused_in[id(inst)] = True
+                self.limited.append("%s %s %s" % (line.split(" ", 2)[1], line[0], e))
+                return
             self.fail(line, str(e))
             return
         except MemoryError as e:
@@ -366,6 +509,8 @@ class Session(object):
             return
         if counted:
             self.passed += 1
+        if inst is not None and self.refusals() != refused:
+            self.refused_in[id(inst)] = True
 
     def fail(self, line, why):
         self.failed += 1
@@ -376,9 +521,12 @@ class Session(object):
 
     def report(self, write):
         gc.collect()
-        write("RESULT %d %d %d\n" % (self.passed, self.failed, gc.mem_free()))
+        write("RESULT %d %d %d %d\n" % (self.passed, self.failed, gc.mem_free(),
+                                         len(self.limited)))
         for f in self.fails:
             write("FAIL %s\n" % f)
+        for f in self.limited:
+            write("LIMITED %s\n" % f)
         write("END\n")
 
     def close(self):

@@ -40,7 +40,6 @@ WINDOW_BITS = 10     # the deflate window (spec_board.WINDOW_BITS)
 SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
            "_.-+*/<>=!?$@#&^~:")
 PAGE = 65536
-POOL_SLACK = 512     # the pool's own header and block headers
 # seconds the board may stay silent on one batch (a slow module load)
 BATCH_TIMEOUT = 300
 
@@ -50,16 +49,25 @@ class Skip(Exception):
 
 
 class Result(object):
-    def __init__(self, passed, failed, free, fails, skipped):
+    """``limited``: the resource-limited commands, as "<line> <op> <why>"
+    strings (see spec_board)."""
+
+    def __init__(self, passed, failed, free, fails, skipped, limited=()):
         self.passed = passed
         self.failed = failed
         self.free = free
         self.fails = fails
         self.skipped = skipped
+        self.limited = list(limited)
+
+    def limited_lines(self):
+        return [int(x.split(" ", 1)[0]) for x in self.limited]
 
     def __repr__(self):
-        return "Result(passed=%d, failed=%d, skipped=%d, free=%d, fails=%r)" % (
-            self.passed, self.failed, self.skipped, self.free, self.fails)
+        return ("Result(passed=%d, failed=%d, limited=%d, skipped=%d, free=%d, "
+                "fails=%r, limited=%r)" % (
+                    self.passed, self.failed, len(self.limited), self.skipped,
+                    self.free, self.fails, self.limited))
 
 
 def field(name):
@@ -257,7 +265,7 @@ def script_lines(json_path, tier, soft=False):
                 skipped += 1
         except Skip:
             skipped += 1
-    pool = pages[0] * PAGE + POOL_SLACK if pages[0] else 0
+    pool = pages[0] * PAGE
     return lines, skipped, pool, files
 
 
@@ -277,7 +285,7 @@ def run_lines(repl, lines, pool=0, timeout=BATCH_TIMEOUT):
     """Run ``lines`` through ``spec_board.serve()`` on the board, after a
     soft reset (a fresh heap) and with a ``pool`` of that many bytes
     allocated first for linear memories (0: none);
-    -> (passed, failed, free, fails). Raises ReplError / RemoteError."""
+    -> (passed, failed, free, fails, limited). Raises ReplError / RemoteError."""
     data = stream(lines)
     repl.enter(soft_reset=True)
     repl.start("import gc\ngc.collect()\n_pool = %s\nimport wasmbed.spec_board\n"
@@ -299,14 +307,17 @@ def run_lines(repl, lines, pool=0, timeout=BATCH_TIMEOUT):
         raise RemoteError(err.decode("utf-8", "replace"), rest)
     passed = failed = free = None
     fails = []
+    limited = []
     for text in out.splitlines():
         if text.startswith("RESULT "):
             passed, failed, free = [int(x) for x in text.split()[1:4]]
         elif text.startswith("FAIL "):
             fails.append(text[5:])
+        elif text.startswith("LIMITED "):
+            limited.append(text[8:])
     if passed is None:
         raise RuntimeError("no RESULT from the board: %r" % out[-2000:])
-    return passed, failed, free, fails
+    return passed, failed, free, fails, limited
 
 
 def _read_answer(repl, token, timeout):
@@ -327,5 +338,5 @@ def _read_answer(repl, token, timeout):
 
 def run_script(repl, json_path, tier, soft=False):
     lines, skipped, pool, _files = script_lines(json_path, tier, soft)
-    passed, failed, free, fails = run_lines(repl, lines, pool)
-    return Result(passed, failed, free, fails, skipped)
+    passed, failed, free, fails, limited = run_lines(repl, lines, pool)
+    return Result(passed, failed, free, fails, skipped, limited)

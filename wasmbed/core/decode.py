@@ -28,7 +28,8 @@ expanded locals (identical declarations share one list); beyond that the
 decoder raises "too many locals", as it does for 2^32 or more.
 
 The result: instructions are tuples ``(id, imm...)`` with the ids and
-immediate shapes of opcodes.py; a function body or constant expression is a
+immediate shapes of opcodes.py (br_table's label depths are ``bytes`` when
+every one is below 256, else a tuple: a sequence of ints either way); a function body or constant expression is a
 flat list ending with the END that closes it (block/loop/if/else/end kept in
 place). Objects shared between functions or segments (locals lists,
 ``ref.func`` expressions of element segments, instruction tuples) must be
@@ -37,6 +38,15 @@ locals declaration; ``CustomSection.offset`` the file offset of the bytes in
 ``CustomSection.data``; ``Module.names`` the parsed "name" section (a
 malformed one is ignored: custom contents are not validated).
 
+Input: bytes, bytearray or memoryview are read in place, never copied
+(anything else is converted with bytes()); data segments and custom
+sections are copied out. Lazy bodies (``lazy=True``, the default on
+MicroPython): each body is decoded once to check it and dropped, and
+``Func.body`` decodes it again from the input on every read, so the
+decoded module holds no instruction lists, only a reference to the input,
+which must then stay unchanged while the module is in use (a validated
+body decoded again from changed bytes is not validated).
+
 If ``sections`` is a list, one ``(id, offset, size)`` tuple per section is
 appended to it (offset of the section's content), for tools like inspect.
 
@@ -44,6 +54,7 @@ Runs on MicroPython: only struct and builtins.
 """
 
 import struct
+import sys
 
 from wasmbed.core import opcodes as _ops
 from wasmbed.core.float_host import soft as _soft_float
@@ -89,6 +100,9 @@ MSG_MEMOP = "malformed memop flags"
 MSG_TAG_ATTRIBUTE = "malformed tag attribute"
 MSG_CATCH = "malformed catch clause"
 MSG_INTERNAL = "malformed module (internal decoder error: %s)"
+
+# Lazy bodies by default where RAM is scarce (see the module docstring).
+LAZY_DEFAULT = sys.implementation.name == "micropython"
 
 # -- implementation limits ---------------------------------------------------
 MAX_FUNCTION_LOCALS = 50000
@@ -298,20 +312,30 @@ def _expr(b, pos, threads, wasm3=True):
             count, pos = leb_u(b, pos, 32)
             if count > n - start:
                 raise MalformedModule(MSG_LENGTH, start)
-            labels = []
+            # labels as bytes while they fit one (a board holds a table
+            # of thousands of labels as that many bytes, not int slots)
+            labels = bytearray()
+            wide = None
             for _ in range(count):
                 x = b[pos]
                 if x < 0x80:
                     pos += 1
                 else:
                     x, pos = leb_u(b, pos, 32)
-                labels.append(x)
+                if wide is not None:
+                    wide.append(x)
+                elif x < 256:
+                    labels.append(x)
+                else:
+                    wide = list(labels)
+                    wide.append(x)
             x = b[pos]
             if x < 0x80:
                 pos += 1
             else:
                 x, pos = leb_u(b, pos, 32)
-            append((op, tuple(labels), x))
+            append((op, bytes(labels) if wide is None else tuple(wide), x))
+            labels = wide = None
         elif k == _D_ZERO:
             if b[pos] != 0:
                 raise MalformedModule(MSG_ZERO_BYTE, pos)
@@ -360,7 +384,7 @@ def _expr(b, pos, threads, wasm3=True):
             pos += 16
         elif k == _D_SHUFFLE:
             b[pos + 15]
-            append((op, b[pos:pos + 16]))
+            append((op, bytes(b[pos:pos + 16])))
             pos += 16
         elif k == _D_LANE:
             append((op, b[pos]))
@@ -497,7 +521,8 @@ class _Reader:
         if pos + size > len(self.b):
             raise MalformedModule(MSG_UNEXPECTED_END_SECTION, len(self.b))
         self.pos = pos + size
-        return self.b[pos:pos + size]
+        v = self.b[pos:pos + size]
+        return bytes(v) if type(v) is memoryview else v
 
     def name(self):
         start = self.pos
@@ -556,12 +581,20 @@ class _Reader:
             raise MalformedModule(MSG_TAG_ATTRIBUTE, at)
         return self.u32()
 
-
-def decode_module(data, threads=True, sections=None, wasm3=None):
-    """Decode a binary module; see the module docstring."""
-    b = data if type(data) is bytes else bytes(data)
+def decode_module(data, threads=True, sections=None, wasm3=None, lazy=None):
+    """Decode a binary module; see the module docstring. ``lazy`` (None:
+    True on MicroPython, else False) keeps no function bodies (see Lazy
+    bodies above)."""
+    if lazy is None:
+        lazy = LAZY_DEFAULT
+    t = type(data)
+    if t is bytes or t is bytearray or t is memoryview:
+        b = data
+    else:
+        b = bytes(data)
     try:
-        return _decode(b, threads, sections, threads if wasm3 is None else wasm3)
+        return _decode(b, threads, sections, threads if wasm3 is None else wasm3,
+                       lazy)
     except MalformedModule:
         raise
     except IndexError:
@@ -572,15 +605,21 @@ def decode_module(data, threads=True, sections=None, wasm3=None):
         raise MalformedModule(MSG_INTERNAL % (type(e).__name__,), -1)
 
 
-def _decode(b, threads, sections, wasm3):
+def body_of(src):
+    """A lazily decoded function's body (Func.src: module bytes, position
+    of its first instruction, threads, wasm3) -> a new instruction list."""
+    return _expr(src[0], src[1], src[2], src[3])[0]
+
+
+def _decode(b, threads, sections, wasm3, lazy):
     n = len(b)
     if n < 4:
         raise MalformedModule(MSG_UNEXPECTED_END, n)
-    if b[0:4] != _MAGIC:
+    if bytes(b[0:4]) != _MAGIC:
         raise MalformedModule(MSG_MAGIC, 0)
     if n < 8:
         raise MalformedModule(MSG_UNEXPECTED_END, n)
-    if b[4:8] != _VERSION:
+    if bytes(b[4:8]) != _VERSION:
         raise MalformedModule(MSG_VERSION, 4)
     m = Module()
     m.size = n
@@ -667,7 +706,7 @@ def _decode(b, threads, sections, wasm3):
         elif sid == 12:
             m.data_count = r.u32()
         elif sid == 10:
-            uses_data = _code_section(r, codes)
+            uses_data = _code_section(r, codes, lazy)
         else:
             _data_section(m, r)
         if r.pos != start + size:
@@ -679,8 +718,8 @@ def _decode(b, threads, sections, wasm3):
     if m.data_count is None and uses_data:
         raise MalformedModule(MSG_DATA_COUNT_REQUIRED, n)
     for i in range(len(codes)):
-        locals_, body, offset = codes[i]
-        m.funcs.append(Func(func_decl[i], locals_, body, offset))
+        locals_, body, offset, src = codes[i]
+        m.funcs.append(Func(func_decl[i], locals_, body, offset, src))
     m.build_index_spaces()
     return m
 
@@ -689,6 +728,8 @@ def _custom(m, content, offset):
     r = _Reader(content, 0, True)
     name = r.name()
     data = content[r.pos:]
+    if type(data) is not bytes:
+        data = bytes(data)
     m.customs.append(CustomSection(name, data, offset + r.pos))
     if name == "name" and m.names is None:
         m.names = _names(data)
@@ -729,8 +770,9 @@ def _name_map(r):
     return out
 
 
-def _code_section(r, codes):
-    """Append (locals, body, offset) per entry; return whether any body uses
+def _code_section(r, codes, lazy):
+    """Append (locals, body, offset, src) per entry (``lazy``: body None,
+    src for Func.src, else src None); return whether any body uses
     memory.init or data.drop."""
     b = r.b
     threads = r.threads
@@ -758,12 +800,17 @@ def _code_section(r, codes):
             for count, t in groups:
                 locals_.extend([t] * count)
             shared[key] = locals_
-        body, r.pos, used = _expr(b, r.pos, threads, r.wasm3)
+        at = r.pos
+        body, r.pos, used = _expr(b, at, threads, r.wasm3)
         if used:
             uses_data = True
         if r.pos != start + size:
             raise MalformedModule(MSG_SECTION_SIZE, start)
-        codes.append((locals_, body, start))
+        if lazy:
+            codes.append((locals_, None, start, (b, at, threads, r.wasm3)))
+        else:
+            codes.append((locals_, body, start, None))
+        body = None
     return uses_data
 
 

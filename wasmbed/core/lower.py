@@ -378,10 +378,13 @@ def lower_function(module, func, fuel=None):
             # index into them: no object per label (a table of thousands of
             # labels must not cost a board thousands of tuples)
             idx = stk.pop()
-            sel = []
+            sel = bytearray()       # a list once an index passes 255
             distinct = []
             by_depth = {}
-            for depth in ins[1] + (ins[2],):
+            labels = ins[1]
+            nlab = len(labels)
+            for k in range(nlab + 1):
+                depth = labels[k] if k < nlab else ins[2]
                 j = by_depth.get(depth)
                 if j is None:
                     if depth == len(ctls) - 1:
@@ -390,6 +393,8 @@ def lower_function(module, func, fuel=None):
                         label, h, na = branch_target(depth)
                     j = by_depth[depth] = len(distinct)
                     distinct.append((label, copies_to(h, na)))
+                    if j == 256:
+                        sel = list(sel)
                 sel.append(j)
             emit(["br_table", idx, _compact(sel, len(distinct)), distinct])
             ctls[-1].unreachable = True

@@ -139,16 +139,35 @@ class Func:
     ``body`` is the list of decoded instructions (tuples, see opcodes.py)
     ending with END; ``offset`` is the byte offset of the body in the file.
     ``compiled`` is a slot an execution tier may fill lazily.
+
+    A lazily decoded module (decode.py, the default on MicroPython) keeps
+    no body: ``src`` is (module bytes, position of the first instruction,
+    threads) and every read of ``body`` decodes a fresh list from there
+    (the bytes were checked once when the module was decoded).
     """
 
-    __slots__ = ("type_idx", "locals", "body", "offset", "compiled")
+    __slots__ = ("type_idx", "locals", "_body", "offset", "compiled", "src")
 
-    def __init__(self, type_idx, locals, body, offset=0):
+    def __init__(self, type_idx, locals, body, offset=0, src=None):
         self.type_idx = type_idx
         self.locals = locals
-        self.body = body
+        self._body = body
         self.offset = offset
         self.compiled = None
+        self.src = src
+
+    @property
+    def body(self):
+        b = self._body
+        if b is None and self.src is not None:
+            from wasmbed.core.decode import body_of
+            return body_of(self.src)
+        return b
+
+    @body.setter
+    def body(self, value):
+        self._body = value
+        self.src = None
 
 
 class Global:
