@@ -1161,8 +1161,9 @@ def _stack_platform(rt):
     MicroPython when the embedder gave no platform: the default there (the
     baremetal port) cannot tell its C stack (thread_stack_size() is 0), and
     making it just to learn that would cost a board about 10 KB of heap in
-    every call of a module that needs no platform otherwise."""
-    if rt._platform is None and sys.implementation.name == "micropython":
+    every call of a module that needs no platform otherwise (nor, once WASI
+    made it, host_stack's RAM for the answer _SOLO already holds)."""
+    if rt.config.platform is None and sys.implementation.name == "micropython":
         return None
     return rt.platform
 

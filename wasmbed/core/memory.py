@@ -28,9 +28,10 @@ class HeapBacking:
         """Grow a buffer, keeping its contents; -> (handle, buffer)."""
         try:
             n = new_size - old_size
+            z = _zeros(n)
             while n > 0:
                 k = n if n < _ZERO_CHUNK_SIZE else _ZERO_CHUNK_SIZE
-                handle.extend(_ZERO_CHUNK[:k])
+                handle.extend(z[:k])
                 n -= k
             return handle, handle
         except BufferError:
@@ -106,15 +107,21 @@ class PoolBacking:
             self.pool.free(handle)
 
 
-# Zeroing writes this chunk repeatedly: a bytes(n) temporary as large as
-# a page would need that much free heap on a board.
+# Zeroing writes a chunk of at most this many zero bytes repeatedly: a
+# bytes(n) temporary as large as a page would need that much free heap on a
+# board. The chunk is made per call, so that a board holds none between.
 _ZERO_CHUNK_SIZE = 1024
-_ZERO_CHUNK = memoryview(bytes(_ZERO_CHUNK_SIZE))
+
+
+def _zeros(n):
+    if n > _ZERO_CHUNK_SIZE:
+        n = _ZERO_CHUNK_SIZE
+    return memoryview(bytes(n if n > 0 else 0))
 
 
 def _zero_range(view, start, end):
     k = _ZERO_CHUNK_SIZE
-    z = _ZERO_CHUNK
+    z = _zeros(end - start)
     while end - start >= k:
         view[start:start + k] = z
         start += k

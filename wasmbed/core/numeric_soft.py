@@ -17,6 +17,7 @@ _S32 = 0x80000000
 _S64 = 0x8000000000000000
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
+_A32 = 0x7FFFFFFF
 _A64 = 0x7FFFFFFFFFFFFFFF
 _INF64 = 0x7FF0000000000000
 
@@ -35,112 +36,334 @@ _CEIL = S.MODE_CEIL
 _TRUNC = S.MODE_TRUNC
 
 
-def _make(fmt):
-    # the f32 or f64 family as a dict name -> function
-    SIGN = fmt[3]
-    ABS = SIGN - 1
-    d = {}
-    d["eq"] = lambda a, b: _eq(fmt, a, b)
-    d["ne"] = lambda a, b: 1 - _eq(fmt, a, b)
-    d["lt"] = lambda a, b: _lt(fmt, a, b)
-    d["gt"] = lambda a, b: _lt(fmt, b, a)
-    d["le"] = lambda a, b: _le(fmt, a, b)
-    d["ge"] = lambda a, b: _le(fmt, b, a)
-    d["abs"] = lambda a: a & ABS
-    d["neg"] = lambda a: a ^ SIGN
-    d["copysign"] = lambda a, b: (a & ABS) | (b & SIGN)
-    d["ceil"] = lambda a: _round(fmt, a, _CEIL)
-    d["floor"] = lambda a: _round(fmt, a, _FLOOR)
-    d["trunc"] = lambda a: _round(fmt, a, _TRUNC)
-    d["nearest"] = lambda a: _round(fmt, a, _NEAR)
-    d["sqrt"] = lambda a: _sqrt(fmt, a)
-    d["add"] = lambda a, b: _add(fmt, a, b)
-    d["sub"] = lambda a, b: _sub(fmt, a, b)
-    d["mul"] = lambda a, b: _mul(fmt, a, b)
-    d["div"] = lambda a, b: _div(fmt, a, b)
-    d["min"] = lambda a, b: S.fmin(fmt, a, b)
-    d["max"] = lambda a, b: S.fmax(fmt, a, b)
-    return d
-
-
-def _trunc(fmt, lo, hi, mask):
+def _trunc(fmt, lo, hi, mask, a):
     # trapping float -> int in [lo, hi]
-    def f(a):
-        t = S.to_int(fmt, a)
-        if t is None:
-            if S.is_nan(fmt, a):
-                raise Trap(TRAP_INVALID_CONVERSION)
-            raise Trap(TRAP_INT_OVERFLOW)
-        if t < lo or t > hi:
-            raise Trap(TRAP_INT_OVERFLOW)
-        return t & mask
-    return f
-
-
-def _trunc_sat(fmt, lo, hi, mask):
-    def f(a):
+    t = S.to_int(fmt, a)
+    if t is None:
         if S.is_nan(fmt, a):
-            return 0
-        t = S.to_int(fmt, a)
-        if t is None:
-            t = lo if a & fmt[3] else hi
-        elif t < lo:
-            t = lo
-        elif t > hi:
-            t = hi
-        return t & mask
-    return f
+            raise Trap(TRAP_INVALID_CONVERSION)
+        raise Trap(TRAP_INT_OVERFLOW)
+    if t < lo or t > hi:
+        raise Trap(TRAP_INT_OVERFLOW)
+    return t & mask
 
 
-def _ident(a):
-    return a
+def _trunc_sat(fmt, lo, hi, mask, a):
+    if S.is_nan(fmt, a):
+        return 0
+    t = S.to_int(fmt, a)
+    if t is None:
+        t = lo if a & fmt[3] else hi
+    elif t < lo:
+        t = lo
+    elif t > hi:
+        t = hi
+    return t & mask
+
+
+def _define(put):
+    # every soft function, named after the numeric.py one it replaces; each
+    # is a plain function of module globals (no closure cells: 16 bytes of
+    # heap apiece on a board, where a closure over fmt costs about 64)
+
+    @put
+    def f32_eq(a, b):
+        return _eq(F32, a, b)
+
+    @put
+    def f32_ne(a, b):
+        return 1 - _eq(F32, a, b)
+
+    @put
+    def f32_lt(a, b):
+        return _lt(F32, a, b)
+
+    @put
+    def f32_gt(a, b):
+        return _lt(F32, b, a)
+
+    @put
+    def f32_le(a, b):
+        return _le(F32, a, b)
+
+    @put
+    def f32_ge(a, b):
+        return _le(F32, b, a)
+
+    @put
+    def f32_abs(a):
+        return a & _A32
+
+    @put
+    def f32_neg(a):
+        return a ^ _S32
+
+    @put
+    def f32_copysign(a, b):
+        return (a & _A32) | (b & _S32)
+
+    @put
+    def f32_ceil(a):
+        return _round(F32, a, _CEIL)
+
+    @put
+    def f32_floor(a):
+        return _round(F32, a, _FLOOR)
+
+    @put
+    def f32_trunc(a):
+        return _round(F32, a, _TRUNC)
+
+    @put
+    def f32_nearest(a):
+        return _round(F32, a, _NEAR)
+
+    @put
+    def f32_sqrt(a):
+        return _sqrt(F32, a)
+
+    @put
+    def f32_add(a, b):
+        return _add(F32, a, b)
+
+    @put
+    def f32_sub(a, b):
+        return _sub(F32, a, b)
+
+    @put
+    def f32_mul(a, b):
+        return _mul(F32, a, b)
+
+    @put
+    def f32_div(a, b):
+        return _div(F32, a, b)
+
+    @put
+    def f32_min(a, b):
+        return S.fmin(F32, a, b)
+
+    @put
+    def f32_max(a, b):
+        return S.fmax(F32, a, b)
+
+    @put
+    def f64_eq(a, b):
+        return _eq(F64, a, b)
+
+    @put
+    def f64_ne(a, b):
+        return 1 - _eq(F64, a, b)
+
+    @put
+    def f64_lt(a, b):
+        return _lt(F64, a, b)
+
+    @put
+    def f64_gt(a, b):
+        return _lt(F64, b, a)
+
+    @put
+    def f64_le(a, b):
+        return _le(F64, a, b)
+
+    @put
+    def f64_ge(a, b):
+        return _le(F64, b, a)
+
+    @put
+    def f64_abs(a):
+        return a & _A64
+
+    @put
+    def f64_neg(a):
+        return a ^ _S64
+
+    @put
+    def f64_copysign(a, b):
+        return (a & _A64) | (b & _S64)
+
+    @put
+    def f64_ceil(a):
+        return _round(F64, a, _CEIL)
+
+    @put
+    def f64_floor(a):
+        return _round(F64, a, _FLOOR)
+
+    @put
+    def f64_trunc(a):
+        return _round(F64, a, _TRUNC)
+
+    @put
+    def f64_nearest(a):
+        return _round(F64, a, _NEAR)
+
+    @put
+    def f64_sqrt(a):
+        return _sqrt(F64, a)
+
+    @put
+    def f64_add(a, b):
+        return _add(F64, a, b)
+
+    @put
+    def f64_sub(a, b):
+        return _sub(F64, a, b)
+
+    @put
+    def f64_mul(a, b):
+        return _mul(F64, a, b)
+
+    @put
+    def f64_div(a, b):
+        return _div(F64, a, b)
+
+    @put
+    def f64_min(a, b):
+        return S.fmin(F64, a, b)
+
+    @put
+    def f64_max(a, b):
+        return S.fmax(F64, a, b)
+
+    @put
+    def i32_trunc_f32_s(a):
+        return _trunc(F32, -_S32, _S32 - 1, M32, a)
+
+    @put
+    def i32_trunc_sat_f32_s(a):
+        return _trunc_sat(F32, -_S32, _S32 - 1, M32, a)
+
+    @put
+    def i32_trunc_f32_u(a):
+        return _trunc(F32, 0, M32, M32, a)
+
+    @put
+    def i32_trunc_sat_f32_u(a):
+        return _trunc_sat(F32, 0, M32, M32, a)
+
+    @put
+    def i64_trunc_f32_s(a):
+        return _trunc(F32, -_S64, _S64 - 1, M64, a)
+
+    @put
+    def i64_trunc_sat_f32_s(a):
+        return _trunc_sat(F32, -_S64, _S64 - 1, M64, a)
+
+    @put
+    def i64_trunc_f32_u(a):
+        return _trunc(F32, 0, M64, M64, a)
+
+    @put
+    def i64_trunc_sat_f32_u(a):
+        return _trunc_sat(F32, 0, M64, M64, a)
+
+    @put
+    def i32_trunc_f64_s(a):
+        return _trunc(F64, -_S32, _S32 - 1, M32, a)
+
+    @put
+    def i32_trunc_sat_f64_s(a):
+        return _trunc_sat(F64, -_S32, _S32 - 1, M32, a)
+
+    @put
+    def i32_trunc_f64_u(a):
+        return _trunc(F64, 0, M32, M32, a)
+
+    @put
+    def i32_trunc_sat_f64_u(a):
+        return _trunc_sat(F64, 0, M32, M32, a)
+
+    @put
+    def i64_trunc_f64_s(a):
+        return _trunc(F64, -_S64, _S64 - 1, M64, a)
+
+    @put
+    def i64_trunc_sat_f64_s(a):
+        return _trunc_sat(F64, -_S64, _S64 - 1, M64, a)
+
+    @put
+    def i64_trunc_f64_u(a):
+        return _trunc(F64, 0, M64, M64, a)
+
+    @put
+    def i64_trunc_sat_f64_u(a):
+        return _trunc_sat(F64, 0, M64, M64, a)
+
+    @put
+    def f32_convert_i32_s(a):
+        return S.from_int(F32, (a ^ _S32) - _S32)
+
+    @put
+    def f32_convert_i32_u(a):
+        return S.from_int(F32, a)
+
+    @put
+    def f32_convert_i64_s(a):
+        return S.from_int(F32, (a ^ _S64) - _S64)
+
+    @put
+    def f32_convert_i64_u(a):
+        return S.from_int(F32, a)
+
+    @put
+    def f64_convert_i32_s(a):
+        return S.from_int(F64, (a ^ _S32) - _S32)
+
+    @put
+    def f64_convert_i32_u(a):
+        return S.from_int(F64, a)
+
+    @put
+    def f64_convert_i64_s(a):
+        return S.from_int(F64, (a ^ _S64) - _S64)
+
+    @put
+    def f64_convert_i64_u(a):
+        return S.from_int(F64, a)
+
+    @put
+    def f32_demote_f64(a):
+        return S.convert(F64, F32, a)
+
+    @put
+    def f64_promote_f32(a):
+        return S.convert(F32, F64, a)
+
+    @put
+    def i64_reinterpret_f64(a):
+        return a
+
+    @put
+    def f64_reinterpret_i64(a):
+        return a
+
+    @put
+    def f64_to_bits(a):
+        return a
+
+    @put
+    def bits_to_f64(a):
+        return a
 
 
 def functions():
     """{numeric.py function name: soft function} for every float one."""
     out = {}
-    for pre, fmt in (("f32_", F32), ("f64_", F64)):
-        for k, f in _make(fmt).items():
-            out[pre + k] = f
-    for src, fmt in (("f32", F32), ("f64", F64)):
-        for dst, lo, hi, mask in (("i32", -_S32, _S32 - 1, M32), ("i64", -_S64, _S64 - 1, M64)):
-            out["%s_trunc_%s_s" % (dst, src)] = _trunc(fmt, lo, hi, mask)
-            out["%s_trunc_sat_%s_s" % (dst, src)] = _trunc_sat(fmt, lo, hi, mask)
-            top = mask
-            out["%s_trunc_%s_u" % (dst, src)] = _trunc(fmt, 0, top, mask)
-            out["%s_trunc_sat_%s_u" % (dst, src)] = _trunc_sat(fmt, 0, top, mask)
-    for dst, fmt in (("f32", F32), ("f64", F64)):
-        out[dst + "_convert_i32_s"] = (lambda fmt: lambda a: S.from_int(fmt, (a ^ _S32) - _S32))(fmt)
-        out[dst + "_convert_i32_u"] = (lambda fmt: lambda a: S.from_int(fmt, a))(fmt)
-        out[dst + "_convert_i64_s"] = (lambda fmt: lambda a: S.from_int(fmt, (a ^ _S64) - _S64))(fmt)
-        out[dst + "_convert_i64_u"] = (lambda fmt: lambda a: S.from_int(fmt, a))(fmt)
-    out["f32_demote_f64"] = lambda a: S.convert(F64, F32, a)
-    out["f64_promote_f32"] = lambda a: S.convert(F32, F64, a)
-    out["i64_reinterpret_f64"] = lambda a: a
-    out["f64_reinterpret_i64"] = lambda a: a
-    out["f64_to_bits"] = _ident
-    out["bits_to_f64"] = _ident
+
+    def put(f):
+        out[f.__name__] = f
+        return f
+    _define(put)
     return out
 
 
 def install(ns):
     """Replace numeric.py's float functions (module globals ``ns``) and
-    their UNOP / BINOP entries by the soft ones."""
-    soft = functions()
-    names = {}
-
-    def name_of(f):
-        # the global a soft function is bound to (lambdas have no name of
-        # their own), from a map built on first use: only the fast tier's
-        # translator asks, which a board does not run
-        if not names:
-            for name, g in ns.items():
-                if name[0] != "_" and callable(g):
-                    names[id(g)] = name
-        return names.get(id(f)) or f.__name__
-    ns["name_of"] = name_of
+    their UNOP / BINOP entries by the soft ones (which carry the same
+    names, so ``name_of`` needs no change)."""
     by_old = {}
-    for name, f in soft.items():
+    for name, f in functions().items():
         old = ns.get(name)
         if old is not None:
             by_old[id(old)] = f

@@ -137,8 +137,9 @@ class Wasi(object):
     or the platform has no file system but directories were asked for.
 
     A Wasi may be shared by several threads: calls are serialised by a
-    mutex from ``platform.mutex_new()`` (when present), released while a
-    call blocks (stdin reads, poll_oneoff waits).
+    mutex from ``platform.mutex_new()`` (when present and the platform's
+    ``HAS_THREADS`` is not False), released while a call blocks (stdin
+    reads, poll_oneoff waits).
     """
 
     def __init__(self, config=None, platform=None):
@@ -148,6 +149,8 @@ class Wasi(object):
         self.platform = platform
         self.fs = getattr(platform, "files", None)
         mutex_new = getattr(platform, "mutex_new", None)
+        if not getattr(platform, "HAS_THREADS", True):
+            mutex_new = None    # one thread runs guest code: nothing to order
         self._mutex = mutex_new() if mutex_new is not None else None
         self.table = FdTable(config.max_fds)
         self.exit_code = None

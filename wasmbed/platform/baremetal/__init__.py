@@ -33,9 +33,9 @@ from wasmbed.platform_api import (
 from wasmbed.platform.baremetal.host import IS_MICROPYTHON, _thread, os
 from wasmbed.platform.baremetal.console import StdioStream
 from wasmbed.platform.baremetal.ticks import MonotonicClock, Ticks
-# sync, threads, vm and UartStream are imported where used: a board
-# without _thread, a pool or a UART object does not pay their RAM.
-from wasmbed.platform.minimal import BufferMemory, SoloCond, SoloMutex
+# sync, threads, vm, UartStream and minimal's solo mutex, condvar and
+# bytearray regions are imported where used: a board without _thread, a
+# pool, a UART object or a mapped region does not pay their RAM.
 
 EPOCH_2000_S = 946684800     # 2000-01-01 minus 1970-01-01, in seconds
 _TLS_THREAD_START = "wasmbed.baremetal.thread_start_us"
@@ -124,7 +124,7 @@ class BaremetalPlatform(Platform):
         else:
             self._kit = None
             self._threads = None
-        self._memory = BufferMemory()
+        self._memory = None     # BufferMemory on first vm_map without a pool
         self.pool = None
         if pool is not None:
             self.attach_pool(pool)
@@ -156,19 +156,25 @@ class BaremetalPlatform(Platform):
         be unmapped before the switch."""
         from wasmbed.platform.baremetal.vm import PoolMemory
         self.pool = pool
-        self._memory = PoolMemory(pool)  # type: ignore[assignment]
+        self._memory = PoolMemory(pool)
 
     def page_size(self):
         return 8
 
+    def _regions(self):
+        if self._memory is None:
+            from wasmbed.platform.minimal import BufferMemory
+            self._memory = BufferMemory()
+        return self._memory
+
     def vm_map(self, size, prot=PROT_RW, reserve=0):
-        return self._memory.map(size, prot, reserve)
+        return self._regions().map(size, prot, reserve)
 
     def vm_remap(self, region, new_size):
-        return self._memory.remap(region, new_size)
+        return self._regions().remap(region, new_size)
 
     def vm_unmap(self, region):
-        self._memory.unmap(region)
+        self._regions().unmap(region)
 
     # -------------------------------------------------------------- threads
     def _thread_started(self):
@@ -200,12 +206,14 @@ class BaremetalPlatform(Platform):
     # ---------------------------------------------------- mutex and condvar
     def mutex_new(self):
         if self._kit is None:
+            from wasmbed.platform.minimal import SoloMutex
             return SoloMutex(self.sleep_ns)
         from wasmbed.platform.baremetal.sync import LockMutex
         return LockMutex(self._kit)
 
     def cond_new(self):
         if self._kit is None:
+            from wasmbed.platform.minimal import SoloCond
             return SoloCond(self.sleep_ns)
         from wasmbed.platform.baremetal.sync import LockCond
         return LockCond(self._kit)

@@ -13,8 +13,9 @@ between looks): a board's UART driver buffers incoming bytes meanwhile.
 """
 
 from wasmbed.platform.baremetal.host import select
-from wasmbed.platform.baremetal.sync import MAX_PAUSE_US, poll_until
 from wasmbed.platform_api import ConsoleStream
+# sync (poll_until) is imported by UartStream: a board whose console is
+# sys stdio does not hold its lock classes.
 
 
 class UartStream(ConsoleStream):
@@ -31,6 +32,9 @@ class UartStream(ConsoleStream):
         self._sleep_us = sleep_us
         self._ticks = ticks
         self._any = getattr(uart, "any", None)
+        from wasmbed.platform.baremetal.sync import MAX_PAUSE_US, poll_until
+        self._poll_until = poll_until
+        self._pause_us = MAX_PAUSE_US
 
     def _waiting(self):
         """Bytes waiting; OSError once the device is closed or gone."""
@@ -47,14 +51,14 @@ class UartStream(ConsoleStream):
             return True  # the device is gone: read() reports end of input
 
     def readable(self, timeout_ns=0):
-        return poll_until(self._has_data, timeout_ns, self._ticks,
-                          self._sleep_us)
+        return self._poll_until(self._has_data, timeout_ns, self._ticks,
+                                self._sleep_us)
 
     def read(self, n):
         if n <= 0:
             return b""
         while True:
-            poll_until(self._has_data, -1, self._ticks, self._sleep_us)
+            self._poll_until(self._has_data, -1, self._ticks, self._sleep_us)
             try:
                 waiting = self._waiting()
                 data = self.uart.read(min(n, waiting)) if waiting > 0 else None
@@ -70,7 +74,7 @@ class UartStream(ConsoleStream):
         while done < total:
             n = self.uart.write(view[done:])
             if not n:  # machine.UART answers None on a write timeout
-                self._sleep_us(MAX_PAUSE_US)
+                self._sleep_us(self._pause_us)
                 continue
             done += n
         return total
@@ -99,17 +103,25 @@ class StdioStream(ConsoleStream):
             buf = fileobj
         self.file = buf
         self._raw = getattr(buf, "raw", buf)
+        self._fileobj = fileobj
         self._poll = None
-        if select is not None:
-            try:
-                poller = select.poll()
-                poller.register(fileobj, select.POLLIN)
-                self._poll = poller
-            except (OSError, ValueError, TypeError, AttributeError):
-                self._poll = None
+        self._polled = False    # the poller is made on first read
+
+    def _poller(self):
+        """The select.poll object of the file, or None when it has none."""
+        if not self._polled:
+            self._polled = True
+            if select is not None:
+                try:
+                    poller = select.poll()
+                    poller.register(self._fileobj, select.POLLIN)
+                    self._poll = poller
+                except (OSError, ValueError, TypeError, AttributeError):
+                    self._poll = None
+        return self._poll
 
     def readable(self, timeout_ns=0):
-        poller = self._poll
+        poller = self._poller()
         if poller is None:
             return True
         if timeout_ns < 0:
@@ -128,8 +140,9 @@ class StdioStream(ConsoleStream):
         if not first:
             return b""
         out = bytearray(first)
-        while len(out) < n and self._poll is not None:
-            if not self._poll.poll(0):
+        poller = self._poller()
+        while len(out) < n and poller is not None:
+            if not poller.poll(0):
                 break
             more = self._raw.read(1)
             if not more:
