@@ -158,8 +158,20 @@ class WastRunner:
             self.run_json(out)
 
     def run_json(self, path):
-        with open(path) as f:
-            script = json.load(f)
+        """Run the JSON spec script at ``path``. Raises OSError, and
+        ValueError when the file is not such a script."""
+        with open(path, "rb") as f:
+            data = f.read()
+        try:
+            script = json.loads(data)
+        except ValueError:   # not JSON (or not UTF-8)
+            script = None
+        if not isinstance(script, dict) or not isinstance(
+                script.get("commands"), list):
+            raise ValueError(
+                "not a spec script: expected the JSON that `wasm-tools "
+                "json-from-wast` or `wast2json` writes (an object with a "
+                "\"commands\" list), a .wast file, or a directory of them")
         self.dir = os.path.dirname(path)
         self.source = script.get("source_filename") or path
         self.threads = threads_enabled_for(self.source)

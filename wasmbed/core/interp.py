@@ -16,9 +16,9 @@ from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, WasmError, UncaughtException
 from wasmbed.core.exception import match as _match_catch
 from wasmbed.core.lower import lower_function
-from wasmbed.core.host_charge import account_of, lower_cost, closure_cost
 from wasmbed.core.instance import call_host as _call_host
-from wasmbed.core import fuel as _fuel
+# core/fuel.py (metering) and core/host_charge.py (charge_host_memory) are
+# imported where used: a board with both off does not hold them.
 
 _unpack_from = struct.unpack_from
 _pack_into = struct.pack_into
@@ -470,17 +470,20 @@ def compile_function(inst, fn, meter=None):
     fuel.Meter, its metered closures (cached in meter.code)."""
     defn = fn.defn
     if meter is not None:
+        from wasmbed.core import fuel as _fuel
         low = _fuel.lowered(inst.module, defn)
     else:
         low = defn.compiled
     if low is None:
-        acct = account_of(inst.module)
+        acct = getattr(inst.module, "host_account", None)
         if acct is not None:
+            from wasmbed.core.host_charge import lower_cost
             acct.charge(lower_cost(defn), "lowering function %d" % fn.index)
         low = lower_function(inst.module, defn)
         defn.compiled = low
-    acct = account_of(inst)
+    acct = getattr(inst, "host_account", None)
     if acct is not None:
+        from wasmbed.core.host_charge import closure_cost
         acct.charge(closure_cost(defn), "the closures of function %d" % fn.index)
     code = []
     specials = []
