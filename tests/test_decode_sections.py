@@ -507,11 +507,17 @@ def test_atomic_instructions_and_threads_switch():
 
 
 @pytest.mark.parametrize("body", [
-    b"\x06\x0b", b"\x27\x0b", b"\xc5\x0b", b"\xff\x0b",
+    b"\x27\x0b", b"\xc5\x0b", b"\xff\x0b",
     b"\xfc\x12\x0b", b"\xfd\x9a\x01\x0b", b"\xfd\x80\x02\x0b", b"\xfe\x04\x0b",
 ])
 def test_illegal_opcodes(body):
     assert error(one_func(body)).startswith("illegal opcode")
+
+
+def test_exception_opcodes_are_illegal_in_the_2_0_format():
+    # 0x06 is the legacy `try` in 3.0 (here: `try` without its end)
+    assert error(one_func(b"\x06\x40\x0b"), wasm3=False).startswith("illegal opcode")
+    assert error(one_func(b"\x06\x40\x0b")) != ""
 
 
 @pytest.mark.parametrize("body", [

@@ -378,6 +378,26 @@ def test_spec_core_same_fuel_in_both_tiers():
     assert fuel_diff.compare.failed == 0
 
 
+@needs_spec
+def test_spec_wasm3_exceptions_same_fuel_in_both_tiers():
+    """The 3.0 scripts exception handling and extended constants made
+    pass (tests/test_spec_wasm3.py EXCEPTIONS, LEGACY), metered: the same
+    fuel left in both tiers, every command passing."""
+    from test_spec_wasm3 import EXCEPTIONS, LEGACY
+    paths = []
+    for name in EXCEPTIONS + LEGACY:
+        paths += sorted(glob.glob(os.path.join(SPEC_JSON, "wasm3", name, "*.json")))
+    assert len(paths) == len(EXCEPTIONS + LEGACY)
+    fuel_diff.compare.passed = fuel_diff.compare.failed = 0
+    total = 0
+    for p in paths:
+        n, diffs = fuel_diff.compare(p)
+        assert not diffs, (p, diffs[:3])
+        total += n
+    assert total > 100
+    assert fuel_diff.compare.failed == 0
+
+
 # -- CLI -------------------------------------------------------------------------
 
 def test_cli_fuel(tmp_path, capsys):

@@ -2,13 +2,15 @@
 
 Cost model (what ``ExecEnv.set_fuel(n)`` buys):
 - every wasm instruction costs 1 unit, except ``block``, ``loop``,
-  ``try_table``, ``else``, ``end``, ``nop`` and ``drop``, which are free;
+  ``try_table``, ``else``, ``end``, ``nop`` and ``drop`` (and the legacy
+  ``try``, ``catch``, ``catch_all``, ``delegate``), which are free;
 - fuel is charged per straight-line *region*, on entry, for the whole
   region. Regions start at a function's entry, after ``loop`` (the loop
   header: every iteration pays again), after ``if`` and ``else`` (each
   arm), after every ``end`` (the code a block, if or loop falls or
   branches to), and after ``call``/``call_indirect`` (a call returns
-  there). A region runs to the next start; its cost is the cost of its
+  there); the legacy ``catch``/``catch_all`` start a region like ``else``,
+  ``delegate`` like ``end``. A region runs to the next start; its cost is the cost of its
   reachable instructions (dead code after ``br``/``return``/``unreachable``/
   ``throw``/``throw_ref`` costs nothing). A ``br_if``/``br_table`` that
   leaves a region early does not refund the rest of it, and a trapping or
@@ -39,14 +41,19 @@ from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap
 
 FREE = frozenset((O.BLOCK, O.LOOP, O.ELSE, O.END, O.NOP, O.DROP,
-                  O.TRY_TABLE))
-_OPENS = frozenset((O.BLOCK, O.LOOP, O.IF, O.TRY_TABLE))
+                  O.TRY_TABLE, O.TRY, O.CATCH_L, O.CATCH_ALL_L, O.DELEGATE))
+_OPENS = frozenset((O.BLOCK, O.LOOP, O.IF, O.TRY_TABLE, O.TRY))
+# the legacy try's parts: like else, a new arm starts (reachable again)
+_ARMS = frozenset((O.ELSE, O.CATCH_L, O.CATCH_ALL_L))
+# what closes a construct
+_CLOSES = frozenset((O.END, O.DELEGATE))
 # unconditional control transfers: what follows them is dead
 _LEAVES = frozenset((O.BR, O.BR_TABLE, O.RETURN, O.UNREACHABLE, O.THROW,
-                     O.THROW_REF))
+                     O.THROW_REF, O.RETHROW))
 # instructions after which a region starts
 _STARTS_AFTER = frozenset((O.LOOP, O.IF, O.ELSE, O.END, O.CALL,
-                           O.CALL_INDIRECT))
+                           O.CALL_INDIRECT, O.CATCH_L, O.CATCH_ALL_L,
+                           O.DELEGATE))
 # bulk operations: their size (the top operand) pays n >> BULK_SHIFT
 BULK = frozenset((O.MEMORY_FILL, O.MEMORY_COPY, O.MEMORY_INIT,
                   O.TABLE_FILL, O.TABLE_COPY, O.TABLE_INIT, O.TABLE_GROW))
@@ -78,9 +85,9 @@ def region_costs(body):
             if op in _OPENS:
                 skip += 1
                 continue
-            if op == O.END or op == O.ELSE:
+            if op in _CLOSES or op in _ARMS:
                 if skip:
-                    if op == O.END:
+                    if op in _CLOSES:
                         skip -= 1
                     continue
             else:
@@ -91,9 +98,9 @@ def region_costs(body):
             start = True
         if op in _OPENS:
             unr.append(False)
-        elif op == O.ELSE:
+        elif op in _ARMS:
             unr[-1] = False
-        elif op == O.END:
+        elif op in _CLOSES:
             unr.pop()
             if not unr:
                 break

@@ -451,7 +451,8 @@ def _copies_op(cp, tgt):
 class Compiled:
     """One function's closures for one instance. ``handlers``: None, or
     its try_tables as ``(start, end, clauses)`` (see Lowered.handlers)
-    with each clause ``(kind, Tag or None, (pos, dst))``."""
+    with each clause ``(kind, Tag or None, (pos, dst, save))``, or the
+    handler index a legacy delegate goes on from."""
 
     __slots__ = ("code", "specials", "template", "nparams", "cost", "handlers")
 
@@ -565,8 +566,9 @@ def compile_function(inst, fn, meter=None):
     if low.handlers is not None:
         tags = inst.tags
         handlers = tuple(
-            (a, b, tuple((k, tags[x] if x >= 0 else None, (pos, dst))
-                         for (k, x, pos, dst) in cl))
+            (a, b, cl if type(cl) is int else
+             tuple((k, tags[x] if x >= 0 else None, (pos, dst, sv))
+                   for (k, x, pos, dst, sv) in cl))
             for (a, b, cl) in low.handlers)
     comp = Compiled(code, specials, low.template, low.nparams, handlers)
     if meter is not None:
@@ -784,10 +786,12 @@ def execute(env, func, args):
                     hit = _find_handler(hs, at, ex.exn)
                     if hit is not None:
                         vals, tgt = hit
-                        pos, dst = tgt
+                        pos, dst, sv = tgt
                         for v in vals:
                             R[dst] = v
                             dst += 1
+                        if sv is not None:
+                            R[sv] = ex.exn      # a legacy catch: for rethrow
                         pc = pos
                         break
                 if not frames:
@@ -806,10 +810,18 @@ def execute(env, func, args):
 
 
 def _find_handler(handlers, at, exn):
-    """The first catch of the innermost try_table around IR index at that
-    catches exn -> (values, (pos, dst)), or None."""
-    for start, end, clauses in handlers:
+    """The first catch of the innermost try_table (or legacy try) around
+    IR index at that catches exn -> (values, (pos, dst, save)), or None.
+    A legacy delegate around at goes on from the handler it names."""
+    i = 0
+    n = len(handlers)
+    while i < n:
+        start, end, clauses = handlers[i]
+        i += 1
         if start <= at < end:
+            if type(clauses) is int:
+                i = clauses
+                continue
             hit = _match_catch(clauses, exn)
             if hit is not None:
                 return hit

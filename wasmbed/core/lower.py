@@ -49,10 +49,14 @@ class Lowered:
     ``ir`` list of ops; ``nparams``; ``template`` the initial values of
     everything in R after the params (locals zeroed, stack slots, constants
     reversed); ``nregs`` total register count; ``handlers`` None, or the
-    try_tables as ``(start, end, clauses)``, innermost first: IR indices
-    [start, end) are the body, each clause ``(kind, tagidx, pos, dst)``
+    try_tables and legacy trys as ``(start, end, clauses)`` in the order
+    their ranges close (so innermost first): IR indices [start, end) are
+    the body, each clause ``(kind, tagidx, pos, dst, save)``
     (opcodes.CATCH_*, tagidx -1 for the catch_all forms) branches to IR
-    index pos with the values it pushes in R[dst], R[dst + 1], ...
+    index pos with the values it pushes in R[dst], R[dst + 1], ... and,
+    for a legacy catch, the exception in R[save] (rethrow reads it; None
+    otherwise). A legacy ``delegate`` has an int instead of clauses: the
+    search goes on from that handler index.
     """
 
     __slots__ = ("ir", "nparams", "template", "nregs", "nresults", "handlers")
@@ -86,7 +90,8 @@ def block_arity(module, bt):
 
 class _Ctl:
     __slots__ = ("op", "label", "else_label", "height", "nparams",
-                 "nresults", "unreachable", "catches")
+                 "nresults", "unreachable", "catches", "hindex", "hend",
+                 "save", "in_do")
 
     def __init__(self, op, label, height, nparams, nresults):
         self.op = op
@@ -96,7 +101,11 @@ class _Ctl:
         self.nparams = nparams
         self.nresults = nresults
         self.unreachable = False
-        self.catches = None    # try_table: (IR start, clauses with Labels)
+        self.catches = None    # try_table, try: (IR start, clauses with Labels)
+        self.hindex = -1       # legacy try: its handler index (where a
+        self.hend = -1         #   delegate into its body goes on); any: the
+        self.save = None       #   handler count after its end; a catch's
+        self.in_do = False     #   exception register; try still in `do`
 
 
 def lower_function(module, func, fuel=None):
@@ -192,12 +201,14 @@ def lower_function(module, func, fuel=None):
         pc += 1
         op = ins[0]
         if ctls[-1].unreachable:
-            if op == O.BLOCK or op == O.LOOP or op == O.IF or op == O.TRY_TABLE:
+            if (op == O.BLOCK or op == O.LOOP or op == O.IF or op == O.TRY_TABLE
+                    or op == O.TRY):
                 skip += 1
                 continue
-            if op == O.END or op == O.ELSE:
+            if (op == O.END or op == O.ELSE or op == O.DELEGATE or op == O.CATCH_L
+                    or op == O.CATCH_ALL_L):
                 if skip:
-                    if op == O.END:
+                    if op == O.END or op == O.DELEGATE:
                         skip -= 1
                     continue
             else:
@@ -283,12 +294,73 @@ def lower_function(module, func, fuel=None):
                     label, h = fn_label, 0
                 else:
                     label, h, _na = branch_target(depth)
-                clauses.append((kind, x, label, L + h))
+                clauses.append((kind, x, label, L + h, None))
             np_, nr = block_arity(module, ins[1])
             ctl = _Ctl(op, Label(), len(stk) - np_, np_, nr)
             ctl.catches = (len(ir), clauses)
+            ctl.in_do = True         # a delegate into its body: its clauses
             ctls.append(ctl)
             state["label_at"] = len(ir)
+        elif op == O.TRY:
+            mat_all()
+            np_, nr = block_arity(module, ins[1])
+            ctl = _Ctl(op, Label(), len(stk) - np_, np_, nr)
+            ctl.catches = (len(ir), [])
+            ctl.in_do = True
+            ctls.append(ctl)
+            state["label_at"] = len(ir)
+        elif op == O.CATCH_L or op == O.CATCH_ALL_L:
+            # (legacy) the do body or the previous catch body ends: to the
+            # try's end, like else; this catch's body starts
+            ctl = ctls[-1]
+            if not ctl.unreachable:
+                for i in range(ctl.height, ctl.height + ctl.nresults):
+                    mat(i)
+                emit(["br", ctl.label, ()])
+            if ctl.in_do:
+                ctl.in_do = False
+                ctl.hindex = len(handlers)
+                handlers.append((ctl.catches[0], len(ir), ctl.catches[1]))
+                ctl.save = const_slot(None, None, ("exn", pc))
+            lb = Label()
+            bind(lb)
+            if op == O.CATCH_L:
+                np_ = len(module.tag_types[ins[1]].params)
+                ctl.catches[1].append((0, ins[1], lb, L + ctl.height, ctl.save))
+            else:
+                np_ = 0
+                ctl.catches[1].append((2, -1, lb, L + ctl.height, ctl.save))
+            ctl.op = op
+            ctl.unreachable = False
+            del stk[ctl.height:]
+            for i in range(np_):
+                stk.append(L + ctl.height + i)
+            if ctl.height + np_ > state["maxh"]:
+                state["maxh"] = ctl.height + np_
+        elif op == O.DELEGATE:
+            # (legacy) ends the try like end; what its body throws goes on
+            # from the handlers of the label named (counted from outside)
+            ctl = ctls.pop()
+            if not ctl.unreachable:
+                for i in range(ctl.height, ctl.height + ctl.nresults):
+                    mat(i)
+            depth = ins[1]
+            if depth == len(ctls) - 1:
+                ref = None                  # the caller's handlers
+            else:
+                ref = (ctls[-1 - depth], ctls[-1 - depth].in_do)
+            ctl.hindex = len(handlers)
+            handlers.append((ctl.catches[0], len(ir), ref))
+            del stk[ctl.height:]
+            for i in range(ctl.nresults):
+                stk.append(L + ctl.height + i)
+            if ctl.height + ctl.nresults > state["maxh"]:
+                state["maxh"] = ctl.height + ctl.nresults
+            bind(ctl.label)
+            ctl.hend = len(handlers)
+        elif op == O.RETHROW:
+            emit(["throw_ref", ctls[-1 - ins[1]].save])
+            ctls[-1].unreachable = True
         elif op == O.THROW:
             n_ = len(module.tag_types[ins[1]].params)
             srcs = tuple(stk[len(stk) - n_:])
@@ -333,9 +405,12 @@ def lower_function(module, func, fuel=None):
                     mat(i)
             if ctl.else_label is not None:
                 bind(ctl.else_label)
-            if ctl.catches is not None:
+            if ctl.op == O.TRY_TABLE:
                 # the body's IR ends here, before the code after the end
+                ctl.hindex = len(handlers)
                 handlers.append((ctl.catches[0], len(ir), ctl.catches[1]))
+            elif ctl.op == O.TRY:
+                ctl.hindex = len(handlers)      # a try without catch
             del stk[ctl.height:]
             for i in range(ctl.nresults):
                 stk.append(L + ctl.height + i)
@@ -347,6 +422,7 @@ def lower_function(module, func, fuel=None):
                 break
             if ctl.op != O.LOOP:
                 bind(ctl.label)
+            ctl.hend = len(handlers)
         elif op == O.BR:
             depth = ins[1]
             if depth == len(ctls) - 1:
@@ -520,8 +596,17 @@ def lower_function(module, func, fuel=None):
     _resolve(ir)
     hs = None
     if handlers:
-        hs = tuple((a, b, tuple((k, x, lb.pos, dst) for (k, x, lb, dst) in cl))
-                   for (a, b, cl) in handlers)
+        out = []
+        for a, b, cl in handlers:
+            if cl is None:                  # delegate to the caller
+                cl = len(handlers)
+            elif type(cl) is tuple:         # delegate to a label
+                t, in_do = cl
+                cl = t.hindex if in_do else t.hend
+            else:
+                cl = tuple((k, x, lb.pos, dst, sv) for (k, x, lb, dst, sv) in cl)
+            out.append((a, b, cl))
+        hs = tuple(out)
     return Lowered(ir, nparams, template, len(ftype.results), hs)
 
 

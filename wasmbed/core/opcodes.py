@@ -1,5 +1,6 @@
 """The instruction set: every opcode of WebAssembly 2.0 plus SIMD, atomics
-and 3.0's exception handling (throw, throw_ref, try_table).
+and 3.0's exception handling (throw, throw_ref, try_table; the legacy
+try, catch, catch_all, delegate, rethrow).
 
 Opcode ids are small dense ints so tiers can index lists with them:
   single-byte opcode b            -> b              (0x00 .. 0xD2)
@@ -124,6 +125,12 @@ CALL_INDIRECT = 0x11
 THROW = 0x08
 THROW_REF = 0x0A
 TRY_TABLE = 0x1F
+# legacy exception handling
+TRY = 0x06
+CATCH_L = 0x07
+CATCH_ALL_L = 0x19
+DELEGATE = 0x18
+RETHROW = 0x09
 DROP = 0x1A
 SELECT = 0x1B
 SELECT_T = 0x1C

@@ -40,6 +40,12 @@ def definitions(_op, _lanes_of):
     _op(0x08, "throw", IMM_TAG)
     _op(0x0A, "throw_ref")
     _op(0x1F, "try_table", IMM_TRY_TABLE)
+    # the legacy form (shipped modules still use it)
+    _op(0x06, "try", IMM_BLOCK)
+    _op(0x07, "catch", IMM_TAG)
+    _op(0x19, "catch_all")
+    _op(0x18, "delegate", IMM_LABEL)
+    _op(0x09, "rethrow", IMM_LABEL)
     # -- reference -------------------------------------------------------------
     _op(0xD0, "ref.null", IMM_REFTYPE)
     _op(0xD1, "ref.is_null")
@@ -342,6 +348,11 @@ def _decode_kinds(name, imm):
     kind[0x0B] = D._D_END
     kind[0xFC] = kind[0xFD] = kind[0xFE] = D._D_PREFIX
     kind[0x0A] = D._D_EH_NONE      # throw_ref: no immediate, not in 2.0
+    kind[0x06] = D._D_TRY
+    kind[0x07] = D._D_CATCH
+    kind[0x19] = D._D_CATCH
+    kind[0x18] = D._D_DELEGATE
+    kind[0x09] = D._D_TAG          # rethrow: one index, not in 2.0
     return kind
 
 

@@ -51,6 +51,10 @@ IF = O.IF
 ELSE = O.ELSE
 END = O.END
 TRY_TABLE = O.TRY_TABLE
+TRY = O.TRY                       # legacy exception handling
+CATCH_L = O.CATCH_L
+CATCH_ALL_L = O.CATCH_ALL_L
+DELEGATE = O.DELEGATE
 FUNC = -1
 
 # Budgets: (structured Python loops, structured indentation) per level.
@@ -142,17 +146,19 @@ def _analyze(body):
         ins = body[pc]
         op = ins[0]
         if unr[-1]:
-            if op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE:
+            if (op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE
+                    or op == TRY):
                 skip += 1
                 continue
-            if op == END or op == ELSE:
+            if (op == END or op == ELSE or op == DELEGATE or op == CATCH_L
+                    or op == CATCH_ALL_L):
                 if skip:
-                    if op == END:
+                    if op == END or op == DELEGATE:
                         skip -= 1
                     continue
             else:
                 continue
-        if op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE:
+        if op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE or op == TRY:
             if op == TRY_TABLE:
                 for _k, _x, d in ins[2]:
                     _record(stack, d)      # catch labels: outside the try
@@ -164,7 +170,9 @@ def _analyze(body):
         elif op == ELSE:
             stack[-1].else_pc = pc
             unr[-1] = False
-        elif op == END:
+        elif op == CATCH_L or op == CATCH_ALL_L:
+            unr[-1] = False
+        elif op == END or op == DELEGATE:
             c = stack.pop()
             unr.pop()
             c.end = pc
@@ -189,7 +197,7 @@ def _analyze(body):
             stack[-1].extra = max(stack[-1].extra, _tree_depth(len(seen)) + 2)
             unr[-1] = True
         elif (op == O.RETURN or op == O.UNREACHABLE or op == O.THROW
-              or op == O.THROW_REF):
+              or op == O.THROW_REF or op == O.RETHROW):
             unr[-1] = True
         elif op == O.LOCAL_GET:
             reads.add(ins[1])
@@ -447,6 +455,25 @@ class _Frame:
         self.rel = None        # an if's condition (range facts)
 
 
+class _Try:
+    """An absorbed try_table or legacy try: its range is the blocks
+    [first, last) of the dispatch loop, closed at instruction ``close``
+    (its end, delegate or first catch); ``clauses`` (kind, tag name,
+    target slots, target block id or None for a return, exception
+    variable or None); ``delegate`` None or (target construct, whether
+    the delegate sits in that construct's range)."""
+
+    __slots__ = ("con", "first", "last", "close", "clauses", "delegate")
+
+    def __init__(self, con, first):
+        self.con = con
+        self.first = first
+        self.last = None
+        self.close = None
+        self.clauses = []
+        self.delegate = None
+
+
 class _Py:
     """A Python loop in the generated code."""
 
@@ -483,8 +510,7 @@ class _Emit:
         self.uses_br = False
         self.region = False
         self.blocks = None
-        self.tries = []      # absorbed try_tables: [end pc, first block
-                             # index, end block index, clauses]
+        self.tries = []      # absorbed try_tables and trys (_Try)
         mt = module.mem_types
         self.shared_mem = bool(mt) and bool(mt[0].limits.shared)
         # range facts on locals (by number), true where code is emitted:
@@ -977,12 +1003,14 @@ class _Emit:
             op = ins[0]
             fr = frames[-1]
             if fr.unr:
-                if op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE:
+                if (op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE
+                        or op == TRY):
                     skip += 1
                     continue
-                if op == END or op == ELSE:
+                if (op == END or op == ELSE or op == DELEGATE or op == CATCH_L
+                        or op == CATCH_ALL_L):
                     if skip:
-                        if op == END:
+                        if op == END or op == DELEGATE:
                             skip -= 1
                         continue
                 else:
@@ -1032,8 +1060,16 @@ class _Emit:
                     self.emit("%s = %s" % (vw, e))
                 else:
                     self.emit(tmpl % (self.addr(a, ins[2]), e))
-            elif op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE:
+            elif (op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE
+                  or op == TRY):
                 self.start(self.cons[pc - 1], op, ins)
+            elif op == CATCH_L or op == CATCH_ALL_L:
+                self.catch_(pc - 1, op, ins)
+            elif op == DELEGATE:
+                self.delegate(pc - 1, ins[1])
+            elif op == O.RETHROW:
+                self.emit("throw_ref(_c%d)" % frames[-1 - ins[1]].con.start)
+                fr.unr = True
             elif op == ELSE:
                 self.else_()
             elif op == END:
@@ -1398,13 +1434,17 @@ class _Emit:
                 self.poll()
             elif op == IF:
                 self.emit("if not %s:" % self.cnd(cond), ["_r = %d" % con.eid, "continue"])
-            elif op == TRY_TABLE:
-                # its body starts a block: the blocks up to its end are
-                # where the dispatch loop's handler applies its clauses
+            elif op == TRY_TABLE or op == TRY:
+                # its body starts a block: the blocks up to its end (a
+                # try: its first catch) are where the dispatch loop's
+                # handler applies its clauses
                 self.new_block(con.start + 1, True)
-                self.tries.append([con.end, len(self.blocks) - 1, None, clauses])
+                t = _Try(con, len(self.blocks) - 1)
+                if op == TRY_TABLE:
+                    t.clauses = clauses
+                self.tries.append(t)
             return
-        if op == TRY_TABLE:
+        if op == TRY_TABLE or op == TRY:
             raise ValueError("fast tier: try_table outside the dispatch loop")
         f.outer = self.code
         if con.mode in ("pyloop", "pyblock"):
@@ -1459,10 +1499,8 @@ class _Emit:
             return True
         self.set_facts(f.facts, con.sets)
         if con.mode == "absorbed":
-            if con.kind == TRY_TABLE:
-                for t in self.tries:
-                    if t[0] == con.end:
-                        t[2] = len(self.blocks)
+            if con.kind == TRY_TABLE or con.kind == TRY:
+                self.close_try(con, con.end)
             if con.kind != LOOP:
                 self.new_block(con.lid, reach)
         else:
@@ -1494,11 +1532,67 @@ class _Emit:
             if kind < 2:
                 tag = self.need("TG%d" % x, "ctx.tags[%d]" % x)
             if t.kind == FUNC:
-                out.append((kind, tag, None, None))
+                out.append((kind, tag, None, None, None))
             else:
                 _check_absorbed(t)
-                out.append((kind, tag, ["s%d" % (f.h + i) for i in range(n)], t.lid))
+                out.append((kind, tag, ["s%d" % (f.h + i) for i in range(n)], t.lid,
+                            None))
         return out
+
+    def close_try(self, con, pc):
+        """A try_table's or try's range ends (at its end, delegate or
+        first catch): the blocks made so far are its last."""
+        for t in self.tries:
+            if t.con is con and t.last is None:
+                t.last = len(self.blocks)
+                t.close = pc
+
+    def in_do(self, con):
+        """Is construct con a try(_table) whose range is still open?"""
+        for t in self.tries:
+            if t.con is con:
+                return t.last is None
+        return False
+
+    def catch_(self, pc, op, ins):
+        """Legacy catch/catch_all: the previous part of the try goes to
+        its end; the catch's body is a block the handler branches to with
+        the payload in the try's slots and the exception in _c<start>."""
+        f = self.frames[-1]
+        con = f.con
+        if con.mode != "absorbed":
+            raise ValueError("fast tier: try outside the dispatch loop")
+        if not f.unr:
+            for i in range(f.h, f.h + f.nr):
+                self.mat(i)
+            self.emit("_r = %d" % con.lid)
+            self.emit("continue")
+        self.last_def = None
+        self.close_try(con, pc)
+        n = 0
+        tag = None
+        if op == CATCH_L:
+            n = len(self.module.tag_types[ins[1]].params)
+            tag = self.need("TG%d" % ins[1], "ctx.tags[%d]" % ins[1])
+        for t in self.tries:
+            if t.con is con:
+                t.clauses.append((0 if op == CATCH_L else 2, tag,
+                                  ["s%d" % (f.h + i) for i in range(n)], pc + 1,
+                                  "_c%d" % con.start))
+        self.new_block(pc + 1, False)
+        f.unr = False
+        self.reset_stack(f.h, n)
+
+    def delegate(self, pc, depth):
+        """Legacy delegate: ends the try like end; what its body throws
+        goes on from the handlers of label depth (counted from outside)."""
+        f = self.frames[-1]
+        con = f.con
+        for t in self.tries:
+            if t.con is con:
+                target = self.frames[-2 - depth].con
+                t.delegate = (target, self.in_do(target))
+        self.end()
 
     def throw(self, ins):
         if ins[0] == O.THROW:
@@ -1519,14 +1613,34 @@ class _Emit:
         if self.uses_mem:
             out.append("mem = M0.data")
         nres = len(self.ftype.results)
-        for end, first, last, clauses in sorted(self.tries, key=lambda t: t[0]):
-            bids = tuple(self.blocks[i][0] for i in range(first, last))
+        tries = sorted(self.tries, key=lambda t: t.close)
+        gate = False
+        for t in tries:
+            if t.delegate is not None:
+                gate = True
+                out.append("_h = 0")
+                break
+        for i, t in enumerate(tries):
+            bids = tuple(self.blocks[j][0] for j in range(t.first, t.last))
             if len(bids) == 1:
-                test = "if _r == %d:" % bids[0]
+                test = "_r == %d" % bids[0]
             else:
-                test = "if _r in %s:" % self.need("TRY%d" % end, "frozenset(%r)" % (bids,))
+                test = "_r in %s" % self.need("TRY%d" % t.close, "frozenset(%r)" % (bids,))
+            if gate:
+                test = "_h <= %d and %s" % (i, test)
+            test = "if %s:" % test
+            if t.delegate is not None:
+                # legacy delegate: go on from the handlers of its label
+                target, in_do = t.delegate
+                k = len(tries)
+                for j, u in enumerate(tries):
+                    if (u.con is target) if in_do else (u.close > target.end):
+                        k = j
+                        break
+                out.extend([test, ["_h = %d" % k]])
+                continue
             body = []
-            for kind, tag, dst, lid in clauses:
+            for kind, tag, dst, lid, save in t.clauses:
                 vals = []
                 if kind < 2:
                     vals = ["_x.payload"]
@@ -1541,6 +1655,8 @@ class _Emit:
                     act = []
                     if dst:
                         act.append("%s, = %s" % (", ".join(dst), src))
+                    if save is not None:
+                        act.append("%s = _x" % save)
                     act.extend(["_r = %d" % lid, "continue"])
                 if tag is None:
                     body.extend(act)
@@ -1881,7 +1997,7 @@ def function_source(module, fidx, level=0, fuel=None, term=None, views=None):
         from wasmbed.core.fast_rt import HAS_VIEWS as views
     body = module.funcs[fidx - module.num_imported_funcs].body
     for ins in body:
-        if ins[0] == TRY_TABLE:
+        if ins[0] == TRY_TABLE or ins[0] == TRY:
             # try_table's handlers work on the dispatch loop's blocks
             level = 2
             break

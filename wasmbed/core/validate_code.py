@@ -207,7 +207,7 @@ def _check_body(ctx, declared_locals, body, ftype):
                     _pop_vals(vals, frame, lt)
                     vals.extend(lt)
             elif (op == 0x02 or op == 0x03 or op == 0x04      # block loop if
-                  or op == 0x1F):                           # try_table
+                  or op == 0x1F or op == 0x06):             # try_table try
                 bt = ins[1]
                 if bt < 0:
                     ins_t = _NO_TYPES
@@ -374,6 +374,44 @@ def _check_body(ctx, declared_locals, body, ftype):
                 frame[4] = True
             elif op == 0x0A:                                # throw_ref
                 _pop_expect(vals, frame, EXNREF)
+                del vals[height:]
+                frame[4] = True
+            elif op == 0x07 or op == 0x19:                  # catch catch_all
+                # (legacy) the previous part of the try ends like an else
+                if frame[0] != 0x06 and frame[0] != 0x07:
+                    raise InvalidModule(TYPE_MISMATCH)
+                _pop_vals(vals, frame, frame[2])
+                if len(vals) != height:
+                    raise InvalidModule(TYPE_MISMATCH)
+                pushed = _NO_TYPES
+                if op == 0x07:
+                    x = ins[1]
+                    if x >= len(tag_types):
+                        raise _unknown("tag", x)
+                    pushed = tag_types[x].params
+                frame = [op, frame[1], frame[2], height, False]
+                ctrls[-1] = frame
+                vals.extend(pushed)
+            elif op == 0x18:                                # delegate
+                # (legacy) ends the try; the label is counted from outside
+                if frame[0] != 0x06:
+                    raise InvalidModule(TYPE_MISMATCH)
+                outs = frame[2]
+                _pop_vals(vals, frame, outs)
+                if len(vals) != height:
+                    raise InvalidModule(TYPE_MISMATCH)
+                ctrls.pop()
+                if ins[1] >= len(ctrls):
+                    raise _unknown("label", ins[1])
+                vals.extend(outs)
+                frame = ctrls[-1]
+                height = frame[3]
+            elif op == 0x09:                                # rethrow
+                x = ins[1]
+                if x >= len(ctrls):
+                    raise _unknown("label", x)
+                if ctrls[-1 - x][0] not in (0x07, 0x19):
+                    raise InvalidModule("invalid rethrow label")
                 del vals[height:]
                 frame[4] = True
             elif op == 0x10F:                               # table.grow
