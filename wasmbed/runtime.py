@@ -9,12 +9,13 @@ import struct
 import sys
 
 from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
-from wasmbed.core import host_charge
+from wasmbed.core.account import Account
 from wasmbed.core import errors as E
 from wasmbed.core import numeric as _N
 from wasmbed.core.errors import Trap, LinkError, ThreadLimit, HostOutOfMemory
 from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
+from wasmbed.core.exception import Tag
 from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
                                    WasmFunction)
 from wasmbed.core.memory import HeapBacking, PoolBacking, VMBacking, Memory
@@ -22,11 +23,11 @@ from wasmbed.core.limits import StoreLimits
 from wasmbed.core.table import Table, Global
 from wasmbed.core.module import FuncType, I32, I64, F32, F64
 from wasmbed.core import interp
-from wasmbed.core import fuel as _fuel
 from wasmbed.values import to_internal, from_internal, M32, M64
 from wasmbed.natives import native_function
-from wasmbed.app_heap import AppHeap
-from wasmbed import host_stack as _hs
+
+if False:   # type checkers only (MicroPython has no typing module)
+    from typing import Any, Callable
 
 # Pool charges (bytes) for per-instance structures whose count the module
 # controls; they bound what a hostile module can make the host allocate.
@@ -56,7 +57,7 @@ class Runtime:
     HostOutOfMemory too, with ``during`` saying which).
     """
 
-    def __init__(self, config=None):
+    def __init__(self, config: "RuntimeConfig | None" = None) -> "None":
         if config is None:
             config = RuntimeConfig()
         self.config = config
@@ -71,10 +72,10 @@ class Runtime:
             buf = config.heap_buf
             if buf is None:
                 try:
-                    buf = bytearray(config.heap_size)
+                    buf = bytearray(config.heap_size)  # type: ignore[arg-type]
                 except MemoryError:
                     raise HostOutOfMemory("runtime", "a pool of %d bytes"
-                                          % config.heap_size)
+                                          % config.heap_size)  # type: ignore[str-format]
             mutex = None
             if self._platform is not None and hasattr(self._platform, "mutex_new"):
                 mutex = self._platform.mutex_new()
@@ -93,10 +94,14 @@ class Runtime:
             config.max_total_table_elements, config.max_instances,
             config.max_tables, config.max_memories)
         self.registered = {}
+        # {module_name: [NativeSymbol]}: the config's, then register_natives()
+        self.natives = {}
+        for modname, syms in config.natives.items():
+            self.register_natives(modname, syms)
         # terminate flags of everything Runtime.terminate() must reach: each
         # live instance (from the start of its instantiation until
         # deinstantiate) and each load in progress
-        self._terms = []
+        self._terms = []  # type: list[list[Any]]
         # the execution tier: a module with execute(env, func, args). The
         # default is the fast tier on CPython and the interpreter on
         # MicroPython, whose boards may lack the RAM (or compile()) to
@@ -107,14 +112,14 @@ class Runtime:
         engine = interp
         if mode == "fast":
             try:
-                from wasmbed.core import fast as engine
+                from wasmbed.core import fast as engine  # type: ignore[no-redef]
             except ImportError:
                 mode = "interp"
         self.mode = mode
         self.engine = engine
 
     @property
-    def platform(self):
+    def platform(self) -> "Any":
         if self._platform is None:
             from wasmbed.platform import default_platform
             self._platform = default_platform()
@@ -128,7 +133,8 @@ class Runtime:
         mem.cond_new = plat.cond_new
         mem.clock_ns = lambda: plat.clock_ns(1)
 
-    def create_memory(self, min_pages, max_pages=None, shared=False):
+    def create_memory(self, min_pages: "int", max_pages: "int | None" = None,
+                      shared: "bool" = False) -> "Memory":
         """A host-made memory to pass in `imports` (e.g. the shared memory a
         wasi-threads module imports); it counts against max_memories until
         its release(). Raises PoolExhausted, InstantiationError (a store
@@ -140,7 +146,8 @@ class Runtime:
             self._init_shared_memory(mem)
         return mem
 
-    def create_table(self, elem_type, min_elems, max_elems=None, init=None):
+    def create_table(self, elem_type: "int", min_elems: "int",
+                     max_elems: "int | None" = None, init: "Any" = None) -> "Table":
         """A host-made table (elem_type FUNCREF or EXTERNREF from
         wasmbed.core.module; init a core function, any object for
         externref, or None) to pass in `imports`; it counts against the
@@ -150,7 +157,7 @@ class Runtime:
         return Table(TableType(elem_type, Limits(min_elems, max_elems)),
                      self.store.table_backing, init, self.store.limits)
 
-    def set_limits(self, **limits):
+    def set_limits(self, **limits: "int | None") -> "None":
         """Change store limits of a live runtime (names as in RuntimeConfig:
         max_memory_size, max_table_elements, max_total_table_elements,
         max_instances, max_tables, max_memories; None lifts a cap). They
@@ -168,7 +175,7 @@ class Runtime:
             setattr(self.store.limits, name, v)
 
     # -- modules ---------------------------------------------------------
-    def load(self, data):
+    def load(self, data: "bytes | bytearray | memoryview") -> "LoadedModule":
         """Decode and validate a binary module -> LoadedModule.
 
         Raises MalformedModule, InvalidModule, PoolExhausted (pool mode:
@@ -179,10 +186,12 @@ class Runtime:
             raise TypeError("load() needs bytes")
         acct = None
         if self.pool is not None:
-            acct = host_charge.Account(self.pool)
+            acct = Account(self.pool)
             block = acct.charge(len(data), "the module binary")
             self.pool.view(block, len(data))[:] = data
         charging = acct is not None and self._charge_host
+        if charging:
+            from wasmbed.core import host_charge
         term = [None]
         self._terms.append(term)
         try:
@@ -190,7 +199,7 @@ class Runtime:
                 if acct is not None and not charging:
                     acct.charge(len(data) * MODULE_METADATA_FACTOR,
                                 "the decoded module")
-                if charging:
+                if charging and acct is not None:
                     what = "decoding the module"
                     decoding = acct.charge(host_charge.load_cost(len(data)), what)
                 module = decode_module(data)
@@ -199,7 +208,7 @@ class Runtime:
                 _poll(term)
             except MemoryError:
                 raise HostOutOfMemory("load", "a module of %d bytes" % len(data))
-            if charging:
+            if charging and acct is not None:
                 acct.resize(decoding, host_charge.load_cost(len(data), False),
                             what)
                 acct.charge(host_charge.decoded_locals_cost(module),
@@ -213,7 +222,7 @@ class Runtime:
             self._forget_term(term)
         return LoadedModule(self, module, acct)
 
-    def load_aot(self, aot):
+    def load_aot(self, aot: "Any") -> "LoadedModule":
         """Load a module written by ``wasmbed compile`` (an imported Python
         module, or any object with WASM and BINDERS) -> LoadedModule whose
         functions run from the precompiled code, with no translation and no
@@ -237,12 +246,54 @@ class Runtime:
         fast.install(mod.module, binders)
         return mod
 
-    def register(self, name, instance):
+    def register(self, name: "str", instance: "Instance") -> "None":
         """Make an instance's exports importable under module name `name`."""
         self.registered[name] = instance
 
-    def instantiate(self, module, stack_size=None, heap_size=0, wasi=None,
-                    imports=None, fuel=None):
+    def register_natives(self, module, symbols):
+        """WAMR's wasm_runtime_register_natives: make NativeSymbols
+        importable under module name `module` by every module instantiated
+        from now on (a later symbol of the same name replaces an earlier
+        one). Raises ValueError for a bad signature string (nothing is
+        registered then), TypeError for something not a NativeSymbol."""
+        from wasmbed.config import NativeSymbol
+        from wasmbed.natives import parse_signature
+        for sym in symbols:
+            if not isinstance(sym, NativeSymbol):
+                raise TypeError("register_natives needs NativeSymbols, got %r"
+                                % (sym,))
+            parse_signature(sym.signature)
+        have = self.natives.setdefault(module, [])
+        for sym in symbols:
+            for i in range(len(have)):
+                if have[i].name == sym.name:
+                    del have[i]
+                    break
+            have.append(sym)
+
+    def unregister_natives(self, module, symbols):
+        """Withdraw NativeSymbols (or names) registered under `module`;
+        instances already made keep them. Unknown ones are ignored."""
+        have = self.natives.get(module)
+        if not have:
+            return
+        names = [getattr(s, "name", s) for s in symbols]
+        have[:] = [s for s in have if s.name not in names]
+        if not have:
+            del self.natives[module]
+
+    def _links(self, modname, field):
+        # what LoadedModule.import_types() reports as "linked"
+        for sym in self.natives.get(modname, ()):
+            if sym.name == field:
+                return True
+        reg = self.registered.get(modname)
+        return reg is not None and field in reg.core.exports
+
+    def instantiate(self, module: "LoadedModule", stack_size: "int | None" = None,
+                    heap_size: "int" = 0, wasi: "Any" = None,
+                    imports: "dict[str, dict[str, Any]] | None" = None,
+                    fuel: "int | None" = None) -> "Instance":
         """Instantiate a LoadedModule -> Instance.
 
         ``imports``: {module_name: {field: extern}} where an extern is a
@@ -261,7 +312,8 @@ class Runtime:
         if stack_size is None:
             stack_size = self.config.default_stack_size
         if fuel is not None:
-            _fuel.check_fuel_args(fuel, "trap")
+            from wasmbed.core.fuel import check_fuel_args
+            check_fuel_args(fuel, "trap")
         wasi_obj = None
         owns_wasi = True
         if wasi is not None:
@@ -347,8 +399,9 @@ class Runtime:
                 nfuncs += imp.kind == 0
             per_func = FUNC_CHARGE
             if self.mode == "fast" and self._charge_host:
-                per_func += host_charge.FAST_FUNC_CHARGE
-            inst._account = host_charge.Account(self.pool)
+                from wasmbed.core.host_charge import FAST_FUNC_CHARGE
+                per_func += FAST_FUNC_CHARGE
+            inst._account = Account(self.pool)
             inst._account.charge(
                 INSTANCE_CHARGE + GLOBAL_CHARGE * len(m.globals)
                 + per_func * nfuncs + ELEM_REF_CHARGE * nelems,
@@ -367,13 +420,14 @@ class Runtime:
             raise
         inst.wasi = wasi_obj
         if heap_size:
+            from wasmbed.app_heap import AppHeap
             inst._app_heap = AppHeap.reserve(inst, heap_size)
         if cluster is not None:
             cluster.add_member(inst.core)
         return inst
 
     def _resolver(self, imports, wasi_obj, inst, cluster=None):
-        natives = self.config.natives
+        natives = self.natives
         spawn = None
         if cluster is not None:
             spawn = HostFunction(FuncType((I32,), (I32,)),
@@ -402,7 +456,7 @@ class Runtime:
             if modname in natives:
                 for sym in natives[modname]:
                     if sym.name == field:
-                        return native_function(sym)
+                        return native_function(sym, modname)
             if modname == "wasi_snapshot_preview1" and wasi_obj is not None:
                 return wasi_function(field)
             if modname == "wasi" and field == "thread-spawn" and spawn is not None:
@@ -426,7 +480,8 @@ class Runtime:
             del cluster.spawn_fuel[key]
 
     # -- embedder threads (WAMR's spawn_exec_env / spawn_thread) -----------
-    def spawn_thread(self, instance, fn, arg=None, stack_size=None):
+    def spawn_thread(self, instance: "Instance", fn: "Callable[[ExecEnv, Any], Any]",
+                     arg: "Any" = None, stack_size: "int | None" = None) -> "Any":
         """Run ``fn(exec_env, arg)`` on a new platform thread with a new exec
         env of ``instance``; -> a handle for join_thread(). Counted against
         max_thread_num together with the instance's other spawned threads.
@@ -444,19 +499,19 @@ class Runtime:
             instance._thread_done(env)
             raise ThreadLimit("the platform could not start a thread")
 
-    def join_thread(self, handle):
+    def join_thread(self, handle: "Any") -> "Any":
         """Wait for a thread from spawn_thread(); -> fn's result, or raises
         what fn raised."""
         return self.platform.thread_join(handle)
 
-    def mem_alloc_info(self):
+    def mem_alloc_info(self) -> "dict[str, int]":
         """{"total_size", "total_free_size", "highmark_size"} of the pool
         (system mode: zeros)."""
         if self.pool is None:
             return {"total_size": 0, "total_free_size": 0, "highmark_size": 0}
         return self.pool.info()
 
-    def terminate(self):
+    def terminate(self) -> "None":
         """Stop everything this runtime is doing now, from any thread: a
         load or instantiation in progress (segment initialisation, the
         start function) raises Terminated, and so does every running call
@@ -473,8 +528,9 @@ class Runtime:
         except ValueError:
             pass
 
-    def destroy(self):
+    def destroy(self) -> "None":
         self.registered = {}
+        self.natives = {}
 
 
 _TYPE_BY_NAME = {"i32": I32, "i64": I64, "f32": F32, "f64": F64}
@@ -492,7 +548,7 @@ def _wasi_adapter(fn, ft):
 
 
 def _as_extern(x):
-    if isinstance(x, (WasmFunction, HostFunction, Memory, Table, Global)):
+    if isinstance(x, (WasmFunction, HostFunction, Memory, Table, Global, Tag)):
         return x
     if isinstance(x, Function):
         return x.func
@@ -507,7 +563,7 @@ class LoadedModule:
         self.module = module
         self._account = account
 
-    def unload(self):
+    def unload(self) -> "None":
         """Return the module's pool charges (binary, decoded form, the
         code its functions were lowered or translated to). Idempotent."""
         if self._account is not None:
@@ -515,22 +571,81 @@ class LoadedModule:
             self._account = None
 
     @property
-    def imports(self):
+    def imports(self) -> "list[Any]":
         return self.module.imports
 
     @property
-    def exports(self):
+    def exports(self) -> "list[Any]":
         return self.module.exports
+
+    # -- introspection (WAMR's get_import_type / get_export_type) ----------
+    def import_types(self):
+        """[ExternType] of the imports, in order (wasmbed/extern_types.py):
+        module_name, name, kind, param/result types and signature of
+        functions, and ``linked`` (a native or registered module provides
+        it now)."""
+        from wasmbed.extern_types import import_types
+        return import_types(self.module, self.runtime._links)
+
+    def export_types(self):
+        """[ExternType] of the exports, in order."""
+        from wasmbed.extern_types import export_types
+        return export_types(self.module)
+
+    def get_import_count(self):
+        return len(self.module.imports)
+
+    def get_import_type(self, index):
+        """ExternType of import `index`; raises IndexError."""
+        return self.import_types()[index]
+
+    def get_export_count(self):
+        return len(self.module.exports)
+
+    def get_export_type(self, index):
+        """ExternType of export `index`; raises IndexError."""
+        return self.export_types()[index]
 
 
 class Function:
-    """An exported function, as handed to embedders."""
+    """An exported function, as handed to embedders. ``type`` is its core
+    FuncType; ``param_types`` / ``result_types`` name the value types
+    ("i32", "i64", "f32", "f64", "v128", "funcref", "externref") and
+    ``signature`` gives them as a WAMR signature string ("(iI)F")."""
 
-    def __init__(self, instance, func, name):
+    def __init__(self, instance: "Instance", func: "Any", name: "str") -> "None":
         self.instance = instance
         self.func = func
         self.name = name
         self.type = func.type
+
+    @property
+    def param_types(self):
+        from wasmbed.extern_types import type_names
+        return type_names(self.type.params)
+
+    @property
+    def result_types(self):
+        from wasmbed.extern_types import type_names
+        return type_names(self.type.results)
+
+    @property
+    def signature(self):
+        from wasmbed.extern_types import signature_string
+        return signature_string(self.type)
+
+    # WAMR's wasm_func_get_param_count / _result_count / _param_types ...
+    def get_param_count(self):
+        return len(self.type.params)
+
+    def get_result_count(self):
+        return len(self.type.results)
+
+    def get_param_types(self):
+        return list(self.param_types)
+
+    def get_result_types(self):
+        return list(self.result_types)
 
 
 class Instance:
@@ -553,15 +668,24 @@ class Instance:
         self._spawn_lock = None
         self._app_heap = None
         self._term = None
+        self._pending_exception = None   # set_exception() during a native
+        self.custom_data = None
 
-    def lookup_function(self, name):
+    def lookup_function(self, name: "str") -> "Function | None":
         """-> Function or None when no function is exported under name."""
         f = self.core.exports.get(name)
         if isinstance(f, (WasmFunction, HostFunction)):
             return Function(self, f, name)
         return None
 
-    def create_exec_env(self, stack_size=None):
+    def lookup_tag(self, name):
+        """-> the exported Tag (core.exception.Tag) or None. Tags are
+        compared by identity: ``exc.tag is inst.lookup_tag("t")`` tells
+        which exception an UncaughtException is."""
+        t = self.core.exports.get(name)
+        return t if isinstance(t, Tag) else None
+
+    def create_exec_env(self, stack_size: "int | None" = None) -> "ExecEnv":
         """A new exec env (its stack comes from the pool in pool mode; it
         is returned by env.destroy() or at deinstantiate()). Raises
         PoolExhausted."""
@@ -569,19 +693,19 @@ class Instance:
         self._envs.append(env)
         return env
 
-    def default_exec_env(self):
+    def default_exec_env(self) -> "ExecEnv":
         """The exec env that ran the start function and that call() uses
         (set_fuel on it meters call())."""
         return self._default_env
 
-    def call(self, name, *args):
+    def call(self, name: "str", *args: "Any") -> "Any":
         """Convenience: call an export on the instance's default exec env."""
         f = self.lookup_function(name)
         if f is None:
             raise LinkError("unknown export %s" % name)
         return self._default_env.call(f, *args)
 
-    def spawn_exec_env(self, stack_size=None):
+    def spawn_exec_env(self, stack_size: "int | None" = None) -> "ExecEnv":
         """An exec env for another thread, counted against max_thread_num
         (the main thread is the +1). Return it with destroy_spawned_exec_env
         or let spawn_thread do it. Raises ThreadLimit, PoolExhausted."""
@@ -597,7 +721,7 @@ class Instance:
             self._spawn_lock_release()
         return env
 
-    def destroy_spawned_exec_env(self, env):
+    def destroy_spawned_exec_env(self, env: "ExecEnv") -> "None":
         self._thread_done(env)
 
     def _thread_done(self, env):
@@ -618,7 +742,7 @@ class Instance:
         self._spawn_lock.release()
 
     # -- app heap (WAMR's module_malloc family) -----------------------------
-    def module_malloc(self, size):
+    def module_malloc(self, size: "int") -> "int":
         """Allocate `size` bytes in the guest's linear memory -> offset, or
         0 when there is no room. Uses the app heap reserved by
         instantiate(heap_size=...), else the module's exported malloc."""
@@ -631,7 +755,7 @@ class Instance:
             return 0
         return self._default_env.call(f, size) & M32
 
-    def module_free(self, offset):
+    def module_free(self, offset: "int") -> "None":
         """Free a block from module_malloc (0 is ignored)."""
         if not offset:
             return
@@ -642,20 +766,86 @@ class Instance:
         if f is not None and len(f.type.params) == 1:
             self._default_env.call(f, offset)
 
-    def module_dup_data(self, data):
+    def module_dup_data(self, data: "bytes | bytearray | memoryview") -> "int":
         """Copy bytes into a new module_malloc block -> offset (0 on failure)."""
         off = self.module_malloc(len(data))
         if off:
             self.memory_view(off, len(data))[:] = data
         return off
 
-    def get_exception(self):
-        """"Exception: <message>" of the last trap, or None."""
+    def get_exception(self) -> "str | None":
+        """"Exception: <message>" of the last trap (or set_exception), or
+        None."""
         if self.exception is None:
             return None
         return "Exception: %s" % self.exception
 
-    def memory(self):
+    def set_exception(self, message):
+        """WAMR's wasm_runtime_set_exception: get_exception() reports
+        `message` from now on, and when a native (NativeSymbol or
+        host_function) calls it on its exec env's instance, the guest
+        traps with `message` as soon as the native returns. None clears
+        it (clear_exception). The next call clears it too."""
+        self.exception = message
+        self._pending_exception = message
+
+    def clear_exception(self):
+        """Forget the last exception (get_exception() is None again)."""
+        self.set_exception(None)
+
+    # -- user data (WAMR's wasm_runtime_set_custom_data) --------------------
+    def set_custom_data(self, data):
+        """Attach any object to the instance (``custom_data``)."""
+        self.custom_data = data
+
+    def get_custom_data(self):
+        return self.custom_data
+
+    # -- app addresses (WAMR's validate_app_addr family, app_addr.py) -------
+    def validate_app_addr(self, offset, size):
+        """True when [offset, offset + size) is inside the guest's memory."""
+        from wasmbed.app_addr import app_range_ok
+        return app_range_ok(self.memory(), offset, size)
+
+    def validate_app_str_addr(self, offset):
+        """True when a NUL-terminated string starts at `offset` and ends
+        inside the guest's memory."""
+        from wasmbed.app_addr import app_str_end
+        return app_str_end(self.memory(), offset) >= 0
+
+    def addr_app_to_native(self, offset, size=None):
+        """A memoryview of guest memory from `offset`: `size` bytes, or up
+        to the end of memory when size is None; None when that range is
+        not inside the memory (WAMR's NULL). Valid until memory grows."""
+        m = self.memory()
+        if size is None:
+            size = len(m.data) - offset if m is not None and offset >= 0 else -1
+        from wasmbed.app_addr import app_range_ok
+        if not app_range_ok(m, offset, size):
+            return None
+        return memoryview(m.data)[offset:offset + size]
+
+    def get_app_addr_range(self, offset):
+        """(start, end) of the memory region holding `offset` (the whole
+        linear memory), or None when it is outside."""
+        m = self.memory()
+        from wasmbed.app_addr import app_range_ok
+        if not app_range_ok(m, offset, 1):
+            return None
+        return (0, len(m.data))
+
+    def app_str(self, offset):
+        """The NUL-terminated string at `offset` as bytes; raises
+        Trap("out of bounds memory access") when it does not end inside
+        memory."""
+        from wasmbed.app_addr import app_str_end
+        m = self.memory()
+        end = app_str_end(m, offset)
+        if end < 0:
+            raise Trap(E.TRAP_MEMORY_OOB)
+        return bytes(m.data[offset:end])
+
+    def memory(self) -> "Memory | None":
         """The exported memory "memory", else memory 0, else None."""
         m = self.core.exports.get("memory")
         if isinstance(m, Memory):
@@ -664,14 +854,14 @@ class Instance:
             return self.core.memories[0]
         return None
 
-    def memory_view(self, offset, size):
+    def memory_view(self, offset: "int", size: "int") -> "memoryview":
         """A memoryview of guest memory; raises Trap when out of bounds."""
         m = self.memory()
         if m is None or offset < 0 or size < 0 or offset + size > len(m.data):
             raise Trap(E.TRAP_MEMORY_OOB)
         return memoryview(m.data)[offset:offset + size]
 
-    def terminate(self):
+    def terminate(self) -> "None":
         """Ask the guest to stop at its next loop back edge, call, bulk
         memory or table chunk, or translation step (Terminated is raised
         in the thread running it). Also works while instantiate() is still
@@ -680,14 +870,14 @@ class Instance:
         if term is not None:
             term[0] = _terminated
 
-    def clear_terminate(self):
+    def clear_terminate(self) -> "None":
         """Withdraw a terminate() that has not stopped the guest yet, or let
         calls run again after it did."""
         term = self._term if self.core is None else self.core.term
         if term is not None:
             term[0] = None
 
-    def deinstantiate(self):
+    def deinstantiate(self) -> "None":
         """Release memories, tables, exec env stacks and pool charges.
         Idempotent."""
         if self._owns_wasi and self.cluster is not None:
@@ -702,7 +892,7 @@ class Instance:
         self.wasi = None
         self._free_charges()
 
-    def thread_exit(self):
+    def thread_exit(self) -> "None":
         """After the main function returned: stop and join every spawned
         thread, then re-raise how the cluster ended if a thread called
         proc_exit or trapped first (else return None)."""
@@ -752,6 +942,8 @@ class ExecEnv:
         # the Python recursion limit a fast-tier call needs (0: none)
         self._want_limit = 0
         self._fuel = None      # a fuel.Meter while metering is on
+        self.user_data = None
+        self.attachment = None  # of the NativeSymbol being called
         if instance.runtime.mode == "fast":
             from wasmbed.core import fast
             self._want_limit = fast.recursion_limit_for(stack_size)
@@ -761,7 +953,7 @@ class ExecEnv:
             self._stack_block = pool.alloc(max(16, stack_size))
 
     # -- fuel (wasmtime-py's names; the cost model is in core/fuel.py) -----
-    def set_fuel(self, n, on_exhausted="trap"):
+    def set_fuel(self, n: "int", on_exhausted: "str" = "trap") -> "None":
         """Meter this exec env's calls with n units of fuel (replacing what
         was left); after a trap "all fuel consumed" it is usable again.
         ``on_exhausted``: "trap" (default); "suspend" is reserved and
@@ -770,39 +962,58 @@ class ExecEnv:
         metered exec env runs on its own exec env, which starts with the
         fuel the spawner had left at the spawn; running out there traps
         and ends the cluster like any trap."""
-        _fuel.check_fuel_args(n, on_exhausted)
+        from wasmbed.core import fuel   # metering only: loaded on first use
+        fuel.check_fuel_args(n, on_exhausted)
         if self._fuel is None:
-            self._fuel = _fuel.Meter(n, on_exhausted)
+            self._fuel = fuel.Meter(n, on_exhausted)
         else:
             self._fuel.cell[0] = n
 
-    def get_fuel(self):
+    def get_fuel(self) -> "int | None":
         """Units of fuel left, or None when metering is off."""
         if self._fuel is None:
             return None
         return self._fuel.cell[0]
 
-    def destroy(self):
+    # -- WAMR's exec env accessors -------------------------------------------
+    def get_module_inst(self):
+        """The Instance this exec env belongs to."""
+        return self.inst
+
+    def set_user_data(self, data):
+        """Attach any object to this exec env (``user_data``); natives
+        read it back with env.get_user_data()."""
+        self.user_data = data
+
+    def get_user_data(self):
+        return self.user_data
+
+    def get_function_attachment(self):
+        """Inside a native: the ``attachment`` of its NativeSymbol (None
+        elsewhere)."""
+        return self.attachment
+
+    def destroy(self) -> "None":
         """Return the stack reservation to the pool. Idempotent."""
         if self._stack_block is not None:
             self.inst.runtime.pool.free(self._stack_block)
             self._stack_block = None
 
     @property
-    def memory(self):
+    def memory(self) -> "Memory | None":
         core = self.instance or self.inst.core
         m = core.exports.get("memory")
         if isinstance(m, Memory):
             return m
         return core.memories[0] if core.memories else None
 
-    def check_terminate(self):
+    def check_terminate(self) -> "None":
         core = self.instance or self.inst.core
         f = core.term[0]
         if f is not None:
             raise f()
 
-    def invoke_raw(self, func, args):
+    def invoke_raw(self, func: "Any", args: "list[Any]") -> "list[Any]":
         """Call a core function with internal values -> list of results.
 
         A call made while another is running on this thread (a host
@@ -813,7 +1024,7 @@ class ExecEnv:
         and moves to a helper thread with a large C stack when this
         thread's is small (see host_stack)."""
         rt = self.inst.runtime
-        st = _hs.state(_stack_platform(rt))
+        st = _stack_state(rt)
         if st.depth:
             if st.depth > st.max:
                 self.inst.exception = E.TRAP_STACK_EXHAUSTED
@@ -821,24 +1032,28 @@ class ExecEnv:
             st.depth += 1
             try:
                 return rt.engine.execute(self, func, args)
+            except E.UncaughtException:
+                raise    # a wasm frame further out may still catch it
             except Trap as e:
                 self.inst.exception = e.message
                 raise
             finally:
                 st.depth -= 1
-        if _hs.needs_helper(st):
-            return _hs.on_helper(rt.platform, self._outermost_here, func, args)
+        if st.small:   # host_stack.needs_helper
+            from wasmbed.host_stack import on_helper
+            return on_helper(rt.platform, self._outermost_here, func, args)
         return self._outermost(rt, st, func, args)
 
     def _outermost_here(self, func, args):
         # on a helper thread: that thread's own re-entry state
         rt = self.inst.runtime
-        return self._outermost(rt, _hs.state(_stack_platform(rt)), func, args)
+        return self._outermost(rt, _stack_state(rt), func, args)
 
     def _outermost(self, rt, st, func, args):
         want = self._want_limit
         if want:
-            _hs.enter(want)
+            from wasmbed.host_stack import enter, leave
+            enter(want)
         st.depth = 1
         try:
             return rt.engine.execute(self, func, args)
@@ -850,12 +1065,15 @@ class ExecEnv:
         finally:
             st.depth = 0
             if want:
-                _hs.leave()
+                leave()
 
-    def call(self, f, *args):
+    def call(self, f: "Function | Any", *args: "Any") -> "Any":
         """Call an exported Function with API values.
 
-        Returns None, one value, or a tuple. Raises Trap, ProcExit.
+        Returns None, one value, or a tuple. Raises Trap, ProcExit, and
+        UncaughtException (a Trap) for a wasm exception nothing caught,
+        with ``values``, its payload as API values, besides ``tag`` and
+        ``payload``.
         """
         func = f.func if isinstance(f, Function) else f
         ft = func.type
@@ -863,7 +1081,14 @@ class ExecEnv:
             raise TypeError("expected %d arguments, got %d" % (len(ft.params), len(args)))
         vals = [to_internal(t, a) for t, a in zip(ft.params, args)]
         self.inst.exception = None
-        res = self.invoke_raw(func, vals)
+        self.inst._pending_exception = None
+        try:
+            res = self.invoke_raw(func, vals)
+        except E.UncaughtException as e:
+            # the payload as API values too (i32/i64 signed, floats)
+            e.values = tuple(from_internal(t, v) for t, v in
+                             zip(e.exn.tag.type.params, e.exn.payload))
+            raise
         out = [from_internal(t, v) for t, v in zip(ft.results, res)]
         if not out:
             return None
@@ -871,12 +1096,14 @@ class ExecEnv:
             return out[0]
         return tuple(out)
 
-    def call_wasm(self, f, argv):
+    def call_wasm(self, f: "Function | Any", argv: "list[int]") -> "bool":
         """WAMR style: argv holds 32-bit cells (i64/f64 take two); results
         are written back into argv. Returns True, or False after a trap
         (see Instance.get_exception())."""
         func = f.func if isinstance(f, Function) else f
         ft = func.type
+        self.inst.exception = None
+        self.inst._pending_exception = None
         vals = []
         i = 0
         for t in ft.params:
@@ -902,6 +1129,31 @@ class ExecEnv:
                 _put(argv, i, v & M32)
                 i += 1
         return True
+
+
+class _SoloStack:
+    """The re-entry state host_stack.state() gives where the C stack size is
+    unknown and the host has no threading module (MicroPython): one
+    process-wide depth, at most host_stack.DEFAULT_MAX_REENTRY. Used on
+    MicroPython when the embedder gave no platform, so that a board does
+    not load host_stack (nothing else of it applies there: no helper
+    threads, no recursion limit); a runtime given a platform counts in
+    host_stack's state instead."""
+    depth = 0
+    max = 200
+    small = False
+
+
+_SOLO = _SoloStack()
+
+
+def _stack_state(rt):
+    """The calling thread's host_stack re-entry state for runtime rt."""
+    plat = _stack_platform(rt)
+    if plat is None:
+        return _SOLO
+    from wasmbed.host_stack import state
+    return state(plat)
 
 
 def _stack_platform(rt):
