@@ -6,7 +6,7 @@ to a guest by ``wasmbed device run`` (the boards have no RTC).
 
 Each board runs every check once (tests/platform/board_conformance.py, sent
 as source; the suite itself is frozen into the test firmware) and reports
-one result per check; there is one test per (board, check). The host is the
+one result per check; there is one test per (board, port, check). The host is the
 console peer: the port's console is the board's REPL console, so the
 console check's bytes cross the same UART as the raw REPL. Expected:
 every REQUIRED, VM and CONSOLE check passes; every THREADS check is skipped
@@ -109,8 +109,14 @@ def board_results(test_board):
     """-> results(board): the suite's results on that board, run once."""
     def results(board):
         if board not in _RUNS:
-            _RUNS[board] = BoardRun(test_board(board).repl).run()
-        return _RUNS[board]
+            try:
+                _RUNS[board] = BoardRun(test_board(board).repl).run()
+            except AssertionError as exc:   # reported once per test, run once
+                _RUNS[board] = exc
+        got = _RUNS[board]
+        if isinstance(got, AssertionError):
+            raise got
+        return got
     return results
 
 
