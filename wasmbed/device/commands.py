@@ -8,6 +8,8 @@ Both soft-reset the board first (a clean heap), speak the raw REPL
   ``wasmbed.platform.baremetal.deploy.run`` on the board, streams the
   guest's stdout/stderr to ``out``/``err`` and returns the guest's exit
   code (1 after a trap, whose "Exception: <message>" arrives on stderr).
+  It sends the host's time too: a board without a wall clock gives it to
+  the guest's CLOCK_REALTIME.
 - ``info(port, ...)`` -> a list of (key, value) strings from the board.
 
 Raises DeviceError (one line): an unreadable or unsuitable file, a port
@@ -135,8 +137,10 @@ def run(port, path, args=(), baud=DEFAULT_BAUD, out=None, err=None,
 
 def _run(repl, port, path, data, kind, argv, out, err, chunk, timeout,
          run_timeout):
+    # the host's time: the wall clock of a board that has none
     code = ("from wasmbed.platform.baremetal import deploy\n"
-            "deploy.run(%r, %d, %r, %d)\n" % (kind, len(data), argv, chunk))
+            "deploy.run(%r, %d, %r, %d, realtime_ns=%d)\n"
+            % (kind, len(data), argv, chunk, time.time_ns()))
     try:
         repl.start(code)
     except ReplError as e:

@@ -148,6 +148,13 @@ class BaremetalPlatform(Platform):
         with the monotonic clock from here."""
         self._realtime_base = ns - self._clock.us() * 1000
 
+    def has_wall_clock(self):
+        """True when CLOCK_REALTIME is a wall clock: the host's ``time`` has
+        ``time_ns`` or ``time`` (an RTC), or ``set_realtime_ns`` set it;
+        False on a board that counts from 1970 plus uptime."""
+        return (self._realtime_base is not None or self._realtime_ns is not None
+                or self._realtime_s is not None)
+
     # ------------------------------------------------------ virtual memory
     def attach_pool(self, pool):
         """Carve regions mapped from now on from ``pool`` (a

@@ -6,6 +6,7 @@ from the host, runs it and reports its exit code; ``kind`` is "wasm" (a
 binary module, run on the interpreter), "py" (an AOT module written by
 ``wasmbed compile``, compiled here on import) or "mpy" (the same after
 ``mpy-cross``, loaded without compiling). ``args`` is the guest's argv.
+A board without a wall clock takes the host's (``realtime_ns``).
 ``info()`` prints the board, its heap and the wasmbed version.
 
 While ``run`` is active everything it writes to the console is framed (the
@@ -135,12 +136,35 @@ def _exit_code(code):
     return code & 0xFF if code >= 0 else 1
 
 
-def _load(wasmbed, kind, box):
+def _ms_since(start):
+    """Milliseconds since ``start`` (a ``time.ticks_ms()`` value; None: 0)."""
+    if start is None:
+        return 0
+    import time
+    return time.ticks_diff(time.ticks_ms(), start)
+
+
+def _platform(realtime_ns, started):
+    """The guest's platform: a BaremetalPlatform whose wall clock, on a
+    board without one, is set from ``realtime_ns`` (the host's time when it
+    sent the request, None: not given) plus the ms since ``started``.
+    None (the runtime's default platform) when there is nothing to set."""
+    if realtime_ns is None:
+        return None
+    from wasmbed.platform.baremetal import BaremetalPlatform
+    platform = BaremetalPlatform()
+    if not platform.has_wall_clock():
+        platform.set_realtime_ns(realtime_ns + _ms_since(started) * 1000000)
+    return platform
+
+
+def _load(wasmbed, kind, box, platform=None):
     """-> (runtime, loaded module) for the received bytes, taken out of
     the one-item list ``box`` (so that they can be freed as soon as they
     are used); the interpreter runs "wasm", the fast tier AOT modules."""
     config = wasmbed.RuntimeConfig(mem_alloc_type="system",
-                                   mode="interp" if kind == "wasm" else "fast")
+                                   mode="interp" if kind == "wasm" else "fast",
+                                   platform=platform)
     if kind == "wasm":
         rt = wasmbed.Runtime(config)
         return rt, rt.load(box.pop())
@@ -159,10 +183,18 @@ def _load(wasmbed, kind, box):
     return rt, rt.load_aot(aot)
 
 
-def run(kind, size, args, chunk=256, link=None):
+def run(kind, size, args, chunk=256, link=None, realtime_ns=None):
     """Receive a module of ``size`` bytes, run its ``_start`` with argv
     ``args`` and end with an EXIT frame; -> the exit code. Never raises for
-    the guest's or the module's faults: they become frames."""
+    the guest's or the module's faults: they become frames.
+    ``realtime_ns``: the host's wall time (ns since 1970) when it sent the
+    request; a board without a wall clock (no RTC, as the qemu boards)
+    gives it to the guest's CLOCK_REALTIME, as mpremote sets an RTC."""
+    try:
+        import time
+        started = time.ticks_ms()
+    except (ImportError, AttributeError):   # CPython (tests)
+        started = None
     if link is None:
         link = Link()
     gc.collect()
@@ -178,7 +210,7 @@ def run(kind, size, args, chunk=256, link=None):
     finally:
         _kbd_intr(3)
     try:
-        code = _run(link, kind, box, args)
+        code = _run(link, kind, box, args, realtime_ns, started)
     except KeyboardInterrupt:
         link.send(FAIL, "interrupted")
         code = 130
@@ -193,12 +225,12 @@ def run(kind, size, args, chunk=256, link=None):
     return code
 
 
-def _run(link, kind, box, args):
+def _run(link, kind, box, args, realtime_ns=None, started=None):
     gc.collect()
     import wasmbed
     from wasmbed.wasi import WasiConfig
     try:
-        rt, mod = _load(wasmbed, kind, box)
+        rt, mod = _load(wasmbed, kind, box, _platform(realtime_ns, started))
     except wasmbed.WasmError as e:
         link.send(FAIL, "%s: %s" % (type(e).__name__, e))
         return 1
