@@ -15,20 +15,17 @@ the guest trap with ``msg`` as soon as it returns.
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core.instance import HostFunction
-from wasmbed.core.module import (FuncType, I32, I64, F32, F64, EXTERNREF,
+from wasmbed.core.module import (FuncType, I32, EXTERNREF,
                                  VALTYPE_LETTER)
 from wasmbed.values import to_internal, from_internal
-from wasmbed.app_addr import app_str_end
 
 try:
     _RECURSION = RecursionError
 except NameError:   # MicroPython: RuntimeError("maximum recursion depth exceeded")
     _RECURSION = None
 
-# WAMR signature letters: parameters, then results
-_PARAM_CODES = {"i": I32, "I": I64, "f": F32, "F": F64, "r": EXTERNREF,
-                "*": I32, "~": I32, "$": I32}
-_RESULT_CODES = {"i": I32, "I": I64, "f": F32, "F": F64, "r": EXTERNREF}
+# (On boards every function object and dict made at import costs heap: the
+# letters are looked up in VALTYPE_LETTER, helpers are inlined.)
 
 
 def parse_signature(sig):
@@ -43,18 +40,24 @@ def parse_signature(sig):
     pcodes = sig[1:close]
     rcodes = sig[close + 1:]
     params = []
-    for i, c in enumerate(pcodes):
-        t = _PARAM_CODES.get(c)
+    for i in range(len(pcodes)):
+        c = pcodes[i]
+        if c in "*~$":
+            if c == "~" and (i == 0 or pcodes[i - 1] != "*"):
+                raise ValueError(E.NATIVE_SIGNATURE % (sig, "'~' must follow '*'"))
+            t = I32
+        elif c == "r":
+            t = EXTERNREF
+        else:
+            t = VALTYPE_LETTER.get(c) if c != "v" else None
         if t is None:
             raise ValueError(E.NATIVE_SIGNATURE % (sig, "unknown parameter type %r" % c))
-        if c == "~" and (i == 0 or pcodes[i - 1] != "*"):
-            raise ValueError(E.NATIVE_SIGNATURE % (sig, "'~' must follow '*'"))
         params.append(t)
     if len(rcodes) > 1:
         raise ValueError(E.NATIVE_SIGNATURE % (sig, "at most one result"))
     results = []
     for c in rcodes:
-        t = _RESULT_CODES.get(c)
+        t = EXTERNREF if c == "r" else (VALTYPE_LETTER.get(c) if c != "v" else None)
         if t is None:
             raise ValueError(E.NATIVE_SIGNATURE % (sig, "unknown result type %r" % c))
         results.append(t)
@@ -70,7 +73,11 @@ def host_function(params, results, fn, name=""):
     def host(env, *args):
         vals = [from_internal(t, a) for t, a in zip(ft.params, args)]
         r = _run(env, fn, vals, name)
-        return _results(ft.results, r)
+        if not ft.results:
+            return None
+        if len(ft.results) == 1:
+            return to_internal(ft.results[0], r)
+        return tuple(to_internal(t, v) for t, v in zip(ft.results, r))
     return HostFunction(ft, host, name)
 
 
@@ -78,6 +85,7 @@ def native_function(sym, module=""):
     """A HostFunction for a NativeSymbol with a WAMR signature string
     (imported from `module`, which names it in trap messages). Raises
     ValueError for a bad signature."""
+    from wasmbed.app_addr import app_str_end
     pcodes, ft = parse_signature(sym.signature)
     params = ft.params
     results = ft.results
@@ -119,12 +127,17 @@ def native_function(sym, module=""):
                 vals.append(from_internal(params[i], a))
             i += 1
         saved = env.attachment
-        env.attachment = attachment
-        try:
+        if attachment is None and saved is None:
             r = _run(env, fn, vals, label)
-        finally:
-            env.attachment = saved
-        return _results(results, r)
+        else:
+            env.attachment = attachment
+            try:
+                r = _run(env, fn, vals, label)
+            finally:
+                env.attachment = saved
+        if not results:
+            return None
+        return to_internal(results[0], r)
     return HostFunction(ft, host, sym.name)
 
 
@@ -133,14 +146,18 @@ def _run(env, fn, vals, label):
     inst = getattr(env, "inst", None)
     try:
         r = fn(env, *vals)
-    except WasmError:
-        _take_pending(inst)
-        raise
     except MemoryError:
         raise
     except Exception as e:
-        _take_pending(inst)
-        if _is_recursion(e):
+        if inst is not None:
+            inst._pending_exception = None
+        if isinstance(e, WasmError):
+            raise
+        if _RECURSION is not None:
+            if isinstance(e, _RECURSION):
+                raise
+        elif (isinstance(e, RuntimeError) and e.args
+              and str(e.args[0]).startswith("maximum recursion")):
             raise
         text = str(e)
         name = type(e).__name__
@@ -148,31 +165,9 @@ def _run(env, fn, vals, label):
                  else E.NATIVE_RAISED_BARE % (label or "native", name))
         t.cause = e
         raise t
-    msg = _take_pending(inst)
-    if msg is not None:
-        raise Trap(msg)
+    if inst is not None:
+        msg = inst._pending_exception
+        if msg is not None:
+            inst._pending_exception = None
+            raise Trap(msg)
     return r
-
-
-def _take_pending(inst):
-    if inst is None:
-        return None
-    msg = inst._pending_exception
-    if msg is not None:
-        inst._pending_exception = None
-    return msg
-
-
-def _is_recursion(e):
-    if _RECURSION is not None:
-        return isinstance(e, _RECURSION)
-    return (isinstance(e, RuntimeError) and e.args
-            and str(e.args[0]).startswith("maximum recursion"))
-
-
-def _results(types, r):
-    if not types:
-        return None
-    if len(types) == 1:
-        return to_internal(types[0], r)
-    return tuple(to_internal(t, v) for t, v in zip(types, r))

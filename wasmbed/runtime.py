@@ -581,26 +581,10 @@ class LoadedModule:
         from wasmbed.extern_types import export_types
         return export_types(self.module)
 
-    def get_import_count(self):
-        return len(self.module.imports)
-
-    def get_import_type(self, index):
-        """ExternType of import `index`; raises IndexError."""
-        return self.import_types()[index]
-
-    def get_export_count(self):
-        return len(self.module.exports)
-
-    def get_export_type(self, index):
-        """ExternType of export `index`; raises IndexError."""
-        return self.export_types()[index]
-
 
 class Function:
     """An exported function, as handed to embedders. ``type`` is its core
-    FuncType; ``param_types`` / ``result_types`` name the value types
-    ("i32", "i64", "f32", "f64", "v128", "funcref", "externref") and
-    ``signature`` gives them as a WAMR signature string ("(iI)F")."""
+    FuncType; extern_type() describes it for embedders."""
 
     def __init__(self, instance, func, name):
         self.instance = instance
@@ -608,33 +592,13 @@ class Function:
         self.name = name
         self.type = func.type
 
-    @property
-    def param_types(self):
-        from wasmbed.extern_types import type_names
-        return type_names(self.type.params)
-
-    @property
-    def result_types(self):
-        from wasmbed.extern_types import type_names
-        return type_names(self.type.results)
-
-    @property
-    def signature(self):
-        from wasmbed.extern_types import signature_string
-        return signature_string(self.type)
-
-    # WAMR's wasm_func_get_param_count / _result_count / _param_types ...
-    def get_param_count(self):
-        return len(self.type.params)
-
-    def get_result_count(self):
-        return len(self.type.results)
-
-    def get_param_types(self):
-        return list(self.param_types)
-
-    def get_result_types(self):
-        return list(self.result_types)
+    def extern_type(self):
+        """-> ExternType (wasmbed/extern_types.py) of kind "func": its
+        ``param_types`` / ``result_types`` name the value types ("i32",
+        "i64", "f32", "f64", "v128", "funcref", "externref") and
+        ``signature`` is the WAMR signature string ("(iI)F")."""
+        from wasmbed.extern_types import ExternType
+        return ExternType(None, self.name, 0, self.type)
 
 
 class Instance:
@@ -658,7 +622,7 @@ class Instance:
         self._app_heap = None
         self._term = None
         self._pending_exception = None   # set_exception() during a native
-        self.custom_data = None
+        self.custom_data = None   # any object of the embedder's
 
     def lookup_function(self, name):
         """-> Function or None when no function is exported under name."""
@@ -775,14 +739,6 @@ class Instance:
         """Forget the last exception (get_exception() is None again)."""
         self.set_exception(None)
 
-    # -- user data (WAMR's wasm_runtime_set_custom_data) --------------------
-    def set_custom_data(self, data):
-        """Attach any object to the instance (``custom_data``)."""
-        self.custom_data = data
-
-    def get_custom_data(self):
-        return self.custom_data
-
     # -- app addresses (WAMR's validate_app_addr family, app_addr.py) -------
     def validate_app_addr(self, offset, size):
         """True when [offset, offset + size) is inside the guest's memory."""
@@ -807,25 +763,6 @@ class Instance:
             return None
         return memoryview(m.data)[offset:offset + size]
 
-    def get_app_addr_range(self, offset):
-        """(start, end) of the memory region holding `offset` (the whole
-        linear memory), or None when it is outside."""
-        m = self.memory()
-        from wasmbed.app_addr import app_range_ok
-        if not app_range_ok(m, offset, 1):
-            return None
-        return (0, len(m.data))
-
-    def app_str(self, offset):
-        """The NUL-terminated string at `offset` as bytes; raises
-        Trap("out of bounds memory access") when it does not end inside
-        memory."""
-        from wasmbed.app_addr import app_str_end
-        m = self.memory()
-        end = app_str_end(m, offset)
-        if end < 0:
-            raise Trap(E.TRAP_MEMORY_OOB)
-        return bytes(m.data[offset:end])
 
     def memory(self):
         """The exported memory "memory", else memory 0, else None."""
@@ -925,7 +862,8 @@ class ExecEnv:
         self._want_limit = 0
         self._fuel = None      # a fuel.Meter while metering is on
         self.user_data = None
-        self.attachment = None  # of the NativeSymbol being called
+        # inside a native: the attachment of its NativeSymbol (else None)
+        self.attachment = None
         if instance.runtime.mode == "fast":
             from wasmbed.core import fast
             self._want_limit = fast.recursion_limit_for(stack_size)
@@ -968,11 +906,6 @@ class ExecEnv:
 
     def get_user_data(self):
         return self.user_data
-
-    def get_function_attachment(self):
-        """Inside a native: the ``attachment`` of its NativeSymbol (None
-        elsewhere)."""
-        return self.attachment
 
     def destroy(self):
         """Return the stack reservation to the pool. Idempotent."""
