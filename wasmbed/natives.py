@@ -160,9 +160,8 @@ def _run(env, fn, vals, label):
               and str(e.args[0]).startswith("maximum recursion")):
             raise
         text = str(e)
-        name = type(e).__name__
-        t = Trap(E.NATIVE_RAISED % (label or "native", name, text) if text
-                 else E.NATIVE_RAISED_BARE % (label or "native", name))
+        t = Trap(E.NATIVE_RAISED % (label or "function", type(e).__name__,
+                                    ": " + text if text else ""))
         t.cause = e
         raise t
     if inst is not None:

@@ -277,14 +277,6 @@ class Runtime:
         if not have:
             del self.natives[module]
 
-    def _links(self, modname, field):
-        # what LoadedModule.import_types() reports as "linked"
-        for sym in self.natives.get(modname, ()):
-            if sym.name == field:
-                return True
-        reg = self.registered.get(modname)
-        return reg is not None and field in reg.core.exports
-
     def instantiate(self, module, stack_size=None, heap_size=0, wasi=None,
                     imports=None, fuel=None):
         """Instantiate a LoadedModule -> Instance.
@@ -574,7 +566,15 @@ class LoadedModule:
         functions, and ``linked`` (a native or registered module provides
         it now)."""
         from wasmbed.extern_types import import_types
-        return import_types(self.module, self.runtime._links)
+        rt = self.runtime
+
+        def links(modname, field):
+            for sym in rt.natives.get(modname, ()):
+                if sym.name == field:
+                    return True
+            reg = rt.registered.get(modname)
+            return reg is not None and field in reg.core.exports
+        return import_types(self.module, links)
 
     def export_types(self):
         """[ExternType] of the exports, in order."""
