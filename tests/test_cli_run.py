@@ -77,8 +77,8 @@ def test_bad_files_say_so_in_one_line(tmp_path, content, message):
 def test_usage_errors_exit_2(tmp_path):
     code, _, err = run("--stack-size", "lots", HELLO)
     assert code == 2 and "bad size" in err
-    code, _, err = run("--env", "NOEQUALS", HELLO)
-    assert code == 2 and "KEY=VALUE" in err
+    code, _, err = run("--env", "=VALUE", HELLO)
+    assert code == 2 and "NAME=VALUE" in err
 
 
 def test_timeout_terminates_a_runaway_guest(wat_file):

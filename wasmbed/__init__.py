@@ -17,26 +17,58 @@ def _float_mode_from_env():
 
 _float_mode_from_env()
 
+# "X as X": an explicit re-export, for type checkers (PEP 484); no __all__
+# list, which would cost a board heap
 from wasmbed.core.errors import (  # noqa: F401
-    WasmError, MalformedModule, InvalidModule, LinkError, InstantiationError,
-    Trap, PoolExhausted, ProcExit, ThreadLimit, HostOutOfMemory,
+    WasmError as WasmError, MalformedModule as MalformedModule,
+    InvalidModule as InvalidModule, LinkError as LinkError,
+    InstantiationError as InstantiationError, Trap as Trap,
+    PoolExhausted as PoolExhausted, ProcExit as ProcExit,
+    ThreadLimit as ThreadLimit, HostOutOfMemory as HostOutOfMemory,
 )
-from wasmbed.core.errors import Terminated  # noqa: F401
-from wasmbed.config import RuntimeConfig, NativeSymbol  # noqa: F401
+from wasmbed.core.errors import Terminated as Terminated  # noqa: F401
+from wasmbed.config import (  # noqa: F401
+    RuntimeConfig as RuntimeConfig, NativeSymbol as NativeSymbol,
+)
+from wasmbed.core.errors import (  # noqa: F401
+    Terminated as Terminated, UncaughtException as UncaughtException,
+)
 from wasmbed.runtime import (  # noqa: F401
-    Runtime, Instance, ExecEnv, LoadedModule, Function,
+    Runtime as Runtime, Instance as Instance, ExecEnv as ExecEnv,
+    LoadedModule as LoadedModule, Function as Function,
 )
-from wasmbed.natives import host_function  # noqa: F401
+from wasmbed.natives import host_function as host_function  # noqa: F401
 
 
-def aot_source(module, wasm=None):
+def aot_source(module: "Any", wasm: "bytes | None" = None) -> "str":
     """The Python source `wasmbed compile` writes for a decoded module."""
     from wasmbed.core.translate import module_source
     return module_source(module, wasm)
 
 
-def __getattr__(name):
+if False:   # type checkers only: at run time WasiConfig loads on first use
+    from typing import Any
+    from wasmbed.wasi import WasiConfig as WasiConfig  # noqa: F401
+
+
+def __getattr__(name: "str") -> "object":
+    """Lazy names: ``WasiConfig`` (imports WASI on first use) and the
+    sub-modules. CPython imports a sub-module itself for
+    ``from wasmbed import platform_api``; MicroPython asks this function
+    and, on AttributeError, gives up, so a name that is not yet an
+    attribute is imported here as ``wasmbed.<name>``. Raises
+    AttributeError when there is no such sub-module."""
     if name == "WasiConfig":
         from wasmbed.wasi import WasiConfig
         return WasiConfig
-    raise AttributeError(name)
+    if name.startswith("__"):
+        raise AttributeError(name)
+    full = "wasmbed." + name
+    try:
+        __import__(full)
+    except ImportError as exc:
+        if full not in str(exc):
+            raise   # the sub-module exists but fails to import
+        raise AttributeError(name)
+    import sys
+    return sys.modules[full]

@@ -1,5 +1,8 @@
 """RuntimeConfig: every knob of a Runtime, with its default, in one place."""
 
+if False:   # type checkers only (MicroPython has no typing module)
+    from typing import Any, Callable
+
 DEFAULT_STACK_SIZE = 64 * 1024
 DEFAULT_HEAP_SIZE = 8 * 1024
 DEFAULT_POOL_SIZE = 16 * 1024 * 1024
@@ -28,7 +31,8 @@ class NativeSymbol:
     NUL-terminated string (received as str).
     """
 
-    def __init__(self, name, fn, signature, attachment=None):
+    def __init__(self, name: "str", fn: "Callable[..., Any]", signature: "str",
+                 attachment: "Any" = None) -> "None":
         self.name = name
         self.fn = fn
         self.signature = signature
@@ -77,16 +81,19 @@ class RuntimeConfig:
     that is not None or an int >= 0.
     """
 
-    def __init__(self, mem_alloc_type=None, heap_buf=None, heap_size=None,
-                 max_thread_num=DEFAULT_MAX_THREAD_NUM, platform=None,
-                 mode=None, natives=None, default_stack_size=DEFAULT_STACK_SIZE,
-                 max_memory_size=None,
-                 max_table_elements=DEFAULT_MAX_TABLE_ELEMENTS,
-                 max_total_table_elements=DEFAULT_MAX_TOTAL_TABLE_ELEMENTS,
-                 max_instances=DEFAULT_MAX_INSTANCES,
-                 max_tables=DEFAULT_MAX_TABLES,
-                 max_memories=DEFAULT_MAX_MEMORIES,
-                 charge_host_memory=None):
+    def __init__(self, mem_alloc_type: "str | None" = None,
+                 heap_buf: "bytearray | None" = None, heap_size: "int | None" = None,
+                 max_thread_num: "int" = DEFAULT_MAX_THREAD_NUM,
+                 platform: "Any" = None, mode: "str | None" = None,
+                 natives: "dict[str, list[NativeSymbol]] | None" = None,
+                 default_stack_size: "int" = DEFAULT_STACK_SIZE,
+                 max_memory_size: "int | None" = None,
+                 max_table_elements: "int | None" = DEFAULT_MAX_TABLE_ELEMENTS,
+                 max_total_table_elements: "int | None" = DEFAULT_MAX_TOTAL_TABLE_ELEMENTS,
+                 max_instances: "int | None" = DEFAULT_MAX_INSTANCES,
+                 max_tables: "int | None" = DEFAULT_MAX_TABLES,
+                 max_memories: "int | None" = DEFAULT_MAX_MEMORIES,
+                 charge_host_memory: "bool | None" = None) -> "None":
         if mem_alloc_type is None:
             mem_alloc_type = "pool" if (heap_buf is not None or heap_size) else "system"
         if mem_alloc_type not in ("pool", "system"):

@@ -63,8 +63,12 @@ def parse_signature(sig):
         results.append(t)
     return pcodes, FuncType(tuple(params), tuple(results))
 
+if False:   # type checkers only (MicroPython has no typing module)
+    from typing import Any, Callable
 
-def host_function(params, results, fn, name=""):
+
+def host_function(params: "str", results: "str", fn: "Callable[..., Any]",
+                  name: "str" = "") -> "HostFunction":
     """Wrap a Python callable taking and returning API values:
     fn(env, *args) with params/results as strings of letters (i I f F)."""
     ft = FuncType(tuple(VALTYPE_LETTER[c] for c in params),

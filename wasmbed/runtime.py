@@ -9,12 +9,13 @@ import struct
 import sys
 
 from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
-from wasmbed.core import host_charge
+from wasmbed.core.account import Account
 from wasmbed.core import errors as E
 from wasmbed.core import numeric as _N
 from wasmbed.core.errors import Trap, LinkError, ThreadLimit, HostOutOfMemory
 from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
+from wasmbed.core.exception import Tag
 from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
                                    WasmFunction)
 from wasmbed.core.memory import HeapBacking, PoolBacking, VMBacking, Memory
@@ -22,11 +23,11 @@ from wasmbed.core.limits import StoreLimits
 from wasmbed.core.table import Table, Global
 from wasmbed.core.module import FuncType, I32, I64, F32, F64
 from wasmbed.core import interp
-from wasmbed.core import fuel as _fuel
 from wasmbed.values import to_internal, from_internal, M32, M64
 from wasmbed.natives import native_function
-from wasmbed.app_heap import AppHeap
-from wasmbed import host_stack as _hs
+
+if False:   # type checkers only (MicroPython has no typing module)
+    from typing import Any, Callable
 
 # Pool charges (bytes) for per-instance structures whose count the module
 # controls; they bound what a hostile module can make the host allocate.
@@ -56,7 +57,7 @@ class Runtime:
     HostOutOfMemory too, with ``during`` saying which).
     """
 
-    def __init__(self, config=None):
+    def __init__(self, config: "RuntimeConfig | None" = None) -> "None":
         if config is None:
             config = RuntimeConfig()
         self.config = config
@@ -71,10 +72,10 @@ class Runtime:
             buf = config.heap_buf
             if buf is None:
                 try:
-                    buf = bytearray(config.heap_size)
+                    buf = bytearray(config.heap_size)  # type: ignore[arg-type]
                 except MemoryError:
                     raise HostOutOfMemory("runtime", "a pool of %d bytes"
-                                          % config.heap_size)
+                                          % config.heap_size)  # type: ignore[str-format]
             mutex = None
             if self._platform is not None and hasattr(self._platform, "mutex_new"):
                 mutex = self._platform.mutex_new()
@@ -100,7 +101,7 @@ class Runtime:
         # terminate flags of everything Runtime.terminate() must reach: each
         # live instance (from the start of its instantiation until
         # deinstantiate) and each load in progress
-        self._terms = []
+        self._terms = []  # type: list[list[Any]]
         # the execution tier: a module with execute(env, func, args). The
         # default is the fast tier on CPython and the interpreter on
         # MicroPython, whose boards may lack the RAM (or compile()) to
@@ -111,14 +112,14 @@ class Runtime:
         engine = interp
         if mode == "fast":
             try:
-                from wasmbed.core import fast as engine
+                from wasmbed.core import fast as engine  # type: ignore[no-redef]
             except ImportError:
                 mode = "interp"
         self.mode = mode
         self.engine = engine
 
     @property
-    def platform(self):
+    def platform(self) -> "Any":
         if self._platform is None:
             from wasmbed.platform import default_platform
             self._platform = default_platform()
@@ -132,7 +133,8 @@ class Runtime:
         mem.cond_new = plat.cond_new
         mem.clock_ns = lambda: plat.clock_ns(1)
 
-    def create_memory(self, min_pages, max_pages=None, shared=False):
+    def create_memory(self, min_pages: "int", max_pages: "int | None" = None,
+                      shared: "bool" = False) -> "Memory":
         """A host-made memory to pass in `imports` (e.g. the shared memory a
         wasi-threads module imports); it counts against max_memories until
         its release(). Raises PoolExhausted, InstantiationError (a store
@@ -144,7 +146,8 @@ class Runtime:
             self._init_shared_memory(mem)
         return mem
 
-    def create_table(self, elem_type, min_elems, max_elems=None, init=None):
+    def create_table(self, elem_type: "int", min_elems: "int",
+                     max_elems: "int | None" = None, init: "Any" = None) -> "Table":
         """A host-made table (elem_type FUNCREF or EXTERNREF from
         wasmbed.core.module; init a core function, any object for
         externref, or None) to pass in `imports`; it counts against the
@@ -154,7 +157,7 @@ class Runtime:
         return Table(TableType(elem_type, Limits(min_elems, max_elems)),
                      self.store.table_backing, init, self.store.limits)
 
-    def set_limits(self, **limits):
+    def set_limits(self, **limits: "int | None") -> "None":
         """Change store limits of a live runtime (names as in RuntimeConfig:
         max_memory_size, max_table_elements, max_total_table_elements,
         max_instances, max_tables, max_memories; None lifts a cap). They
@@ -172,7 +175,7 @@ class Runtime:
             setattr(self.store.limits, name, v)
 
     # -- modules ---------------------------------------------------------
-    def load(self, data):
+    def load(self, data: "bytes | bytearray | memoryview") -> "LoadedModule":
         """Decode and validate a binary module -> LoadedModule.
 
         Raises MalformedModule, InvalidModule, PoolExhausted (pool mode:
@@ -183,10 +186,12 @@ class Runtime:
             raise TypeError("load() needs bytes")
         acct = None
         if self.pool is not None:
-            acct = host_charge.Account(self.pool)
+            acct = Account(self.pool)
             block = acct.charge(len(data), "the module binary")
             self.pool.view(block, len(data))[:] = data
         charging = acct is not None and self._charge_host
+        if charging:
+            from wasmbed.core import host_charge
         term = [None]
         self._terms.append(term)
         try:
@@ -194,7 +199,7 @@ class Runtime:
                 if acct is not None and not charging:
                     acct.charge(len(data) * MODULE_METADATA_FACTOR,
                                 "the decoded module")
-                if charging:
+                if charging and acct is not None:
                     what = "decoding the module"
                     decoding = acct.charge(host_charge.load_cost(len(data)), what)
                 module = decode_module(data)
@@ -203,7 +208,7 @@ class Runtime:
                 _poll(term)
             except MemoryError:
                 raise HostOutOfMemory("load", "a module of %d bytes" % len(data))
-            if charging:
+            if charging and acct is not None:
                 acct.resize(decoding, host_charge.load_cost(len(data), False),
                             what)
                 acct.charge(host_charge.decoded_locals_cost(module),
@@ -217,7 +222,7 @@ class Runtime:
             self._forget_term(term)
         return LoadedModule(self, module, acct)
 
-    def load_aot(self, aot):
+    def load_aot(self, aot: "Any") -> "LoadedModule":
         """Load a module written by ``wasmbed compile`` (an imported Python
         module, or any object with WASM and BINDERS) -> LoadedModule whose
         functions run from the precompiled code, with no translation and no
@@ -241,7 +246,7 @@ class Runtime:
         fast.install(mod.module, binders)
         return mod
 
-    def register(self, name, instance):
+    def register(self, name: "str", instance: "Instance") -> "None":
         """Make an instance's exports importable under module name `name`."""
         self.registered[name] = instance
 
@@ -277,8 +282,10 @@ class Runtime:
         if not have:
             del self.natives[module]
 
-    def instantiate(self, module, stack_size=None, heap_size=0, wasi=None,
-                    imports=None, fuel=None):
+    def instantiate(self, module: "LoadedModule", stack_size: "int | None" = None,
+                    heap_size: "int" = 0, wasi: "Any" = None,
+                    imports: "dict[str, dict[str, Any]] | None" = None,
+                    fuel: "int | None" = None) -> "Instance":
         """Instantiate a LoadedModule -> Instance.
 
         ``imports``: {module_name: {field: extern}} where an extern is a
@@ -297,7 +304,8 @@ class Runtime:
         if stack_size is None:
             stack_size = self.config.default_stack_size
         if fuel is not None:
-            _fuel.check_fuel_args(fuel, "trap")
+            from wasmbed.core.fuel import check_fuel_args
+            check_fuel_args(fuel, "trap")
         wasi_obj = None
         owns_wasi = True
         if wasi is not None:
@@ -383,8 +391,9 @@ class Runtime:
                 nfuncs += imp.kind == 0
             per_func = FUNC_CHARGE
             if self.mode == "fast" and self._charge_host:
-                per_func += host_charge.FAST_FUNC_CHARGE
-            inst._account = host_charge.Account(self.pool)
+                from wasmbed.core.host_charge import FAST_FUNC_CHARGE
+                per_func += FAST_FUNC_CHARGE
+            inst._account = Account(self.pool)
             inst._account.charge(
                 INSTANCE_CHARGE + GLOBAL_CHARGE * len(m.globals)
                 + per_func * nfuncs + ELEM_REF_CHARGE * nelems,
@@ -403,6 +412,7 @@ class Runtime:
             raise
         inst.wasi = wasi_obj
         if heap_size:
+            from wasmbed.app_heap import AppHeap
             inst._app_heap = AppHeap.reserve(inst, heap_size)
         if cluster is not None:
             cluster.add_member(inst.core)
@@ -462,7 +472,8 @@ class Runtime:
             del cluster.spawn_fuel[key]
 
     # -- embedder threads (WAMR's spawn_exec_env / spawn_thread) -----------
-    def spawn_thread(self, instance, fn, arg=None, stack_size=None):
+    def spawn_thread(self, instance: "Instance", fn: "Callable[[ExecEnv, Any], Any]",
+                     arg: "Any" = None, stack_size: "int | None" = None) -> "Any":
         """Run ``fn(exec_env, arg)`` on a new platform thread with a new exec
         env of ``instance``; -> a handle for join_thread(). Counted against
         max_thread_num together with the instance's other spawned threads.
@@ -480,19 +491,19 @@ class Runtime:
             instance._thread_done(env)
             raise ThreadLimit("the platform could not start a thread")
 
-    def join_thread(self, handle):
+    def join_thread(self, handle: "Any") -> "Any":
         """Wait for a thread from spawn_thread(); -> fn's result, or raises
         what fn raised."""
         return self.platform.thread_join(handle)
 
-    def mem_alloc_info(self):
+    def mem_alloc_info(self) -> "dict[str, int]":
         """{"total_size", "total_free_size", "highmark_size"} of the pool
         (system mode: zeros)."""
         if self.pool is None:
             return {"total_size": 0, "total_free_size": 0, "highmark_size": 0}
         return self.pool.info()
 
-    def terminate(self):
+    def terminate(self) -> "None":
         """Stop everything this runtime is doing now, from any thread: a
         load or instantiation in progress (segment initialisation, the
         start function) raises Terminated, and so does every running call
@@ -509,7 +520,7 @@ class Runtime:
         except ValueError:
             pass
 
-    def destroy(self):
+    def destroy(self) -> "None":
         self.registered = {}
         self.natives = {}
 
@@ -529,7 +540,7 @@ def _wasi_adapter(fn, ft):
 
 
 def _as_extern(x):
-    if isinstance(x, (WasmFunction, HostFunction, Memory, Table, Global)):
+    if isinstance(x, (WasmFunction, HostFunction, Memory, Table, Global, Tag)):
         return x
     if isinstance(x, Function):
         return x.func
@@ -544,7 +555,7 @@ class LoadedModule:
         self.module = module
         self._account = account
 
-    def unload(self):
+    def unload(self) -> "None":
         """Return the module's pool charges (binary, decoded form, the
         code its functions were lowered or translated to). Idempotent."""
         if self._account is not None:
@@ -552,11 +563,11 @@ class LoadedModule:
             self._account = None
 
     @property
-    def imports(self):
+    def imports(self) -> "list[Any]":
         return self.module.imports
 
     @property
-    def exports(self):
+    def exports(self) -> "list[Any]":
         return self.module.exports
 
     # -- introspection (WAMR's get_import_type / get_export_type) ----------
@@ -586,7 +597,7 @@ class Function:
     """An exported function, as handed to embedders. ``type`` is its core
     FuncType; extern_type() describes it for embedders."""
 
-    def __init__(self, instance, func, name):
+    def __init__(self, instance: "Instance", func: "Any", name: "str") -> "None":
         self.instance = instance
         self.func = func
         self.name = name
@@ -624,14 +635,21 @@ class Instance:
         self._pending_exception = None   # set_exception() during a native
         self.custom_data = None   # any object of the embedder's
 
-    def lookup_function(self, name):
+    def lookup_function(self, name: "str") -> "Function | None":
         """-> Function or None when no function is exported under name."""
         f = self.core.exports.get(name)
         if isinstance(f, (WasmFunction, HostFunction)):
             return Function(self, f, name)
         return None
 
-    def create_exec_env(self, stack_size=None):
+    def lookup_tag(self, name):
+        """-> the exported Tag (core.exception.Tag) or None. Tags are
+        compared by identity: ``exc.tag is inst.lookup_tag("t")`` tells
+        which exception an UncaughtException is."""
+        t = self.core.exports.get(name)
+        return t if isinstance(t, Tag) else None
+
+    def create_exec_env(self, stack_size: "int | None" = None) -> "ExecEnv":
         """A new exec env (its stack comes from the pool in pool mode; it
         is returned by env.destroy() or at deinstantiate()). Raises
         PoolExhausted."""
@@ -639,19 +657,19 @@ class Instance:
         self._envs.append(env)
         return env
 
-    def default_exec_env(self):
+    def default_exec_env(self) -> "ExecEnv":
         """The exec env that ran the start function and that call() uses
         (set_fuel on it meters call())."""
         return self._default_env
 
-    def call(self, name, *args):
+    def call(self, name: "str", *args: "Any") -> "Any":
         """Convenience: call an export on the instance's default exec env."""
         f = self.lookup_function(name)
         if f is None:
             raise LinkError("unknown export %s" % name)
         return self._default_env.call(f, *args)
 
-    def spawn_exec_env(self, stack_size=None):
+    def spawn_exec_env(self, stack_size: "int | None" = None) -> "ExecEnv":
         """An exec env for another thread, counted against max_thread_num
         (the main thread is the +1). Return it with destroy_spawned_exec_env
         or let spawn_thread do it. Raises ThreadLimit, PoolExhausted."""
@@ -667,7 +685,7 @@ class Instance:
             self._spawn_lock_release()
         return env
 
-    def destroy_spawned_exec_env(self, env):
+    def destroy_spawned_exec_env(self, env: "ExecEnv") -> "None":
         self._thread_done(env)
 
     def _thread_done(self, env):
@@ -688,7 +706,7 @@ class Instance:
         self._spawn_lock.release()
 
     # -- app heap (WAMR's module_malloc family) -----------------------------
-    def module_malloc(self, size):
+    def module_malloc(self, size: "int") -> "int":
         """Allocate `size` bytes in the guest's linear memory -> offset, or
         0 when there is no room. Uses the app heap reserved by
         instantiate(heap_size=...), else the module's exported malloc."""
@@ -701,7 +719,7 @@ class Instance:
             return 0
         return self._default_env.call(f, size) & M32
 
-    def module_free(self, offset):
+    def module_free(self, offset: "int") -> "None":
         """Free a block from module_malloc (0 is ignored)."""
         if not offset:
             return
@@ -712,14 +730,14 @@ class Instance:
         if f is not None and len(f.type.params) == 1:
             self._default_env.call(f, offset)
 
-    def module_dup_data(self, data):
+    def module_dup_data(self, data: "bytes | bytearray | memoryview") -> "int":
         """Copy bytes into a new module_malloc block -> offset (0 on failure)."""
         off = self.module_malloc(len(data))
         if off:
             self.memory_view(off, len(data))[:] = data
         return off
 
-    def get_exception(self):
+    def get_exception(self) -> "str | None":
         """"Exception: <message>" of the last trap (or set_exception), or
         None."""
         if self.exception is None:
@@ -764,7 +782,7 @@ class Instance:
         return memoryview(m.data)[offset:offset + size]
 
 
-    def memory(self):
+    def memory(self) -> "Memory | None":
         """The exported memory "memory", else memory 0, else None."""
         m = self.core.exports.get("memory")
         if isinstance(m, Memory):
@@ -773,14 +791,14 @@ class Instance:
             return self.core.memories[0]
         return None
 
-    def memory_view(self, offset, size):
+    def memory_view(self, offset: "int", size: "int") -> "memoryview":
         """A memoryview of guest memory; raises Trap when out of bounds."""
         m = self.memory()
         if m is None or offset < 0 or size < 0 or offset + size > len(m.data):
             raise Trap(E.TRAP_MEMORY_OOB)
         return memoryview(m.data)[offset:offset + size]
 
-    def terminate(self):
+    def terminate(self) -> "None":
         """Ask the guest to stop at its next loop back edge, call, bulk
         memory or table chunk, or translation step (Terminated is raised
         in the thread running it). Also works while instantiate() is still
@@ -789,14 +807,14 @@ class Instance:
         if term is not None:
             term[0] = _terminated
 
-    def clear_terminate(self):
+    def clear_terminate(self) -> "None":
         """Withdraw a terminate() that has not stopped the guest yet, or let
         calls run again after it did."""
         term = self._term if self.core is None else self.core.term
         if term is not None:
             term[0] = None
 
-    def deinstantiate(self):
+    def deinstantiate(self) -> "None":
         """Release memories, tables, exec env stacks and pool charges.
         Idempotent."""
         if self._owns_wasi and self.cluster is not None:
@@ -811,7 +829,7 @@ class Instance:
         self.wasi = None
         self._free_charges()
 
-    def thread_exit(self):
+    def thread_exit(self) -> "None":
         """After the main function returned: stop and join every spawned
         thread, then re-raise how the cluster ended if a thread called
         proc_exit or trapped first (else return None)."""
@@ -873,7 +891,7 @@ class ExecEnv:
             self._stack_block = pool.alloc(max(16, stack_size))
 
     # -- fuel (wasmtime-py's names; the cost model is in core/fuel.py) -----
-    def set_fuel(self, n, on_exhausted="trap"):
+    def set_fuel(self, n: "int", on_exhausted: "str" = "trap") -> "None":
         """Meter this exec env's calls with n units of fuel (replacing what
         was left); after a trap "all fuel consumed" it is usable again.
         ``on_exhausted``: "trap" (default); "suspend" is reserved and
@@ -882,13 +900,14 @@ class ExecEnv:
         metered exec env runs on its own exec env, which starts with the
         fuel the spawner had left at the spawn; running out there traps
         and ends the cluster like any trap."""
-        _fuel.check_fuel_args(n, on_exhausted)
+        from wasmbed.core import fuel   # metering only: loaded on first use
+        fuel.check_fuel_args(n, on_exhausted)
         if self._fuel is None:
-            self._fuel = _fuel.Meter(n, on_exhausted)
+            self._fuel = fuel.Meter(n, on_exhausted)
         else:
             self._fuel.cell[0] = n
 
-    def get_fuel(self):
+    def get_fuel(self) -> "int | None":
         """Units of fuel left, or None when metering is off."""
         if self._fuel is None:
             return None
@@ -907,27 +926,27 @@ class ExecEnv:
     def get_user_data(self):
         return self.user_data
 
-    def destroy(self):
+    def destroy(self) -> "None":
         """Return the stack reservation to the pool. Idempotent."""
         if self._stack_block is not None:
             self.inst.runtime.pool.free(self._stack_block)
             self._stack_block = None
 
     @property
-    def memory(self):
+    def memory(self) -> "Memory | None":
         core = self.instance or self.inst.core
         m = core.exports.get("memory")
         if isinstance(m, Memory):
             return m
         return core.memories[0] if core.memories else None
 
-    def check_terminate(self):
+    def check_terminate(self) -> "None":
         core = self.instance or self.inst.core
         f = core.term[0]
         if f is not None:
             raise f()
 
-    def invoke_raw(self, func, args):
+    def invoke_raw(self, func: "Any", args: "list[Any]") -> "list[Any]":
         """Call a core function with internal values -> list of results.
 
         A call made while another is running on this thread (a host
@@ -938,7 +957,7 @@ class ExecEnv:
         and moves to a helper thread with a large C stack when this
         thread's is small (see host_stack)."""
         rt = self.inst.runtime
-        st = _hs.state(_stack_platform(rt))
+        st = _stack_state(rt)
         if st.depth:
             if st.depth > st.max:
                 self.inst.exception = E.TRAP_STACK_EXHAUSTED
@@ -946,24 +965,28 @@ class ExecEnv:
             st.depth += 1
             try:
                 return rt.engine.execute(self, func, args)
+            except E.UncaughtException:
+                raise    # a wasm frame further out may still catch it
             except Trap as e:
                 self.inst.exception = e.message
                 raise
             finally:
                 st.depth -= 1
-        if _hs.needs_helper(st):
-            return _hs.on_helper(rt.platform, self._outermost_here, func, args)
+        if st.small:   # host_stack.needs_helper
+            from wasmbed.host_stack import on_helper
+            return on_helper(rt.platform, self._outermost_here, func, args)
         return self._outermost(rt, st, func, args)
 
     def _outermost_here(self, func, args):
         # on a helper thread: that thread's own re-entry state
         rt = self.inst.runtime
-        return self._outermost(rt, _hs.state(_stack_platform(rt)), func, args)
+        return self._outermost(rt, _stack_state(rt), func, args)
 
     def _outermost(self, rt, st, func, args):
         want = self._want_limit
         if want:
-            _hs.enter(want)
+            from wasmbed.host_stack import enter, leave
+            enter(want)
         st.depth = 1
         try:
             return rt.engine.execute(self, func, args)
@@ -975,12 +998,15 @@ class ExecEnv:
         finally:
             st.depth = 0
             if want:
-                _hs.leave()
+                leave()
 
-    def call(self, f, *args):
+    def call(self, f: "Function | Any", *args: "Any") -> "Any":
         """Call an exported Function with API values.
 
-        Returns None, one value, or a tuple. Raises Trap, ProcExit.
+        Returns None, one value, or a tuple. Raises Trap, ProcExit, and
+        UncaughtException (a Trap) for a wasm exception nothing caught,
+        with ``values``, its payload as API values, besides ``tag`` and
+        ``payload``.
         """
         func = f.func if isinstance(f, Function) else f
         ft = func.type
@@ -989,7 +1015,13 @@ class ExecEnv:
         vals = [to_internal(t, a) for t, a in zip(ft.params, args)]
         self.inst.exception = None
         self.inst._pending_exception = None
-        res = self.invoke_raw(func, vals)
+        try:
+            res = self.invoke_raw(func, vals)
+        except E.UncaughtException as e:
+            # the payload as API values too (i32/i64 signed, floats)
+            e.values = tuple(from_internal(t, v) for t, v in
+                             zip(e.exn.tag.type.params, e.exn.payload))
+            raise
         out = [from_internal(t, v) for t, v in zip(ft.results, res)]
         if not out:
             return None
@@ -997,7 +1029,7 @@ class ExecEnv:
             return out[0]
         return tuple(out)
 
-    def call_wasm(self, f, argv):
+    def call_wasm(self, f: "Function | Any", argv: "list[int]") -> "bool":
         """WAMR style: argv holds 32-bit cells (i64/f64 take two); results
         are written back into argv. Returns True, or False after a trap
         (see Instance.get_exception())."""
@@ -1030,6 +1062,31 @@ class ExecEnv:
                 _put(argv, i, v & M32)
                 i += 1
         return True
+
+
+class _SoloStack:
+    """The re-entry state host_stack.state() gives where the C stack size is
+    unknown and the host has no threading module (MicroPython): one
+    process-wide depth, at most host_stack.DEFAULT_MAX_REENTRY. Used on
+    MicroPython when the embedder gave no platform, so that a board does
+    not load host_stack (nothing else of it applies there: no helper
+    threads, no recursion limit); a runtime given a platform counts in
+    host_stack's state instead."""
+    depth = 0
+    max = 200
+    small = False
+
+
+_SOLO = _SoloStack()
+
+
+def _stack_state(rt):
+    """The calling thread's host_stack re-entry state for runtime rt."""
+    plat = _stack_platform(rt)
+    if plat is None:
+        return _SOLO
+    from wasmbed.host_stack import state
+    return state(plat)
 
 
 def _stack_platform(rt):

@@ -9,11 +9,11 @@ This module imports nothing from the host, so it runs on MicroPython.
 class WasmError(Exception):
     """Base class of every error wasmbed raises on purpose."""
 
-    def __init__(self, message=""):
+    def __init__(self, message: "str" = "") -> "None":
         super().__init__(message)
         self.message = message
 
-    def __str__(self):
+    def __str__(self) -> "str":
         return self.message
 
 
@@ -24,11 +24,11 @@ class MalformedModule(WasmError):
     byte offset where decoding failed (or -1 when unknown).
     """
 
-    def __init__(self, message, offset=-1):
+    def __init__(self, message: "str", offset: "int" = -1) -> "None":
         WasmError.__init__(self, message)
         self.offset = offset
 
-    def __str__(self):
+    def __str__(self) -> "str":
         if self.offset >= 0:
             return "%s (at offset 0x%x)" % (self.message, self.offset)
         return self.message
@@ -37,7 +37,7 @@ class MalformedModule(WasmError):
 class InvalidModule(WasmError):
     """The module is well formed but fails validation ("type mismatch", ...)."""
 
-    def __init__(self, message, offset=-1):
+    def __init__(self, message: "str", offset: "int" = -1) -> "None":
         WasmError.__init__(self, message)
         self.offset = offset
 
@@ -60,7 +60,7 @@ class HostOutOfMemory(WasmError):
     of the module. ``during`` says where: "runtime" (creating the Runtime
     and its pool), "load", "instantiate" or "call"."""
 
-    def __init__(self, during, detail=""):
+    def __init__(self, during: "str", detail: "str" = "") -> "None":
         WasmError.__init__(self, HOST_OUT_OF_MEMORY % (
             during, "; " + detail if detail else ""))
         self.during = during
@@ -69,7 +69,7 @@ class HostOutOfMemory(WasmError):
 class PoolExhausted(WasmError):
     """The fixed heap buffer has no block large enough for a request."""
 
-    def __init__(self, message="allocate memory failed"):
+    def __init__(self, message: "str" = "allocate memory failed") -> "None":
         WasmError.__init__(self, message)
 
 
@@ -81,14 +81,14 @@ class ThreadLimit(WasmError):
     """No thread could be spawned: max_thread_num reached, or the platform
     has no (more) threads."""
 
-    def __init__(self, message="thread limit reached"):
+    def __init__(self, message: "str" = "thread limit reached") -> "None":
         WasmError.__init__(self, message)
 
 
 class ProcExit(WasmError):
     """The guest called WASI ``proc_exit(code)``."""
 
-    def __init__(self, code):
+    def __init__(self, code: "int") -> "None":
         WasmError.__init__(self, "proc_exit(%d)" % code)
         self.code = code
 
@@ -96,8 +96,36 @@ class ProcExit(WasmError):
 class Terminated(Trap):
     """The guest was stopped by ``terminate()``, a timeout or another thread."""
 
-    def __init__(self, message="terminated"):
+    def __init__(self, message: "str" = "terminated") -> "None":
         Trap.__init__(self, message)
+
+
+class UncaughtException(Trap):
+    """A wasm exception (WebAssembly 3.0 exception handling) that no
+    try_table caught: it left the outermost wasm frame of a call.
+
+    Inside the engine the same object is what a throw raises and what a
+    try_table (interp: the executor's handler table; fast: a Python
+    ``except``) catches, so it crosses host functions and instances as a
+    Python exception. ``exn`` the exception instance (core.exception.Exn),
+    ``tag`` its Tag (compare with ``is``: tags are identified by
+    identity), ``payload`` its argument values in the internal
+    representation (i32/i64 unsigned ints, f32 bits, f64 float, v128 int,
+    references as themselves); ``ExecEnv.call`` adds ``values``, the
+    payload as API values.
+    """
+
+    def __init__(self, exn):
+        Trap.__init__(self, TRAP_UNCAUGHT_EXCEPTION)
+        self.exn = exn
+
+    @property
+    def tag(self):
+        return self.exn.tag
+
+    @property
+    def payload(self):
+        return self.exn.payload
 
 
 # Trap messages, worded as the spec test suite expects them.
@@ -114,6 +142,8 @@ TRAP_STACK_EXHAUSTED = "call stack exhausted"
 TRAP_UNALIGNED_ATOMIC = "unaligned atomic"
 TRAP_EXPECTED_SHARED = "expected shared memory"
 TRAP_NULL_REFERENCE = "null reference"
+# an exception no try_table caught (the reference interpreter's wording)
+TRAP_UNCAUGHT_EXCEPTION = "uncaught exception"
 # fuel (wasmbed.core.fuel): the exec env's fuel ran out (wasmtime's text)
 TRAP_OUT_OF_FUEL = "all fuel consumed"
 
@@ -151,7 +181,7 @@ class FsError(WasmError):
     platform ports translate their host error codes into these numbers.
     """
 
-    def __init__(self, errno, message=""):
+    def __init__(self, errno: "int", message: "str" = "") -> "None":
         WasmError.__init__(self, message or ("wasi errno %d" % errno))
         self.errno = errno
 

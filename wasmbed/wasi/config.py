@@ -41,8 +41,11 @@ class WasiConfig(object):
     Raises TypeError/ValueError for malformed values.
     """
 
-    def __init__(self, args=(), env=None, dirs=None, stdin=None, stdout=None,
-                 stderr=None, max_fds=1024):
+    def __init__(self, args: "list[str | bytes] | tuple[str | bytes, ...]" = (),
+                 env: "dict[str, str] | list[tuple[str, str]] | list[str] | None" = None,
+                 dirs: "dict[str, str] | list[tuple[str, str]] | list[str] | None" = None,
+                 stdin: "object" = None, stdout: "object" = None,
+                 stderr: "object" = None, max_fds: "int" = 1024) -> "None":
         self.args = [_to_bytes(a, "argument") for a in args]
         for a in self.args:
             if b"\0" in a:
