@@ -19,16 +19,21 @@ from wasmbed.core.module import (FuncType, I32, EXTERNREF,
                                  VALTYPE_LETTER)
 from wasmbed.values import to_internal, from_internal
 
+if False:   # type checkers only (MicroPython has no typing module)
+    from typing import Any, Callable
+    from wasmbed.config import NativeSymbol
+
+_RECURSION = None  # type: Any
 try:
     _RECURSION = RecursionError
 except NameError:   # MicroPython: RuntimeError("maximum recursion depth exceeded")
-    _RECURSION = None
+    pass
 
 # (On boards every function object and dict made at import costs heap: the
 # letters are looked up in VALTYPE_LETTER, helpers are inlined.)
 
 
-def parse_signature(sig):
+def parse_signature(sig: "Any") -> "tuple[str, FuncType]":
     """A WAMR signature string ("(ii*~)i", "($)", "()F") -> (param codes,
     FuncType). ``~`` must follow ``*``; at most one result. Raises
     ValueError naming what is wrong."""
@@ -42,14 +47,15 @@ def parse_signature(sig):
     params = []
     for i in range(len(pcodes)):
         c = pcodes[i]
+        t = None  # type: int | None
         if c in "*~$":
             if c == "~" and (i == 0 or pcodes[i - 1] != "*"):
                 raise ValueError(E.NATIVE_SIGNATURE % (sig, "'~' must follow '*'"))
             t = I32
         elif c == "r":
             t = EXTERNREF
-        else:
-            t = VALTYPE_LETTER.get(c) if c != "v" else None
+        elif c != "v":
+            t = VALTYPE_LETTER.get(c)
         if t is None:
             raise ValueError(E.NATIVE_SIGNATURE % (sig, "unknown parameter type %r" % c))
         params.append(t)
@@ -57,14 +63,15 @@ def parse_signature(sig):
         raise ValueError(E.NATIVE_SIGNATURE % (sig, "at most one result"))
     results = []
     for c in rcodes:
-        t = EXTERNREF if c == "r" else (VALTYPE_LETTER.get(c) if c != "v" else None)
+        t = None
+        if c == "r":
+            t = EXTERNREF
+        elif c != "v":
+            t = VALTYPE_LETTER.get(c)
         if t is None:
             raise ValueError(E.NATIVE_SIGNATURE % (sig, "unknown result type %r" % c))
         results.append(t)
     return pcodes, FuncType(tuple(params), tuple(results))
-
-if False:   # type checkers only (MicroPython has no typing module)
-    from typing import Any, Callable
 
 
 def host_function(params: "str", results: "str", fn: "Callable[..., Any]",
@@ -85,7 +92,7 @@ def host_function(params: "str", results: "str", fn: "Callable[..., Any]",
     return HostFunction(ft, host, name)
 
 
-def native_function(sym, module=""):
+def native_function(sym: "NativeSymbol", module: "str" = "") -> "HostFunction":
     """A HostFunction for a NativeSymbol with a WAMR signature string
     (imported from `module`, which names it in trap messages). Raises
     ValueError for a bad signature."""

@@ -8,7 +8,7 @@ Python object (None is null), funcref as a function object or None.
 import struct
 import sys
 
-from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
+from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR, NativeSymbol
 from wasmbed.core.account import Account
 from wasmbed.core import errors as E
 from wasmbed.core import numeric as _N
@@ -28,6 +28,7 @@ from wasmbed.natives import native_function
 
 if False:   # type checkers only (MicroPython has no typing module)
     from typing import Any, Callable
+    from wasmbed.extern_types import ExternType
 
 # Pool charges (bytes) for per-instance structures whose count the module
 # controls; they bound what a hostile module can make the host allocate.
@@ -93,9 +94,9 @@ class Runtime:
             config.max_memory_size, config.max_table_elements,
             config.max_total_table_elements, config.max_instances,
             config.max_tables, config.max_memories)
-        self.registered = {}
+        self.registered = {}  # type: dict[str, Instance]
         # {module_name: [NativeSymbol]}: the config's, then register_natives()
-        self.natives = {}
+        self.natives = {}  # type: dict[str, list[NativeSymbol]]
         for modname, syms in config.natives.items():
             self.register_natives(modname, syms)
         # terminate flags of everything Runtime.terminate() must reach: each
@@ -250,13 +251,12 @@ class Runtime:
         """Make an instance's exports importable under module name `name`."""
         self.registered[name] = instance
 
-    def register_natives(self, module, symbols):
+    def register_natives(self, module: "str", symbols: "list[NativeSymbol]") -> "None":
         """WAMR's wasm_runtime_register_natives: make NativeSymbols
         importable under module name `module` by every module instantiated
         from now on (a later symbol of the same name replaces an earlier
         one). Raises ValueError for a bad signature string (nothing is
         registered then), TypeError for something not a NativeSymbol."""
-        from wasmbed.config import NativeSymbol
         from wasmbed.natives import parse_signature
         for sym in symbols:
             if not isinstance(sym, NativeSymbol):
@@ -271,7 +271,7 @@ class Runtime:
                     break
             have.append(sym)
 
-    def unregister_natives(self, module, symbols):
+    def unregister_natives(self, module: "str", symbols: "list[Any]") -> "None":
         """Withdraw NativeSymbols (or names) registered under `module`;
         instances already made keep them. Unknown ones are ignored."""
         have = self.natives.get(module)
@@ -571,7 +571,7 @@ class LoadedModule:
         return self.module.exports
 
     # -- introspection (WAMR's get_import_type / get_export_type) ----------
-    def import_types(self):
+    def import_types(self) -> "list[ExternType]":
         """[ExternType] of the imports, in order (wasmbed/extern_types.py):
         module_name, name, kind, param/result types and signature of
         functions, and ``linked`` (a native or registered module provides
@@ -587,7 +587,7 @@ class LoadedModule:
             return reg is not None and field in reg.core.exports
         return import_types(self.module, links)
 
-    def export_types(self):
+    def export_types(self) -> "list[ExternType]":
         """[ExternType] of the exports, in order."""
         from wasmbed.extern_types import export_types
         return export_types(self.module)
@@ -603,7 +603,7 @@ class Function:
         self.name = name
         self.type = func.type
 
-    def extern_type(self):
+    def extern_type(self) -> "ExternType":
         """-> ExternType (wasmbed/extern_types.py) of kind "func": its
         ``param_types`` / ``result_types`` name the value types ("i32",
         "i64", "f32", "f64", "v128", "funcref", "externref") and
@@ -744,7 +744,7 @@ class Instance:
             return None
         return "Exception: %s" % self.exception
 
-    def set_exception(self, message):
+    def set_exception(self, message: "str | None") -> "None":
         """WAMR's wasm_runtime_set_exception: get_exception() reports
         `message` from now on, and when a native (NativeSymbol or
         host_function) calls it on its exec env's instance, the guest
@@ -753,29 +753,32 @@ class Instance:
         self.exception = message
         self._pending_exception = message
 
-    def clear_exception(self):
+    def clear_exception(self) -> "None":
         """Forget the last exception (get_exception() is None again)."""
         self.set_exception(None)
 
     # -- app addresses (WAMR's validate_app_addr family, app_addr.py) -------
-    def validate_app_addr(self, offset, size):
+    def validate_app_addr(self, offset: "int", size: "int") -> "bool":
         """True when [offset, offset + size) is inside the guest's memory."""
         from wasmbed.app_addr import app_range_ok
         return app_range_ok(self.memory(), offset, size)
 
-    def validate_app_str_addr(self, offset):
+    def validate_app_str_addr(self, offset: "int") -> "bool":
         """True when a NUL-terminated string starts at `offset` and ends
         inside the guest's memory."""
         from wasmbed.app_addr import app_str_end
         return app_str_end(self.memory(), offset) >= 0
 
-    def addr_app_to_native(self, offset, size=None):
+    def addr_app_to_native(self, offset: "int",
+                           size: "int | None" = None) -> "memoryview | None":
         """A memoryview of guest memory from `offset`: `size` bytes, or up
         to the end of memory when size is None; None when that range is
         not inside the memory (WAMR's NULL). Valid until memory grows."""
         m = self.memory()
+        if m is None:
+            return None
         if size is None:
-            size = len(m.data) - offset if m is not None and offset >= 0 else -1
+            size = len(m.data) - offset if offset >= 0 else -1
         from wasmbed.app_addr import app_range_ok
         if not app_range_ok(m, offset, size):
             return None
@@ -914,16 +917,16 @@ class ExecEnv:
         return self._fuel.cell[0]
 
     # -- WAMR's exec env accessors -------------------------------------------
-    def get_module_inst(self):
+    def get_module_inst(self) -> "Instance":
         """The Instance this exec env belongs to."""
         return self.inst
 
-    def set_user_data(self, data):
+    def set_user_data(self, data: "Any") -> "None":
         """Attach any object to this exec env (``user_data``); natives
         read it back with env.get_user_data()."""
         self.user_data = data
 
-    def get_user_data(self):
+    def get_user_data(self) -> "Any":
         return self.user_data
 
     def destroy(self) -> "None":
