@@ -773,7 +773,8 @@ class Instance:
                            size: "int | None" = None) -> "memoryview | None":
         """A memoryview of guest memory from `offset`: `size` bytes, or up
         to the end of memory when size is None; None when that range is
-        not inside the memory (WAMR's NULL). Valid until memory grows."""
+        not inside the memory (WAMR's NULL). Take a new one after the
+        memory grows (see wasmbed/app_addr.py)."""
         m = self.memory()
         if m is None:
             return None
