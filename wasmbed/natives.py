@@ -3,11 +3,12 @@
 "(ii*~)i" (native_function). Pointers are bounds-checked against the
 caller's memory and arrive as memoryviews.
 
-Both kinds follow WAMR's rules for a native that fails: an exception it
+NativeSymbols follow WAMR's rules for a native that fails: an exception it
 raises (other than a WasmError such as Trap or ProcExit, MemoryError, or
 Python's recursion limit, which keep their meaning) becomes a Trap of the
 calling guest whose message names the function and carries the
-exception's text; the original is kept as ``trap.cause``. A native that
+exception's text; the original is kept as ``trap.cause`` (a
+host_function's exceptions reach the caller unchanged). Either kind that
 called ``Instance.set_exception(msg)`` (on its exec env's instance) makes
 the guest trap with ``msg`` as soon as it returns.
 """
@@ -83,7 +84,7 @@ def host_function(params: "str", results: "str", fn: "Callable[..., Any]",
 
     def host(env, *args):
         vals = [from_internal(t, a) for t, a in zip(ft.params, args)]
-        r = _run(env, fn, vals, name)
+        r = _run(env, fn, vals, None)
         if not ft.results:
             return None
         if len(ft.results) == 1:
@@ -162,7 +163,7 @@ def _run(env, fn, vals, label):
     except Exception as e:
         if inst is not None:
             inst._pending_exception = None
-        if isinstance(e, WasmError):
+        if isinstance(e, WasmError) or label is None:
             raise
         if _RECURSION is not None:
             if isinstance(e, _RECURSION):
