@@ -49,7 +49,7 @@ print("validate_app_addr(size - 10, 11): %s" % inst.validate_app_addr(size - 10,
 print("addr_app_to_native(size, 1): %s" % inst.addr_app_to_native(size, 1))
 inst.addr_app_to_native(off, 6)[:] = b"guest\0"
 print("validate_app_str_addr(off): %s" % inst.validate_app_str_addr(off))
-print("app_str(off): %s" % inst.app_str(off).decode())
+print("string at off: %s" % bytes(inst.addr_app_to_native(off, 5)).decode())
 end = inst.addr_app_to_native(size - 4, 4)
 end[:] = b"abcd"                        # no NUL before the end of memory
 print("validate_app_str_addr(size - 4): %s" % inst.validate_app_str_addr(size - 4))

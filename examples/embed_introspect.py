@@ -23,15 +23,16 @@ rt.register_natives("env", [NativeSymbol("log", lambda env, s: None, "($)")])
 with open(here("embed_app.wasm"), "rb") as f:
     module = rt.load(f.read())
 
-print("imports: %d" % module.get_import_count())
-for i in range(module.get_import_count()):
-    t = module.get_import_type(i)
+imports = module.import_types()
+print("imports: %d" % len(imports))
+for t in imports:
     print("import %s.%s: %s params=%s results=%s signature=%s linked=%s"
           % (t.module_name, t.name, t.kind, ",".join(t.param_types),
              ",".join(t.result_types), t.signature, t.linked))
 
-print("exports: %d" % module.get_export_count())
-for t in module.export_types():
+exports = module.export_types()
+print("exports: %d" % len(exports))
+for t in exports:
     if t.kind == "func":
         print("export %s: func params=%s results=%s"
               % (t.name, ",".join(t.param_types), ",".join(t.result_types)))
@@ -43,17 +44,17 @@ for t in module.export_types():
         print("export %s: table %s min=%d" % (t.name, t.elem_type, t.min))
 
 # the natives still missing, with the signature string each one needs
-missing = [t for t in module.import_types() if t.kind == "func" and not t.linked]
+missing = [t for t in imports if t.kind == "func" and not t.linked]
 print("missing natives: %s" % " ".join("%s%s" % (t.name, t.signature) for t in missing))
 
 # once instantiated, a looked-up function tells its own type
 natives = [NativeSymbol(t.name, lambda env, *a: 0, t.signature) for t in missing]
 rt.register_natives("env", natives)
 inst = rt.instantiate(module)
-f = inst.lookup_function("draw")
+t = inst.lookup_function("draw").extern_type()
 print("draw: %d params %s, %d results %s"
-      % (f.get_param_count(), f.get_param_types(), f.get_result_count(),
-         f.get_result_types()))
+      % (len(t.param_types), list(t.param_types), len(t.result_types),
+         list(t.result_types)))
 inst.deinstantiate()
 module.unload()
 rt.destroy()

@@ -22,9 +22,9 @@ mode = sys.argv[1] if len(sys.argv) > 1 else None
 
 
 def read_sensor(exec_env, sensor):                  # "(i)i"
-    bank = exec_env.get_function_attachment()        # the NativeSymbol's attachment
+    bank = exec_env.attachment                       # the NativeSymbol's attachment
     offset = exec_env.get_user_data()                # this exec env's calibration
-    readings = exec_env.get_module_inst().get_custom_data()   # the instance's log
+    readings = exec_env.get_module_inst().custom_data         # the instance's log
     value = bank[sensor] + offset
     readings.append((sensor, value))
     return value
@@ -47,7 +47,7 @@ with open(here("embed_app.wasm"), "rb") as f:
     module = rt.load(f.read())
 
 inst = rt.instantiate(module)
-inst.set_custom_data([])
+inst.custom_data = []
 sensor_sum = inst.lookup_function("sensor_sum")
 
 # two exec envs of one instance, each with its own user data
@@ -59,13 +59,13 @@ calibrated.set_user_data(-3)
 print("raw sensor_sum(2, 3): %d" % raw.call(sensor_sum, 2, 3))
 print("calibrated sensor_sum(2, 3): %d" % calibrated.call(sensor_sum, 2, 3))
 print("calibrated sensor_sum(0, 2): %d" % calibrated.call(sensor_sum, 0, 2))
-print("readings logged: %d" % len(inst.get_custom_data()))
-print("last reading: sensor %d = %d" % inst.get_custom_data()[-1])
+print("readings logged: %d" % len(inst.custom_data))
+print("last reading: sensor %d = %d" % inst.custom_data[-1])
 print("user data: raw %r, calibrated %r" % (raw.get_user_data(), calibrated.get_user_data()))
 
 # another instance of the module has its own custom data
 inst2 = rt.instantiate(module)
-print("second instance custom data: %r" % inst2.get_custom_data())
+print("second instance custom data: %r" % inst2.custom_data)
 
 inst2.deinstantiate()
 inst.deinstantiate()

@@ -178,7 +178,7 @@ def expect_embed_buffers():
             "validate_app_addr(size - 10, 11): False",
             "addr_app_to_native(size, 1): None",
             "validate_app_str_addr(off): True",
-            "app_str(off): guest",
+            "string at off: guest",
             "validate_app_str_addr(size - 4): False",
             "sum_buf past the end: Trap " + OOB]
 

@@ -113,6 +113,7 @@ def test_host_errors_in_natives_trap_with_their_message():
     with pytest.raises(Trap, match="IndexError: host bug") as e:
         u.call("boom")
     assert "out of bounds" not in str(e.value)
+    assert isinstance(e.value.cause, IndexError)
 
 
 def test_bindings_are_per_instance_and_translation_per_module():

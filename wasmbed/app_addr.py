@@ -2,9 +2,10 @@
 Instance.validate_app_addr, validate_app_str_addr and addr_app_to_native.
 
 An app address is an offset into the instance's linear memory (memory 0,
-or the export "memory"). A memoryview handed out stays valid until the
-memory grows: growing moves the bytes, and an older view then shows the
-old copy.
+or the export "memory"). A memoryview handed out is good until the memory
+grows: growing may move the bytes (per backing: in place, a new buffer, or
+another pool block), and an older view then shows the old copy or, in pool
+mode, pool bytes that now belong to something else.
 """
 
 

@@ -3,11 +3,12 @@
 "(ii*~)i" (native_function). Pointers are bounds-checked against the
 caller's memory and arrive as memoryviews.
 
-Both kinds follow WAMR's rules for a native that fails: an exception it
+NativeSymbols follow WAMR's rules for a native that fails: an exception it
 raises (other than a WasmError such as Trap or ProcExit, MemoryError, or
 Python's recursion limit, which keep their meaning) becomes a Trap of the
 calling guest whose message names the function and carries the
-exception's text; the original is kept as ``trap.cause``. A native that
+exception's text; the original is kept as ``trap.cause`` (a
+host_function's exceptions reach the caller unchanged). Either kind that
 called ``Instance.set_exception(msg)`` (on its exec env's instance) makes
 the guest trap with ``msg`` as soon as it returns.
 """
@@ -15,23 +16,25 @@ the guest trap with ``msg`` as soon as it returns.
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core.instance import HostFunction
-from wasmbed.core.module import (FuncType, I32, I64, F32, F64, EXTERNREF,
+from wasmbed.core.module import (FuncType, I32, EXTERNREF,
                                  VALTYPE_LETTER)
 from wasmbed.values import to_internal, from_internal
-from wasmbed.app_addr import app_str_end
 
+if False:   # type checkers only (MicroPython has no typing module)
+    from typing import Any, Callable
+    from wasmbed.config import NativeSymbol
+
+_RECURSION = None  # type: Any
 try:
     _RECURSION = RecursionError  # type: type[BaseException] | None
 except NameError:   # MicroPython: RuntimeError("maximum recursion depth exceeded")
-    _RECURSION = None
+    pass
 
-# WAMR signature letters: parameters, then results
-_PARAM_CODES = {"i": I32, "I": I64, "f": F32, "F": F64, "r": EXTERNREF,
-                "*": I32, "~": I32, "$": I32}
-_RESULT_CODES = {"i": I32, "I": I64, "f": F32, "F": F64, "r": EXTERNREF}
+# (On boards every function object and dict made at import costs heap: the
+# letters are looked up in VALTYPE_LETTER, helpers are inlined.)
 
 
-def parse_signature(sig):
+def parse_signature(sig: "Any") -> "tuple[str, FuncType]":
     """A WAMR signature string ("(ii*~)i", "($)", "()F") -> (param codes,
     FuncType). ``~`` must follow ``*``; at most one result. Raises
     ValueError naming what is wrong."""
@@ -43,25 +46,33 @@ def parse_signature(sig):
     pcodes = sig[1:close]
     rcodes = sig[close + 1:]
     params = []
-    for i, c in enumerate(pcodes):
-        t = _PARAM_CODES.get(c)
+    for i in range(len(pcodes)):
+        c = pcodes[i]
+        t = None  # type: int | None
+        if c in "*~$":
+            if c == "~" and (i == 0 or pcodes[i - 1] != "*"):
+                raise ValueError(E.NATIVE_SIGNATURE % (sig, "'~' must follow '*'"))
+            t = I32
+        elif c == "r":
+            t = EXTERNREF
+        elif c != "v":
+            t = VALTYPE_LETTER.get(c)
         if t is None:
             raise ValueError(E.NATIVE_SIGNATURE % (sig, "unknown parameter type %r" % c))
-        if c == "~" and (i == 0 or pcodes[i - 1] != "*"):
-            raise ValueError(E.NATIVE_SIGNATURE % (sig, "'~' must follow '*'"))
         params.append(t)
     if len(rcodes) > 1:
         raise ValueError(E.NATIVE_SIGNATURE % (sig, "at most one result"))
     results = []
     for c in rcodes:
-        t = _RESULT_CODES.get(c)
+        t = None
+        if c == "r":
+            t = EXTERNREF
+        elif c != "v":
+            t = VALTYPE_LETTER.get(c)
         if t is None:
             raise ValueError(E.NATIVE_SIGNATURE % (sig, "unknown result type %r" % c))
         results.append(t)
     return pcodes, FuncType(tuple(params), tuple(results))
-
-if False:   # type checkers only (MicroPython has no typing module)
-    from typing import Any, Callable
 
 
 def host_function(params: "str", results: "str", fn: "Callable[..., Any]",
@@ -73,15 +84,20 @@ def host_function(params: "str", results: "str", fn: "Callable[..., Any]",
 
     def host(env, *args):
         vals = [from_internal(t, a) for t, a in zip(ft.params, args)]
-        r = _run(env, fn, vals, name)
-        return _results(ft.results, r)
+        r = _run(env, fn, vals, None)
+        if not ft.results:
+            return None
+        if len(ft.results) == 1:
+            return to_internal(ft.results[0], r)
+        return tuple(to_internal(t, v) for t, v in zip(ft.results, r))
     return HostFunction(ft, host, name)
 
 
-def native_function(sym, module=""):
+def native_function(sym: "NativeSymbol", module: "str" = "") -> "HostFunction":
     """A HostFunction for a NativeSymbol with a WAMR signature string
     (imported from `module`, which names it in trap messages). Raises
     ValueError for a bad signature."""
+    from wasmbed.app_addr import app_str_end
     pcodes, ft = parse_signature(sym.signature)
     params = ft.params
     results = ft.results
@@ -123,12 +139,17 @@ def native_function(sym, module=""):
                 vals.append(from_internal(params[i], a))
             i += 1
         saved = env.attachment
-        env.attachment = attachment
-        try:
+        if attachment is None and saved is None:
             r = _run(env, fn, vals, label)
-        finally:
-            env.attachment = saved
-        return _results(results, r)
+        else:
+            env.attachment = attachment
+            try:
+                r = _run(env, fn, vals, label)
+            finally:
+                env.attachment = saved
+        if not results:
+            return None
+        return to_internal(results[0], r)
     return HostFunction(ft, host, sym.name)
 
 
@@ -137,46 +158,27 @@ def _run(env, fn, vals, label):
     inst = getattr(env, "inst", None)
     try:
         r = fn(env, *vals)
-    except WasmError:
-        _take_pending(inst)
-        raise
     except MemoryError:
         raise
     except Exception as e:
-        _take_pending(inst)
-        if _is_recursion(e):
+        if inst is not None:
+            inst._pending_exception = None
+        if isinstance(e, WasmError) or label is None:
+            raise
+        if _RECURSION is not None:
+            if isinstance(e, _RECURSION):
+                raise
+        elif (isinstance(e, RuntimeError) and e.args
+              and str(e.args[0]).startswith("maximum recursion")):
             raise
         text = str(e)
-        name = type(e).__name__
-        t = Trap(E.NATIVE_RAISED % (label or "native", name, text) if text
-                 else E.NATIVE_RAISED_BARE % (label or "native", name))
+        t = Trap(E.NATIVE_RAISED % (label or "function", type(e).__name__,
+                                    ": " + text if text else ""))
         t.cause = e
         raise t
-    msg = _take_pending(inst)
-    if msg is not None:
-        raise Trap(msg)
+    if inst is not None:
+        msg = inst._pending_exception
+        if msg is not None:
+            inst._pending_exception = None
+            raise Trap(msg)
     return r
-
-
-def _take_pending(inst):
-    if inst is None:
-        return None
-    msg = inst._pending_exception
-    if msg is not None:
-        inst._pending_exception = None
-    return msg
-
-
-def _is_recursion(e):
-    if _RECURSION is not None:
-        return isinstance(e, _RECURSION)
-    return (isinstance(e, RuntimeError) and e.args
-            and str(e.args[0]).startswith("maximum recursion"))
-
-
-def _results(types, r):
-    if not types:
-        return None
-    if len(types) == 1:
-        return to_internal(types[0], r)
-    return tuple(to_internal(t, v) for t, v in zip(types, r))

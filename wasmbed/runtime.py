@@ -8,7 +8,7 @@ Python object (None is null), funcref as a function object or None.
 import struct
 import sys
 
-from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
+from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR, NativeSymbol
 from wasmbed.core.account import Account
 from wasmbed.core import errors as E
 from wasmbed.core import numeric as _N
@@ -28,6 +28,7 @@ from wasmbed.natives import native_function
 
 if False:   # type checkers only (MicroPython has no typing module)
     from typing import Any, Callable
+    from wasmbed.extern_types import ExternType
 
 # Pool charges (bytes) for per-instance structures whose count the module
 # controls; they bound what a hostile module can make the host allocate.
@@ -95,7 +96,7 @@ class Runtime:
             config.max_tables, config.max_memories)
         self.registered = {}  # type: dict[str, Instance]
         # {module_name: [NativeSymbol]}: the config's, then register_natives()
-        self.natives = {}  # type: dict[str, list[Any]]
+        self.natives = {}  # type: dict[str, list[NativeSymbol]]
         for modname, syms in config.natives.items():
             self.register_natives(modname, syms)
         # terminate flags of everything Runtime.terminate() must reach: each
@@ -250,13 +251,12 @@ class Runtime:
         """Make an instance's exports importable under module name `name`."""
         self.registered[name] = instance
 
-    def register_natives(self, module, symbols):
+    def register_natives(self, module: "str", symbols: "list[NativeSymbol]") -> "None":
         """WAMR's wasm_runtime_register_natives: make NativeSymbols
         importable under module name `module` by every module instantiated
         from now on (a later symbol of the same name replaces an earlier
         one). Raises ValueError for a bad signature string (nothing is
         registered then), TypeError for something not a NativeSymbol."""
-        from wasmbed.config import NativeSymbol
         from wasmbed.natives import parse_signature
         for sym in symbols:
             if not isinstance(sym, NativeSymbol):
@@ -271,7 +271,7 @@ class Runtime:
                     break
             have.append(sym)
 
-    def unregister_natives(self, module, symbols):
+    def unregister_natives(self, module: "str", symbols: "list[Any]") -> "None":
         """Withdraw NativeSymbols (or names) registered under `module`;
         instances already made keep them. Unknown ones are ignored."""
         have = self.natives.get(module)
@@ -281,14 +281,6 @@ class Runtime:
         have[:] = [s for s in have if s.name not in names]
         if not have:
             del self.natives[module]
-
-    def _links(self, modname, field):
-        # what LoadedModule.import_types() reports as "linked"
-        for sym in self.natives.get(modname, ()):
-            if sym.name == field:
-                return True
-        reg = self.registered.get(modname)
-        return reg is not None and field in reg.core.exports
 
     def instantiate(self, module: "LoadedModule", stack_size: "int | None" = None,
                     heap_size: "int" = 0, wasi: "Any" = None,
@@ -579,39 +571,31 @@ class LoadedModule:
         return self.module.exports
 
     # -- introspection (WAMR's get_import_type / get_export_type) ----------
-    def import_types(self):
+    def import_types(self) -> "list[ExternType]":
         """[ExternType] of the imports, in order (wasmbed/extern_types.py):
         module_name, name, kind, param/result types and signature of
         functions, and ``linked`` (a native or registered module provides
         it now)."""
         from wasmbed.extern_types import import_types
-        return import_types(self.module, self.runtime._links)
+        rt = self.runtime
 
-    def export_types(self):
+        def links(modname, field):
+            for sym in rt.natives.get(modname, ()):
+                if sym.name == field:
+                    return True
+            reg = rt.registered.get(modname)
+            return reg is not None and field in reg.core.exports
+        return import_types(self.module, links)
+
+    def export_types(self) -> "list[ExternType]":
         """[ExternType] of the exports, in order."""
         from wasmbed.extern_types import export_types
         return export_types(self.module)
 
-    def get_import_count(self):
-        return len(self.module.imports)
-
-    def get_import_type(self, index):
-        """ExternType of import `index`; raises IndexError."""
-        return self.import_types()[index]
-
-    def get_export_count(self):
-        return len(self.module.exports)
-
-    def get_export_type(self, index):
-        """ExternType of export `index`; raises IndexError."""
-        return self.export_types()[index]
-
 
 class Function:
     """An exported function, as handed to embedders. ``type`` is its core
-    FuncType; ``param_types`` / ``result_types`` name the value types
-    ("i32", "i64", "f32", "f64", "v128", "funcref", "externref") and
-    ``signature`` gives them as a WAMR signature string ("(iI)F")."""
+    FuncType; extern_type() describes it for embedders."""
 
     def __init__(self, instance: "Instance", func: "Any", name: "str") -> "None":
         self.instance = instance
@@ -619,33 +603,13 @@ class Function:
         self.name = name
         self.type = func.type
 
-    @property
-    def param_types(self):
-        from wasmbed.extern_types import type_names
-        return type_names(self.type.params)
-
-    @property
-    def result_types(self):
-        from wasmbed.extern_types import type_names
-        return type_names(self.type.results)
-
-    @property
-    def signature(self):
-        from wasmbed.extern_types import signature_string
-        return signature_string(self.type)
-
-    # WAMR's wasm_func_get_param_count / _result_count / _param_types ...
-    def get_param_count(self):
-        return len(self.type.params)
-
-    def get_result_count(self):
-        return len(self.type.results)
-
-    def get_param_types(self):
-        return list(self.param_types)
-
-    def get_result_types(self):
-        return list(self.result_types)
+    def extern_type(self) -> "ExternType":
+        """-> ExternType (wasmbed/extern_types.py) of kind "func": its
+        ``param_types`` / ``result_types`` name the value types ("i32",
+        "i64", "f32", "f64", "v128", "funcref", "externref") and
+        ``signature`` is the WAMR signature string ("(iI)F")."""
+        from wasmbed.extern_types import ExternType
+        return ExternType(None, self.name, 0, self.type)
 
 
 class Instance:
@@ -669,7 +633,7 @@ class Instance:
         self._app_heap = None
         self._term = None
         self._pending_exception = None   # set_exception() during a native
-        self.custom_data = None
+        self.custom_data = None   # any object of the embedder's
 
     def lookup_function(self, name: "str") -> "Function | None":
         """-> Function or None when no function is exported under name."""
@@ -780,7 +744,7 @@ class Instance:
             return None
         return "Exception: %s" % self.exception
 
-    def set_exception(self, message):
+    def set_exception(self, message: "str | None") -> "None":
         """WAMR's wasm_runtime_set_exception: get_exception() reports
         `message` from now on, and when a native (NativeSymbol or
         host_function) calls it on its exec env's instance, the guest
@@ -789,61 +753,38 @@ class Instance:
         self.exception = message
         self._pending_exception = message
 
-    def clear_exception(self):
+    def clear_exception(self) -> "None":
         """Forget the last exception (get_exception() is None again)."""
         self.set_exception(None)
 
-    # -- user data (WAMR's wasm_runtime_set_custom_data) --------------------
-    def set_custom_data(self, data):
-        """Attach any object to the instance (``custom_data``)."""
-        self.custom_data = data
-
-    def get_custom_data(self):
-        return self.custom_data
-
     # -- app addresses (WAMR's validate_app_addr family, app_addr.py) -------
-    def validate_app_addr(self, offset, size):
+    def validate_app_addr(self, offset: "int", size: "int") -> "bool":
         """True when [offset, offset + size) is inside the guest's memory."""
         from wasmbed.app_addr import app_range_ok
         return app_range_ok(self.memory(), offset, size)
 
-    def validate_app_str_addr(self, offset):
+    def validate_app_str_addr(self, offset: "int") -> "bool":
         """True when a NUL-terminated string starts at `offset` and ends
         inside the guest's memory."""
         from wasmbed.app_addr import app_str_end
         return app_str_end(self.memory(), offset) >= 0
 
-    def addr_app_to_native(self, offset, size=None):
+    def addr_app_to_native(self, offset: "int",
+                           size: "int | None" = None) -> "memoryview | None":
         """A memoryview of guest memory from `offset`: `size` bytes, or up
         to the end of memory when size is None; None when that range is
-        not inside the memory (WAMR's NULL). Valid until memory grows."""
+        not inside the memory (WAMR's NULL). Take a new one after the
+        memory grows (see wasmbed/app_addr.py)."""
         m = self.memory()
+        if m is None:
+            return None
         if size is None:
-            size = len(m.data) - offset if m is not None and offset >= 0 else -1
+            size = len(m.data) - offset if offset >= 0 else -1
         from wasmbed.app_addr import app_range_ok
         if not app_range_ok(m, offset, size):
             return None
         return memoryview(m.data)[offset:offset + size]
 
-    def get_app_addr_range(self, offset):
-        """(start, end) of the memory region holding `offset` (the whole
-        linear memory), or None when it is outside."""
-        m = self.memory()
-        from wasmbed.app_addr import app_range_ok
-        if not app_range_ok(m, offset, 1):
-            return None
-        return (0, len(m.data))
-
-    def app_str(self, offset):
-        """The NUL-terminated string at `offset` as bytes; raises
-        Trap("out of bounds memory access") when it does not end inside
-        memory."""
-        from wasmbed.app_addr import app_str_end
-        m = self.memory()
-        end = app_str_end(m, offset)
-        if end < 0:
-            raise Trap(E.TRAP_MEMORY_OOB)
-        return bytes(m.data[offset:end])
 
     def memory(self) -> "Memory | None":
         """The exported memory "memory", else memory 0, else None."""
@@ -943,7 +884,8 @@ class ExecEnv:
         self._want_limit = 0
         self._fuel = None      # a fuel.Meter while metering is on
         self.user_data = None
-        self.attachment = None  # of the NativeSymbol being called
+        # inside a native: the attachment of its NativeSymbol (else None)
+        self.attachment = None
         if instance.runtime.mode == "fast":
             from wasmbed.core import fast
             self._want_limit = fast.recursion_limit_for(stack_size)
@@ -976,22 +918,17 @@ class ExecEnv:
         return self._fuel.cell[0]
 
     # -- WAMR's exec env accessors -------------------------------------------
-    def get_module_inst(self):
+    def get_module_inst(self) -> "Instance":
         """The Instance this exec env belongs to."""
         return self.inst
 
-    def set_user_data(self, data):
+    def set_user_data(self, data: "Any") -> "None":
         """Attach any object to this exec env (``user_data``); natives
         read it back with env.get_user_data()."""
         self.user_data = data
 
-    def get_user_data(self):
+    def get_user_data(self) -> "Any":
         return self.user_data
-
-    def get_function_attachment(self):
-        """Inside a native: the ``attachment`` of its NativeSymbol (None
-        elsewhere)."""
-        return self.attachment
 
     def destroy(self) -> "None":
         """Return the stack reservation to the pool. Idempotent."""

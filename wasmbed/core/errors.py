@@ -193,5 +193,4 @@ WASI_NO_MEMORY = "missing required memory export"
 # Natives (wasmbed/natives.py): a bad WAMR signature string, and the trap a
 # guest gets when a native it called raised (function, exception type, text).
 NATIVE_SIGNATURE = "bad native signature %r: %s"
-NATIVE_RAISED = "native %s raised %s: %s"
-NATIVE_RAISED_BARE = "native %s raised %s"
+NATIVE_RAISED = "native %s raised %s%s"
