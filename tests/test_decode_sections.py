@@ -69,8 +69,20 @@ def test_preamble_errors(data, message):
 
 # -- section framing --------------------------------------------------------
 
-def test_section_id_above_12_is_malformed():
-    assert error(HEADER + b"\x0d\x00") == "malformed section id"
+def test_section_id_above_13_is_malformed():
+    assert error(HEADER + b"\x0e\x00") == "malformed section id"
+    # 13 is 3.0's tag section; in the 2.0 format it is no section
+    assert error(HEADER + b"\x0d\x00", wasm3=False) == "malformed section id"
+    assert decode_module(HEADER + b"\x0d\x01\x00").tags == []
+
+
+def test_tag_section_goes_between_memory_and_global():
+    tags = section(13, vec([b"\x00\x00"]))
+    types = section(1, vec([b"\x60\x00\x00"]))
+    glob = section(6, vec([]))
+    assert decode_module(module(types, MEM, tags, glob)).tags == [0]
+    assert error(module(types, glob, tags)) == "unexpected content after last section"
+    assert error(module(types, section(13, vec([b"\x01\x00"])))) == "malformed tag attribute"
 
 
 def test_sections_out_of_order_or_repeated():
@@ -141,8 +153,11 @@ def test_import_section_all_kinds_and_index_spaces():
 
 
 def test_import_kind_and_mutability_errors():
-    assert error(module(section(2, vec([name("a") + name("b") + b"\x04"])))) == \
+    assert error(module(section(2, vec([name("a") + name("b") + b"\x05"])))) == \
         "malformed import kind"
+    # 4 is 3.0's tag import
+    assert error(module(section(2, vec([name("a") + name("b") + b"\x04\x00\x00"]))),
+                 wasm3=False) == "malformed import kind"
     assert error(module(section(2, vec([name("a") + name("b") + b"\x03\x7f\x02"])))) == \
         "malformed mutability"
 
@@ -201,7 +216,9 @@ def test_table_memory_global_export_start():
 
 
 def test_export_kind_error():
-    assert error(module(section(7, vec([name("x") + b"\x04\x00"])))) == \
+    assert error(module(section(7, vec([name("x") + b"\x05\x00"])))) == \
+        "malformed export kind"
+    assert error(module(section(7, vec([name("x") + b"\x04\x00"]))), wasm3=False) == \
         "malformed export kind"
 
 

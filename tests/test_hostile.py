@@ -342,6 +342,15 @@ def test_a_host_reentry_bomb_traps_at_any_stack_size_and_restores_the_recursion_
                                 " | True 42")
 
 
+def test_the_board_reentry_state_is_host_stacks_for_an_unknown_c_stack():
+    # MicroPython without a platform given counts re-entries in
+    # runtime._SOLO instead of loading host_stack: the same bound
+    from wasmbed import host_stack, runtime
+    st = host_stack._State(0)
+    assert (runtime._SOLO.max, runtime._SOLO.small) == (st.max, st.small)
+    assert runtime._SOLO.max == host_stack.DEFAULT_MAX_REENTRY
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_the_recursion_limit_is_back_after_a_call(mode):
     rt = tier_runtime(mode)

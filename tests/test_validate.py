@@ -43,21 +43,22 @@ def wat2bin(text):
     return proc.stdout
 
 
-def decode(text):
+def decode(text, spec2=False):
+    """WebAssembly 3.0 rules; spec2: the 2.0 rules (threads=False)."""
     decode_module = pytest.importorskip(
         "wasmbed.core.decode", reason="decoder not available").decode_module
-    return decode_module(wat2bin(text))
+    return decode_module(wat2bin(text), threads=not spec2)
 
 
-def valid(text):
-    m = decode(text)
+def valid(text, spec2=False):
+    m = decode(text, spec2)
     validate_module(m)
     assert m.validated is True
     return m
 
 
-def invalid(text, message):
-    m = decode(text)
+def invalid(text, message, spec2=False):
+    m = decode(text, spec2)
     with pytest.raises(InvalidModule) as info:
         validate_module(m)
     assert info.value.message.startswith(message), info.value.message
@@ -265,7 +266,7 @@ class TestVariables:
 
     def test_global_set_on_immutable(self):
         invalid("(module (global i32 (i32.const 0)) (func i32.const 1 global.set 0))",
-                "global is immutable")
+                "immutable global")
         valid("(module (global (mut i32) (i32.const 0)) (func i32.const 1 global.set 0))")
 
     def test_unknown_global(self):
@@ -421,19 +422,37 @@ class TestReferences:
 @needs_tools
 class TestConstantExpressions:
     def test_only_constant_instructions(self):
-        invalid("(module (global i32 (i32.add (i32.const 1) (i32.const 2))))",
-                "constant expression required")
         invalid("(module (global i32 (i32.const 0) (nop)))",
                 "constant expression required")
+        invalid("(module (global i32 (i32.div_s (i32.const 1) (i32.const 2))))",
+                "constant expression required")
+        invalid("(module (global i32 (i32.add (i32.const 1) (i32.const 2))))",
+                "constant expression required", spec2=True)
+
+    def test_extended_constants(self):
+        valid("(module (global i32 (i32.add (i32.const 1) (i32.const 2))))")
+        valid("(module (global i64 (i64.mul (i64.sub (i64.const 1) (i64.const 2))"
+              " (i64.const 3))))")
+        invalid("(module (global i32 (i32.add (i32.const 1) (i64.const 2))))",
+                "type mismatch")
+        invalid("(module (global i64 (i64.add (i64.const 1) (i32.const 2))))",
+                "type mismatch")
+        valid("(module (memory 1) (global i32 (i32.const 8)) "
+              "(data (i32.add (global.get 0) (i32.const 1)) \"a\"))")
 
     def test_result_type(self):
         invalid("(module (global i32 (i64.const 0)))", "type mismatch")
         invalid("(module (global i32 (i32.const 0) (i32.const 0)))", "type mismatch")
 
-    def test_global_get_only_of_imported_immutable_globals(self):
+    def test_global_get_only_of_earlier_immutable_globals(self):
         valid("(module (import \"m\" \"g\" (global i32)) (global i32 (global.get 0)))")
-        invalid("(module (global i32 (i32.const 0)) (global i32 (global.get 0)))",
+        valid("(module (global i32 (i32.const 0)) (global i32 (global.get 0)))")
+        invalid("(module (global i32 (global.get 0)) (global i32 (i32.const 0)))",
                 "unknown global 0")
+        invalid("(module (global i32 (global.get 1)) (global i32 (i32.const 0)))",
+                "unknown global 1")
+        invalid("(module (global i32 (i32.const 0)) (global i32 (global.get 0)))",
+                "unknown global 0", spec2=True)
         invalid("(module (import \"m\" \"g\" (global (mut i32))) "
                 "(global i32 (global.get 0)))", "constant expression required")
 

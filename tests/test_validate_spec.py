@@ -49,7 +49,10 @@ def check_script(rel):
     from wasmbed.core.decode import decode_module
     from wasmbed.core.errors import InvalidModule, WasmError
     from wasmbed.core.validate import validate_module
+    from wasmbed.wast import threads_enabled_for, wasm3_enabled_for
 
+    threads = threads_enabled_for(rel)   # False: the 2.0 format
+    wasm3 = wasm3_enabled_for(rel)       # False: 2.0's rules
     path = os.path.join(SPEC_JSON, rel)
     with open(path) as f:
         script = json.load(f)
@@ -69,7 +72,7 @@ def check_script(rel):
             counts[1] += 1
             expected = cmd["text"]
             try:
-                validate_module(decode_module(data))
+                validate_module(decode_module(data, threads=threads, wasm3=wasm3))
             except InvalidModule as e:
                 msg = e.message
                 if msg.startswith(expected) or expected.startswith(msg):
@@ -84,7 +87,7 @@ def check_script(rel):
         else:
             counts[3] += 1
             try:
-                validate_module(decode_module(data))
+                validate_module(decode_module(data, threads=threads, wasm3=wasm3))
             except WasmError as e:
                 failures.append("%s: valid module rejected: %s %r"
                                 % (where, type(e).__name__, e.message))

@@ -30,6 +30,9 @@ from wasmbed.core.errors import Terminated as Terminated  # noqa: F401
 from wasmbed.config import (  # noqa: F401
     RuntimeConfig as RuntimeConfig, NativeSymbol as NativeSymbol,
 )
+from wasmbed.core.errors import (  # noqa: F401
+    Terminated as Terminated, UncaughtException as UncaughtException,
+)
 from wasmbed.runtime import (  # noqa: F401
     Runtime as Runtime, Instance as Instance, ExecEnv as ExecEnv,
     LoadedModule as LoadedModule, Function as Function,
@@ -49,7 +52,23 @@ if False:   # type checkers only: at run time WasiConfig loads on first use
 
 
 def __getattr__(name: "str") -> "object":
+    """Lazy names: ``WasiConfig`` (imports WASI on first use) and the
+    sub-modules. CPython imports a sub-module itself for
+    ``from wasmbed import platform_api``; MicroPython asks this function
+    and, on AttributeError, gives up, so a name that is not yet an
+    attribute is imported here as ``wasmbed.<name>``. Raises
+    AttributeError when there is no such sub-module."""
     if name == "WasiConfig":
         from wasmbed.wasi import WasiConfig
         return WasiConfig
-    raise AttributeError(name)
+    if name.startswith("__"):
+        raise AttributeError(name)
+    full = "wasmbed." + name
+    try:
+        __import__(full)
+    except ImportError as exc:
+        if full not in str(exc):
+            raise   # the sub-module exists but fails to import
+        raise AttributeError(name)
+    import sys
+    return sys.modules[full]

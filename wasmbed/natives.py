@@ -1,14 +1,64 @@
 """Host functions for guests: Python callables with API values
 (host_function) and WAMR-style NativeSymbols with signature strings such as
 "(ii*~)i" (native_function). Pointers are bounds-checked against the
-caller's memory and arrive as memoryviews."""
+caller's memory and arrive as memoryviews.
+
+Both kinds follow WAMR's rules for a native that fails: an exception it
+raises (other than a WasmError such as Trap or ProcExit, MemoryError, or
+Python's recursion limit, which keep their meaning) becomes a Trap of the
+calling guest whose message names the function and carries the
+exception's text; the original is kept as ``trap.cause``. A native that
+called ``Instance.set_exception(msg)`` (on its exec env's instance) makes
+the guest trap with ``msg`` as soon as it returns.
+"""
 
 from wasmbed.core import errors as E
-from wasmbed.core.errors import Trap
+from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core.instance import HostFunction
 from wasmbed.core.module import (FuncType, I32, I64, F32, F64, EXTERNREF,
                                  VALTYPE_LETTER)
 from wasmbed.values import to_internal, from_internal
+from wasmbed.app_addr import app_str_end
+
+try:
+    _RECURSION = RecursionError
+except NameError:   # MicroPython: RuntimeError("maximum recursion depth exceeded")
+    _RECURSION = None
+
+# WAMR signature letters: parameters, then results
+_PARAM_CODES = {"i": I32, "I": I64, "f": F32, "F": F64, "r": EXTERNREF,
+                "*": I32, "~": I32, "$": I32}
+_RESULT_CODES = {"i": I32, "I": I64, "f": F32, "F": F64, "r": EXTERNREF}
+
+
+def parse_signature(sig):
+    """A WAMR signature string ("(ii*~)i", "($)", "()F") -> (param codes,
+    FuncType). ``~`` must follow ``*``; at most one result. Raises
+    ValueError naming what is wrong."""
+    if not isinstance(sig, str):
+        raise ValueError(E.NATIVE_SIGNATURE % (sig, "not a string"))
+    if not sig.startswith("(") or sig.count(")") != 1:
+        raise ValueError(E.NATIVE_SIGNATURE % (sig, "expected '(params)results'"))
+    close = sig.index(")")
+    pcodes = sig[1:close]
+    rcodes = sig[close + 1:]
+    params = []
+    for i, c in enumerate(pcodes):
+        t = _PARAM_CODES.get(c)
+        if t is None:
+            raise ValueError(E.NATIVE_SIGNATURE % (sig, "unknown parameter type %r" % c))
+        if c == "~" and (i == 0 or pcodes[i - 1] != "*"):
+            raise ValueError(E.NATIVE_SIGNATURE % (sig, "'~' must follow '*'"))
+        params.append(t)
+    if len(rcodes) > 1:
+        raise ValueError(E.NATIVE_SIGNATURE % (sig, "at most one result"))
+    results = []
+    for c in rcodes:
+        t = _RESULT_CODES.get(c)
+        if t is None:
+            raise ValueError(E.NATIVE_SIGNATURE % (sig, "unknown result type %r" % c))
+        results.append(t)
+    return pcodes, FuncType(tuple(params), tuple(results))
 
 if False:   # type checkers only (MicroPython has no typing module)
     from typing import Any, Callable
@@ -23,37 +73,27 @@ def host_function(params: "str", results: "str", fn: "Callable[..., Any]",
 
     def host(env, *args):
         vals = [from_internal(t, a) for t, a in zip(ft.params, args)]
-        r = fn(env, *vals)
-        if not ft.results:
-            return None
-        if len(ft.results) == 1:
-            return to_internal(ft.results[0], r)
-        return tuple(to_internal(t, v) for t, v in zip(ft.results, r))
+        r = _run(env, fn, vals, name)
+        return _results(ft.results, r)
     return HostFunction(ft, host, name)
 
 
-def native_function(sym):
-    """A HostFunction for a NativeSymbol with a WAMR signature string."""
-    sig = sym.signature
-    if not sig.startswith("("):
-        raise ValueError("bad native signature %r" % sig)
-    close = sig.index(")")
-    pcodes = sig[1:close]
-    rcodes = sig[close + 1:]
-    params = []
-    for c in pcodes:
-        params.append({"i": I32, "I": I64, "f": F32, "F": F64, "r": EXTERNREF,
-                       "*": I32, "~": I32, "$": I32}[c])
-    results = [{"i": I32, "I": I64, "f": F32, "F": F64, "r": EXTERNREF}[c]
-               for c in rcodes]
-    ft = FuncType(tuple(params), tuple(results))
+def native_function(sym, module=""):
+    """A HostFunction for a NativeSymbol with a WAMR signature string
+    (imported from `module`, which names it in trap messages). Raises
+    ValueError for a bad signature."""
+    pcodes, ft = parse_signature(sym.signature)
+    params = ft.params
+    results = ft.results
     fn = sym.fn
+    attachment = sym.attachment
+    label = "%s.%s" % (module, sym.name) if module else sym.name
+    n = len(pcodes)
 
     def host(env, *args):
         vals = []
         mem = env.memory
         i = 0
-        n = len(pcodes)
         while i < n:
             c = pcodes[i]
             a = args[i]
@@ -75,18 +115,68 @@ def native_function(sym):
             elif c == "$":
                 if mem is None:
                     raise Trap(E.TRAP_MEMORY_OOB)
-                data = mem.data
-                end = bytes(data[a:]).find(b"\0") if a < len(data) else -1
+                end = app_str_end(mem, a)
                 if end < 0:
                     raise Trap(E.TRAP_MEMORY_OOB)
-                vals.append(bytes(data[a:a + end]).decode("utf-8", "replace"))
+                vals.append(bytes(mem.data[a:end]).decode("utf-8", "replace"))
             else:
                 vals.append(from_internal(params[i], a))
             i += 1
-        r = fn(env, *vals)
-        if not results:
-            return None
-        if len(results) == 1:
-            return to_internal(results[0], r)
-        return tuple(to_internal(t, v) for t, v in zip(results, r))
+        saved = env.attachment
+        env.attachment = attachment
+        try:
+            r = _run(env, fn, vals, label)
+        finally:
+            env.attachment = saved
+        return _results(results, r)
     return HostFunction(ft, host, sym.name)
+
+
+def _run(env, fn, vals, label):
+    """fn(env, *vals) under WAMR's rules for natives (module docstring)."""
+    inst = getattr(env, "inst", None)
+    try:
+        r = fn(env, *vals)
+    except WasmError:
+        _take_pending(inst)
+        raise
+    except MemoryError:
+        raise
+    except Exception as e:
+        _take_pending(inst)
+        if _is_recursion(e):
+            raise
+        text = str(e)
+        name = type(e).__name__
+        t = Trap(E.NATIVE_RAISED % (label or "native", name, text) if text
+                 else E.NATIVE_RAISED_BARE % (label or "native", name))
+        t.cause = e
+        raise t
+    msg = _take_pending(inst)
+    if msg is not None:
+        raise Trap(msg)
+    return r
+
+
+def _take_pending(inst):
+    if inst is None:
+        return None
+    msg = inst._pending_exception
+    if msg is not None:
+        inst._pending_exception = None
+    return msg
+
+
+def _is_recursion(e):
+    if _RECURSION is not None:
+        return isinstance(e, _RECURSION)
+    return (isinstance(e, RuntimeError) and e.args
+            and str(e.args[0]).startswith("maximum recursion"))
+
+
+def _results(types, r):
+    if not types:
+        return None
+    if len(types) == 1:
+        return to_internal(types[0], r)
+    return tuple(to_internal(t, v) for t, v in zip(types, r))

@@ -1,7 +1,8 @@
 """The optional file-system part of the platform interface.
 
 A port that can reach files offers ``platform.files``: an object with the
-methods of :class:`FileSystem` (subclassing it is convenient, not required).
+methods of ``wasmbed.filesystem.FileSystem`` (also reachable here as
+``FileSystem``; subclassing it is convenient, not required).
 A port without files sets ``platform.files = None``; WASI then has no
 preopened directories and answers path calls with ``ENOTSUP``.
 
@@ -25,83 +26,41 @@ This module imports nothing from the host, so it runs on MicroPython.
 from wasmbed.core.errors import FsError  # noqa: F401  (re-exported)
 
 # --- WASI errno numbers (wasi_snapshot_preview1 ``errno``) -------------------
-ESUCCESS = 0
-E2BIG = 1
-EACCES = 2
-EADDRINUSE = 3
-EADDRNOTAVAIL = 4
-EAFNOSUPPORT = 5
-EAGAIN = 6
-EALREADY = 7
-EBADF = 8
-EBADMSG = 9
-EBUSY = 10
-ECANCELED = 11
-ECHILD = 12
-ECONNABORTED = 13
-ECONNREFUSED = 14
-ECONNRESET = 15
-EDEADLK = 16
-EDESTADDRREQ = 17
-EDOM = 18
-EDQUOT = 19
-EEXIST = 20
-EFAULT = 21
-EFBIG = 22
-EHOSTUNREACH = 23
-EIDRM = 24
-EILSEQ = 25
-EINPROGRESS = 26
-EINTR = 27
-EINVAL = 28
-EIO = 29
-EISCONN = 30
-EISDIR = 31
-ELOOP = 32
-EMFILE = 33
-EMLINK = 34
-EMSGSIZE = 35
-EMULTIHOP = 36
-ENAMETOOLONG = 37
-ENETDOWN = 38
-ENETRESET = 39
-ENETUNREACH = 40
-ENFILE = 41
-ENOBUFS = 42
-ENODEV = 43
-ENOENT = 44
-ENOEXEC = 45
-ENOLCK = 46
-ENOLINK = 47
-ENOMEM = 48
-ENOMSG = 49
-ENOPROTOOPT = 50
-ENOSPC = 51
-ENOSYS = 52
-ENOTCONN = 53
-ENOTDIR = 54
-ENOTEMPTY = 55
-ENOTRECOVERABLE = 56
-ENOTSOCK = 57
-ENOTSUP = 58
-ENOTTY = 59
-ENXIO = 60
-EOVERFLOW = 61
-EOWNERDEAD = 62
-EPERM = 63
-EPIPE = 64
-EPROTO = 65
-EPROTONOSUPPORT = 66
-EPROTOTYPE = 67
-ERANGE = 68
-EROFS = 69
-ESPIPE = 70
-ESRCH = 71
-ESTALE = 72
-ETIMEDOUT = 73
-ETXTBSY = 74
-EXDEV = 75
-ENOTCAPABLE = 76
+# ERRNO_NAMES[n] is the name of errno n; each name is a module attribute
+# (``platform_fs.EBADF == 8``, ``from wasmbed.platform_fs import EBADF``),
+# served by __getattr__ from this tuple, which a board keeps in flash: 77
+# module globals would cost it about 1 KB of heap.
+ERRNO_NAMES = (
+    "ESUCCESS", "E2BIG", "EACCES", "EADDRINUSE", "EADDRNOTAVAIL",
+    "EAFNOSUPPORT", "EAGAIN", "EALREADY", "EBADF", "EBADMSG", "EBUSY",
+    "ECANCELED", "ECHILD", "ECONNABORTED", "ECONNREFUSED", "ECONNRESET",
+    "EDEADLK", "EDESTADDRREQ", "EDOM", "EDQUOT", "EEXIST", "EFAULT", "EFBIG",
+    "EHOSTUNREACH", "EIDRM", "EILSEQ", "EINPROGRESS", "EINTR", "EINVAL",
+    "EIO", "EISCONN", "EISDIR", "ELOOP", "EMFILE", "EMLINK", "EMSGSIZE",
+    "EMULTIHOP", "ENAMETOOLONG", "ENETDOWN", "ENETRESET", "ENETUNREACH",
+    "ENFILE", "ENOBUFS", "ENODEV", "ENOENT", "ENOEXEC", "ENOLCK", "ENOLINK",
+    "ENOMEM", "ENOMSG", "ENOPROTOOPT", "ENOSPC", "ENOSYS", "ENOTCONN",
+    "ENOTDIR", "ENOTEMPTY", "ENOTRECOVERABLE", "ENOTSOCK", "ENOTSUP",
+    "ENOTTY", "ENXIO", "EOVERFLOW", "EOWNERDEAD", "EPERM", "EPIPE", "EPROTO",
+    "EPROTONOSUPPORT", "EPROTOTYPE", "ERANGE", "EROFS", "ESPIPE", "ESRCH",
+    "ESTALE", "ETIMEDOUT", "ETXTBSY", "EXDEV", "ENOTCAPABLE",
+)
+
+
+def errno_number(name):
+    """The errno called `name` ("EBADF" -> 8); AttributeError if none is."""
+    for n, known in enumerate(ERRNO_NAMES):
+        if known == name:
+            return n
+    raise AttributeError(name)
+
+
+def __getattr__(name):
+    if name == "FileSystem":
+        from wasmbed.filesystem import FileSystem
+        return FileSystem
+    return errno_number(name)
+
 
 # --- WASI file types (``filetype``) ------------------------------------------
 FILETYPE_UNKNOWN = 0
@@ -174,157 +133,3 @@ class Stat(object):
     def __repr__(self):
         return ("Stat(dev=%d, ino=%d, filetype=%d, nlink=%d, size=%d)"
                 % (self.dev, self.ino, self.filetype, self.nlink, self.size))
-
-
-def _unsupported():
-    raise FsError(ENOSYS, "not supported by this platform")
-
-
-class FileSystem(object):
-    """The file API a platform port offers to WASI (``platform.files``).
-
-    Every method below raises ``FsError(ENOSYS)`` in this base class; a port
-    overrides what its host supports. ``name`` is always one path component
-    as ``bytes`` (see the module docstring); ``dir`` is a handle of an open
-    directory. Unless stated otherwise a method returns None.
-    """
-
-    # -- opening and closing ------------------------------------------------
-    def open_root(self, host_path):
-        """Open the host directory ``host_path`` (str) as a preopen root.
-
-        This is the only call that takes a host path; the embedder chose it,
-        so the host may resolve it freely. Returns a directory handle that
-        can also be listed with readdir(). Raises FsError (ENOENT, ENOTDIR,
-        EACCES, ...).
-        """
-        _unsupported()
-
-    def openat(self, dir, name, flags, mode=0o666):
-        """Open ``name`` inside ``dir``; return a new handle.
-
-        ``flags`` is an OR of the ``O_*`` constants of this module. With
-        O_NOFOLLOW (WASI always passes it) a symlink at ``name`` is never
-        followed: the call fails with ELOOP (or ENOTDIR together with
-        O_DIRECTORY). Opening a directory for writing fails with EISDIR.
-        ``mode`` applies when O_CREAT creates the file. Opening must not
-        block (e.g. on a FIFO without a writer).
-        """
-        _unsupported()
-
-    def close(self, handle):
-        """Close a handle. Errors are ignored by callers but may be raised."""
-        _unsupported()
-
-    # -- data ---------------------------------------------------------------
-    def read(self, handle, n):
-        """Read up to ``n`` bytes at the current offset; b"" at end of file."""
-        _unsupported()
-
-    def write(self, handle, data):
-        """Write ``data`` (bytes) at the current offset (or at the end with
-        append mode); return the number of bytes written."""
-        _unsupported()
-
-    def pread(self, handle, n, offset):
-        """Read up to ``n`` bytes at ``offset`` without moving the offset."""
-        _unsupported()
-
-    def pwrite(self, handle, data, offset):
-        """Write ``data`` at ``offset`` without moving the offset; return
-        the count. (With append mode the host may write at the end.)"""
-        _unsupported()
-
-    def seek(self, handle, offset, whence):
-        """Move the offset (``offset`` is signed; whence SEEK_*); return the
-        new offset. Raises ESPIPE on pipes and terminals, EINVAL on a
-        negative result."""
-        _unsupported()
-
-    def sync(self, handle):
-        """Flush data and metadata to storage (fsync)."""
-        _unsupported()
-
-    def datasync(self, handle):
-        """Flush data to storage (fdatasync)."""
-        _unsupported()
-
-    # -- metadata -----------------------------------------------------------
-    def fstat(self, handle):
-        """Return a :class:`Stat` for an open handle."""
-        _unsupported()
-
-    def statat(self, dir, name, follow=False):
-        """Return a :class:`Stat` for ``name`` in ``dir``; WASI always
-        passes follow=False and gets the symlink itself."""
-        _unsupported()
-
-    def ftruncate(self, handle, size):
-        """Set the file size (extending with zeros)."""
-        _unsupported()
-
-    def futimens(self, handle, atim, mtim):
-        """Set access/modification times in ns, or TIME_NOW / TIME_OMIT."""
-        _unsupported()
-
-    def utimensat(self, dir, name, atim, mtim, follow=False):
-        """Like futimens() for ``name`` in ``dir``; with follow=False the
-        times of a symlink itself are changed."""
-        _unsupported()
-
-    def allocate(self, handle, offset, length):
-        """Make sure the byte range is allocated (posix_fallocate)."""
-        _unsupported()
-
-    def advise(self, handle, offset, length, advice):
-        """Pass an ADVICE_* hint for the byte range; may do nothing."""
-        _unsupported()
-
-    def getfl(self, handle):
-        """Return the handle's FDFLAG_* bits."""
-        _unsupported()
-
-    def setfl(self, handle, flags):
-        """Set FDFLAG_APPEND and FDFLAG_NONBLOCK (other bits: ENOTSUP)."""
-        _unsupported()
-
-    def isatty(self, handle):
-        """True if the handle is a terminal."""
-        return False
-
-    # -- directories --------------------------------------------------------
-    def readdir(self, handle):
-        """List an open directory: a list of ``(name, ino, filetype)`` with
-        ``name`` as bytes, without the ``.`` and ``..`` entries, in a stable
-        order (the same for an unchanged directory)."""
-        _unsupported()
-
-    def mkdirat(self, dir, name):
-        """Create directory ``name`` (EEXIST if anything exists there)."""
-        _unsupported()
-
-    def unlinkat(self, dir, name):
-        """Remove the non-directory ``name`` (EISDIR/EPERM on a directory);
-        a symlink is removed itself."""
-        _unsupported()
-
-    def rmdirat(self, dir, name):
-        """Remove the empty directory ``name`` (ENOTEMPTY, ENOTDIR)."""
-        _unsupported()
-
-    def renameat(self, old_dir, old_name, new_dir, new_name):
-        """Rename atomically, replacing ``new_name`` as POSIX rename()."""
-        _unsupported()
-
-    def linkat(self, old_dir, old_name, new_dir, new_name):
-        """Create a hard link; a symlink at ``old_name`` is linked itself."""
-        _unsupported()
-
-    def symlinkat(self, target, dir, name):
-        """Create symlink ``name`` whose content is ``target`` (bytes)."""
-        _unsupported()
-
-    def readlinkat(self, dir, name):
-        """Return the content (bytes) of symlink ``name``; EINVAL if it is
-        not a symlink."""
-        _unsupported()

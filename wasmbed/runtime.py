@@ -9,12 +9,13 @@ import struct
 import sys
 
 from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR
-from wasmbed.core import host_charge
+from wasmbed.core.account import Account
 from wasmbed.core import errors as E
 from wasmbed.core import numeric as _N
 from wasmbed.core.errors import Trap, LinkError, ThreadLimit, HostOutOfMemory
 from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
+from wasmbed.core.exception import Tag
 from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
                                    WasmFunction)
 from wasmbed.core.memory import HeapBacking, PoolBacking, VMBacking, Memory
@@ -22,11 +23,8 @@ from wasmbed.core.limits import StoreLimits
 from wasmbed.core.table import Table, Global
 from wasmbed.core.module import FuncType, I32, I64, F32, F64
 from wasmbed.core import interp
-from wasmbed.core import fuel as _fuel
 from wasmbed.values import to_internal, from_internal, M32, M64
 from wasmbed.natives import native_function
-from wasmbed.app_heap import AppHeap
-from wasmbed import host_stack as _hs
 
 if False:   # type checkers only (MicroPython has no typing module)
     from typing import Any, Callable
@@ -95,7 +93,11 @@ class Runtime:
             config.max_memory_size, config.max_table_elements,
             config.max_total_table_elements, config.max_instances,
             config.max_tables, config.max_memories)
-        self.registered = {}  # type: dict[str, Instance]
+        self.registered = {}
+        # {module_name: [NativeSymbol]}: the config's, then register_natives()
+        self.natives = {}
+        for modname, syms in config.natives.items():
+            self.register_natives(modname, syms)
         # terminate flags of everything Runtime.terminate() must reach: each
         # live instance (from the start of its instantiation until
         # deinstantiate) and each load in progress
@@ -184,10 +186,12 @@ class Runtime:
             raise TypeError("load() needs bytes")
         acct = None
         if self.pool is not None:
-            acct = host_charge.Account(self.pool)
+            acct = Account(self.pool)
             block = acct.charge(len(data), "the module binary")
             self.pool.view(block, len(data))[:] = data
         charging = acct is not None and self._charge_host
+        if charging:
+            from wasmbed.core import host_charge
         term = [None]
         self._terms.append(term)
         try:
@@ -246,6 +250,46 @@ class Runtime:
         """Make an instance's exports importable under module name `name`."""
         self.registered[name] = instance
 
+    def register_natives(self, module, symbols):
+        """WAMR's wasm_runtime_register_natives: make NativeSymbols
+        importable under module name `module` by every module instantiated
+        from now on (a later symbol of the same name replaces an earlier
+        one). Raises ValueError for a bad signature string (nothing is
+        registered then), TypeError for something not a NativeSymbol."""
+        from wasmbed.config import NativeSymbol
+        from wasmbed.natives import parse_signature
+        for sym in symbols:
+            if not isinstance(sym, NativeSymbol):
+                raise TypeError("register_natives needs NativeSymbols, got %r"
+                                % (sym,))
+            parse_signature(sym.signature)
+        have = self.natives.setdefault(module, [])
+        for sym in symbols:
+            for i in range(len(have)):
+                if have[i].name == sym.name:
+                    del have[i]
+                    break
+            have.append(sym)
+
+    def unregister_natives(self, module, symbols):
+        """Withdraw NativeSymbols (or names) registered under `module`;
+        instances already made keep them. Unknown ones are ignored."""
+        have = self.natives.get(module)
+        if not have:
+            return
+        names = [getattr(s, "name", s) for s in symbols]
+        have[:] = [s for s in have if s.name not in names]
+        if not have:
+            del self.natives[module]
+
+    def _links(self, modname, field):
+        # what LoadedModule.import_types() reports as "linked"
+        for sym in self.natives.get(modname, ()):
+            if sym.name == field:
+                return True
+        reg = self.registered.get(modname)
+        return reg is not None and field in reg.core.exports
+
     def instantiate(self, module: "LoadedModule", stack_size: "int | None" = None,
                     heap_size: "int" = 0, wasi: "Any" = None,
                     imports: "dict[str, dict[str, Any]] | None" = None,
@@ -268,7 +312,8 @@ class Runtime:
         if stack_size is None:
             stack_size = self.config.default_stack_size
         if fuel is not None:
-            _fuel.check_fuel_args(fuel, "trap")
+            from wasmbed.core.fuel import check_fuel_args
+            check_fuel_args(fuel, "trap")
         wasi_obj = None
         owns_wasi = True
         if wasi is not None:
@@ -354,8 +399,9 @@ class Runtime:
                 nfuncs += imp.kind == 0
             per_func = FUNC_CHARGE
             if self.mode == "fast" and self._charge_host:
-                per_func += host_charge.FAST_FUNC_CHARGE
-            inst._account = host_charge.Account(self.pool)
+                from wasmbed.core.host_charge import FAST_FUNC_CHARGE
+                per_func += FAST_FUNC_CHARGE
+            inst._account = Account(self.pool)
             inst._account.charge(
                 INSTANCE_CHARGE + GLOBAL_CHARGE * len(m.globals)
                 + per_func * nfuncs + ELEM_REF_CHARGE * nelems,
@@ -374,13 +420,14 @@ class Runtime:
             raise
         inst.wasi = wasi_obj
         if heap_size:
+            from wasmbed.app_heap import AppHeap
             inst._app_heap = AppHeap.reserve(inst, heap_size)
         if cluster is not None:
             cluster.add_member(inst.core)
         return inst
 
     def _resolver(self, imports, wasi_obj, inst, cluster=None):
-        natives = self.config.natives
+        natives = self.natives
         spawn = None
         if cluster is not None:
             spawn = HostFunction(FuncType((I32,), (I32,)),
@@ -409,7 +456,7 @@ class Runtime:
             if modname in natives:
                 for sym in natives[modname]:
                     if sym.name == field:
-                        return native_function(sym)
+                        return native_function(sym, modname)
             if modname == "wasi_snapshot_preview1" and wasi_obj is not None:
                 return wasi_function(field)
             if modname == "wasi" and field == "thread-spawn" and spawn is not None:
@@ -483,6 +530,7 @@ class Runtime:
 
     def destroy(self) -> "None":
         self.registered = {}
+        self.natives = {}
 
 
 _TYPE_BY_NAME = {"i32": I32, "i64": I64, "f32": F32, "f64": F64}
@@ -500,7 +548,7 @@ def _wasi_adapter(fn, ft):
 
 
 def _as_extern(x):
-    if isinstance(x, (WasmFunction, HostFunction, Memory, Table, Global)):
+    if isinstance(x, (WasmFunction, HostFunction, Memory, Table, Global, Tag)):
         return x
     if isinstance(x, Function):
         return x.func
@@ -530,15 +578,74 @@ class LoadedModule:
     def exports(self) -> "list[Any]":
         return self.module.exports
 
+    # -- introspection (WAMR's get_import_type / get_export_type) ----------
+    def import_types(self):
+        """[ExternType] of the imports, in order (wasmbed/extern_types.py):
+        module_name, name, kind, param/result types and signature of
+        functions, and ``linked`` (a native or registered module provides
+        it now)."""
+        from wasmbed.extern_types import import_types
+        return import_types(self.module, self.runtime._links)
+
+    def export_types(self):
+        """[ExternType] of the exports, in order."""
+        from wasmbed.extern_types import export_types
+        return export_types(self.module)
+
+    def get_import_count(self):
+        return len(self.module.imports)
+
+    def get_import_type(self, index):
+        """ExternType of import `index`; raises IndexError."""
+        return self.import_types()[index]
+
+    def get_export_count(self):
+        return len(self.module.exports)
+
+    def get_export_type(self, index):
+        """ExternType of export `index`; raises IndexError."""
+        return self.export_types()[index]
+
 
 class Function:
-    """An exported function, as handed to embedders."""
+    """An exported function, as handed to embedders. ``type`` is its core
+    FuncType; ``param_types`` / ``result_types`` name the value types
+    ("i32", "i64", "f32", "f64", "v128", "funcref", "externref") and
+    ``signature`` gives them as a WAMR signature string ("(iI)F")."""
 
     def __init__(self, instance: "Instance", func: "Any", name: "str") -> "None":
         self.instance = instance
         self.func = func
         self.name = name
         self.type = func.type
+
+    @property
+    def param_types(self):
+        from wasmbed.extern_types import type_names
+        return type_names(self.type.params)
+
+    @property
+    def result_types(self):
+        from wasmbed.extern_types import type_names
+        return type_names(self.type.results)
+
+    @property
+    def signature(self):
+        from wasmbed.extern_types import signature_string
+        return signature_string(self.type)
+
+    # WAMR's wasm_func_get_param_count / _result_count / _param_types ...
+    def get_param_count(self):
+        return len(self.type.params)
+
+    def get_result_count(self):
+        return len(self.type.results)
+
+    def get_param_types(self):
+        return list(self.param_types)
+
+    def get_result_types(self):
+        return list(self.result_types)
 
 
 class Instance:
@@ -561,6 +668,8 @@ class Instance:
         self._spawn_lock = None
         self._app_heap = None
         self._term = None
+        self._pending_exception = None   # set_exception() during a native
+        self.custom_data = None
 
     def lookup_function(self, name: "str") -> "Function | None":
         """-> Function or None when no function is exported under name."""
@@ -568,6 +677,13 @@ class Instance:
         if isinstance(f, (WasmFunction, HostFunction)):
             return Function(self, f, name)
         return None
+
+    def lookup_tag(self, name):
+        """-> the exported Tag (core.exception.Tag) or None. Tags are
+        compared by identity: ``exc.tag is inst.lookup_tag("t")`` tells
+        which exception an UncaughtException is."""
+        t = self.core.exports.get(name)
+        return t if isinstance(t, Tag) else None
 
     def create_exec_env(self, stack_size: "int | None" = None) -> "ExecEnv":
         """A new exec env (its stack comes from the pool in pool mode; it
@@ -658,10 +774,76 @@ class Instance:
         return off
 
     def get_exception(self) -> "str | None":
-        """"Exception: <message>" of the last trap, or None."""
+        """"Exception: <message>" of the last trap (or set_exception), or
+        None."""
         if self.exception is None:
             return None
         return "Exception: %s" % self.exception
+
+    def set_exception(self, message):
+        """WAMR's wasm_runtime_set_exception: get_exception() reports
+        `message` from now on, and when a native (NativeSymbol or
+        host_function) calls it on its exec env's instance, the guest
+        traps with `message` as soon as the native returns. None clears
+        it (clear_exception). The next call clears it too."""
+        self.exception = message
+        self._pending_exception = message
+
+    def clear_exception(self):
+        """Forget the last exception (get_exception() is None again)."""
+        self.set_exception(None)
+
+    # -- user data (WAMR's wasm_runtime_set_custom_data) --------------------
+    def set_custom_data(self, data):
+        """Attach any object to the instance (``custom_data``)."""
+        self.custom_data = data
+
+    def get_custom_data(self):
+        return self.custom_data
+
+    # -- app addresses (WAMR's validate_app_addr family, app_addr.py) -------
+    def validate_app_addr(self, offset, size):
+        """True when [offset, offset + size) is inside the guest's memory."""
+        from wasmbed.app_addr import app_range_ok
+        return app_range_ok(self.memory(), offset, size)
+
+    def validate_app_str_addr(self, offset):
+        """True when a NUL-terminated string starts at `offset` and ends
+        inside the guest's memory."""
+        from wasmbed.app_addr import app_str_end
+        return app_str_end(self.memory(), offset) >= 0
+
+    def addr_app_to_native(self, offset, size=None):
+        """A memoryview of guest memory from `offset`: `size` bytes, or up
+        to the end of memory when size is None; None when that range is
+        not inside the memory (WAMR's NULL). Valid until memory grows."""
+        m = self.memory()
+        if size is None:
+            size = len(m.data) - offset if m is not None and offset >= 0 else -1
+        from wasmbed.app_addr import app_range_ok
+        if not app_range_ok(m, offset, size):
+            return None
+        return memoryview(m.data)[offset:offset + size]
+
+    def get_app_addr_range(self, offset):
+        """(start, end) of the memory region holding `offset` (the whole
+        linear memory), or None when it is outside."""
+        m = self.memory()
+        from wasmbed.app_addr import app_range_ok
+        if not app_range_ok(m, offset, 1):
+            return None
+        return (0, len(m.data))
+
+    def app_str(self, offset):
+        """The NUL-terminated string at `offset` as bytes; raises
+        Trap("out of bounds memory access") when it does not end inside
+        memory."""
+        from wasmbed.app_addr import app_str_end
+        m = self.memory()
+        end = app_str_end(m, offset)
+        if end < 0:
+            raise Trap(E.TRAP_MEMORY_OOB)
+        return bytes(m.data[offset:end])
 
     def memory(self) -> "Memory | None":
         """The exported memory "memory", else memory 0, else None."""
@@ -760,6 +942,8 @@ class ExecEnv:
         # the Python recursion limit a fast-tier call needs (0: none)
         self._want_limit = 0
         self._fuel = None      # a fuel.Meter while metering is on
+        self.user_data = None
+        self.attachment = None  # of the NativeSymbol being called
         if instance.runtime.mode == "fast":
             from wasmbed.core import fast
             self._want_limit = fast.recursion_limit_for(stack_size)
@@ -778,9 +962,10 @@ class ExecEnv:
         metered exec env runs on its own exec env, which starts with the
         fuel the spawner had left at the spawn; running out there traps
         and ends the cluster like any trap."""
-        _fuel.check_fuel_args(n, on_exhausted)
+        from wasmbed.core import fuel   # metering only: loaded on first use
+        fuel.check_fuel_args(n, on_exhausted)
         if self._fuel is None:
-            self._fuel = _fuel.Meter(n, on_exhausted)
+            self._fuel = fuel.Meter(n, on_exhausted)
         else:
             self._fuel.cell[0] = n
 
@@ -789,6 +974,24 @@ class ExecEnv:
         if self._fuel is None:
             return None
         return self._fuel.cell[0]
+
+    # -- WAMR's exec env accessors -------------------------------------------
+    def get_module_inst(self):
+        """The Instance this exec env belongs to."""
+        return self.inst
+
+    def set_user_data(self, data):
+        """Attach any object to this exec env (``user_data``); natives
+        read it back with env.get_user_data()."""
+        self.user_data = data
+
+    def get_user_data(self):
+        return self.user_data
+
+    def get_function_attachment(self):
+        """Inside a native: the ``attachment`` of its NativeSymbol (None
+        elsewhere)."""
+        return self.attachment
 
     def destroy(self) -> "None":
         """Return the stack reservation to the pool. Idempotent."""
@@ -821,7 +1024,7 @@ class ExecEnv:
         and moves to a helper thread with a large C stack when this
         thread's is small (see host_stack)."""
         rt = self.inst.runtime
-        st = _hs.state(_stack_platform(rt))
+        st = _stack_state(rt)
         if st.depth:
             if st.depth > st.max:
                 self.inst.exception = E.TRAP_STACK_EXHAUSTED
@@ -829,24 +1032,28 @@ class ExecEnv:
             st.depth += 1
             try:
                 return rt.engine.execute(self, func, args)
+            except E.UncaughtException:
+                raise    # a wasm frame further out may still catch it
             except Trap as e:
                 self.inst.exception = e.message
                 raise
             finally:
                 st.depth -= 1
-        if _hs.needs_helper(st):
-            return _hs.on_helper(rt.platform, self._outermost_here, func, args)
+        if st.small:   # host_stack.needs_helper
+            from wasmbed.host_stack import on_helper
+            return on_helper(rt.platform, self._outermost_here, func, args)
         return self._outermost(rt, st, func, args)
 
     def _outermost_here(self, func, args):
         # on a helper thread: that thread's own re-entry state
         rt = self.inst.runtime
-        return self._outermost(rt, _hs.state(_stack_platform(rt)), func, args)
+        return self._outermost(rt, _stack_state(rt), func, args)
 
     def _outermost(self, rt, st, func, args):
         want = self._want_limit
         if want:
-            _hs.enter(want)
+            from wasmbed.host_stack import enter, leave
+            enter(want)
         st.depth = 1
         try:
             return rt.engine.execute(self, func, args)
@@ -858,12 +1065,15 @@ class ExecEnv:
         finally:
             st.depth = 0
             if want:
-                _hs.leave()
+                leave()
 
     def call(self, f: "Function | Any", *args: "Any") -> "Any":
         """Call an exported Function with API values.
 
-        Returns None, one value, or a tuple. Raises Trap, ProcExit.
+        Returns None, one value, or a tuple. Raises Trap, ProcExit, and
+        UncaughtException (a Trap) for a wasm exception nothing caught,
+        with ``values``, its payload as API values, besides ``tag`` and
+        ``payload``.
         """
         func = f.func if isinstance(f, Function) else f
         ft = func.type
@@ -871,7 +1081,14 @@ class ExecEnv:
             raise TypeError("expected %d arguments, got %d" % (len(ft.params), len(args)))
         vals = [to_internal(t, a) for t, a in zip(ft.params, args)]
         self.inst.exception = None
-        res = self.invoke_raw(func, vals)
+        self.inst._pending_exception = None
+        try:
+            res = self.invoke_raw(func, vals)
+        except E.UncaughtException as e:
+            # the payload as API values too (i32/i64 signed, floats)
+            e.values = tuple(from_internal(t, v) for t, v in
+                             zip(e.exn.tag.type.params, e.exn.payload))
+            raise
         out = [from_internal(t, v) for t, v in zip(ft.results, res)]
         if not out:
             return None
@@ -885,6 +1102,8 @@ class ExecEnv:
         (see Instance.get_exception())."""
         func = f.func if isinstance(f, Function) else f
         ft = func.type
+        self.inst.exception = None
+        self.inst._pending_exception = None
         vals = []
         i = 0
         for t in ft.params:
@@ -910,6 +1129,31 @@ class ExecEnv:
                 _put(argv, i, v & M32)
                 i += 1
         return True
+
+
+class _SoloStack:
+    """The re-entry state host_stack.state() gives where the C stack size is
+    unknown and the host has no threading module (MicroPython): one
+    process-wide depth, at most host_stack.DEFAULT_MAX_REENTRY. Used on
+    MicroPython when the embedder gave no platform, so that a board does
+    not load host_stack (nothing else of it applies there: no helper
+    threads, no recursion limit); a runtime given a platform counts in
+    host_stack's state instead."""
+    depth = 0
+    max = 200
+    small = False
+
+
+_SOLO = _SoloStack()
+
+
+def _stack_state(rt):
+    """The calling thread's host_stack re-entry state for runtime rt."""
+    plat = _stack_platform(rt)
+    if plat is None:
+        return _SOLO
+    from wasmbed.host_stack import state
+    return state(plat)
 
 
 def _stack_platform(rt):

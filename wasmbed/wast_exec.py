@@ -3,6 +3,7 @@
 ``ExecRunner`` extends wast.WastRunner with the commands that need a
 runtime: module instantiation and registration, actions (invoke, get),
 assert_return (with NaN patterns and `either`), assert_trap,
+assert_exception (3.0: an uncaught wasm exception),
 assert_exhaustion, assert_unlinkable and assert_uninstantiable. Each script
 gets a fresh Runtime with the `spectest` module registered. Values are
 compared in the internal representation, bit for bit.
@@ -15,7 +16,7 @@ from wasmbed.wast import WastRunner, CommandFailed, Skip, _describe
 from wasmbed.config import RuntimeConfig
 from wasmbed.runtime import Runtime, LoadedModule, ExecEnv
 from wasmbed.spectest import spectest_exports
-from wasmbed.core.errors import WasmError, Trap, LinkError
+from wasmbed.core.errors import WasmError, Trap, LinkError, UncaughtException
 from wasmbed.core.instance import WasmFunction, HostFunction
 from wasmbed.core.table import Global
 from wasmbed.core import numeric as N
@@ -257,6 +258,16 @@ class ExecRunner(WastRunner):
                 raise CommandFailed("expected %s %s, got %s" % (
                     exp.get("type"), exp.get("value"), _show(g)))
 
+    def cmd_assert_exception(self, cmd):
+        """The action throws a wasm exception that nothing catches."""
+        try:
+            self.do_action(cmd["action"])
+        except UncaughtException:
+            return
+        except Trap as e:
+            raise CommandFailed("expected an exception, trapped: %s" % _describe(e))
+        raise CommandFailed("expected an exception, returned")
+
     def cmd_assert_trap(self, cmd):
         if "action" not in cmd:
             # a module whose instantiation traps
@@ -273,6 +284,7 @@ class ExecRunner(WastRunner):
         child.dir = self.dir
         child.source = self.source
         child.threads = self.threads
+        child.wasm3 = self.wasm3
         shared = cmd.get("shared_module")
         if shared:
             if shared not in self.instances:

@@ -1,9 +1,9 @@
 """The import rule: the engine side never touches the host.
 
 Every .py file under wasmbed/core, wasmbed/pool_alloc, wasmbed/wasi, and
-wasmbed/platform_api.py and wasmbed/platform_fs.py, may import only
-``struct``, ``math``, ``array`` and wasmbed modules that are themselves on
-the engine side (never ``wasmbed.platform.*``, ``wasmbed.runtime``, ...).
+wasmbed/platform_api.py, wasmbed/platform_fs.py and wasmbed/filesystem.py,
+may import only ``struct``, ``math``, ``array`` and wasmbed modules that are
+themselves on the engine side (never ``wasmbed.platform.*``, ``wasmbed.runtime``, ...).
 Everything else reaches them through a Platform object at run time.
 
 Dynamic imports count too: any use of ``__import__``, ``import_module`` or
@@ -19,10 +19,12 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ENGINE_DIRS = ("wasmbed/core", "wasmbed/pool_alloc", "wasmbed/wasi")
-ENGINE_FILES = ("wasmbed/platform_api.py", "wasmbed/platform_fs.py")
+ENGINE_FILES = ("wasmbed/platform_api.py", "wasmbed/platform_fs.py",
+                "wasmbed/filesystem.py")
 ALLOWED_STDLIB = ("struct", "math", "array")
 ENGINE_PACKAGES = ("wasmbed.core", "wasmbed.pool_alloc", "wasmbed.wasi",
-                   "wasmbed.platform_api", "wasmbed.platform_fs")
+                   "wasmbed.platform_api", "wasmbed.platform_fs",
+                   "wasmbed.filesystem")
 DYNAMIC_NAMES = ("__import__", "import_module", "__builtins__")
 
 

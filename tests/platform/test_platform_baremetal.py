@@ -97,6 +97,44 @@ def test_monotonic_recovers_wraps_nobody_saw(gap):
     assert abs(got - (100 + gap)) <= 1000   # within the ms counter's grain
 
 
+def test_monotonic_ignores_a_counter_that_reads_low_after_each_tick():
+    # The qemu boards' ticks_us adds the SysTick count to a millisecond
+    # count read first, so a read just after a tick is up to 1 ms low.
+    true_us = FakeCounter(0)
+    ms = FakeCounter(0)
+
+    def glitchy():
+        t = true_us.value
+        return t - 990 if t % 1000 < 10 and t >= 1000 else t
+    clock = MonotonicClock(Ticks(1 << 30, "us", glitchy),
+                           Ticks(1 << 30, "ms", ms))
+    last = 0
+    for t in range(0, 50000, 7):
+        true_us.value = t
+        ms.value = t // 1000
+        now = clock.us()
+        assert now >= last
+        assert now <= t, "counted a glitch: %d after %d us" % (now, t)
+        last = now
+    assert last >= 50000 - 7 - 1000
+
+
+def test_sleep_is_not_cut_short_by_a_sleep_that_returns_early():
+    # On the qemu boards time.sleep_us ends its busy wait early whenever
+    # the glitching ticks_us reads low: sleep_ns measures and sleeps again.
+    p = BaremetalPlatform()
+    calls = []
+
+    def early(us):
+        calls.append(us)
+        time.sleep(min(us, 300) / 1e6)
+    p._sleep_us = early
+    host_before = time.monotonic_ns()
+    p.sleep_ns(20 * MS)
+    assert time.monotonic_ns() - host_before >= 20 * MS
+    assert len(calls) > 1
+
+
 def test_real_shim_clock_follows_the_host_through_wraps():
     # A 16 ms period: the platform's monotonic clock wraps ~20 times here,
     # read densely at first, then not at all for 100 ms.

@@ -100,6 +100,34 @@ class Terminated(Trap):
         Trap.__init__(self, message)
 
 
+class UncaughtException(Trap):
+    """A wasm exception (WebAssembly 3.0 exception handling) that no
+    try_table caught: it left the outermost wasm frame of a call.
+
+    Inside the engine the same object is what a throw raises and what a
+    try_table (interp: the executor's handler table; fast: a Python
+    ``except``) catches, so it crosses host functions and instances as a
+    Python exception. ``exn`` the exception instance (core.exception.Exn),
+    ``tag`` its Tag (compare with ``is``: tags are identified by
+    identity), ``payload`` its argument values in the internal
+    representation (i32/i64 unsigned ints, f32 bits, f64 float, v128 int,
+    references as themselves); ``ExecEnv.call`` adds ``values``, the
+    payload as API values.
+    """
+
+    def __init__(self, exn):
+        Trap.__init__(self, TRAP_UNCAUGHT_EXCEPTION)
+        self.exn = exn
+
+    @property
+    def tag(self):
+        return self.exn.tag
+
+    @property
+    def payload(self):
+        return self.exn.payload
+
+
 # Trap messages, worded as the spec test suite expects them.
 TRAP_UNREACHABLE = "unreachable"
 TRAP_DIV_ZERO = "integer divide by zero"
@@ -114,6 +142,8 @@ TRAP_STACK_EXHAUSTED = "call stack exhausted"
 TRAP_UNALIGNED_ATOMIC = "unaligned atomic"
 TRAP_EXPECTED_SHARED = "expected shared memory"
 TRAP_NULL_REFERENCE = "null reference"
+# an exception no try_table caught (the reference interpreter's wording)
+TRAP_UNCAUGHT_EXCEPTION = "uncaught exception"
 # fuel (wasmbed.core.fuel): the exec env's fuel ran out (wasmtime's text)
 TRAP_OUT_OF_FUEL = "all fuel consumed"
 
@@ -158,3 +188,9 @@ class FsError(WasmError):
 
 # WASI: the module calls a function that needs linear memory but exports none.
 WASI_NO_MEMORY = "missing required memory export"
+
+# Natives (wasmbed/natives.py): a bad WAMR signature string, and the trap a
+# guest gets when a native it called raised (function, exception type, text).
+NATIVE_SIGNATURE = "bad native signature %r: %s"
+NATIVE_RAISED = "native %s raised %s: %s"
+NATIVE_RAISED_BARE = "native %s raised %s"

@@ -77,8 +77,23 @@ class Ctx:
         self.types = inst.module.types
         self.datas = inst.datas
         self.elems = inst.elems
+        self.tags = inst.tags
         self.host_callers = {}
         self.fns = [_stub(self, i) for i in range(len(inst.funcs))]
+        self.views = None
+
+    def view_cache(self, m):
+        """Memory m's typed-view cache: a one-element list holding
+        (buffer, views...), replaced whole by fast_rt.mem_views when the
+        buffer changes (so a reader never sees a buffer with another
+        buffer's views)."""
+        if self.views is None:
+            self.views = {}
+        c = self.views.get(m)
+        if c is None:
+            c = [(None, None, None, None)]
+            self.views[m] = c
+        return c
 
     def callable_of(self, f):
         """The callable (fast calling convention) of a function object."""

@@ -21,6 +21,7 @@ from wasmbed.core import numeric as N
 from wasmbed.core import memory as _memory
 from wasmbed.core import table as _table
 from wasmbed.core import errors as E
+from wasmbed.core import exception as _exception
 from wasmbed.core.errors import Trap
 
 M32 = 0xFFFFFFFF
@@ -94,6 +95,34 @@ def f64_bits(bits):
 
 
 # -- memory --------------------------------------------------------------------
+
+def _has_views():
+    """Can memory be indexed through memoryview casts with the wasm byte
+    order? (CPython on a little-endian host: yes; MicroPython: no cast.)"""
+    try:
+        import sys
+        if sys.byteorder != "little":
+            return False
+        v = memoryview(bytearray(8))
+        return (v.cast("I").itemsize == 4 and v.cast("Q").itemsize == 8
+                and v.cast("d").itemsize == 8)
+    except (AttributeError, TypeError, ValueError, ImportError):
+        return False
+
+
+HAS_VIEWS = _has_views()
+
+
+def mem_views(VC, data):
+    """The typed views (data, u32, u64, f64) of a memory's current buffer,
+    cached in the one-element list VC (Ctx.view_cache) until the buffer
+    changes (grow). Indexing one is exact for aligned accesses: an index
+    past the end raises IndexError, like the struct accessors."""
+    b = memoryview(data)
+    t = (data, b.cast("I"), b.cast("Q"), b.cast("d"))
+    VC[0] = t
+    return t
+
 
 def mem_grow(M, delta):
     return M.grow(delta) & M32
@@ -178,7 +207,7 @@ def _export():
         NAMES[N.name_of(name)] = name
     for name in N.BINOP.values():
         NAMES[N.name_of(name)] = name
-    for fn in (trap_unreachable, trap_stack, terminate, f64_bits, mem_grow,
+    for fn in (trap_unreachable, trap_stack, terminate, f64_bits, mem_views, mem_grow,
                mem_fill, mem_copy, mem_init, data_drop, table_get, table_set,
                table_grow, table_fill, table_copy, table_init, elem_drop,
                call_target):
@@ -189,6 +218,10 @@ def _export():
                  ("LD_S16", LD_S16), ("LD_S8", LD_S8),
                  ("copysign", math.copysign)):
         NAMES[k] = v
+    # exception handling: throw, throw_ref, and what try_table catches
+    NAMES["throw"] = _exception.throw
+    NAMES["throw_ref"] = _exception.throw_ref
+    NAMES["UncaughtException"] = E.UncaughtException
     # every name is also an attribute of this module, for AOT imports
     globals().update(NAMES)
 

@@ -2,17 +2,19 @@
 
 Cost model (what ``ExecEnv.set_fuel(n)`` buys):
 - every wasm instruction costs 1 unit, except ``block``, ``loop``,
-  ``else``, ``end``, ``nop`` and ``drop``, which are free;
+  ``try_table``, ``else``, ``end``, ``nop`` and ``drop``, which are free;
 - fuel is charged per straight-line *region*, on entry, for the whole
   region. Regions start at a function's entry, after ``loop`` (the loop
   header: every iteration pays again), after ``if`` and ``else`` (each
   arm), after every ``end`` (the code a block, if or loop falls or
   branches to), and after ``call``/``call_indirect`` (a call returns
   there). A region runs to the next start; its cost is the cost of its
-  reachable instructions (dead code after ``br``/``return``/``unreachable``
-  costs nothing). A ``br_if``/``br_table`` that leaves a region early
-  does not refund the rest of it, and a trapping instruction has paid for
-  its region;
+  reachable instructions (dead code after ``br``/``return``/``unreachable``/
+  ``throw``/``throw_ref`` costs nothing). A ``br_if``/``br_table`` that
+  leaves a region early does not refund the rest of it, and a trapping or
+  throwing instruction (or a call an exception comes out of) has paid for
+  its region; a caught exception lands on a branch target (after an
+  ``end``, or a loop header), which starts a region as a branch does;
 - bulk operations pay ``n >> 16`` units more, charged just before they
   run, with ``n`` their size operand: bytes for memory.fill, memory.copy,
   memory.init, elements for table.fill, table.copy, table.init,
@@ -36,7 +38,12 @@ from wasmbed.core import opcodes as O
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap
 
-FREE = frozenset((O.BLOCK, O.LOOP, O.ELSE, O.END, O.NOP, O.DROP))
+FREE = frozenset((O.BLOCK, O.LOOP, O.ELSE, O.END, O.NOP, O.DROP,
+                  O.TRY_TABLE))
+_OPENS = frozenset((O.BLOCK, O.LOOP, O.IF, O.TRY_TABLE))
+# unconditional control transfers: what follows them is dead
+_LEAVES = frozenset((O.BR, O.BR_TABLE, O.RETURN, O.UNREACHABLE, O.THROW,
+                     O.THROW_REF))
 # instructions after which a region starts
 _STARTS_AFTER = frozenset((O.LOOP, O.IF, O.ELSE, O.END, O.CALL,
                            O.CALL_INDIRECT))
@@ -68,7 +75,7 @@ def region_costs(body):
             acc = 0
         start = False
         if unr[-1]:
-            if op == O.BLOCK or op == O.LOOP or op == O.IF:
+            if op in _OPENS:
                 skip += 1
                 continue
             if op == O.END or op == O.ELSE:
@@ -82,7 +89,7 @@ def region_costs(body):
             acc += 1
         if op in _STARTS_AFTER:
             start = True
-        if op == O.BLOCK or op == O.LOOP or op == O.IF:
+        if op in _OPENS:
             unr.append(False)
         elif op == O.ELSE:
             unr[-1] = False
@@ -90,7 +97,7 @@ def region_costs(body):
             unr.pop()
             if not unr:
                 break
-        elif op in (O.BR, O.BR_TABLE, O.RETURN, O.UNREACHABLE):
+        elif op in _LEAVES:
             unr[-1] = True
     if acc:
         costs[cur] = acc

@@ -26,14 +26,14 @@ A charge is taken before the host allocates: when the pool cannot hold it,
                              BIND_CHARGE + BIND_REF_CHARGE per distinct
                              function/global/table named, when bound
 
-An ``Account`` holds one owner's blocks (a loaded module's, an instance's)
-and gives them all back with ``release()``. Runs on MicroPython (the rates
-are CPython's; MicroPython objects are smaller, so they stay upper bounds).
+The blocks are held by an ``Account`` (core/account.py). Runs on
+MicroPython (the rates are CPython's; MicroPython objects are smaller, so
+they stay upper bounds), but is imported only when charging is on, which
+it is not there by default: nothing here is built at import time.
 """
 
-from wasmbed.core import errors as E
 from wasmbed.core import opcodes as O
-from wasmbed.core.errors import PoolExhausted
+from wasmbed.core.account import Account, account_of  # noqa: F401  (re-exported)
 
 # Decode + validate: at most 33 bytes retained per byte of binary (one
 # 2-byte instruction = a list slot and a 2-tuple), 35 for many tiny
@@ -75,7 +75,11 @@ _BRANCH = (O.BR, O.BR_IF, O.BR_TABLE, O.RETURN, O.IF)
 _CALLS = (O.CALL, O.CALL_INDIRECT, 0x12, 0x13)   # + return_call(_indirect)
 
 
-def _translate_weights():
+def translate_weights():
+    """The fast tier's per-opcode-id translation weights (a list of 0x400),
+    built on first use: a board that never translates does not hold it."""
+    if _WEIGHTS:
+        return _WEIGHTS[0]
     w = [W_OTHER] * 0x400
     for i in range(0x100, 0x400):
         w[i] = W_PREFIXED
@@ -85,10 +89,11 @@ def _translate_weights():
         w[op] = W_BRANCH
     for op in _CALLS:
         w[op] = W_CALL
+    _WEIGHTS.append(w)
     return w
 
 
-TRANSLATE_WEIGHT = _translate_weights()
+_WEIGHTS = []
 
 
 def _labels(body):
@@ -118,10 +123,9 @@ def closure_cost(defn):
 
 # Instructions whose immediate names a function, global, table, element
 # or data segment: each may add a cell to a bound fast-tier function.
-_REF_OPS = {}
-for _op in (O.CALL, O.CALL_INDIRECT, 0x12, 0x13, 0x23, 0x24, 0x25, 0x26,
-            0xD2, 0x108, 0x109, 0x10C, 0x10D, 0x10E, 0x10F, 0x110, 0x111):
-    _REF_OPS[_op] = True
+_REF_OPS = frozenset((O.CALL, O.CALL_INDIRECT, 0x12, 0x13, 0x23, 0x24, 0x25,
+                      0x26, 0xD2, 0x108, 0x109, 0x10C, 0x10D, 0x10E, 0x10F,
+                      0x110, 0x111))
 
 
 def bind_cost(defn):
@@ -136,7 +140,7 @@ def bind_cost(defn):
 
 def translate_cost(defn):
     """Bytes charged while the fast tier translates and compiles `defn`."""
-    w = TRANSLATE_WEIGHT
+    w = translate_weights()
     n = 0
     for ins in defn.body:
         n += w[ins[0]]
@@ -166,54 +170,3 @@ def decoded_locals_cost(module):
             seen[k] = True
             n += len(lst)
     return LOCAL_CHARGE * n
-
-
-class Account:
-    """Pool blocks charged for one owner's host memory.
-
-    ``charge(nbytes, what)`` -> a block handle; ``resize(handle, nbytes)``;
-    ``release()`` frees every block (idempotent). ``charged`` is the sum
-    of the sizes asked for. Raises PoolExhausted naming `what`.
-    """
-
-    def __init__(self, pool):
-        self.pool = pool
-        self.blocks = {}
-        self.charged = 0
-
-    def charge(self, nbytes, what):
-        nbytes = max(1, nbytes)
-        try:
-            off = self.pool.alloc(nbytes)
-        except PoolExhausted:
-            raise PoolExhausted(E.HOST_CHARGE % (what, nbytes))
-        self.blocks[off] = nbytes
-        self.charged += nbytes
-        return off
-
-    def resize(self, off, nbytes, what):
-        nbytes = max(1, nbytes)
-        try:
-            new = self.pool.realloc(off, nbytes)
-        except PoolExhausted:
-            raise PoolExhausted(E.HOST_CHARGE % (what, nbytes))
-        self.charged += nbytes - self.blocks.pop(off)
-        self.blocks[new] = nbytes
-        return new
-
-    def free(self, off):
-        self.charged -= self.blocks.pop(off)
-        self.pool.free(off)
-
-    def release(self):
-        blocks = self.blocks
-        self.blocks = {}
-        self.charged = 0
-        for off in blocks:
-            self.pool.free(off)
-
-
-def account_of(obj):
-    """The Account charged for `obj` (a Module or ModuleInstance), or None
-    outside pool mode."""
-    return getattr(obj, "host_account", None)

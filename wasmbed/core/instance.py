@@ -21,7 +21,9 @@ from wasmbed.core import table as _table
 from wasmbed.core.memory import Memory
 from wasmbed.core.table import Table, Global
 from wasmbed.core.module import (
-    EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_NAME, MODE_ACTIVE, MODE_DECLARATIVE)
+    EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_TAG, EXT_NAME, MODE_ACTIVE,
+    MODE_DECLARATIVE)
+from wasmbed.core.exception import Tag
 
 
 class WasmFunction:
@@ -89,6 +91,7 @@ class ModuleInstance:
         self.tables = []
         self.memories = []
         self.globals = []
+        self.tags = []      # Tag per tag index (imported ones first)
         self.exports = {}
         self.datas = []
         self.elems = []
@@ -135,6 +138,9 @@ def _check_import(imp, ext, module):
             raise LinkError("incompatible import type")
         cur = _CurLimits(len(ext.elems), ext.max)
         if not _limits_match(cur, imp.desc.limits):
+            raise LinkError("incompatible import type")
+    elif kind == EXT_TAG:
+        if not isinstance(ext, Tag) or ext.type != module.types[imp.desc]:
             raise LinkError("incompatible import type")
     elif kind == EXT_MEMORY:
         if not isinstance(ext, Memory):
@@ -260,8 +266,13 @@ def _link(inst, module, resolve):
             inst.tables.append(ext)
         elif imp.kind == EXT_MEMORY:
             inst.memories.append(ext)
+        elif imp.kind == EXT_TAG:
+            inst.tags.append(ext)
         else:
             inst.globals.append(ext)
+    # tags: a new identity per tag the module defines
+    for x in module.tags:
+        inst.tags.append(Tag(module.types[x]))
     # 2. functions (needed before globals: ref.func in initialisers)
     base = len(inst.funcs)
     for i, f in enumerate(module.funcs):
@@ -291,6 +302,8 @@ def _initialise(inst, module, store, limits, run_start):
             inst.exports[e.name] = inst.tables[e.index]
         elif k == EXT_MEMORY:
             inst.exports[e.name] = inst.memories[e.index]
+        elif k == EXT_TAG:
+            inst.exports[e.name] = inst.tags[e.index]
         else:
             inst.exports[e.name] = inst.globals[e.index]
     # 4. element segments, 5. data segments (in order; a failure traps

@@ -13,11 +13,12 @@ import struct
 
 from wasmbed.core import numeric as N
 from wasmbed.core import errors as E
-from wasmbed.core.errors import Trap, WasmError
+from wasmbed.core.errors import Trap, WasmError, UncaughtException
+from wasmbed.core.exception import match as _match_catch
 from wasmbed.core.lower import lower_function
-from wasmbed.core.host_charge import account_of, lower_cost, closure_cost
 from wasmbed.core.instance import call_host as _call_host
-from wasmbed.core import fuel as _fuel
+# core/fuel.py (metering) and core/host_charge.py (charge_host_memory) are
+# imported where used: a board with both off does not hold them.
 
 _unpack_from = struct.unpack_from
 _pack_into = struct.pack_into
@@ -448,16 +449,19 @@ def _copies_op(cp, tgt):
 
 
 class Compiled:
-    """One function's closures for one instance."""
+    """One function's closures for one instance. ``handlers``: None, or
+    its try_tables as ``(start, end, clauses)`` (see Lowered.handlers)
+    with each clause ``(kind, Tag or None, (pos, dst))``."""
 
-    __slots__ = ("code", "specials", "template", "nparams", "cost")
+    __slots__ = ("code", "specials", "template", "nparams", "cost", "handlers")
 
-    def __init__(self, code, specials, template, nparams):
+    def __init__(self, code, specials, template, nparams, handlers=None):
         self.code = code
         self.specials = specials
         self.template = template
         self.nparams = nparams
         self.cost = FRAME_OVERHEAD + 8 * (nparams + len(template))
+        self.handlers = handlers
 
 
 def compile_function(inst, fn, meter=None):
@@ -465,17 +469,20 @@ def compile_function(inst, fn, meter=None):
     fuel.Meter, its metered closures (cached in meter.code)."""
     defn = fn.defn
     if meter is not None:
+        from wasmbed.core import fuel as _fuel
         low = _fuel.lowered(inst.module, defn)
     else:
         low = defn.compiled
     if low is None:
-        acct = account_of(inst.module)
+        acct = getattr(inst.module, "host_account", None)
         if acct is not None:
+            from wasmbed.core.host_charge import lower_cost
             acct.charge(lower_cost(defn), "lowering function %d" % fn.index)
         low = lower_function(inst.module, defn)
         defn.compiled = low
-    acct = account_of(inst)
+    acct = getattr(inst, "host_account", None)
     if acct is not None:
+        from wasmbed.core.host_charge import closure_cost
         acct.charge(closure_cost(defn), "the closures of function %d" % fn.index)
     code = []
     specials = []
@@ -554,7 +561,14 @@ def compile_function(inst, fn, meter=None):
             code.append(_fuel.charge_n_op(meter.cell, ins[1], ins[2], nxt))
         else:
             code.append(_other(inst, ins, nxt, mem))
-    comp = Compiled(code, specials, low.template, low.nparams)
+    handlers = None
+    if low.handlers is not None:
+        tags = inst.tags
+        handlers = tuple(
+            (a, b, tuple((k, tags[x] if x >= 0 else None, (pos, dst))
+                         for (k, x, pos, dst) in cl))
+            for (a, b, cl) in low.handlers)
+    comp = Compiled(code, specials, low.template, low.nparams, handlers)
     if meter is not None:
         meter.code[fn] = comp
     else:
@@ -695,73 +709,108 @@ def execute(env, func, args):
     inst = func.instance
     F = inst.term
     pc = 0
-    try:
-        while True:
-            while pc >= 0:
-                pc = code[pc](R)
-            sp = specials[~pc]
-            kind = sp[0]
-            if kind == SP_RET:
-                slots = sp[1]
+    while True:
+        try:
+            while True:
+                while pc >= 0:
+                    pc = code[pc](R)
+                sp = specials[~pc]
+                kind = sp[0]
+                if kind == SP_RET:
+                    slots = sp[1]
+                    if not frames:
+                        return [R[s] for s in slots]
+                    vals = [R[s] for s in slots]
+                    budget += comp.cost
+                    code, R, pc, specials, base, comp, inst, F = frames.pop()
+                    R[base:base + len(vals)] = vals
+                    continue
+                if kind == SP_CALL:
+                    f = sp[1]
+                    base = sp[2]
+                    nargs = sp[3]
+                    nxt = sp[4]
+                else:
+                    ftype, table, islot, base, nargs, nxt = sp[1:]
+                    i = R[islot]
+                    elems = table.elems
+                    if i >= len(elems):
+                        raise Trap(E.TRAP_UNDEFINED_ELEMENT)
+                    f = elems[i]
+                    if f is None:
+                        raise Trap(E.TRAP_UNINITIALIZED_ELEMENT)
+                    if f.type is not ftype and f.type != ftype:
+                        raise Trap(E.TRAP_INDIRECT_TYPE)
+                if F[0] is not None:
+                    _check_term(F)
+                if f.host is not None:
+                    saved = env.stack_used
+                    env.stack_used = env.stack_size - budget
+                    env.instance = inst
+                    try:
+                        res = _call_host(env, f, R[base:base + nargs])
+                    finally:
+                        env.stack_used = saved
+                    R[base:base + len(res)] = res
+                    pc = nxt
+                    continue
+                c = f.compiled if meter is None else meter.code.get(f)
+                if c is None:
+                    c = compile_function(f.instance, f, meter)
+                if c.cost > budget:
+                    raise Trap(E.TRAP_STACK_EXHAUSTED)
+                budget -= c.cost
+                frames.append((code, R, nxt, specials, base, comp, inst, F))
+                R2 = R[base:base + nargs]
+                R2.extend(c.template)
+                R = R2
+                comp = c
+                code = c.code
+                specials = c.specials
+                if f.instance is not inst:
+                    inst = f.instance
+                    F = inst.term
+                pc = 0
+        except UncaughtException as ex:
+            # unwind to the innermost try_table that catches it, from the
+            # raising op, or from the call it came through
+            at = pc
+            if at < 0:
+                sp = specials[~at]
+                at = (sp[4] if sp[0] == SP_CALL else sp[6]) - 1
+            while True:
+                hs = comp.handlers
+                if hs is not None:
+                    hit = _find_handler(hs, at, ex.exn)
+                    if hit is not None:
+                        vals, tgt = hit
+                        pos, dst = tgt
+                        for v in vals:
+                            R[dst] = v
+                            dst += 1
+                        pc = pos
+                        break
                 if not frames:
-                    return [R[s] for s in slots]
-                vals = [R[s] for s in slots]
+                    raise
                 budget += comp.cost
-                code, R, pc, specials, base, comp, inst, F = frames.pop()
-                R[base:base + len(vals)] = vals
-                continue
-            if kind == SP_CALL:
-                f = sp[1]
-                base = sp[2]
-                nargs = sp[3]
-                nxt = sp[4]
-            else:
-                ftype, table, islot, base, nargs, nxt = sp[1:]
-                i = R[islot]
-                elems = table.elems
-                if i >= len(elems):
-                    raise Trap(E.TRAP_UNDEFINED_ELEMENT)
-                f = elems[i]
-                if f is None:
-                    raise Trap(E.TRAP_UNINITIALIZED_ELEMENT)
-                if f.type is not ftype and f.type != ftype:
-                    raise Trap(E.TRAP_INDIRECT_TYPE)
-            if F[0] is not None:
-                _check_term(F)
-            if f.host is not None:
-                saved = env.stack_used
-                env.stack_used = env.stack_size - budget
-                env.instance = inst
-                try:
-                    res = _call_host(env, f, R[base:base + nargs])
-                finally:
-                    env.stack_used = saved
-                R[base:base + len(res)] = res
-                pc = nxt
-                continue
-            c = f.compiled if meter is None else meter.code.get(f)
-            if c is None:
-                c = compile_function(f.instance, f, meter)
-            if c.cost > budget:
-                raise Trap(E.TRAP_STACK_EXHAUSTED)
-            budget -= c.cost
-            frames.append((code, R, nxt, specials, base, comp, inst, F))
-            R2 = R[base:base + nargs]
-            R2.extend(c.template)
-            R = R2
-            comp = c
-            code = c.code
-            specials = c.specials
-            if f.instance is not inst:
-                inst = f.instance
-                F = inst.term
-            pc = 0
-    except WasmError:
-        raise
-    except _RECURSION:
-        raise Trap(E.TRAP_STACK_EXHAUSTED)
-    except MemoryError:
-        # frames live in a bounded list, not on Python's stack: this is
-        # the host's heap, not the guest's call depth
-        raise E.HostOutOfMemory("call")
+                code, R, nxt, specials, _base, comp, inst, F = frames.pop()
+                at = nxt - 1
+        except WasmError:
+            raise
+        except _RECURSION:
+            raise Trap(E.TRAP_STACK_EXHAUSTED)
+        except MemoryError:
+            # frames live in a bounded list, not on Python's stack: this is
+            # the host's heap, not the guest's call depth
+            raise E.HostOutOfMemory("call")
 
+
+def _find_handler(handlers, at, exn):
+    """The first catch of the innermost try_table around IR index at that
+    catches exn -> (values, (pos, dst)), or None."""
+    for start, end, clauses in handlers:
+        if start <= at < end:
+            hit = _match_catch(clauses, exn)
+            if hit is not None:
+                return hit
+    return None

@@ -1,6 +1,7 @@
 """Closures for the interpreter's less frequent operations.
 
-Bulk memory, tables, references, memory.size/grow and the generic ops
+Bulk memory, tables, references, memory.size/grow, throw and throw_ref,
+and the generic ops
 (saturating truncation; atomics and SIMD dispatch by opcode id). Kept out
 of interp.py so the hot factories stay in one short file.
 """
@@ -9,7 +10,8 @@ from wasmbed.core import numeric as N
 from wasmbed.core import memory as _memory
 from wasmbed.core import table as _table
 from wasmbed.core import errors as E
-from wasmbed.core.errors import Trap
+from wasmbed.core.errors import Trap, UncaughtException
+from wasmbed.core.exception import Exn, throw_ref
 
 M32 = 0xFFFFFFFF
 
@@ -244,10 +246,28 @@ def _extension_handler(opid):
     return None
 
 
+def _throw(inst, ins, nxt, M):
+    tag = inst.tags[ins[1]]
+    srcs = ins[2]
+
+    def op(R):
+        raise UncaughtException(Exn(tag, tuple([R[s] for s in srcs])))
+    return op
+
+
+def _throw_ref(inst, ins, nxt, M):
+    a = ins[1]
+
+    def op(R):
+        throw_ref(R[a])
+    return op
+
+
 _FACTORIES = {
     "msize": _msize, "mgrow": _mgrow, "mfill": _mfill, "mcopy": _mcopy,
     "minit": _minit, "ddrop": _ddrop, "tget": _tget, "tset": _tset,
     "tsize": _tsize, "tgrow": _tgrow, "tfill": _tfill, "tcopy": _tcopy,
     "tinit": _tinit, "edrop": _edrop, "isnull": _isnull,
     "reffunc": _reffunc, "generic": _generic,
+    "throw": _throw, "throw_ref": _throw_ref,
 }

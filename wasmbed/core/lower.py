@@ -48,17 +48,22 @@ class Lowered:
 
     ``ir`` list of ops; ``nparams``; ``template`` the initial values of
     everything in R after the params (locals zeroed, stack slots, constants
-    reversed); ``nregs`` total register count.
+    reversed); ``nregs`` total register count; ``handlers`` None, or the
+    try_tables as ``(start, end, clauses)``, innermost first: IR indices
+    [start, end) are the body, each clause ``(kind, tagidx, pos, dst)``
+    (opcodes.CATCH_*, tagidx -1 for the catch_all forms) branches to IR
+    index pos with the values it pushes in R[dst], R[dst + 1], ...
     """
 
-    __slots__ = ("ir", "nparams", "template", "nregs", "nresults")
+    __slots__ = ("ir", "nparams", "template", "nregs", "nresults", "handlers")
 
-    def __init__(self, ir, nparams, template, nresults):
+    def __init__(self, ir, nparams, template, nresults, handlers=None):
         self.ir = ir
         self.nparams = nparams
         self.template = template
         self.nregs = nparams + len(template)
         self.nresults = nresults
+        self.handlers = handlers
 
 
 def zero_of(t):
@@ -81,7 +86,7 @@ def block_arity(module, bt):
 
 class _Ctl:
     __slots__ = ("op", "label", "else_label", "height", "nparams",
-                 "nresults", "unreachable")
+                 "nresults", "unreachable", "catches")
 
     def __init__(self, op, label, height, nparams, nresults):
         self.op = op
@@ -91,6 +96,7 @@ class _Ctl:
         self.nparams = nparams
         self.nresults = nresults
         self.unreachable = False
+        self.catches = None    # try_table: (IR start, clauses with Labels)
 
 
 def lower_function(module, func, fuel=None):
@@ -176,6 +182,7 @@ def lower_function(module, func, fuel=None):
 
     fn_label = Label()
     ctls = [_Ctl(O.BLOCK, fn_label, 0, 0, len(ftype.results))]
+    handlers = []
     body = func.body
     n = len(body)
     pc = 0
@@ -185,7 +192,7 @@ def lower_function(module, func, fuel=None):
         pc += 1
         op = ins[0]
         if ctls[-1].unreachable:
-            if op == O.BLOCK or op == O.LOOP or op == O.IF:
+            if op == O.BLOCK or op == O.LOOP or op == O.IF or op == O.TRY_TABLE:
                 skip += 1
                 continue
             if op == O.END or op == O.ELSE:
@@ -268,6 +275,29 @@ def lower_function(module, func, fuel=None):
             if op == O.LOOP:
                 bind(label)
                 emit(["poll"])
+        elif op == O.TRY_TABLE:
+            mat_all()
+            clauses = []
+            for kind, x, depth in ins[2]:
+                if depth == len(ctls) - 1:
+                    label, h = fn_label, 0
+                else:
+                    label, h, _na = branch_target(depth)
+                clauses.append((kind, x, label, L + h))
+            np_, nr = block_arity(module, ins[1])
+            ctl = _Ctl(op, Label(), len(stk) - np_, np_, nr)
+            ctl.catches = (len(ir), clauses)
+            ctls.append(ctl)
+            state["label_at"] = len(ir)
+        elif op == O.THROW:
+            n_ = len(module.tag_types[ins[1]].params)
+            srcs = tuple(stk[len(stk) - n_:])
+            del stk[len(stk) - n_:]
+            emit(["throw", ins[1], srcs])
+            ctls[-1].unreachable = True
+        elif op == O.THROW_REF:
+            emit(["throw_ref", stk.pop()])
+            ctls[-1].unreachable = True
         elif op == O.IF:
             c = stk.pop()
             cmp = last_writes(c) if c == L + len(stk) else None
@@ -303,6 +333,9 @@ def lower_function(module, func, fuel=None):
                     mat(i)
             if ctl.else_label is not None:
                 bind(ctl.else_label)
+            if ctl.catches is not None:
+                # the body's IR ends here, before the code after the end
+                handlers.append((ctl.catches[0], len(ir), ctl.catches[1]))
             del stk[ctl.height:]
             for i in range(ctl.nresults):
                 stk.append(L + ctl.height + i)
@@ -480,7 +513,11 @@ def lower_function(module, func, fuel=None):
     template.extend([None] * maxh)
     template.extend(reversed(consts))
     _resolve(ir)
-    return Lowered(ir, nparams, template, len(ftype.results))
+    hs = None
+    if handlers:
+        hs = tuple((a, b, tuple((k, x, lb.pos, dst) for (k, x, lb, dst) in cl))
+                   for (a, b, cl) in handlers)
+    return Lowered(ir, nparams, template, len(ftype.results), hs)
 
 
 def _fuel_ops(fuel, i, op, stk, emit):

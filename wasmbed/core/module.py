@@ -16,13 +16,15 @@ F64 = 0x7C
 V128 = 0x7B
 FUNCREF = 0x70
 EXTERNREF = 0x6F
+EXNREF = 0x69        # 3.0 exception handling: (ref null exn)
 
-VALTYPES = (I32, I64, F32, F64, V128, FUNCREF, EXTERNREF)
-REFTYPES = (FUNCREF, EXTERNREF)
+VALTYPES = (I32, I64, F32, F64, V128, FUNCREF, EXTERNREF, EXNREF)
+REFTYPES = (FUNCREF, EXTERNREF, EXNREF)
 NUMTYPES = (I32, I64, F32, F64)
 
 VALTYPE_NAME = {I32: "i32", I64: "i64", F32: "f32", F64: "f64",
-                V128: "v128", FUNCREF: "funcref", EXTERNREF: "externref"}
+                V128: "v128", FUNCREF: "funcref", EXTERNREF: "externref",
+                EXNREF: "exnref"}
 # One-letter codes used by opcodes.SIG and native signatures.
 VALTYPE_LETTER = {"i": I32, "I": I64, "f": F32, "F": F64, "v": V128}
 
@@ -33,7 +35,8 @@ EXT_FUNC = 0
 EXT_TABLE = 1
 EXT_MEMORY = 2
 EXT_GLOBAL = 3
-EXT_NAME = ("func", "table", "memory", "global")
+EXT_TAG = 4
+EXT_NAME = ("func", "table", "memory", "global", "tag")
 
 # Segment modes
 MODE_ACTIVE = 0
@@ -108,8 +111,8 @@ class GlobalType:
 
 
 class Import:
-    """``desc`` is a type index (EXT_FUNC), TableType, MemoryType or
-    GlobalType according to ``kind``."""
+    """``desc`` is a type index (EXT_FUNC, EXT_TAG), TableType, MemoryType
+    or GlobalType according to ``kind``."""
 
     __slots__ = ("module", "name", "kind", "desc")
 
@@ -197,8 +200,9 @@ class CustomSection:
 class Module:
     """A decoded module.
 
-    Fields follow the spec: types, funcs, tables, mems, globals, elems,
-    datas, start (None or a function index), imports, exports; plus
+    Fields follow the spec: types, funcs, tables, mems, tags (the type
+    index of each defined tag), globals, elems, datas, start (None or a
+    function index), imports, exports; plus
     ``data_count`` (None when the section is absent), ``customs`` (every
     custom section, in order), ``names`` (the parsed name section: a dict
     with "module", "funcs" {idx: name}, "locals" {func: {idx: name}}, or
@@ -206,7 +210,8 @@ class Module:
 
     Derived index spaces (imports first, as the spec orders them):
     ``func_types`` (FuncType per function index), ``table_types``,
-    ``mem_types``, ``global_types``, and ``num_imported_funcs`` etc.
+    ``mem_types``, ``global_types``, ``tag_types`` (FuncType, or None for
+    an out-of-range type index), and ``num_imported_funcs`` etc.
     """
 
     def __init__(self):
@@ -215,6 +220,7 @@ class Module:
         self.funcs = []
         self.tables = []
         self.mems = []
+        self.tags = []
         self.globals = []
         self.exports = []
         self.start = None
@@ -228,11 +234,16 @@ class Module:
         self.table_types = []
         self.mem_types = []
         self.global_types = []
+        self.tag_types = []
         self.num_imported_funcs = 0
         self.num_imported_tables = 0
         self.num_imported_mems = 0
         self.num_imported_globals = 0
+        self.num_imported_tags = 0
         self.validated = False
+        # decoded with the 2.0 rules (decode_module(threads=False)): 3.0's
+        # extended constants, tags and exception handling are rejected
+        self.spec2 = False
 
     def build_index_spaces(self):
         """Fill the derived index spaces from imports and definitions.
@@ -241,11 +252,13 @@ class Module:
         index is left as None here and reported by the validator.
         """
         types = self.types
-        ft, tt, mt, gt = [], [], [], []
+        ft, tt, mt, gt, xt = [], [], [], [], []
         for imp in self.imports:
             k = imp.kind
             if k == EXT_FUNC:
                 ft.append(types[imp.desc] if imp.desc < len(types) else None)
+            elif k == EXT_TAG:
+                xt.append(types[imp.desc] if imp.desc < len(types) else None)
             elif k == EXT_TABLE:
                 tt.append(imp.desc)
             elif k == EXT_MEMORY:
@@ -256,6 +269,10 @@ class Module:
         self.num_imported_tables = len(tt)
         self.num_imported_mems = len(mt)
         self.num_imported_globals = len(gt)
+        self.num_imported_tags = len(xt)
+        for x in self.tags:
+            xt.append(types[x] if x < len(types) else None)
+        self.tag_types = xt
         for f in self.funcs:
             ft.append(types[f.type_idx] if f.type_idx < len(types) else None)
         for t in self.tables:

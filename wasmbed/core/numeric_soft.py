@@ -128,9 +128,17 @@ def install(ns):
     their UNOP / BINOP entries by the soft ones."""
     soft = functions()
     names = {}
-    for name, f in soft.items():
-        names[id(f)] = name
-    ns["name_of"] = lambda f: names.get(id(f)) or f.__name__
+
+    def name_of(f):
+        # the global a soft function is bound to (lambdas have no name of
+        # their own), from a map built on first use: only the fast tier's
+        # translator asks, which a board does not run
+        if not names:
+            for name, g in ns.items():
+                if name[0] != "_" and callable(g):
+                    names[id(g)] = name
+        return names.get(id(f)) or f.__name__
+    ns["name_of"] = name_of
     by_old = {}
     for name, f in soft.items():
         old = ns.get(name)

@@ -1,4 +1,5 @@
-"""The instruction set: every opcode of WebAssembly 2.0 plus SIMD and atomics.
+"""The instruction set: every opcode of WebAssembly 2.0 plus SIMD, atomics
+and 3.0's exception handling (throw, throw_ref, try_table).
 
 Opcode ids are small dense ints so tiers can index lists with them:
   single-byte opcode b            -> b              (0x00 .. 0xD2)
@@ -53,6 +54,16 @@ IMM_SHUFFLE = 24     # (id, lanes_bytes)  16 lane indices
 IMM_LANE = 25        # (id, lane)
 IMM_MEMARG_LANE = 26  # (id, align_log2, offset, lane)
 IMM_ZERO = 27        # (id,)  atomic.fence: one zero byte
+IMM_TAG = 28         # (id, tagidx)  throw (legacy: catch)
+IMM_TRY_TABLE = 29   # (id, blocktype, catches)  catches: a tuple of
+                     # (kind, tagidx, labelidx), kind one of CATCH_*, tagidx
+                     # -1 for catch_all/catch_all_ref
+
+# try_table catch clause kinds (their binary encoding)
+CATCH = 0
+CATCH_REF = 1
+CATCH_ALL = 2
+CATCH_ALL_REF = 3
 
 PREFIX_FC = 0x100
 PREFIX_FE = 0x200
@@ -110,6 +121,9 @@ BR_TABLE = 0x0E
 RETURN = 0x0F
 CALL = 0x10
 CALL_INDIRECT = 0x11
+THROW = 0x08
+THROW_REF = 0x0A
+TRY_TABLE = 0x1F
 DROP = 0x1A
 SELECT = 0x1B
 SELECT_T = 0x1C

@@ -15,12 +15,13 @@ from wasmbed.core.opcodes import (  # noqa: F401
     IMM_LOCAL, IMM_GLOBAL, IMM_TABLE, IMM_MEMARG, IMM_MEMIDX, IMM_I32, IMM_I64,
     IMM_F32, IMM_F64, IMM_SELECT_T, IMM_REFTYPE, IMM_MEMORY_INIT, IMM_DATA,
     IMM_MEMORY_COPY, IMM_TABLE_INIT, IMM_ELEM, IMM_TABLE_COPY, IMM_V128,
-    IMM_SHUFFLE, IMM_LANE, IMM_MEMARG_LANE, IMM_ZERO,
+    IMM_SHUFFLE, IMM_LANE, IMM_MEMARG_LANE, IMM_ZERO, IMM_TAG, IMM_TRY_TABLE,
     PREFIX_FC, PREFIX_FE, PREFIX_FD, NUM_IDS)
 
 
 def definitions(_op, _lanes_of):
-    """Every instruction of WebAssembly 2.0, SIMD and threads."""
+    """Every instruction of WebAssembly 2.0, SIMD, threads and 3.0's
+    exception handling."""
     # -- control ---------------------------------------------------------------
     _op(0x00, "unreachable")
     _op(0x01, "nop")
@@ -35,6 +36,10 @@ def definitions(_op, _lanes_of):
     _op(0x0F, "return")
     _op(0x10, "call", IMM_FUNC)
     _op(0x11, "call_indirect", IMM_CALL_INDIRECT)
+    # -- exception handling (3.0) ------------------------------------------------
+    _op(0x08, "throw", IMM_TAG)
+    _op(0x0A, "throw_ref")
+    _op(0x1F, "try_table", IMM_TRY_TABLE)
     # -- reference -------------------------------------------------------------
     _op(0xD0, "ref.null", IMM_REFTYPE)
     _op(0xD1, "ref.is_null")
@@ -326,6 +331,7 @@ def _decode_kinds(name, imm):
         IMM_TABLE_COPY: D._D_TWO_IDX, IMM_V128: D._D_V128,
         IMM_SHUFFLE: D._D_SHUFFLE, IMM_LANE: D._D_LANE,
         IMM_MEMARG_LANE: D._D_MEMARG_LANE, IMM_ZERO: D._D_ZERO,
+        IMM_TAG: D._D_TAG, IMM_TRY_TABLE: D._D_TRY_TABLE,
     }
     kind = [D._D_ILLEGAL] * NUM_IDS
     for i in range(NUM_IDS):
@@ -335,6 +341,7 @@ def _decode_kinds(name, imm):
     kind[0x05] = D._D_ELSE
     kind[0x0B] = D._D_END
     kind[0xFC] = kind[0xFD] = kind[0xFE] = D._D_PREFIX
+    kind[0x0A] = D._D_EH_NONE      # throw_ref: no immediate, not in 2.0
     return kind
 
 

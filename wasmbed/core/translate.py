@@ -50,6 +50,7 @@ LOOP = O.LOOP
 IF = O.IF
 ELSE = O.ELSE
 END = O.END
+TRY_TABLE = O.TRY_TABLE
 FUNC = -1
 
 # Budgets: (structured Python loops, structured indentation) per level.
@@ -83,7 +84,7 @@ class _Con:
 
     __slots__ = ("kind", "start", "else_pc", "end", "parent", "depth",
                  "children", "paths", "targeted", "pyloop", "tail", "eq",
-                 "L", "I", "extra", "mode", "lid", "eid")
+                 "L", "I", "extra", "mode", "lid", "eid", "sets")
 
     def __init__(self, kind, start, parent):
         self.kind = kind
@@ -104,6 +105,8 @@ class _Con:
         self.mode = None
         self.lid = 0             # label id (branch target / block id)
         self.eid = 0             # else block id (ifs)
+        self.sets = None         # locals assigned inside: None (none),
+                                 # a set, or _ALL (too many to list)
 
 
 def _tree_depth(n):
@@ -115,7 +118,8 @@ def _tree_depth(n):
 
 
 def _analyze(body):
-    """-> (root, constructs by start pc, locals read, uses memory)."""
+    """-> (root, constructs by start pc, locals read, uses memory, makes
+    calls)."""
     root = _Con(FUNC, -1, None)
     cons = {}
     stack = [root]
@@ -123,12 +127,13 @@ def _analyze(body):
     skip = 0
     reads = set()
     uses_mem = False
+    calls = False
     n = len(body)
     for pc in range(n):
         ins = body[pc]
         op = ins[0]
         if unr[-1]:
-            if op == BLOCK or op == LOOP or op == IF:
+            if op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE:
                 skip += 1
                 continue
             if op == END or op == ELSE:
@@ -138,7 +143,10 @@ def _analyze(body):
                     continue
             else:
                 continue
-        if op == BLOCK or op == LOOP or op == IF:
+        if op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE:
+            if op == TRY_TABLE:
+                for _k, _x, d in ins[2]:
+                    _record(stack, d)      # catch labels: outside the try
             c = _Con(op, pc, stack[-1])
             stack[-1].children.append(c)
             cons[pc] = c
@@ -153,6 +161,8 @@ def _analyze(body):
             c.end = pc
             if not stack:
                 break
+            if c.sets is not None:
+                _assigned(stack[-1], c.sets)
             nxt = body[pc + 1][0] if pc + 1 < n else END
             c.tail = nxt == END or nxt == ELSE
         elif op == O.BR or op == O.BR_IF:
@@ -169,12 +179,17 @@ def _analyze(body):
                     _record(stack, d)
             stack[-1].extra = max(stack[-1].extra, _tree_depth(len(seen)) + 2)
             unr[-1] = True
-        elif op == O.RETURN or op == O.UNREACHABLE:
+        elif (op == O.RETURN or op == O.UNREACHABLE or op == O.THROW
+              or op == O.THROW_REF):
             unr[-1] = True
         elif op == O.LOCAL_GET:
             reads.add(ins[1])
+        elif op == O.LOCAL_SET or op == O.LOCAL_TEE:
+            _assigned(stack[-1], (ins[1],))
         elif 0x28 <= op <= 0x3E:
             uses_mem = True
+        elif op == O.CALL or op == O.CALL_INDIRECT or op in _GROWS:
+            calls = True
     # label ids: loops at their start, blocks and ifs at their end, the
     # else block of an if at its else (pc + 1 keeps 0 for a region's entry)
     for c in cons.values():
@@ -211,7 +226,29 @@ def _analyze(body):
                 I = ci
         c.L = own + L
         c.I = own + (1 if c.kind == IF else 0) + I
-    return root, cons, reads, uses_mem
+    return root, cons, reads, uses_mem, calls
+
+
+_ALL = "all"
+MAX_SETS = 64            # locals listed per construct (beyond: all)
+MAX_FACTS = 32           # range facts kept per kind
+
+
+def _assigned(c, xs):
+    """Record that construct c assigns the locals xs (or _ALL)."""
+    s = c.sets
+    if s is _ALL:
+        return
+    if xs is _ALL:
+        c.sets = _ALL
+        return
+    if s is None:
+        s = set()
+        c.sets = s
+    for x in xs:
+        s.add(x)
+    if len(s) > MAX_SETS:
+        c.sets = _ALL
 
 
 def _record(stack, depth):
@@ -369,9 +406,13 @@ def f64_literal(v):
 class _V:
     """A value on the virtual operand stack: a Python expression."""
 
-    __slots__ = ("e", "deps", "d", "cond", "k", "w")
+    __slots__ = ("e", "deps", "d", "cond", "k", "w", "rel", "al", "sh")
 
     def __init__(self, e, deps, d=0, cond=False, k=None, w=None):
+        self.al = 0         # low bits known to be zero (alignment)
+        self.sh = None      # (operand, k) when it is operand << k
+        self.rel = None     # a compare of locals/constants: (op, a, b),
+                            # a and b local numbers or ("k", value)
         self.e = e          # expression text
         self.deps = deps    # names it reads (locals, slots, "$G", "$G<i>")
         self.d = d          # nesting depth
@@ -382,7 +423,7 @@ class _V:
 
 class _Frame:
     __slots__ = ("con", "h", "np", "nr", "unr", "outer", "arm_host",
-                 "py")
+                 "py", "facts", "rel")
 
     def __init__(self, con, h, np_, nr):
         self.con = con
@@ -393,6 +434,8 @@ class _Frame:
         self.outer = None      # the code list to return to at the end
         self.arm_host = None   # structured if: the list holding `if ...:`
         self.py = None         # its _Py when it is a Python loop
+        self.facts = None      # the range facts at its start
+        self.rel = None        # an if's condition (range facts)
 
 
 class _Py:
@@ -408,7 +451,10 @@ class _Py:
 
 class _Emit:
 
-    def __init__(self, module, fidx, level, fuel=None, term=None):
+    def __init__(self, module, fidx, level, fuel=None, term=None, views=False):
+        self.views = views      # typed views for aligned accesses allowed
+        self.used_views = []    # the typed views the code indexes
+        self.mem_lines = []     # (code list, index) of each "mem = M0.data"
         self.fuel = fuel
         self.fuel_local = False
         self.module = module
@@ -428,8 +474,15 @@ class _Emit:
         self.uses_br = False
         self.region = False
         self.blocks = None
+        self.tries = []      # absorbed try_tables: [end pc, first block
+                             # index, end block index, clauses]
         mt = module.mem_types
         self.shared_mem = bool(mt) and bool(mt[0].limits.shared)
+        # range facts on locals (by number), true where code is emitted:
+        # lo[x] <= x <= hi[x] and x < lt[x] (another local), unsigned
+        self.lo = {}
+        self.hi = {}
+        self.lt = {}
 
     # -- small helpers -----------------------------------------------------
     def need(self, name, init):
@@ -583,13 +636,106 @@ class _Emit:
 
     def refresh_mem(self):
         if self.uses_mem:
-            self.emit("mem = M0.data")
+            self.emit_mem()
+
+    def emit_mem(self):
+        """``mem = M0.data`` (the typed views are re-read with it when the
+        code uses them: run() rewrites these lines at the end)."""
+        self.mem_lines.append((self.code, len(self.code)))
+        self.emit("mem = M0.data")
+
+    # -- range facts (mask elision) --------------------------------------------
+    def facts(self):
+        return (dict(self.lo), dict(self.hi), dict(self.lt))
+
+    def set_facts(self, saved, kills):
+        """Back to the facts `saved`, less those on locals in `kills` (a
+        construct's sets: what a merge point can no longer rely on)."""
+        self.lo, self.hi, self.lt = dict(saved[0]), dict(saved[1]), dict(saved[2])
+        self.kill(kills)
+
+    def kill(self, xs):
+        """Forget the facts on locals xs (None: none, _ALL: every one)."""
+        if xs is None:
+            return
+        if xs is _ALL:
+            self.lo = {}
+            self.hi = {}
+            self.lt = {}
+            return
+        lo, hi, lt = self.lo, self.hi, self.lt
+        for x in xs:
+            lo.pop(x, None)
+            hi.pop(x, None)
+            lt.pop(x, None)
+        if lt:
+            for y in [y for y in lt if lt[y] in xs]:
+                del lt[y]
+
+    def learn(self, rel, truth):
+        """Add what compare `rel` being `truth` says about locals."""
+        if rel is None:
+            return
+        op, a, b = rel
+        if not truth:
+            op = _NEG[op]
+        if type(a) is not int:
+            if type(b) is not int:
+                return
+            a, b, op = b, a, _SWAP[op]
+        lo, hi = self.lo, self.hi
+        if len(lo) >= MAX_FACTS or len(hi) >= MAX_FACTS or len(self.lt) >= MAX_FACTS:
+            return
+        if type(b) is int:
+            if op == "<":
+                self.lt[a] = b
+                lo[b] = max(lo.get(b, 0), 1)
+            elif op == ">":
+                self.lt[b] = a
+                lo[a] = max(lo.get(a, 0), 1)
+            return
+        k = b[1]
+        if op == "==" or op == ">=" or op == ">" or (op == "!=" and k == 0):
+            v = k + 1 if op == ">" or op == "!=" else k
+            if v > lo.get(a, 0):
+                lo[a] = v
+        if op == "==" or op == "<=" or (op == "<" and k > 0):
+            v = k - 1 if op == "<" else k
+            if a not in hi or v < hi[a]:
+                hi[a] = v
+
+    def rel_of(self, v):
+        """The compare an i32 condition value stands for, or None."""
+        if v.rel is not None:
+            return v.rel
+        x = _local_of(v)
+        if x is not None:
+            return ("!=", x, ("k", 0))
+        return None
+
+    def exact(self, op, a, b):
+        """Does integer add/sub a op b stay within its width (so needs
+        no mask), by the range facts?"""
+        m = 0xFFFFFFFF if op < 0x7C else 0xFFFFFFFFFFFFFFFF
+        x = _local_of(a)
+        if op == 0x6B or op == 0x7D:        # sub: x - k with x >= k
+            return x is not None and b.k is not None and self.lo.get(x, 0) >= b.k
+        if x is None or b.k is None:
+            x = _local_of(b)
+            b = a
+            if x is None or b.k is None:
+                return False
+        k = b.k
+        h = self.hi.get(x)
+        if h is not None and h + k <= m:
+            return True
+        return k == 1 and x in self.lt
 
     # -- entry -------------------------------------------------------------
     def run(self):
         defn = self.defn
         body = defn.body
-        root, cons, reads, uses_mem = _analyze(body)
+        root, cons, reads, uses_mem, calls = _analyze(body)
         self.root = root
         self.cons = cons
         self.uses_mem = uses_mem
@@ -622,6 +768,13 @@ class _Emit:
         self.translate(body)
         if self.region:
             self.region_body.extend(self._dispatch(0, len(self.blocks)))
+            if self.tries:
+                # exceptions: the dispatch loop runs inside a try whose
+                # handler branches to a catch target's block and re-enters
+                k = top.index(self.region_body)
+                inner = ["while True:", self.region_body]
+                top[k - 1:k + 1] = ["while True:", [
+                    "try:", inner, "except UncaughtException as _e:", self.catch_code()]]
         # prologue
         cost = FRAME_OVERHEAD + 8 * (self.nlocals + self.maxh)
         self.cost = cost
@@ -644,7 +797,16 @@ class _Emit:
                 prologue.append("%s = %s" % (" = ".join(names[k:k + INIT_CHUNK]), z))
         if self.uses_mem:
             self.need("M0", "ctx.mems[0]")
+            self.mem_lines.append((prologue, len(prologue)))
             prologue.append("mem = M0.data")
+        if self.used_views:
+            self.need("VC", "ctx.view_cache(0)")
+            names = [n for n in _VIEWS if n in self.used_views]
+            load = ["mem = M0.data", "_vc = VC[0]", "if _vc[0] is not mem:",
+                    ["_vc = mem_views(VC, mem)"]]
+            load.extend("%s = _vc[%d]" % (n, _VIEWS.index(n) + 1) for n in names)
+            for code, i in self.mem_lines:
+                code[i] = list(load)
         if self.uses_br:
             prologue.append("_br = 0")
         if self.fuel is not None:
@@ -788,7 +950,7 @@ class _Emit:
     def poll(self):
         self.emit("if T[0] is not None:", ["terminate(T)"])
         if self.shared_mem and self.uses_mem:
-            self.emit("mem = M0.data")
+            self.emit_mem()
 
     # -- the instruction walk ------------------------------------------------
     def translate(self, body):
@@ -806,7 +968,7 @@ class _Emit:
             op = ins[0]
             fr = frames[-1]
             if fr.unr:
-                if op == BLOCK or op == LOOP or op == IF:
+                if op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE:
                     skip += 1
                     continue
                 if op == END or op == ELSE:
@@ -841,7 +1003,11 @@ class _Emit:
             elif op in _LOAD:
                 a = self.pop()
                 h = len(self.vs)
-                self.stmt_result(h, _LOAD[op] % self.addr(a, ins[2]))
+                vw = self.view_of(op, a, ins[2])
+                if vw is not None:
+                    self.stmt_result(h, vw)
+                else:
+                    self.stmt_result(h, _LOAD[op] % self.addr(a, ins[2]))
             elif op in _STORE:
                 v = self.pop()
                 a = self.pop()
@@ -852,8 +1018,12 @@ class _Emit:
                     e = str(v.k & mask)
                 else:
                     e = "(%s & %d)" % (self.raw(v), mask)
-                self.emit(tmpl % (self.addr(a, ins[2]), e))
-            elif op == BLOCK or op == LOOP or op == IF:
+                vw = self.view_of(op, a, ins[2])
+                if vw is not None:
+                    self.emit("%s = %s" % (vw, e))
+                else:
+                    self.emit(tmpl % (self.addr(a, ins[2]), e))
+            elif op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE:
                 self.start(self.cons[pc - 1], op, ins)
             elif op == ELSE:
                 self.else_()
@@ -866,6 +1036,7 @@ class _Emit:
             elif op == O.BR_IF:
                 c = self.pop()
                 self.emit("if %s:" % self.cnd(c), self.jump(ins[1]))
+                self.learn(self.rel_of(c), False)
             elif op == O.BR_TABLE:
                 self.br_table(ins[1], ins[2])
                 fr.unr = True
@@ -874,6 +1045,9 @@ class _Emit:
                 fr.unr = True
             elif op == O.UNREACHABLE:
                 self.emit("trap_unreachable()")
+                fr.unr = True
+            elif op == O.THROW or op == O.THROW_REF:
+                self.throw(ins)
                 fr.unr = True
             elif op == O.NOP:
                 pass
@@ -885,8 +1059,18 @@ class _Emit:
                 self.push_expr("(%s if %s else %s)" % (self.val(a), self.cnd(c), self.val(b)), ops)
             elif op == O.CALL:
                 ft = module.func_types[ins[1]]
-                self.need("FN", "ctx.fns")
-                self.call("FN[%d]" % ins[1], ft, None)
+                if ins[1] == self.fidx:
+                    # a self call: the closure's own name (what ctx.fns
+                    # holds for it once bound, in this ctx)
+                    fexpr = "f%d" % self.fidx
+                else:
+                    fexpr = "FN[%d]" % ins[1]
+                    self.need("FN", "ctx.fns")
+                grows = True
+                if self.uses_mem:
+                    j = ins[1] - module.num_imported_funcs
+                    grows = j < 0 or growers(module)[j]
+                self.call(fexpr, ft, None, grows)
             elif op == O.CALL_INDIRECT:
                 ft = module.types[ins[1]]
                 idx = self.pop()
@@ -934,8 +1118,41 @@ class _Emit:
             return "%s + %d" % (self.val(a), off)
         return self.val(a)
 
+    def view_of(self, op, a, off):
+        """``V32[i]`` (or V64/VD) for a load/store at address a + off
+        when the address is provably aligned to the access size (then
+        typed-view indexing is exact: out of range raises IndexError like
+        the struct accessors); None otherwise."""
+        vw = _VIEW_OF.get(op) if self.views else None
+        if vw is None:
+            return None
+        name, shift = vw
+        if min(_align(a), _tz(off)) < shift:
+            return None
+        if name not in self.used_views:
+            self.used_views.append(name)
+        k = off >> shift
+        if a.k is not None:
+            return "%s[%d]" % (name, (a.k >> shift) + k)
+        if a.sh is not None and a.sh[1] >= shift:
+            inner, n = a.sh
+            lim = 0xFFFFFFFF >> n      # the wasm address wraps at 2**32
+            x = _local_of(inner)
+            if n == shift and x is not None and self.hi.get(x, lim + 1) <= lim:
+                idx = inner.e
+            elif n == shift:
+                idx = "(%s & 0x%X)" % (self.raw(inner), lim)
+            else:
+                idx = "((%s & 0x%X) << %d)" % (self.raw(inner), lim, n - shift)
+        else:
+            idx = "(%s >> %d)" % (self.val(a), shift)
+        if k:
+            idx = "%s + %d" % (idx, k)
+        return "%s[%s]" % (name, idx)
+
     def local_set(self, x, tee):
         var = "l%d" % x
+        self.kill((x,))
         v = self.pop()
         if v.e != var:
             ld = self.last_def
@@ -959,7 +1176,9 @@ class _Emit:
             g = self.need("G%d" % i, "ctx.globals[%d]" % i)
             self.push("%s.value" % g, ("$G", "$G%d" % i), 1)
 
-    def call(self, fexpr, ft, idx):
+    def call(self, fexpr, ft, idx, grows=True):
+        """A call; ``grows``: whether the callee may grow memory (then
+        ``mem`` is re-read after it)."""
         np_ = len(ft.params)
         nres = len(ft.results)
         args = [self.pop() for _ in range(np_)]
@@ -977,25 +1196,26 @@ class _Emit:
             self.emit("_fv = None")
         if nres == 0:
             self.emit(call)
-            self.after_call()
+            self.after_call(grows)
             return
         if nres == 1:
             self.emit("s%d = %s" % (h, call))
             line = len(self.code) - 1
             code = self.code
-            self.after_call()
+            self.after_call(grows)
             self.last_def = (code, line, "s%d" % h, call)
             self.push_slot(h)
             return
         self.emit("%s = %s" % (", ".join("s%d" % (h + i) for i in range(nres)), call))
-        self.after_call()
+        self.after_call(grows)
         for i in range(nres):
             self.push_slot(h + i)
 
-    def after_call(self):
+    def after_call(self, grows=True):
         if self.fuel_local:
             self.emit("_fv = _fu[0]")
-        self.refresh_mem()
+        if grows or self.shared_mem:
+            self.refresh_mem()
 
     # -- numeric -------------------------------------------------------------
     def binop(self, op):
@@ -1015,15 +1235,21 @@ class _Emit:
         if w is not None:
             sym, m = w
             if sym == "*":
-                self.push_expr("(%s * %s)" % (self.val(a), self.val(b)), ops, False, m)
+                v = self.push_expr("(%s * %s)" % (self.val(a), self.val(b)), ops, False, m)
+                v.al = min(_align(a) + _align(b), 64)
             elif sym == "&":
                 both = a.w is not None and b.w is not None
-                self.push_expr("(%s & %s)" % (self.raw(a), self.raw(b)), ops, False,
-                               m if both else None)
+                v = self.push_expr("(%s & %s)" % (self.raw(a), self.raw(b)), ops, False,
+                                   m if both else None)
+                v.al = max(_align(a), _align(b))
             else:
                 either = a.w is not None or b.w is not None
-                self.push_expr("(%s %s %s)" % (self.raw(a), sym, self.raw(b)), ops, False,
-                               m if either or sym in "+-" else None)
+                if sym in "+-" and not either and self.exact(op, a, b):
+                    m = None        # in range by the facts: no mask
+                v = self.push_expr("(%s %s %s)" % (self.raw(a), sym, self.raw(b)), ops, False,
+                                   m if either or sym in "+-" else None)
+                if sym in "+-|^":
+                    v.al = min(_align(a), _align(b))
             return
         rot = _ROT.get(op)
         if rot is not None and b.k is not None:
@@ -1046,7 +1272,16 @@ class _Emit:
         va = self.val(a)
         vb = self.val(b)
         if kind == "cmp":
-            self.push_expr("(%s %s %s)" % (va, arg, vb), ops, True)
+            v = self.push_expr("(%s %s %s)" % (va, arg, vb), ops, True)
+            if op <= 0x5A:      # integer: a fact source (range facts)
+                x = _local_of(a)
+                if x is None and a.k is not None:
+                    x = ("k", a.k)
+                y = _local_of(b)
+                if y is None and b.k is not None:
+                    y = ("k", b.k)
+                if x is not None and y is not None:
+                    v.rel = (arg, x, y)
         elif kind == "scmp":
             cmp, flip = arg
             if b.k == 0 and cmp in ("<", ">="):
@@ -1069,7 +1304,10 @@ class _Emit:
             if kind == "shl":
                 if b.k is not None:
                     # unreduced, like add: the consumer reduces it
-                    self.push_expr("(%s << %s)" % (self.val(a), k), ops, False, arg)
+                    v = self.push_expr("(%s << %s)" % (self.val(a), k), ops, False, arg)
+                    n = b.k & bits
+                    v.al = min(_align(a) + n, 64)
+                    v.sh = (a, n)
                     return
                 e = "((%s << %s) & %s)" % (self.raw(a), k, arg)
             elif kind == "shr_u":
@@ -1096,9 +1334,14 @@ class _Emit:
         a = ops[0]
         if kind == "eqz":
             if a.cond:
-                self.push_expr("(not %s)" % a.e, ops, True)
+                v = self.push_expr("(not %s)" % a.e, ops, True)
+                if a.rel is not None:
+                    v.rel = (_NEG[a.rel[0]], a.rel[1], a.rel[2])
             else:
-                self.push_expr("(%s == 0)" % self.cnd(a), ops, True)
+                v = self.push_expr("(%s == 0)" % self.cnd(a), ops, True)
+                x = _local_of(a)
+                if x is not None:
+                    v.rel = ("==", x, ("k", 0))
         elif kind == "id":
             if a.w is not None:
                 self.push_expr(self.val(a), ops)
@@ -1122,6 +1365,8 @@ class _Emit:
         cond = self.pop() if op == IF else None
         self.mat_all()
         self.last_def = None
+        if op == TRY_TABLE:
+            clauses = self.catch_clauses(ins[2])
         np_, nr = _arity(self.module, ins[1])
         f = _Frame(con, len(self.vs) - np_, np_, nr)
         parent = self.frames[-1].con
@@ -1132,13 +1377,26 @@ class _Emit:
         else:
             con.mode = "pyblock" if con.pyloop else "inline"
         self.frames.append(f)
+        f.facts = self.facts()
+        if op == LOOP:
+            self.kill(con.sets)     # the back edges may assign them
+        elif op == IF:
+            f.rel = self.rel_of(cond)
+            self.learn(f.rel, True)
         if con.mode == "absorbed":
             if op == LOOP:
                 self.new_block(con.lid, True)
                 self.poll()
             elif op == IF:
                 self.emit("if not %s:" % self.cnd(cond), ["_r = %d" % con.eid, "continue"])
+            elif op == TRY_TABLE:
+                # its body starts a block: the blocks up to its end are
+                # where the dispatch loop's handler applies its clauses
+                self.new_block(con.start + 1, True)
+                self.tries.append([con.end, len(self.blocks) - 1, None, clauses])
             return
+        if op == TRY_TABLE:
+            raise ValueError("fast tier: try_table outside the dispatch loop")
         f.outer = self.code
         if con.mode in ("pyloop", "pyblock"):
             inner = []
@@ -1173,6 +1431,8 @@ class _Emit:
             self.code = other
             self.last_def = None
         f.unr = False
+        self.set_facts(f.facts, None)
+        self.learn(f.rel, False)
         self.reset_stack(f.h, f.np)
 
     def end(self):
@@ -1188,7 +1448,12 @@ class _Emit:
             if reach:
                 self.emit(self.ret_stmt())
             return True
+        self.set_facts(f.facts, con.sets)
         if con.mode == "absorbed":
+            if con.kind == TRY_TABLE:
+                for t in self.tries:
+                    if t[0] == con.end:
+                        t[2] = len(self.blocks)
             if con.kind != LOOP:
                 self.new_block(con.lid, reach)
         else:
@@ -1205,6 +1470,76 @@ class _Emit:
                 self.last_def = None
         self.reset_stack(f.h, f.nr)
         return False
+
+    # -- exception handling ----------------------------------------------------
+    def catch_clauses(self, catches):
+        """try_table's clauses as (kind, tag name or None, target slots,
+        target block id or None for the function's label); the labels are
+        counted from outside the try_table (its frame is not pushed yet)."""
+        out = []
+        for kind, x, d in catches:
+            f = self.frames[-1 - d]
+            t = f.con
+            n = f.np if t.kind == LOOP else f.nr
+            tag = None
+            if kind < 2:
+                tag = self.need("TG%d" % x, "ctx.tags[%d]" % x)
+            if t.kind == FUNC:
+                out.append((kind, tag, None, None))
+            else:
+                _check_absorbed(t)
+                out.append((kind, tag, ["s%d" % (f.h + i) for i in range(n)], t.lid))
+        return out
+
+    def throw(self, ins):
+        if ins[0] == O.THROW:
+            n = len(self.module.tag_types[ins[1]].params)
+            tag = self.need("TG%d" % ins[1], "ctx.tags[%d]" % ins[1])
+            args = [self.pop() for _ in range(n)]
+            args.reverse()
+            self.emit("throw(%s, (%s))" % (tag, "".join(self.val(a) + ", " for a in args)))
+        else:
+            self.emit("throw_ref(%s)" % self.val(self.pop()))
+
+    def catch_code(self):
+        """The dispatch loop's `except` body: the clauses of the innermost
+        try_table around the block that raised (_r), else outward."""
+        out = ["_x = _e.exn"]
+        if self.fuel_local:
+            out.extend(["if _fv is None:", ["_fv = _fu[0]"]])
+        if self.uses_mem:
+            out.append("mem = M0.data")
+        nres = len(self.ftype.results)
+        for end, first, last, clauses in sorted(self.tries, key=lambda t: t[0]):
+            bids = tuple(self.blocks[i][0] for i in range(first, last))
+            if len(bids) == 1:
+                test = "if _r == %d:" % bids[0]
+            else:
+                test = "if _r in %s:" % self.need("TRY%d" % end, "frozenset(%r)" % (bids,))
+            body = []
+            for kind, tag, dst, lid in clauses:
+                vals = []
+                if kind < 2:
+                    vals = ["_x.payload"]
+                if kind == 1 or kind == 3:
+                    vals.append("(_x,)")
+                src = "()" if not vals else vals[0] if len(vals) == 1 else (
+                    "(%s)" % " + ".join(vals))
+                if dst is None:
+                    act = ["return" if nres == 0 else
+                           "return %s[0]" % src if nres == 1 else "return %s" % src]
+                else:
+                    act = []
+                    if dst:
+                        act.append("%s, = %s" % (", ".join(dst), src))
+                    act.extend(["_r = %d" % lid, "continue"])
+                if tag is None:
+                    body.extend(act)
+                    break
+                body.extend(["if _x.tag is %s:" % tag, act])
+            out.extend([test, body or ["pass"]])
+        out.append("raise")
+        return out
 
     def reset_stack(self, h, n):
         while len(self.vs) > h:
@@ -1372,6 +1707,95 @@ def _fuel_local(body, costs):
     return len(costs) > 2 * calls + 3
 
 
+# instructions after which a function counts as one that may grow memory:
+# memory.grow and calls whose callee is not known (call_indirect and the
+# typed-reference / tail-call forms)
+_GROWS = frozenset([O.MEMORY_GROW, O.CALL_INDIRECT, 0x12, 0x13, 0x14, 0x15])
+
+
+def growers(module):
+    """Whole-module fact, cached on the module (``_fast_growers``): for
+    each defined function (index past the imports), whether running it
+    may grow a memory: it executes memory.grow, calls an import (a host
+    function or another instance's function may grow a memory it
+    shares), calls through a table or reference, or calls (transitively)
+    a function that may. One pass over every body, on the first
+    translation that asks."""
+    g = getattr(module, "_fast_growers", None)
+    if g is not None:
+        return g
+    base = module.num_imported_funcs
+    n = len(module.funcs)
+    g = [False] * n
+    callers = [None] * n
+    CALL = O.CALL
+    for i in range(n):
+        for ins in module.funcs[i].body:
+            op = ins[0]
+            if op == CALL:
+                j = ins[1] - base
+                if j < 0:
+                    g[i] = True
+                elif callers[j] is None:
+                    callers[j] = [i]
+                else:
+                    callers[j].append(i)
+            elif op in _GROWS:
+                g[i] = True
+    todo = [i for i in range(n) if g[i]]
+    while todo:
+        c = callers[todo.pop()]
+        if c is not None:
+            for i in c:
+                if not g[i]:
+                    g[i] = True
+                    todo.append(i)
+    module._fast_growers = g
+    return g
+
+
+# typed views (fast_rt.mem_views): name -> its place in the view cache
+_VIEWS = ("V32", "V64", "VD")
+# access -> (view, log2 of its size)
+_VIEW_OF = {0x28: ("V32", 2), 0x2A: ("V32", 2), 0x35: ("V32", 2),
+            0x36: ("V32", 2), 0x38: ("V32", 2), 0x3E: ("V32", 2),
+            0x29: ("V64", 3), 0x37: ("V64", 3)}
+if N.soft:  # f64 values are their bits
+    _VIEW_OF[0x2B] = _VIEW_OF[0x39] = ("V64", 3)
+else:
+    _VIEW_OF[0x2B] = _VIEW_OF[0x39] = ("VD", 3)
+
+
+def _tz(k):
+    """Trailing zero bits of constant k (64 for 0)."""
+    if not k:
+        return 64
+    n = 0
+    while not k & 1:
+        k >>= 1
+        n += 1
+    return n
+
+
+def _align(v):
+    """Low bits of value v known to be zero."""
+    if v.k is not None:
+        return _tz(v.k)
+    return v.al
+
+
+_NEG = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+_SWAP = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+
+
+def _local_of(v):
+    """The local number when value v is a plain local.get, else None."""
+    e = v.e
+    if v.w is None and not v.cond and e[0] == "l" and len(v.deps) == 1 and v.deps[0] == e:
+        return int(e[1:])
+    return None
+
+
 def _check_absorbed(t):
     # a branch that reaches the dispatch loop must name one of its blocks
     if t.mode != "absorbed":
@@ -1427,7 +1851,7 @@ def _render(items, level, loops, lines, stats):
 # ---------------------------------------------------------------------------
 # public entry points
 
-def function_source(module, fidx, level=0, fuel=None, term=None):
+def function_source(module, fidx, level=0, fuel=None, term=None, views=None):
     """Python source of ``bind_<fidx>`` for defined function index fidx
     (an index in the module's function space, past the imports).
 
@@ -1439,10 +1863,20 @@ def function_source(module, fidx, level=0, fuel=None, term=None):
     Returns (source, frame_cost). Raises ValueError on an instruction the
     tier does not know (the module must have been validated). ``term`` an
     optional terminate flag (one-element list) polled every 4096
-    instructions: when set, what it asks for is raised.
+    instructions: when set, what it asks for is raised. ``views``: index
+    typed views of memory (memoryview casts) for provably aligned
+    accesses; None: when the host has them (fast_rt.HAS_VIEWS).
     """
+    if views is None:
+        from wasmbed.core.fast_rt import HAS_VIEWS as views
+    body = module.funcs[fidx - module.num_imported_funcs].body
+    for ins in body:
+        if ins[0] == TRY_TABLE:
+            # try_table's handlers work on the dispatch loop's blocks
+            level = 2
+            break
     while True:
-        em = _Emit(module, fidx, level, fuel, term)
+        em = _Emit(module, fidx, level, fuel, term, views)
         src = em.run()
         if (em.max_loops <= HARD_LOOPS and em.max_indent <= HARD_INDENT) or level >= 2:
             return src, em.cost
@@ -1466,7 +1900,8 @@ def module_source(module, wasm=None):
     costs = []
     base = module.num_imported_funcs
     for i in range(len(module.funcs)):
-        src, cost = function_source(module, base + i)
+        # no typed views: MicroPython's memoryview has no cast
+        src, cost = function_source(module, base + i, views=False)
         out.append("\n")
         out.append(src)
         binders.append("%d: bind_%d" % (base + i, base + i))

@@ -7,8 +7,10 @@ the order of the reference interpreter, so a module with one error reports
 the message the spec test suite expects.
 
 Feature set: WebAssembly 2.0 (multi-value, reference types, bulk memory,
-several tables, at most one memory), fixed-width SIMD, and the threads
-proposal (shared memories, atomics).
+several tables, at most one memory), fixed-width SIMD, the threads
+proposal (shared memories, atomics), and from 3.0 extended constant
+expressions and exception handling (tags, throw, throw_ref, try_table,
+exnref).
 
 Raises InvalidModule(message) with the spec's wording: "type mismatch",
 "unknown function 3", "constant expression required", "duplicate export
@@ -22,7 +24,7 @@ from wasmbed.core import opcodes as _ops
 from wasmbed.core.errors import InvalidModule, MalformedModule
 from wasmbed.core.module import (
     I32, I64, F32, F64, V128, FUNCREF, EXT_FUNC, EXT_TABLE, EXT_MEMORY,
-    EXT_GLOBAL, MODE_ACTIVE, MAX_PAGES)
+    EXT_GLOBAL, EXT_TAG, MODE_ACTIVE, MAX_PAGES)
 from wasmbed.core.validate_code import check_function
 
 MAX_TABLE_SIZE = 0xFFFFFFFF
@@ -39,19 +41,30 @@ class Context:
     ``types`` FuncTypes; ``func_types`` FuncType per function index;
     ``table_elems`` element reftype per table index; ``global_types`` and
     ``global_mutable`` per global index (``num_const_globals`` of them, the
-    imported ones, are visible to constant expressions); ``num_mems``;
+    imported ones, are what 2.0's constant expressions see); ``num_mems``;
     ``elem_types`` reftype per element segment; ``num_datas`` (None when the
     module has no data count section); ``refs`` the set of function indices
-    a ref.func may name.
+    a ref.func may name; ``spec2`` the module was decoded with the 2.0
+    rules (Module.spec2: no extended constants, no exceptions);
+    ``tag_types`` the FuncType of each tag index.
     """
 
     __slots__ = ("types", "func_types", "table_elems", "global_types",
                  "global_mutable", "num_const_globals", "num_mems",
-                 "elem_types", "num_datas", "refs")
+                 "elem_types", "num_datas", "refs", "spec2", "tag_types")
 
 
 def _unknown(what, idx):
     return InvalidModule("unknown %s %d" % (what, idx))
+
+
+def check_tag_type(types, x):
+    """A tag's type: a function type index with no results."""
+    if x >= len(types):
+        raise _unknown("type", x)
+    if types[x].results:
+        raise InvalidModule("non-empty tag result type")
+    return types[x]
 
 
 def _check_limits(limits, bound, message):
@@ -77,12 +90,21 @@ def check_memory_type(mt):
         raise InvalidModule("shared memory must have maximum")
 
 
-def check_const_expr(ctx, expr, expected):
+# extended constant expressions: i32/i64 add, sub, mul
+_CONST_BINOP = {0x6A: I32, 0x6B: I32, 0x6C: I32, 0x7C: I64, 0x7D: I64,
+                0x7E: I64}
+
+
+def check_const_expr(ctx, expr, expected, nglobals=None):
     """A constant expression that leaves exactly one value of type expected.
 
-    Constant instructions: t.const, ref.null, ref.func and global.get of an
-    immutable imported global.
+    Constant instructions (WebAssembly 3.0, extended constants): t.const,
+    ref.null, ref.func, i32/i64 add, sub and mul, and global.get of an
+    immutable global among the first ``nglobals`` (default: every global;
+    a global's initializer sees the imported and earlier globals).
     """
+    if nglobals is None or ctx.spec2:
+        nglobals = ctx.num_const_globals if ctx.spec2 else len(ctx.global_types)
     stack = []
     for ins in expr:
         op = ins[0]
@@ -93,7 +115,7 @@ def check_const_expr(ctx, expr, expected):
             break
         elif op == _ops.GLOBAL_GET:
             x = ins[1]
-            if x >= ctx.num_const_globals:
+            if x >= nglobals:
                 raise _unknown("global", x)
             if ctx.global_mutable[x]:
                 raise InvalidModule("constant expression required")
@@ -104,6 +126,11 @@ def check_const_expr(ctx, expr, expected):
             if ins[1] >= len(ctx.func_types):
                 raise _unknown("function", ins[1])
             stack.append(FUNCREF)
+        elif op in _CONST_BINOP and not ctx.spec2:
+            t = _CONST_BINOP[op]
+            if len(stack) < 2 or stack[-1] != t or stack[-2] != t:
+                raise InvalidModule("type mismatch")
+            stack.pop()
         else:
             raise InvalidModule("constant expression required")
     if len(stack) != 1 or stack[0] != expected:
@@ -136,6 +163,7 @@ def _build_context(module):
     table_elems = []
     gtypes = []
     gmut = []
+    tag_types = []
     nmems = 0
     # Imports first, as the index spaces order them.
     for imp in module.imports:
@@ -153,7 +181,12 @@ def _build_context(module):
         elif k == EXT_GLOBAL:
             gtypes.append(imp.desc.valtype)
             gmut.append(imp.desc.mutable)
+        elif k == EXT_TAG:
+            tag_types.append(check_tag_type(types, imp.desc))
     ctx.num_const_globals = len(gtypes)
+    for x in module.tags:
+        tag_types.append(check_tag_type(types, x))
+    ctx.tag_types = tag_types
     for f in module.funcs:
         if f.type_idx >= ntypes:
             raise _unknown("type", f.type_idx)
@@ -171,6 +204,7 @@ def _build_context(module):
     ctx.elem_types = [el.type for el in module.elems]
     ctx.num_datas = module.data_count
     ctx.refs = _declared_refs(module)
+    ctx.spec2 = module.spec2
     return ctx
 
 
@@ -189,8 +223,8 @@ def validate_module(module, term=None):
             "data count and data section have inconsistent lengths")
     ctx = _build_context(module)
 
-    for g in module.globals:
-        check_const_expr(ctx, g.init, g.type.valtype)
+    for i, g in enumerate(module.globals):
+        check_const_expr(ctx, g.init, g.type.valtype, ctx.num_const_globals + i)
     for t in module.tables:
         check_table_type(t)
     for m in module.mems:
@@ -227,11 +261,11 @@ def validate_module(module, term=None):
 
     names = set()
     bounds = (len(func_types), len(ctx.table_elems), ctx.num_mems,
-              len(ctx.global_types))
+              len(ctx.global_types), len(ctx.tag_types))
     for e in module.exports:
         if e.index >= bounds[e.kind]:
-            raise _unknown(("function", "table", "memory", "global")[e.kind],
-                           e.index)
+            raise _unknown(("function", "table", "memory", "global",
+                            "tag")[e.kind], e.index)
         if e.name in names:
             raise InvalidModule("duplicate export name")
         names.add(e.name)

@@ -20,7 +20,8 @@ from wasmbed.core import opcodes as _ops
 from wasmbed.core import optables as _optables
 from wasmbed.core.errors import InvalidModule, MalformedModule
 from wasmbed.core.module import (
-    I32, I64, F32, F64, V128, FUNCREF, EXTERNREF, BT_EMPTY, VALTYPE_LETTER)
+    I32, I64, F32, F64, V128, FUNCREF, EXTERNREF, EXNREF, BT_EMPTY,
+    VALTYPE_LETTER)
 
 UNKNOWN = 0
 """The bottom value type: what popping from an unreachable stack yields."""
@@ -51,10 +52,11 @@ MAX_ALIGN = _optables.CHECK_ALIGN
 
 # Block types with no parameters and at most one result, by encoding.
 _SINGLE = {BT_EMPTY: ()}
-for _t in (I32, I64, F32, F64, V128, FUNCREF, EXTERNREF):
+for _t in (I32, I64, F32, F64, V128, FUNCREF, EXTERNREF, EXNREF):
     _SINGLE[-_t] = (_t,)
 _NO_TYPES = ()
-_REF_OR_UNKNOWN = (FUNCREF, EXTERNREF, UNKNOWN)
+_REF_OR_UNKNOWN = (FUNCREF, EXTERNREF, EXNREF, UNKNOWN)
+_EXNREF_ONLY = (EXNREF,)
 _NUMERIC = (I32, I64, F32, F64, UNKNOWN)
 
 
@@ -140,6 +142,7 @@ def _check_body(ctx, declared_locals, body, ftype):
     elem_types = ctx.elem_types
     ndatas = ctx.num_datas
     refs = ctx.refs
+    tag_types = ctx.tag_types
 
     ltypes = list(ftype.params)
     ltypes.extend(declared_locals)
@@ -203,7 +206,8 @@ def _check_body(ctx, declared_locals, body, ftype):
                 if lt:
                     _pop_vals(vals, frame, lt)
                     vals.extend(lt)
-            elif op == 0x02 or op == 0x03 or op == 0x04:    # block loop if
+            elif (op == 0x02 or op == 0x03 or op == 0x04      # block loop if
+                  or op == 0x1F):                           # try_table
                 bt = ins[1]
                 if bt < 0:
                     ins_t = _NO_TYPES
@@ -221,6 +225,8 @@ def _check_body(ctx, declared_locals, body, ftype):
                         vals.pop()
                     else:
                         _pop_expect(vals, frame, I32)
+                elif op == 0x1F:
+                    _check_catches(ins[2], ctrls, tag_types)
                 if ins_t:
                     _pop_vals(vals, frame, ins_t)
                 height = len(vals)
@@ -245,7 +251,9 @@ def _check_body(ctx, declared_locals, body, ftype):
                 if x >= nglobals:
                     raise _unknown("global", x)
                 if not global_mutable[x]:
-                    raise InvalidModule("global is immutable")
+                    # the 3.0 suite's wording; 2.0's was "global is immutable"
+                    raise InvalidModule("global is immutable" if ctx.spec2
+                                        else "immutable global")
                 _pop_expect(vals, frame, global_types[x])
             elif op == 0x0C:                                # br
                 x = ins[1]
@@ -357,6 +365,17 @@ def _check_body(ctx, declared_locals, body, ftype):
                 else:
                     _pop_expect(vals, frame, table_elems[x])
                     _pop_expect(vals, frame, I32)
+            elif op == 0x08:                                # throw
+                x = ins[1]
+                if x >= len(tag_types):
+                    raise _unknown("tag", x)
+                _pop_vals(vals, frame, tag_types[x].params)
+                del vals[height:]
+                frame[4] = True
+            elif op == 0x0A:                                # throw_ref
+                _pop_expect(vals, frame, EXNREF)
+                del vals[height:]
+                frame[4] = True
             elif op == 0x10F:                               # table.grow
                 x = ins[1]
                 if x >= ntables:
@@ -429,6 +448,25 @@ def _check_body(ctx, declared_locals, body, ftype):
         raise InvalidModule("END opcode expected")
     for ins in it:
         raise InvalidModule("END opcode expected")
+
+
+def _check_catches(catches, ctrls, tag_types):
+    """try_table's catch clauses: each names a tag (catch, catch_ref) and
+    a label (outside the try_table) whose types are what the clause
+    pushes: the tag's params, then an exnref for the _ref forms."""
+    for kind, x, l in catches:
+        if kind < 2:
+            if x >= len(tag_types):
+                raise _unknown("tag", x)
+            pushed = tag_types[x].params
+            if kind == 1:
+                pushed = tuple(pushed) + _EXNREF_ONLY
+        else:
+            pushed = _EXNREF_ONLY if kind == 3 else _NO_TYPES
+        if l >= len(ctrls):
+            raise _unknown("label", l)
+        if tuple(_label_types(ctrls[-1 - l])) != tuple(pushed):
+            raise InvalidModule(TYPE_MISMATCH)
 
 
 def _check_segment_op(ins, nmems, ndatas, table_elems, elem_types):

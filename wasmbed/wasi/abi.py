@@ -5,14 +5,16 @@ live in ``wasmbed.platform_fs``; everything else the guest sees is here.
 """
 
 from wasmbed.platform_fs import (  # noqa: F401  (re-exported)
-    ESUCCESS, E2BIG, EACCES, EAGAIN, EBADF, EEXIST, EFAULT, EFBIG, EILSEQ,
-    EINVAL, EIO, EISDIR, ELOOP, EMFILE, EMLINK, ENAMETOOLONG, ENOENT, ENOMEM, ENOSYS,
-    ENOTDIR, ENOTEMPTY, ENOTSOCK, ENOTSUP, EOVERFLOW, EPERM, EPIPE, ESPIPE,
-    ENOTCAPABLE,
     FILETYPE_UNKNOWN, FILETYPE_BLOCK_DEVICE, FILETYPE_CHARACTER_DEVICE,
     FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE, FILETYPE_SOCKET_DGRAM,
-    FILETYPE_SOCKET_STREAM, FILETYPE_SYMBOLIC_LINK,
+    FILETYPE_SOCKET_STREAM, FILETYPE_SYMBOLIC_LINK, errno_number,
 )
+
+
+def __getattr__(name):
+    # the errno numbers are platform_fs's (abi.EBADF, from abi import EBADF)
+    return errno_number(name)
+
 
 MODULE = "wasi_snapshot_preview1"
 

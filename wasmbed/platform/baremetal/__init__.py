@@ -241,19 +241,22 @@ class BaremetalPlatform(Platform):
         raise clock_error(clock_id)
 
     def sleep_ns(self, ns):
+        """Sleep at least ``ns`` ns by the monotonic clock. ``sleep_us``
+        may return early (on the qemu boards it is a busy wait on a
+        ``ticks_us`` that reads up to 1 ms low just after each millisecond
+        tick), so the time left is measured after every sleep and slept
+        again. A slice lasts at most a quarter of the counter's period, so
+        the monotonic accumulator never misses a wrap."""
         if ns <= 0:
             return
-        us = (ns + 999) // 1000
-        # Sleep in slices of a quarter period, reading the clock in between,
-        # so the monotonic accumulator never misses a wrap of the counter.
-        step = self.ticks.period >> 2
         clock = self._clock
-        while us > 0:
-            part = us if us < step else step
-            self._sleep_us(part)
-            us -= part
-            if us > 0:
-                clock.us()
+        end = clock.us() + (ns + 999) // 1000
+        step = self.ticks.period >> 2
+        while True:
+            left = end - clock.us()
+            if left <= 0:
+                return
+            self._sleep_us(left if left < step else step)
 
     # --------------------------------------------------------- thread-local
     def tls_get(self, slot):

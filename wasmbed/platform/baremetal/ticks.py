@@ -13,7 +13,10 @@ with the wrap-safe distance since the previous read. A distance is only
 unambiguous below half a period, so each read also consults the millisecond
 counter (whose period is about a thousand times longer) and adds the whole
 microsecond periods that passed unobserved. Time is lost only if nothing
-reads the clock for half a millisecond period (6.2 days on a board).
+reads the clock for half a millisecond period (6.2 days on a board). A
+reading lower than the previous one (a glitching counter: the qemu boards'
+``ticks_us`` reads up to 1 ms low just after each millisecond tick) adds
+nothing and does not become the reference.
 """
 
 import time
@@ -164,6 +167,13 @@ class MonotonicClock(object):
                 if missed > 0:
                     delta += missed * period
             if delta < 0:
+                # The counter reads lower than last time: not a wrap (that
+                # diff is positive) but a glitch. The qemu boards' ticks_us
+                # reads up to 1 ms low right after each millisecond tick (it
+                # adds the SysTick count to a millisecond count read before
+                # the tick). Keep the higher reading as the reference, so
+                # the glitch is neither counted nor counted twice.
+                now_us = self._last_us
                 delta = 0
             self._last_us = now_us
             self._last_ms = now_ms

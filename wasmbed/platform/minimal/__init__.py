@@ -19,7 +19,9 @@ What it offers:
   returns False; waiting forever raises RuntimeError.
 - clocks: everything derives from one ``now_ns()`` hook: realtime is it,
   monotonic is it clamped so that it never goes back, the CPU-time clocks
-  count from the platform's creation.
+  count from the platform's creation. By default the hook is the host's
+  wall clock, or on a board without one (no ``time.time``/``time_ns``) a
+  :class:`TicksClock` counting ``time.ticks_us`` from 1970 plus uptime.
 - console: MemoryStream objects unless streams are given.
 - entropy: the ``entropy(n)`` hook, else ``os.urandom`` when the host has it,
   else a xorshift generator seeded from the clock (NOT cryptographic).
@@ -44,15 +46,75 @@ from wasmbed.platform_api import (
 )
 
 
-def _host_now_ns():
+EPOCH_2000_NS = 946684800 * 1000000000   # 2000-01-01 minus 1970-01-01
+
+
+class TicksClock(object):
+    """A clock for hosts without a wall clock (MicroPython boards without an
+    RTC, whose ``time`` has neither ``time_ns`` nor ``time``): called, it
+    returns ``start_ns`` plus the ns counted since it was made, from
+    ``time.ticks_us`` (else ``ticks_ms``). Every call adds the
+    ``ticks_diff`` since the previous one, so the counter's wrap does not
+    matter as long as it is called at least once per half period (about 9
+    minutes of ``ticks_us`` on most boards); a reading lower than the
+    previous one (a glitching counter) adds nothing."""
+
+    def __init__(self, start_ns=0):
+        fine = getattr(time, "ticks_us", None)
+        self._ticks = fine if fine is not None else time.ticks_ms
+        self._unit_ns = 1000 if fine is not None else 1000000
+        self._last = self._ticks()
+        self._ns = start_ns
+
+    def __call__(self):
+        now = self._ticks()
+        delta = time.ticks_diff(now, self._last)
+        if delta > 0:
+            self._ns += delta * self._unit_ns
+            self._last = now
+        return self._ns
+
+
+def host_now_fn():
+    """The default ``now_ns`` hook: ``time.time_ns``, else ``time.time()``
+    scaled (both counted from 1970 also where the board's epoch is 2000),
+    else a :class:`TicksClock` from 0 (1970 plus uptime, like an
+    unset RTC: give ``now_ns`` to start it at the real time)."""
     fn = getattr(time, "time_ns", None)
+    seconds = getattr(time, "time", None)
+    if fn is None and seconds is None:
+        return TicksClock()
+    offset = 0
+    try:
+        if time.gmtime(0)[0] == 2000:   # a board whose epoch is 2000-01-01
+            offset = EPOCH_2000_NS
+    except (AttributeError, OverflowError, OSError, ValueError):
+        pass
     if fn is not None:
-        return fn()
-    return int(time.time() * 1000000000)
+        return fn if not offset else (lambda: fn() + offset)
+    return lambda: int(seconds() * 1000000000) + offset
 
 
 def _host_sleep_ns(ns):
-    time.sleep(ns / 1e9)
+    """The default ``sleep_ns`` hook: sleeps at least ``ns``. Without
+    ``time.sleep_us``: ``time.sleep``. With it (MicroPython), the time slept
+    is measured with ``ticks_us`` and the rest slept again, since
+    ``sleep_us`` returns early on some boards (on the qemu ones it is a busy
+    wait on a ``ticks_us`` that reads up to 1 ms low just after each
+    millisecond tick)."""
+    sleep_us = getattr(time, "sleep_us", None)
+    if sleep_us is None:
+        time.sleep(ns / 1e9)
+        return
+    left = (ns + 999) // 1000
+    last = time.ticks_us()
+    while left > 0:
+        sleep_us(left if left < 100000 else 100000)
+        now = time.ticks_us()
+        delta = time.ticks_diff(now, last)
+        if delta > 0:
+            left -= delta
+            last = now
 
 
 class SoloMutex(Mutex):
@@ -164,8 +226,11 @@ class MinimalPlatform(Platform):
     """A single-threaded port built on three host hooks.
 
     ``now_ns``: a callable returning the wall-clock time in ns since 1970
-    (default: ``time.time_ns``, or ``time.time()`` scaled). ``sleep_ns``:
-    a callable sleeping that many ns (default: ``time.sleep``). ``entropy``:
+    (default: ``host_now_fn()``: ``time.time_ns``, else ``time.time()``
+    scaled, else a :class:`TicksClock` over ``time.ticks_us`` on a board
+    without a wall clock). ``sleep_ns``: a callable sleeping at least that
+    many ns (default: ``time.sleep_us``, re-measured, on MicroPython;
+    ``time.sleep`` elsewhere). ``entropy``:
     a callable returning n random bytes (default: ``os.urandom`` when
     present, else :class:`XorShiftEntropy`). ``stdin``/``stdout``/
     ``stderr``: console streams (default: a new MemoryStream each).
@@ -181,7 +246,7 @@ class MinimalPlatform(Platform):
 
     def __init__(self, now_ns=None, sleep_ns=None, entropy=None, stdin=None,
                  stdout=None, stderr=None, res_ns=1000):
-        self._now = now_ns if now_ns is not None else _host_now_ns
+        self._now = now_ns if now_ns is not None else host_now_fn()
         self._sleep = sleep_ns if sleep_ns is not None else _host_sleep_ns
         if entropy is None:
             entropy = getattr(os, "urandom", None)
