@@ -21,7 +21,7 @@ from wasmbed.values import to_internal, from_internal
 from wasmbed.app_addr import app_str_end
 
 try:
-    _RECURSION = RecursionError
+    _RECURSION = RecursionError  # type: type[BaseException] | None
 except NameError:   # MicroPython: RuntimeError("maximum recursion depth exceeded")
     _RECURSION = None
 

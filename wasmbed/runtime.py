@@ -28,6 +28,8 @@ from wasmbed.natives import native_function
 
 if False:   # type checkers only (MicroPython has no typing module)
     from typing import Any, Callable
+    from wasmbed.config import NativeSymbol
+    from wasmbed.extern_types import ExternType
 
 # Pool charges (bytes) for per-instance structures whose count the module
 # controls; they bound what a hostile module can make the host allocate.
@@ -93,9 +95,9 @@ class Runtime:
             config.max_memory_size, config.max_table_elements,
             config.max_total_table_elements, config.max_instances,
             config.max_tables, config.max_memories)
-        self.registered = {}
+        self.registered = {}  # type: dict[str, Instance]
         # {module_name: [NativeSymbol]}: the config's, then register_natives()
-        self.natives = {}
+        self.natives = {}  # type: dict[str, list[NativeSymbol]]
         for modname, syms in config.natives.items():
             self.register_natives(modname, syms)
         # terminate flags of everything Runtime.terminate() must reach: each
@@ -250,7 +252,7 @@ class Runtime:
         """Make an instance's exports importable under module name `name`."""
         self.registered[name] = instance
 
-    def register_natives(self, module, symbols):
+    def register_natives(self, module: "str", symbols: "list[NativeSymbol]") -> "None":
         """WAMR's wasm_runtime_register_natives: make NativeSymbols
         importable under module name `module` by every module instantiated
         from now on (a later symbol of the same name replaces an earlier
@@ -271,7 +273,8 @@ class Runtime:
                     break
             have.append(sym)
 
-    def unregister_natives(self, module, symbols):
+    def unregister_natives(self, module: "str",
+                           symbols: "list[NativeSymbol] | list[str]") -> "None":
         """Withdraw NativeSymbols (or names) registered under `module`;
         instances already made keep them. Unknown ones are ignored."""
         have = self.natives.get(module)
@@ -579,7 +582,7 @@ class LoadedModule:
         return self.module.exports
 
     # -- introspection (WAMR's get_import_type / get_export_type) ----------
-    def import_types(self):
+    def import_types(self) -> "list[ExternType]":
         """[ExternType] of the imports, in order (wasmbed/extern_types.py):
         module_name, name, kind, param/result types and signature of
         functions, and ``linked`` (a native or registered module provides
@@ -587,22 +590,22 @@ class LoadedModule:
         from wasmbed.extern_types import import_types
         return import_types(self.module, self.runtime._links)
 
-    def export_types(self):
+    def export_types(self) -> "list[ExternType]":
         """[ExternType] of the exports, in order."""
         from wasmbed.extern_types import export_types
         return export_types(self.module)
 
-    def get_import_count(self):
+    def get_import_count(self) -> "int":
         return len(self.module.imports)
 
-    def get_import_type(self, index):
+    def get_import_type(self, index: "int") -> "ExternType":
         """ExternType of import `index`; raises IndexError."""
         return self.import_types()[index]
 
-    def get_export_count(self):
+    def get_export_count(self) -> "int":
         return len(self.module.exports)
 
-    def get_export_type(self, index):
+    def get_export_type(self, index: "int") -> "ExternType":
         """ExternType of export `index`; raises IndexError."""
         return self.export_types()[index]
 
@@ -620,31 +623,31 @@ class Function:
         self.type = func.type
 
     @property
-    def param_types(self):
+    def param_types(self) -> "tuple[str, ...]":
         from wasmbed.extern_types import type_names
         return type_names(self.type.params)
 
     @property
-    def result_types(self):
+    def result_types(self) -> "tuple[str, ...]":
         from wasmbed.extern_types import type_names
         return type_names(self.type.results)
 
     @property
-    def signature(self):
+    def signature(self) -> "str":
         from wasmbed.extern_types import signature_string
         return signature_string(self.type)
 
     # WAMR's wasm_func_get_param_count / _result_count / _param_types ...
-    def get_param_count(self):
+    def get_param_count(self) -> "int":
         return len(self.type.params)
 
-    def get_result_count(self):
+    def get_result_count(self) -> "int":
         return len(self.type.results)
 
-    def get_param_types(self):
+    def get_param_types(self) -> "list[str]":
         return list(self.param_types)
 
-    def get_result_types(self):
+    def get_result_types(self) -> "list[str]":
         return list(self.result_types)
 
 
@@ -678,7 +681,7 @@ class Instance:
             return Function(self, f, name)
         return None
 
-    def lookup_tag(self, name):
+    def lookup_tag(self, name: "str") -> "Tag | None":
         """-> the exported Tag (core.exception.Tag) or None. Tags are
         compared by identity: ``exc.tag is inst.lookup_tag("t")`` tells
         which exception an UncaughtException is."""
@@ -780,7 +783,7 @@ class Instance:
             return None
         return "Exception: %s" % self.exception
 
-    def set_exception(self, message):
+    def set_exception(self, message: "str | None") -> "None":
         """WAMR's wasm_runtime_set_exception: get_exception() reports
         `message` from now on, and when a native (NativeSymbol or
         host_function) calls it on its exec env's instance, the guest
@@ -789,31 +792,32 @@ class Instance:
         self.exception = message
         self._pending_exception = message
 
-    def clear_exception(self):
+    def clear_exception(self) -> "None":
         """Forget the last exception (get_exception() is None again)."""
         self.set_exception(None)
 
     # -- user data (WAMR's wasm_runtime_set_custom_data) --------------------
-    def set_custom_data(self, data):
+    def set_custom_data(self, data: "Any") -> "None":
         """Attach any object to the instance (``custom_data``)."""
         self.custom_data = data
 
-    def get_custom_data(self):
+    def get_custom_data(self) -> "Any":
         return self.custom_data
 
     # -- app addresses (WAMR's validate_app_addr family, app_addr.py) -------
-    def validate_app_addr(self, offset, size):
+    def validate_app_addr(self, offset: "int", size: "int") -> "bool":
         """True when [offset, offset + size) is inside the guest's memory."""
         from wasmbed.app_addr import app_range_ok
         return app_range_ok(self.memory(), offset, size)
 
-    def validate_app_str_addr(self, offset):
+    def validate_app_str_addr(self, offset: "int") -> "bool":
         """True when a NUL-terminated string starts at `offset` and ends
         inside the guest's memory."""
         from wasmbed.app_addr import app_str_end
         return app_str_end(self.memory(), offset) >= 0
 
-    def addr_app_to_native(self, offset, size=None):
+    def addr_app_to_native(self, offset: "int",
+                           size: "int | None" = None) -> "memoryview | None":
         """A memoryview of guest memory from `offset`: `size` bytes, or up
         to the end of memory when size is None; None when that range is
         not inside the memory (WAMR's NULL). Valid until memory grows."""
@@ -821,27 +825,27 @@ class Instance:
         if size is None:
             size = len(m.data) - offset if m is not None and offset >= 0 else -1
         from wasmbed.app_addr import app_range_ok
-        if not app_range_ok(m, offset, size):
+        if m is None or not app_range_ok(m, offset, size):
             return None
         return memoryview(m.data)[offset:offset + size]
 
-    def get_app_addr_range(self, offset):
+    def get_app_addr_range(self, offset: "int") -> "tuple[int, int] | None":
         """(start, end) of the memory region holding `offset` (the whole
         linear memory), or None when it is outside."""
         m = self.memory()
         from wasmbed.app_addr import app_range_ok
-        if not app_range_ok(m, offset, 1):
+        if m is None or not app_range_ok(m, offset, 1):
             return None
         return (0, len(m.data))
 
-    def app_str(self, offset):
+    def app_str(self, offset: "int") -> "bytes":
         """The NUL-terminated string at `offset` as bytes; raises
         Trap("out of bounds memory access") when it does not end inside
         memory."""
         from wasmbed.app_addr import app_str_end
         m = self.memory()
         end = app_str_end(m, offset)
-        if end < 0:
+        if m is None or end < 0:
             raise Trap(E.TRAP_MEMORY_OOB)
         return bytes(m.data[offset:end])
 
@@ -976,19 +980,19 @@ class ExecEnv:
         return self._fuel.cell[0]
 
     # -- WAMR's exec env accessors -------------------------------------------
-    def get_module_inst(self):
+    def get_module_inst(self) -> "Instance":
         """The Instance this exec env belongs to."""
         return self.inst
 
-    def set_user_data(self, data):
+    def set_user_data(self, data: "Any") -> "None":
         """Attach any object to this exec env (``user_data``); natives
         read it back with env.get_user_data()."""
         self.user_data = data
 
-    def get_user_data(self):
+    def get_user_data(self) -> "Any":
         return self.user_data
 
-    def get_function_attachment(self):
+    def get_function_attachment(self) -> "Any":
         """Inside a native: the ``attachment`` of its NativeSymbol (None
         elsewhere)."""
         return self.attachment
@@ -1086,7 +1090,7 @@ class ExecEnv:
             res = self.invoke_raw(func, vals)
         except E.UncaughtException as e:
             # the payload as API values too (i32/i64 signed, floats)
-            e.values = tuple(from_internal(t, v) for t, v in
+            e.values = tuple(from_internal(t, v) for t, v in  # type: ignore[attr-defined]
                              zip(e.exn.tag.type.params, e.exn.payload))
             raise
         out = [from_internal(t, v) for t, v in zip(ft.results, res)]
