@@ -23,16 +23,21 @@ PUBLIC = {
         "Runtime": ["__init__", "create_memory", "create_table", "set_limits",
                     "load", "load_aot", "register", "instantiate", "spawn_thread",
                     "join_thread", "mem_alloc_info", "terminate", "destroy",
-                    "platform"],
-        "LoadedModule": ["unload", "imports", "exports"],
-        "Function": ["__init__"],
+                    "platform", "register_natives", "unregister_natives"],
+        "LoadedModule": ["unload", "imports", "exports", "import_types",
+                         "export_types"],
+        "Function": ["__init__", "extern_type"],
         "Instance": ["lookup_function", "create_exec_env", "default_exec_env",
                      "call", "spawn_exec_env", "destroy_spawned_exec_env",
                      "module_malloc", "module_free", "module_dup_data",
                      "get_exception", "memory", "memory_view", "terminate",
-                     "clear_terminate", "deinstantiate", "thread_exit"],
+                     "clear_terminate", "deinstantiate", "thread_exit",
+                     "lookup_tag", "set_exception", "clear_exception",
+                     "validate_app_addr", "validate_app_str_addr",
+                     "addr_app_to_native"],
         "ExecEnv": ["set_fuel", "get_fuel", "destroy", "memory",
-                    "check_terminate", "invoke_raw", "call", "call_wasm"],
+                    "check_terminate", "invoke_raw", "call", "call_wasm",
+                    "get_module_inst", "set_user_data", "get_user_data"],
     },
     "wasmbed/config.py": {"RuntimeConfig": ["__init__"], "NativeSymbol": ["__init__"]},
     "wasmbed/natives.py": {None: ["host_function"]},
@@ -126,6 +131,9 @@ def fib_on_wasmbed(wasm: bytes) -> int:
     left: int | None = env.get_fuel()
     info: dict[str, int] = rt.mem_alloc_info()
     view: memoryview = inst.memory_view(0, 4)
+    native: memoryview | None = inst.addr_app_to_native(0, 4)
+    ok: bool = inst.validate_app_addr(0, 4) and inst.validate_app_str_addr(0)
+    sig: str = f.signature
     try:
         result = int(env.call(f, 20))
     except wasmbed.Trap as e:

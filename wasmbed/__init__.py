@@ -26,7 +26,6 @@ from wasmbed.core.errors import (  # noqa: F401
     PoolExhausted as PoolExhausted, ProcExit as ProcExit,
     ThreadLimit as ThreadLimit, HostOutOfMemory as HostOutOfMemory,
 )
-from wasmbed.core.errors import Terminated as Terminated  # noqa: F401
 from wasmbed.config import (  # noqa: F401
     RuntimeConfig as RuntimeConfig, NativeSymbol as NativeSymbol,
 )

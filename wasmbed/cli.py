@@ -247,7 +247,7 @@ def _module_kind(path, data):
     if path.endswith(".py"):
         return "aot"
     head = data.lstrip()[:2]
-    if path.endswith(".wat") or head in (b"(m", b"(c", b";;", b"(;"):
+    if path.endswith(".wat") or head in (b"(m", b";;", b"(;"):
         return "wat"
     return "wasm"   # the decoder says what is wrong with it
 

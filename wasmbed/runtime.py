@@ -271,7 +271,8 @@ class Runtime:
                     break
             have.append(sym)
 
-    def unregister_natives(self, module: "str", symbols: "list[Any]") -> "None":
+    def unregister_natives(self, module: "str",
+                           symbols: "list[NativeSymbol] | list[str]") -> "None":
         """Withdraw NativeSymbols (or names) registered under `module`;
         instances already made keep them. Unknown ones are ignored."""
         have = self.natives.get(module)
@@ -642,7 +643,7 @@ class Instance:
             return Function(self, f, name)
         return None
 
-    def lookup_tag(self, name):
+    def lookup_tag(self, name: "str") -> "Tag | None":
         """-> the exported Tag (core.exception.Tag) or None. Tags are
         compared by identity: ``exc.tag is inst.lookup_tag("t")`` tells
         which exception an UncaughtException is."""
@@ -781,7 +782,7 @@ class Instance:
         if size is None:
             size = len(m.data) - offset if offset >= 0 else -1
         from wasmbed.app_addr import app_range_ok
-        if not app_range_ok(m, offset, size):
+        if m is None or not app_range_ok(m, offset, size):
             return None
         return memoryview(m.data)[offset:offset + size]
 
@@ -1023,7 +1024,7 @@ class ExecEnv:
             res = self.invoke_raw(func, vals)
         except E.UncaughtException as e:
             # the payload as API values too (i32/i64 signed, floats)
-            e.values = tuple(from_internal(t, v) for t, v in
+            e.values = tuple(from_internal(t, v) for t, v in  # type: ignore[attr-defined]
                              zip(e.exn.tag.type.params, e.exn.payload))
             raise
         out = [from_internal(t, v) for t, v in zip(ft.results, res)]
