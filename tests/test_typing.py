@@ -133,7 +133,7 @@ def fib_on_wasmbed(wasm: bytes) -> int:
     view: memoryview = inst.memory_view(0, 4)
     native: memoryview | None = inst.addr_app_to_native(0, 4)
     ok: bool = inst.validate_app_addr(0, 4) and inst.validate_app_str_addr(0)
-    sig: str = f.signature
+    sig: str | None = f.extern_type().signature
     try:
         result = int(env.call(f, 20))
     except wasmbed.Trap as e:

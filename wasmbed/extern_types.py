@@ -43,10 +43,12 @@ class ExternType:
         self.module_name = module_name
         self.name = name
         self.kind = EXT_NAME[kind]
-        self.param_types = self.result_types = self.signature = None
-        self.elem_type = self.min = self.max = self.shared = None
-        self.value_type = self.mutable = None
-        self.linked = None
+        self.param_types = None   # type: tuple[str, ...] | None
+        self.result_types = None  # type: tuple[str, ...] | None
+        self.signature = None     # type: str | None
+        self.elem_type = self.value_type = None  # type: str | None
+        self.min = self.max = None  # type: int | None
+        self.shared = self.mutable = self.linked = None  # type: bool | None
         if kind == EXT_FUNC:
             self.param_types = type_names(desc.params)
             self.result_types = type_names(desc.results)

@@ -24,9 +24,9 @@ if False:   # type checkers only (MicroPython has no typing module)
     from typing import Any, Callable
     from wasmbed.config import NativeSymbol
 
-_RECURSION = None  # type: Any
+_RECURSION = None  # type: type[BaseException] | None
 try:
-    _RECURSION = RecursionError  # type: type[BaseException] | None
+    _RECURSION = RecursionError
 except NameError:   # MicroPython: RuntimeError("maximum recursion depth exceeded")
     pass
 

@@ -1024,7 +1024,7 @@ class ExecEnv:
             res = self.invoke_raw(func, vals)
         except E.UncaughtException as e:
             # the payload as API values too (i32/i64 signed, floats)
-            e.values = tuple(from_internal(t, v) for t, v in  # type: ignore[attr-defined]
+            e.values = tuple(from_internal(t, v) for t, v in
                              zip(e.exn.tag.type.params, e.exn.payload))
             raise
         out = [from_internal(t, v) for t, v in zip(ft.results, res)]
