@@ -17,8 +17,10 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROBE = os.path.join(REPO, "tests", "heap", "unix_probe.py")
 
-# Smallest -X heapsize in KiB (16 KiB steps, measured by bisection).
-MIN_HEAP_KIB = {"add": 528, "hello": 640, "hello_c": 1728}
+# Smallest -X heapsize in KiB from which every 16 KiB step runs (below it
+# the outcome is not monotonic: importing wasmbed compiles its source on the
+# heap, and some smaller heaps happen to fragment less).
+MIN_HEAP_KIB = {"add": 544, "hello": 704, "hello_c": 1728}
 SLACK = 1.10
 
 
@@ -62,7 +64,7 @@ def test_too_small_a_heap_reports_host_out_of_memory(case, tmp_path):
     seen = set()
     # well below the minimum: near it the outcome depends on fragmentation
     # (a heap a little under the minimum can run, one at it can fail)
-    for frac in (0.5, 0.6, 0.75):
+    for frac in (0.4, 0.5, 0.6):
         out = _run(case, wasm, int(MIN_HEAP_KIB[case] * frac))
         if case == "hello_c" and out == "error ProcExit: proc_exit(70)":
             # memory.grow returned -1 (what the spec allows when the host

@@ -325,7 +325,8 @@ class Session(object):
         """The buffer (tier ``i``) or the AOT module a tier ``a:<name>``
         names -> LoadedModule; raises WasmError, _Failed."""
         if tier == "i":
-            module = decode_module(self.buf, threads=False)
+            module = decode_module(self.buf, threads=False,
+                                   lazy=sys.implementation.name == "micropython")
             validate_module(module)
             rt = self.runtime(tier)
             return LoadedModule(rt, module, None)

@@ -40,8 +40,8 @@ malformed one is ignored: custom contents are not validated).
 
 Input: bytes, bytearray or memoryview are read in place, never copied
 (anything else is converted with bytes()); data segments and custom
-sections are copied out. Lazy bodies (``lazy=True``, the default on
-MicroPython): each body is decoded once to check it and dropped, and
+sections are copied out. Lazy bodies (``lazy=True``; the Runtime asks for
+them on MicroPython, where RAM is scarce): each body is decoded once to check it and dropped, and
 ``Func.body`` decodes it again from the input on every read, so the
 decoded module holds no instruction lists, only a reference to the input,
 which must then stay unchanged while the module is in use (a validated
@@ -54,7 +54,6 @@ Runs on MicroPython: only struct and builtins.
 """
 
 import struct
-import sys
 
 from wasmbed.core import opcodes as _ops
 from wasmbed.core.float_host import soft as _soft_float
@@ -100,9 +99,6 @@ MSG_MEMOP = "malformed memop flags"
 MSG_TAG_ATTRIBUTE = "malformed tag attribute"
 MSG_CATCH = "malformed catch clause"
 MSG_INTERNAL = "malformed module (internal decoder error: %s)"
-
-# Lazy bodies by default where RAM is scarce (see the module docstring).
-LAZY_DEFAULT = sys.implementation.name == "micropython"
 
 # -- implementation limits ---------------------------------------------------
 MAX_FUNCTION_LOCALS = 50000
@@ -611,12 +607,9 @@ class _Reader:
             raise MalformedModule(MSG_TAG_ATTRIBUTE, at)
         return self.u32()
 
-def decode_module(data, threads=True, sections=None, wasm3=None, lazy=None):
-    """Decode a binary module; see the module docstring. ``lazy`` (None:
-    True on MicroPython, else False) keeps no function bodies (see Lazy
-    bodies above)."""
-    if lazy is None:
-        lazy = LAZY_DEFAULT
+def decode_module(data, threads=True, sections=None, wasm3=None, lazy=False):
+    """Decode a binary module; see the module docstring. ``lazy`` (default
+    False) keeps no function bodies (see Lazy bodies above)."""
     t = type(data)
     if t is bytes or t is bytearray or t is memoryview:
         b = data
