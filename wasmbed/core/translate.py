@@ -2009,6 +2009,22 @@ def function_source(module, fidx, level=0, fuel=None, term=None, views=None):
         level += 1
 
 
+def _identifiers(text):
+    """The set of Python identifiers (and keywords) in ``text``."""
+    out = set()
+    start = -1
+    for i in range(len(text) + 1):
+        c = text[i] if i < len(text) else " "
+        if c.isalnum() or c == "_":
+            if start < 0:
+                start = i
+        elif start >= 0:
+            if not text[start].isdigit():
+                out.add(text[start:i])
+            start = -1
+    return out
+
+
 def module_source(module, wasm=None):
     """The whole module as Python source (every defined function), for AOT.
 
@@ -2019,19 +2035,25 @@ def module_source(module, wasm=None):
     BINDERS)). Deterministic: the same module always gives the same text.
     """
     from wasmbed.core import fast_rt
-    names = sorted(fast_rt.NAMES)
-    out = [HEADER]
-    out.append("from wasmbed.core.fast_rt import (\n    %s)\n" % ",\n    ".join(names))
     binders = []
     costs = []
+    bodies = []
     base = module.num_imported_funcs
     for i in range(len(module.funcs)):
         # no typed views: MicroPython's memoryview has no cast
         src, cost = function_source(module, base + i, views=False)
-        out.append("\n")
-        out.append(src)
+        bodies.append("\n")
+        bodies.append(src)
         binders.append("%d: bind_%d" % (base + i, base + i))
         costs.append("%d: %d" % (base + i, cost))
+    # only the helpers the functions use: each imported name is a slot in
+    # the module's globals, which a board holds in RAM
+    used = _identifiers("".join(bodies))
+    names = sorted(n for n in fast_rt.NAMES if n in used)
+    out = [HEADER]
+    if names:
+        out.append("from wasmbed.core.fast_rt import (\n    %s)\n" % ",\n    ".join(names))
+    out.extend(bodies)
     out.append("\nBINDERS = {%s}\n" % ", ".join(binders))
     out.append("FRAME_COSTS = {%s}\n" % ", ".join(costs))
     # f64 values are floats or bits (core/float_host.py): the loader checks
