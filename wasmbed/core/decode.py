@@ -41,11 +41,12 @@ malformed one is ignored: custom contents are not validated).
 Input: bytes, bytearray or memoryview are read in place, never copied
 (anything else is converted with bytes()); data segments and custom
 sections are copied out. Lazy bodies (``lazy=True``; the Runtime asks for
-them on MicroPython, where RAM is scarce): each body is decoded once to check it and dropped, and
-``Func.body`` decodes it again from the input on every read, so the
-decoded module holds no instruction lists, only a reference to the input,
-which must then stay unchanged while the module is in use (a validated
-body decoded again from changed bytes is not validated).
+them on MicroPython, where RAM is scarce): each body is decoded once to
+check it and dropped, and ``Func.body`` decodes it again from the input
+on every read, so the decoded module holds no instruction lists, only a
+reference to the input, which must then stay unchanged while the module
+is in use (a validated body decoded again from changed bytes is not
+validated).
 
 If ``sections`` is a list, one ``(id, offset, size)`` tuple per section is
 appended to it (offset of the section's content), for tools like inspect.
