@@ -27,8 +27,8 @@ from wasmbed.values import to_internal, from_internal, M32, M64
 from wasmbed.natives import native_function
 
 # Function bodies are decoded again on each read where RAM is scarce
-# (core/decode.py, "Lazy bodies").
-_LAZY_BODIES = sys.implementation.name == "micropython"
+# (core/decode.py, "Lazy bodies"): True on MicroPython.
+LAZY_BODIES = sys.implementation.name == "micropython"
 
 if False:   # type checkers only (MicroPython has no typing module)
     from typing import Any, Callable
@@ -207,7 +207,7 @@ class Runtime:
                 if charging and acct is not None:
                     what = "decoding the module"
                     decoding = acct.charge(host_charge.load_cost(len(data)), what)
-                module = decode_module(data, lazy=_LAZY_BODIES)
+                module = decode_module(data, lazy=LAZY_BODIES)
                 _poll(term)
                 validate_module(module, term)
                 _poll(term)

@@ -63,7 +63,7 @@ from wasmbed.core.instance import HostFunction, WasmFunction
 from wasmbed.core.limits import StoreLimits
 from wasmbed.core.table import Global
 from wasmbed.core.validate import validate_module
-from wasmbed.runtime import LoadedModule, Runtime
+from wasmbed.runtime import LAZY_BODIES, LoadedModule, Runtime
 
 MAX_FAILS = 8
 # the interpreter's frame-stack budget (bytes): deep enough for the
@@ -325,8 +325,7 @@ class Session(object):
         """The buffer (tier ``i``) or the AOT module a tier ``a:<name>``
         names -> LoadedModule; raises WasmError, _Failed."""
         if tier == "i":
-            module = decode_module(self.buf, threads=False,
-                                   lazy=sys.implementation.name == "micropython")
+            module = decode_module(self.buf, threads=False, lazy=LAZY_BODIES)
             validate_module(module)
             rt = self.runtime(tier)
             return LoadedModule(rt, module, None)
