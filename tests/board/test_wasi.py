@@ -30,9 +30,6 @@ def _wasm(wat_text):
     return bytes(wasmtime.wat2wasm(wat_text))
 
 
-@pytest.mark.xfail(reason="the one-page WASI hello runs out of the default heap "
-                          "while instantiating WASI (see test_heap.py; issue 9 open)",
-                   strict=False)
 @pytest.mark.parametrize("board", sorted(BOARDS))
 def test_wasi_hello_prints_on_the_board_console(test_board, board):
     with open(HELLO) as f:
