@@ -61,9 +61,9 @@ def natives(log):
 
 
 @pytest.fixture
-def setup():
+def setup(mode):
     log = []
-    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(natives=natives(log)))
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(natives=natives(log), mode=mode))
     inst = rt.instantiate(rt.load(wasmtime.wat2wasm(WAT)), stack_size=64 * 1024)
     return rt, inst, log
 
@@ -160,8 +160,8 @@ def test_memory_view_is_bounds_checked(setup):
         inst.memory_view(65535, 2)
 
 
-def test_load_errors():
-    rt = wasmbed.Runtime()
+def test_load_errors(mode):
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode))
     with pytest.raises(wasmbed.MalformedModule, match="magic header not detected"):
         rt.load(b"\0asn\1\0\0\0")
     with pytest.raises(wasmbed.InvalidModule, match="type mismatch"):
@@ -176,8 +176,8 @@ def _invalid_module():
                   10, 6, 1, 4, 0, 0x42, 0, 0x0B])  # body: i64.const 0 end
 
 
-def test_link_error_for_missing_import():
-    rt = wasmbed.Runtime()
+def test_link_error_for_missing_import(mode):
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode))
     mod = rt.load(wasmtime.wat2wasm('(module (import "env" "f" (func)))'))
     with pytest.raises(wasmbed.LinkError, match="unknown import"):
         rt.instantiate(mod)
@@ -194,8 +194,9 @@ MALLOC_WAT = """(module (memory (export "memory") 1)
     local.get $s))"""
 
 
-def test_module_malloc_uses_an_app_heap_appended_to_memory():
-    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mem_alloc_type="pool", heap_size=1 << 20))
+def test_module_malloc_uses_an_app_heap_appended_to_memory(mode):
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mem_alloc_type="pool", heap_size=1 << 20,
+                                               mode=mode))
     inst = rt.instantiate(rt.load(wasmtime.wat2wasm(MALLOC_WAT)), heap_size=8 * 1024)
     assert inst.memory().pages == 2                 # one page was added
     a = inst.module_dup_data(b"\x01\x02\x03")
@@ -210,19 +211,19 @@ def test_module_malloc_uses_an_app_heap_appended_to_memory():
     assert inst.module_malloc(65536) == 65536       # coalesced back whole
 
 
-def test_module_malloc_falls_back_to_the_modules_malloc():
+def test_module_malloc_falls_back_to_the_modules_malloc(mode):
     wat = """(module (memory (export "memory") 1) (global $top (mut i32) (i32.const 1024))
       (func (export "malloc") (param i32) (result i32) global.get $top
         global.get $top local.get 0 i32.add global.set $top)
       (func (export "free") (param i32)))"""
-    rt = wasmbed.Runtime()
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode))
     inst = rt.instantiate(rt.load(wasmtime.wat2wasm(wat)))
     assert inst.module_malloc(16) == 1024
     assert inst.module_malloc(16) == 1040
 
 
-def test_spawn_thread_runs_guest_code_and_counts_against_max_thread_num():
-    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(max_thread_num=2))
+def test_spawn_thread_runs_guest_code_and_counts_against_max_thread_num(mode):
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(max_thread_num=2, mode=mode))
     inst = rt.instantiate(rt.load(wasmtime.wat2wasm(MALLOC_WAT)))
     gate = threading.Event()
 

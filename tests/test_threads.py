@@ -43,16 +43,16 @@ WAT = r"""
 """
 
 
-def make(max_threads=4):
-    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(max_thread_num=max_threads))
+def make(mode, max_threads=4):
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(max_thread_num=max_threads, mode=mode))
     mem = rt.create_memory(1, 1, shared=True)
     inst = rt.instantiate(rt.load(wasmtime.wat2wasm(WAT)),
                           imports={"env": {"memory": mem}})
     return rt, inst
 
 
-def test_atomic_increments_from_four_threads_lose_nothing():
-    _, inst = make()
+def test_atomic_increments_from_four_threads_lose_nothing(mode):
+    _, inst = make(mode)
     inst.call("setup", 500)
     tids = [inst.call("spawn", 0) for _ in range(4)]
     assert all(t > 0 for t in tids) and len(set(tids)) == 4
@@ -60,8 +60,8 @@ def test_atomic_increments_from_four_threads_lose_nothing():
     inst.deinstantiate()
 
 
-def test_thread_spawn_is_limited_by_max_thread_num():
-    _, inst = make(max_threads=2)
+def test_thread_spawn_is_limited_by_max_thread_num(mode):
+    _, inst = make(mode, max_threads=2)
     inst.call("setup", 200000)        # keep the threads busy
     assert inst.call("spawn", 0) > 0
     assert inst.call("spawn", 0) > 0
@@ -70,8 +70,8 @@ def test_thread_spawn_is_limited_by_max_thread_num():
     assert inst.cluster.live_threads() == 0
 
 
-def test_wait_times_out_with_2_and_mismatch_returns_1():
-    _, inst = make()
+def test_wait_times_out_with_2_and_mismatch_returns_1(mode):
+    _, inst = make(mode)
     t0 = time.monotonic()
     assert inst.call("wait", 0, 200 * 1000 * 1000) == 2
     assert time.monotonic() - t0 >= 0.19
@@ -79,16 +79,16 @@ def test_wait_times_out_with_2_and_mismatch_returns_1():
     assert inst.call("notify", 10) == 0
 
 
-def test_a_trap_in_a_spawned_thread_stops_the_main_thread():
-    _, inst = make()
+def test_a_trap_in_a_spawned_thread_stops_the_main_thread(mode):
+    _, inst = make(mode)
     assert inst.call("spawn", 99) > 0     # that thread hits unreachable
     with pytest.raises(wasmbed.Trap, match="unreachable"):
         inst.call("spin")
 
 
-def test_terminate_reaches_a_waiting_thread():
+def test_terminate_reaches_a_waiting_thread(mode):
     import threading
-    _, inst = make()
+    _, inst = make(mode)
     got = {}
 
     def waiter():

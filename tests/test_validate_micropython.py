@@ -74,7 +74,6 @@ def _binaries(tmp_path):
 @pytest.mark.skipif(MICROPYTHON is None, reason="MicroPython binary not installed")
 @pytest.mark.skipif(WASM_TOOLS is None, reason="wasm-tools not installed")
 def test_same_verdicts_on_micropython(tmp_path):
-    pytest.importorskip("wasmbed.core.decode", reason="decoder not available")
     paths = _binaries(tmp_path)
     script = tmp_path / "verdicts.py"
     script.write_text(SCRIPT)

@@ -110,7 +110,6 @@ _SCRIPTS = _params() if os.path.isdir(SPEC_JSON) else []
                     reason="spec suites not found at %s (set WASMBED_SUITES)" % SPEC_JSON)
 @pytest.mark.parametrize("rel", _SCRIPTS or ["none"])
 def test_spec_script_validation(rel):
-    pytest.importorskip("wasmbed.core.decode", reason="decoder not available")
     ip, it, vp, vt, failures = check_script(rel)
     assert not failures, "\n".join(failures[:30])
     assert ip == it and vp == vt
