@@ -25,7 +25,6 @@ M64 = 0xFFFFFFFFFFFFFFFF
 
 
 _TYPE_NAME = {I32: "i32", I64: "i64", F32: "f32", F64: "f64", V128: "v128"}
-_F32_INF = 0x7F800000
 
 
 def to_internal(t, v):
@@ -38,11 +37,7 @@ def to_internal(t, v):
     if _SOFT and t in (F32, F64):
         return _soft_float_arg(t, v)
     if t == F32:
-        v = _float_arg(t, v)
-        try:
-            return struct.unpack("<I", struct.pack("<f", v))[0]
-        except OverflowError:  # rounds past the largest f32: infinity
-            return _F32_INF | (0x80000000 if v < 0 else 0)
+        return _N.float_to_f32(_float_arg(t, v))   # past the f32 range: +-inf
     if t == F64:
         return _float_arg(t, v)
     if t == V128:
@@ -88,9 +83,8 @@ def _soft_float_arg(t, v):
     if isinstance(v, int) and not isinstance(v, bool):
         return S.from_int(fmt, v)
     if isinstance(v, float):
-        if t == F64:
-            return struct.unpack("<Q", struct.pack("<d", v))[0]
-        return S.convert(S.F64, S.F32, struct.unpack("<Q", struct.pack("<d", v))[0])
+        bits = struct.unpack("<Q", struct.pack("<d", v))[0]   # the host float's
+        return bits if t == F64 else S.convert(S.F64, S.F32, bits)
     raise TypeError("expected a float for %s, got %s %r" % (
         _TYPE_NAME[t], type(v).__name__, v))
 
@@ -102,7 +96,7 @@ def from_internal(t, v):
     if t == I64:
         return v - 0x10000000000000000 if v & 0x8000000000000000 else v
     if t == F32:
-        return struct.unpack("<f", struct.pack("<I", v))[0]
-    if _SOFT and t == F64:
+        return _N.f32_to_float(v)
+    if _SOFT and t == F64:   # numeric's bits_to_f64 keeps bits in soft mode
         return struct.unpack("<d", struct.pack("<Q", v))[0]
     return v
