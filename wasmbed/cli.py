@@ -9,6 +9,7 @@ it will go through the public ``wasmbed`` API once that offers loading.
 """
 
 import argparse
+import os
 import sys
 
 from wasmbed import __version__
@@ -374,6 +375,10 @@ def _runtime(args):
                                        max_thread_num=args.max_threads, mode=args.mode)
     if args.max_memory is not None:
         config.max_memory_size = args.max_memory
+    if args.cache is not None and os.path.exists(args.cache) \
+            and not os.path.isdir(args.cache):
+        raise _CliError("--cache %s: not a directory" % args.cache)
+    config.cache_dir = args.cache
     try:
         return wasmbed.Runtime(config)
     except wasmbed.PoolExhausted as e:
@@ -845,6 +850,11 @@ def build_parser():
                         "instruction) for the start function and the main call "
                         "together; running out traps \"all fuel consumed\" "
                         "(default: unmetered)")
+    r.add_argument("--cache", metavar="DIR", default=None,
+                   help="keep translated code in directory DIR and reuse it "
+                        "on later runs of the same module (created if "
+                        "missing; trusted: writable only by you) (default: "
+                        "no cache)")
     r.add_argument("--invoke", metavar="FUNC",
                    help="call FUNC with ARGS (parsed by its parameter types) "
                         "and print its results instead of running _start; a "

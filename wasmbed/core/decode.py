@@ -608,9 +608,16 @@ class _Reader:
             raise MalformedModule(MSG_TAG_ATTRIBUTE, at)
         return self.u32()
 
-def decode_module(data, threads=True, sections=None, wasm3=None, lazy=False):
+def decode_module(data, threads=True, sections=None, wasm3=None, lazy=False,
+                  trusted=False):
     """Decode a binary module; see the module docstring. ``lazy`` (default
-    False) keeps no function bodies (see Lazy bodies above)."""
+    False) keeps no function bodies (see Lazy bodies above). ``trusted``
+    (default False; implies lazy) does not even decode the bodies once:
+    only for a binary known to be valid (a code cache entry says this exact
+    binary passed decode and validation before, wasmbed/code_cache.py),
+    since a malformed body is then found only when it is run, if ever."""
+    if trusted:
+        lazy = 2
     t = type(data)
     if t is bytes or t is bytearray or t is memoryview:
         b = data
@@ -825,8 +832,8 @@ def _name_map(r):
 
 def _code_section(r, codes, lazy):
     """Append (locals, body, offset, src) per entry (``lazy``: body None,
-    src for Func.src, else src None); return whether any body uses
-    memory.init or data.drop."""
+    src for Func.src, else src None; ``lazy == 2``, trusted: bodies not
+    decoded); return whether any body uses memory.init or data.drop."""
     b = r.b
     threads = r.threads
     uses_data = False
@@ -854,6 +861,10 @@ def _code_section(r, codes, lazy):
                 locals_.extend([t] * count)
             shared[key] = locals_
         at = r.pos
+        if lazy == 2:       # trusted: valid, so the body ends where it says
+            r.pos = start + size
+            codes.append((locals_, None, start, (b, at, threads, r.wasm3)))
+            continue
         body, r.pos, used = _expr(b, at, threads, r.wasm3)
         if used:
             uses_data = True

@@ -313,7 +313,6 @@ def charge_binding(ctx, i):
 
 
 def _translate(module, fidx, fuel, term):
-    from wasmbed.core.translate import function_source
     attr = "_fast_ns" if fuel is None else "_fuel_ns"
     ns = getattr(module, attr, None)
     if ns is None:
@@ -322,6 +321,22 @@ def _translate(module, fidx, fuel, term):
             from wasmbed.core.fuel import NAMES
             ns.update(NAMES)
         setattr(module, attr, ns)
+    cache = getattr(module, "code_cache", None) if fuel is None else None
+    code = None if cache is None else cache.get(fidx)
+    if code is None:
+        code = _compiled(module, fidx, fuel, term)
+        if cache is not None:
+            cache.put(fidx, code)
+    exec(code, ns)
+    return ns["bind_%d" % fidx]
+
+
+def _compiled(module, fidx, fuel, term):
+    """Function fidx's translation, compiled: the code object that defines
+    ``bind_<fidx>``. Tries the levels of translate.function_source from
+    MIN_LEVEL until one compiles (deeply nested code can overflow
+    CPython's compiler)."""
+    from wasmbed.core.translate import function_source
     level = MIN_LEVEL
     while True:
         src, _cost = function_source(module, fidx, level, fuel, term)
@@ -336,8 +351,7 @@ def _translate(module, fidx, fuel, term):
             raise term[0]()
     if term is not None and term[0] is not None:
         raise term[0]()
-    exec(code, ns)
-    return ns["bind_%d" % fidx]
+    return code
 
 
 def _host_caller(ctx, f):

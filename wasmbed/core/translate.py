@@ -1846,10 +1846,16 @@ def growers(module):
     function or another instance's function may grow a memory it
     shares), calls through a table or reference, or calls (transitively)
     a function that may. One pass over every body, on the first
-    translation that asks."""
+    translation that asks (or read from the module's code cache)."""
     g = getattr(module, "_fast_growers", None)
     if g is not None:
         return g
+    cache = getattr(module, "code_cache", None)
+    if cache is not None:
+        g = cache.get("growers")
+        if g is not None and len(g) == len(module.funcs):
+            module._fast_growers = g
+            return g
     base = module.num_imported_funcs
     n = len(module.funcs)
     g = [False] * n
@@ -1877,6 +1883,8 @@ def growers(module):
                     g[i] = True
                     todo.append(i)
     module._fast_growers = g
+    if cache is not None:
+        cache.put("growers", g)
     return g
 
 
