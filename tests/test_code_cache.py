@@ -78,6 +78,18 @@ def test_the_key_covers_the_binary_and_the_version(monkeypatch):
     assert code_cache.module_key(FIB) != k
 
 
+def test_the_key_covers_the_float_mode():
+    here = code_cache.module_key(FIB)
+    other = "hard" if wasmbed.float_mode() == "soft" else "soft"
+    out = subprocess.run(
+        [sys.executable, "-c", "import wasmbed.code_cache as c, sys;"
+         "print(c.module_key(sys.stdin.buffer.read()))"],
+        input=FIB, capture_output=True, check=True,
+        env=dict(os.environ, WASMBED_FLOAT=other,
+                 PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", "")))
+    assert out.stdout.decode().strip() not in ("", here)
+
+
 def test_a_damaged_entry_counts_as_missing(tmp_path):
     call(str(tmp_path), FIB, "fib", 5)
     path = os.path.join(entry(tmp_path, FIB), "f0.code")

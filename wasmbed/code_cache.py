@@ -41,7 +41,6 @@ import tempfile
 
 import wasmbed
 from wasmbed.core import fast
-from wasmbed.core.float_host import soft as _soft_float
 
 # bumped when the layout of an entry changes
 LAYOUT = 1
@@ -53,7 +52,7 @@ def module_key(data):
     h = hashlib.sha256()
     h.update(("wasmbed %s layout %d %s %s level %d\n" % (
         wasmbed.__version__, LAYOUT, sys.implementation.cache_tag,
-        "soft" if _soft_float else "hard", fast.MIN_LEVEL)).encode())
+        wasmbed.float_mode(), fast.MIN_LEVEL)).encode())
     h.update(data)
     return h.hexdigest()
 

@@ -217,6 +217,64 @@ def test_port_rule_accepts_host_modules_and_the_interface():
     assert violations(src, "wasmbed.platform.linux", True, port_allowed) == []
 
 
+# The front (the command line) uses only the public API: the names the
+# wasmbed package defines, and the modules made for embedders and tools.
+FRONT_FILES = ("wasmbed/cli.py", "wasmbed/__main__.py")
+FRONT_MODULES = ("wasmbed.cli", "wasmbed.wast", "wasmbed.wast_exec",
+                 "wasmbed.module_info", "wasmbed.wasi", "wasmbed.wasmtime",
+                 "wasmbed.device")
+
+
+def public_names():
+    """The top-level names of wasmbed/__init__.py (defined, assigned or
+    re-exported), plus the lazy WasiConfig."""
+    with open(os.path.join(REPO, "wasmbed", "__init__.py"), encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    names = {"WasiConfig"}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.ImportFrom):
+            names.update(a.asname or a.name for a in node.names)
+    return {n for n in names if not n.startswith("_") or n == "__version__"}
+
+
+def front_allowed(name):
+    if not within(name, ("wasmbed",)) or name == "wasmbed":
+        return True
+    if within(name, FRONT_MODULES):
+        return True
+    return name.count(".") == 1 and name.split(".")[1] in public_names()
+
+
+@pytest.mark.parametrize("relpath", FRONT_FILES)
+def test_front_uses_only_the_public_api(relpath):
+    with open(os.path.join(REPO, relpath), encoding="utf-8") as f:
+        source = f.read()
+    module, is_package = module_of(relpath)
+    assert violations(source, module, is_package, front_allowed) == []
+
+
+@pytest.mark.parametrize("source", [
+    "from wasmbed.core.decode import decode_module",
+    "from wasmbed.values import to_internal",
+    "from wasmbed import runtime",
+    "from wasmbed import _float_mode_from_env",
+    "import wasmbed.core.module",
+])
+def test_front_rule_flags_the_internals(source):
+    assert violations(source, "wasmbed.cli", False, front_allowed) != []
+
+
+def test_front_rule_accepts_the_public_api():
+    src = ("import argparse\nimport wasmbed\nfrom wasmbed import Runtime, "
+           "WasmError, __version__\nfrom wasmbed.wasi import WasiConfig\n"
+           "from wasmbed.device import commands\n")
+    assert violations(src, "wasmbed.cli", False, front_allowed) == []
+
+
 # --- the checker itself must catch what it is there to catch -------------
 
 FORBIDDEN = [
