@@ -246,6 +246,15 @@ def _metered_ctx_class():
                     return fast._host_caller(self, f)
                 c = self if f.instance is self.inst else fast_ctx(f.instance)
                 return c.fns[f.index]
+
+            def realize_fn(self, i):
+                return _realize(self, i)
+
+            def tail_callable_of(self, f):
+                if f.host is not None:
+                    return fast._host_caller(self, f)
+                c = self if f.instance is self.inst else fast_ctx(f.instance)
+                return c.tail_fns()[f.index]
         _MeteredCtx = MeteredCtx
     return _MeteredCtx
 
@@ -259,13 +268,16 @@ def _stub(ctx, i):
 def _realize(ctx, i):
     from wasmbed.core import fast
     f = ctx.funcs[i]
+    inner = None
     if f.host is not None:
         fn = fast._host_caller(ctx, f)
     elif f.instance is not ctx.inst:
-        fn = _realize(fast_ctx(f.instance), f.index)
+        c = fast_ctx(f.instance)
+        fn = _realize(c, f.index)
+        if c.tails is not None:
+            inner = c.tails[f.index]
     else:
         b = fast_binder(ctx.module, i)
         fast.charge_binding(ctx, i)
         fn = b(ctx)
-    ctx.fns[i] = fn
-    return fn
+    return fast.bound(ctx, i, fn, inner)
