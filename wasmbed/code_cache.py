@@ -9,7 +9,7 @@ the cached data depends on::
     <cache_dir>/<key>/f<i>.code     defined function i's bind factory, as
                                     a marshalled code object (fast tier)
     <cache_dir>/<key>/<fact>.fact   whole-module facts the translator
-                                    derives from every body (``growers``)
+                                    derives from every body (``facts``)
 
 key = sha256 of (the module's bytes, wasmbed's version, the Python
 implementation's cache tag, which fixes the marshal format and the
@@ -62,7 +62,7 @@ class CodeCache:
 
     ``get(name)`` -> the stored value or None; ``put(name, value)``
     stores a code object or a marshallable value (the core's hook, see
-    core/fast.py and translate.growers); ``validated`` / ``mark_validated()``
+    core/fast.py and translate._scan); ``validated`` / ``mark_validated()``
     record that the binary passed validation. Raises nothing after
     construction; the constructor raises OSError only if ``cache_dir``
     exists and is not a directory."""

@@ -901,6 +901,7 @@ class ExecEnv:
         self.stack_size = stack_size
         self.stack_used = 0
         self.instance = None   # core instance of the running function
+        self._tail = None      # fast tier: a pending tail call (fast_rt.run_tail)
         self._stack_block = None
         # the Python recursion limit a fast-tier call needs (0: none)
         self._want_limit = 0

@@ -4,10 +4,11 @@
 decodes WebAssembly 2.0 with fixed-width SIMD (0xFD), unless ``threads`` is
 False the threads proposal (0xFE atomics, the shared bit in memory limits),
 and unless ``wasm3`` is False 3.0's exception handling (tag section,
-try_table, throw, throw_ref, exnref); ``wasm3`` None means ``threads``.
+try_table, throw, throw_ref, exnref) and tail calls (return_call,
+return_call_indirect); ``wasm3`` None means ``threads``.
 With ``threads=False`` the limits flag is the 2.0 format's one-bit LEB and
 0xFE is an illegal opcode, as in the core 2.0 test suite. With
-``wasm3=False`` the exception instructions are illegal opcodes, the tag
+``wasm3=False`` the exception and tail-call instructions are illegal opcodes, the tag
 section a malformed section id, exnref a malformed value type, and
 ``Module.spec2`` is set so that validation applies 2.0's rules.
 
@@ -159,6 +160,7 @@ _D_EH_NONE = 27       # throw_ref: no immediate (3.0)
 _D_TRY = 28           # legacy try: a block type
 _D_CATCH = 29         # legacy catch (a tag index) and catch_all
 _D_DELEGATE = 30      # legacy delegate: a label index; ends its try
+_D_TWO_IDX3 = 31      # return_call_indirect: two indices (3.0)
 
 # decoder block stack entries (what may come next besides end)
 _S_BLOCK = 0
@@ -406,6 +408,10 @@ def _expr(b, pos, threads, wasm3=True):
         elif k == _D_TAG and wasm3:
             x, pos = leb_u(b, pos, 32)
             append((op, x))
+        elif k == _D_TWO_IDX3 and wasm3:
+            x, pos = leb_u(b, pos, 32)
+            y, pos = leb_u(b, pos, 32)
+            append((op, x, y))
         elif k == _D_EH_NONE and wasm3:
             append(single.get(op) or _single(op))
         elif k == _D_TRY_TABLE and wasm3:
