@@ -87,12 +87,13 @@ def _dot_i8x16_i7x16_s(a, b):
 
 
 def _dot_i8x16_i7x16_add_s(a, b, c):
+    # lane j of the result overwrites pair sum j, which is read before
     p = _dot16(a, b)
-    z = _lanes_i(c)
-    return _join_u32([(p[0] + p[1] + z[0]) & 0xFFFFFFFF,
-                      (p[2] + p[3] + z[1]) & 0xFFFFFFFF,
-                      (p[4] + p[5] + z[2]) & 0xFFFFFFFF,
-                      (p[6] + p[7] + z[3]) & 0xFFFFFFFF])
+    c = _lanes_i(c)
+    for j in range(4):
+        p[j] = (p[2 * j] + p[2 * j + 1] + c[j]) & 0xFFFFFFFF
+    del p[4:]
+    return _join_u32(p)
 
 
 def register(K):
