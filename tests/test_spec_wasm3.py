@@ -89,3 +89,65 @@ def test_wasm3_script_passes(script, mode):
     assert runner.failed == 0, out.getvalue()
     assert runner.passed + sum(runner.skipped.values()) > 0
     assert all(k.startswith("text-format") for k in runner.skipped), runner.skipped
+
+
+RUNNER_WAT = """(module
+  (tag $e (param i32))
+  (func (export "null-exn") (result exnref) (ref.null exn))
+  (func (export "exn") (result exnref)
+    (block $h (result exnref)
+      (try_table (catch_all_ref $h) (throw $e (i32.const 1)))
+      (unreachable)))
+  (func (export "null-func") (result funcref) (ref.null func))
+  (func (export "func") (result funcref) (ref.func 0))
+  (func (export "id-extern") (param externref) (result externref) (local.get 0))
+  (func (export "seven") (result i32) (i32.const 7))
+  (func (export "throw") (throw $e (i32.const 2))))"""
+
+
+def _runner_script(tmp_path, commands):
+    import json
+    import wasmtime
+    (tmp_path / "m.wasm").write_bytes(wasmtime.wat2wasm(RUNNER_WAT))
+    cmds = [{"type": "module", "line": 1, "filename": "m.wasm", "module_type": "binary"}]
+    for i, (field, args, expected) in enumerate(commands):
+        kind = "assert_exception" if expected is None else "assert_return"
+        c = {"type": kind, "line": i + 2,
+             "action": {"type": "invoke", "field": field, "args": args}}
+        if expected is not None:
+            c["expected"] = expected
+        cmds.append(c)
+    path = tmp_path / "kinds.json"
+    path.write_text(json.dumps({"source_filename": "spec/wasm3/kinds.wast", "commands": cmds}))
+    return str(path)
+
+
+def test_runner_reference_kinds_and_either(tmp_path, mode):
+    null = [{"type": "refnull"}]
+    good = [
+        ("null-exn", [], null), ("null-exn", [], [{"type": "nullexnref"}]),
+        ("null-exn", [], [{"type": "exnref", "value": "null"}]),
+        ("exn", [], [{"type": "exnref"}]),
+        ("null-func", [], [{"type": "nullfuncref"}]), ("null-func", [], null),
+        ("func", [], [{"type": "funcref"}]),
+        ("id-extern", [{"type": "externref", "value": "3"}], [{"type": "externref", "value": "3"}]),
+        ("id-extern", [{"type": "nullexternref"}], [{"type": "nullexternref"}]),
+        ("seven", [], [{"type": "either", "values": [{"type": "i32", "value": "6"},
+                                                     {"type": "i32", "value": "7"}]}]),
+        ("throw", [], None),
+    ]
+    bad = [
+        ("exn", [], null), ("null-exn", [], [{"type": "exnref"}]),
+        ("func", [], [{"type": "nullfuncref"}]),
+        ("id-extern", [{"type": "externref", "value": "3"}], [{"type": "refnull"}]),
+        ("seven", [], [{"type": "either", "values": [{"type": "i32", "value": "6"},
+                                                     {"type": "i32", "value": "8"}]}]),
+        ("seven", [], None),
+    ]
+    out = io.StringIO()
+    runner = ExecRunner(out=out, mode=mode)
+    runner.run_path(_runner_script(tmp_path, good + bad))
+    assert runner.skipped == {}
+    assert (runner.passed, runner.failed) == (1 + len(good), len(bad)), out.getvalue()
+    assert [int(l.split(":")[1]) for l in out.getvalue().splitlines()] == \
+        list(range(2 + len(good), 2 + len(good) + len(bad)))
