@@ -183,13 +183,15 @@ def _single(op):
 
 
 def _illegal(op, pos):
-    """MalformedModule for opcode id ``op`` (prefixed ids shown as two bytes)."""
+    """MalformedModule for opcode id ``op``, worded as the reference
+    interpreter does: "illegal opcode ff", prefixed ones with the
+    sub-opcode in decimal ("illegal opcode fd 276")."""
     if op < 0x100:
-        return MalformedModule("%s 0x%02x" % (MSG_ILLEGAL_OPCODE, op), pos)
+        return MalformedModule("%s %02x" % (MSG_ILLEGAL_OPCODE, op), pos)
     for prefix in _PREFIX_BASE:
         base = _PREFIX_BASE[prefix]
         if base <= op < base + (0x120 if prefix == 0xFD else 0x100):
-            return MalformedModule("%s 0x%02x 0x%x" % (
+            return MalformedModule("%s %02x %d" % (
                 MSG_ILLEGAL_OPCODE, prefix, op - base), pos)
     return MalformedModule(MSG_ILLEGAL_OPCODE, pos)
 
@@ -233,7 +235,7 @@ def _expr(b, pos, threads, wasm3=True):
                 x, pos = leb_u(b, pos, 32)
             if x > 0xFF and (op != 0xFD or x >= 0x120 or not wasm3) or (
                     op == 0xFE and not threads):     # 0xFD 0x1xx: relaxed SIMD
-                raise MalformedModule("%s 0x%02x 0x%x" % (
+                raise MalformedModule("%s %02x %d" % (
                     MSG_ILLEGAL_OPCODE, op, x), pos - 1)
             op = _PREFIX_BASE[op] + x
             k = kinds[op]
