@@ -4,13 +4,15 @@
 decodes WebAssembly 2.0 with fixed-width SIMD (0xFD), unless ``threads`` is
 False the threads proposal (0xFE atomics, the shared bit in memory limits),
 and unless ``wasm3`` is False 3.0's exception handling (tag section,
-try_table, throw, throw_ref, exnref) and tail calls (return_call,
-return_call_indirect); ``wasm3`` None means ``threads``.
+try_table, throw, throw_ref, exnref), tail calls (return_call,
+return_call_indirect) and relaxed SIMD (0xFD 0x100 .. 0x113); ``wasm3``
+None means ``threads``.
 With ``threads=False`` the limits flag is the 2.0 format's one-bit LEB and
 0xFE is an illegal opcode, as in the core 2.0 test suite. With
-``wasm3=False`` the exception and tail-call instructions are illegal opcodes, the tag
-section a malformed section id, exnref a malformed value type, and
-``Module.spec2`` is set so that validation applies 2.0's rules.
+``wasm3=False`` the exception, tail-call and relaxed SIMD instructions are
+illegal opcodes, the tag section a malformed section id, exnref a
+malformed value type, and ``Module.spec2`` is set so that validation
+applies 2.0's rules.
 
 Every error is ``MalformedModule(message, offset)`` with the wording of the
 spec's reference interpreter ("unexpected end", "integer too large", ...;
@@ -184,13 +186,15 @@ def _single(op):
 
 
 def _illegal(op, pos):
-    """MalformedModule for opcode id ``op`` (prefixed ids shown as two bytes)."""
+    """MalformedModule for opcode id ``op``, worded as the reference
+    interpreter does: "illegal opcode ff", prefixed ones with the
+    sub-opcode in decimal ("illegal opcode fd 276")."""
     if op < 0x100:
-        return MalformedModule("%s 0x%02x" % (MSG_ILLEGAL_OPCODE, op), pos)
+        return MalformedModule("%s %02x" % (MSG_ILLEGAL_OPCODE, op), pos)
     for prefix in _PREFIX_BASE:
         base = _PREFIX_BASE[prefix]
-        if base <= op < base + 0x100:
-            return MalformedModule("%s 0x%02x 0x%x" % (
+        if base <= op < base + (0x120 if prefix == 0xFD else 0x100):
+            return MalformedModule("%s %02x %d" % (
                 MSG_ILLEGAL_OPCODE, prefix, op - base), pos)
     return MalformedModule(MSG_ILLEGAL_OPCODE, pos)
 
@@ -232,8 +236,9 @@ def _expr(b, pos, threads, wasm3=True):
                 pos += 1
             else:
                 x, pos = leb_u(b, pos, 32)
-            if x > 0xFF or (op == 0xFE and not threads):
-                raise MalformedModule("%s 0x%02x 0x%x" % (
+            if x > 0xFF and (op != 0xFD or x >= 0x120 or not wasm3) or (
+                    op == 0xFE and not threads):     # 0xFD 0x1xx: relaxed SIMD
+                raise MalformedModule("%s %02x %d" % (
                     MSG_ILLEGAL_OPCODE, op, x), pos - 1)
             op = _PREFIX_BASE[op] + x
             k = kinds[op]

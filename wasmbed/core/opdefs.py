@@ -21,7 +21,7 @@ from wasmbed.core.opcodes import (  # noqa: F401
 
 def definitions(_op, _lanes_of):
     """Every instruction of WebAssembly 2.0, SIMD, threads and 3.0's
-    exception handling and tail calls."""
+    exception handling, tail calls and relaxed SIMD."""
     # -- control ---------------------------------------------------------------
     _op(0x00, "unreachable")
     _op(0x01, "nop")
@@ -300,6 +300,17 @@ def definitions(_op, _lanes_of):
           "f32x4.convert_i32x4_s f32x4.convert_i32x4_u "
           "i32x4.trunc_sat_f64x2_s_zero i32x4.trunc_sat_f64x2_u_zero "
           "f64x2.convert_low_i32x4_s f64x2.convert_low_i32x4_u", _V_V)
+    # -- 0xFD 0x100..0x113: relaxed SIMD (3.0) -----------------------------------
+    _simd(0x100, "i8x16.relaxed_swizzle", _VV_V)
+    _simd(0x101, "i32x4.relaxed_trunc_f32x4_s i32x4.relaxed_trunc_f32x4_u "
+          "i32x4.relaxed_trunc_f64x2_s_zero i32x4.relaxed_trunc_f64x2_u_zero", _V_V)
+    _simd(0x105, "f32x4.relaxed_madd f32x4.relaxed_nmadd f64x2.relaxed_madd "
+          "f64x2.relaxed_nmadd i8x16.relaxed_laneselect i16x8.relaxed_laneselect "
+          "i32x4.relaxed_laneselect i64x2.relaxed_laneselect", "vvv:v")
+    _simd(0x10D, "f32x4.relaxed_min f32x4.relaxed_max f64x2.relaxed_min "
+          "f64x2.relaxed_max i16x8.relaxed_q15mulr_s "
+          "i16x8.relaxed_dot_i8x16_i7x16_s", _VV_V)
+    _simd(0x113, "i32x4.relaxed_dot_i8x16_i7x16_add_s", "vvv:v")
 
 
 NO_IMM = 255     # IMM byte of ids that are no instruction
