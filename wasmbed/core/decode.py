@@ -619,12 +619,12 @@ class _Reader:
         shared = flags & 2 != 0
         if shared and table:
             raise MalformedModule(MSG_SHARED_TABLE, at)
-        if flags & 4:
+        if self.wasm3 and self.threads:     # 3.0: u64 (validation bounds them)
             lo, self.pos = read_unsigned(self.b, self.pos, 64)
             hi = None
             if flags & 1:
                 hi, self.pos = read_unsigned(self.b, self.pos, 64)
-            return Limits(lo, hi, shared, True)
+            return Limits(lo, hi, shared, flags & 4 != 0)
         lo = self.u32()
         hi = self.u32() if flags & 1 else None
         return Limits(lo, hi, shared)
