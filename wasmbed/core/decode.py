@@ -616,18 +616,18 @@ class _Reader:
                 raise MalformedModule(MSG_LIMITS, at)
         else:
             flags, self.pos = read_unsigned(self.b, at, 1)
-        shared = flags & 2 != 0
-        if shared and table:
-            raise MalformedModule(MSG_SHARED_TABLE, at)
         if self.wasm3 and self.threads:     # 3.0: u64 (validation bounds them)
             lo, self.pos = read_unsigned(self.b, self.pos, 64)
             hi = None
             if flags & 1:
                 hi, self.pos = read_unsigned(self.b, self.pos, 64)
-            return Limits(lo, hi, shared, flags & 4 != 0)
-        lo = self.u32()
-        hi = self.u32() if flags & 1 else None
-        return Limits(lo, hi, shared)
+        else:
+            lo = self.u32()
+            hi = self.u32() if flags & 1 else None
+        shared = flags & 2 != 0
+        if shared and table:
+            raise MalformedModule(MSG_SHARED_TABLE, at)
+        return Limits(lo, hi, shared, flags & 4 != 0)
 
     def global_type(self):
         t = self.valtype()
