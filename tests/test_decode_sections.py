@@ -237,7 +237,8 @@ def test_shared_memory_with_threads():
 
 
 def test_limits_flag_errors_with_threads():
-    assert error(memory_with_flags(b"\x04\x00")) == "malformed limits flag"
+    assert error(memory_with_flags(b"\x04\x00"), wasm3=False) == "malformed limits flag"
+    assert error(memory_with_flags(b"\x08\x00")) == "malformed limits flag"
     assert error(memory_with_flags(b"\x81\x00\x00")) == "malformed limits flag"
     assert error(module(section(4, vec([b"\x70\x02\x00"])))) == \
         "tables cannot be shared (yet)"
@@ -533,12 +534,32 @@ def test_exception_opcodes_are_illegal_in_the_2_0_format():
     b"\xfc\x0b\x01\x0b", b"\xfc\x08\x00\x01\x0b",
 ])
 def test_reserved_memory_index_bytes_must_be_zero(body):
-    assert error(one_func(body, extra_before_code=MEM)) == "zero byte expected"
+    # 2.0: reserved zero bytes; 3.0: memory indices (then "unknown memory 1")
+    assert error(one_func(body, extra_before_code=MEM), wasm3=False) == \
+        "zero byte expected"
+    extra = MEM + (section(12, b"\x00") if body[:2] == b"\xfc\x08" else b"")
+    ins = decode_module(one_func(body, extra_before_code=extra)).funcs[0].body[0]
+    if ins[0] == op.MEMORY_COPY:
+        assert op.copy_indices(ins) == (0, 1)
+    else:
+        assert op.mem_index(ins) == (0 if body[1] == 0x80 else 1)
+
+
+def test_memory64_limits_and_memarg_memory_index():
+    lim = decode_module(memory_with_flags(b"\x05\x01\x80\x80\x80\x80\x10")).mems[0].limits
+    assert (lim.min, lim.max, lim.is64) == (1, 1 << 32, True)
+    # flags 0x42: alignment 2, memory 1 follows; the offset is a u64
+    body = body_of(one_func(b"\x41\x00\x28\x42\x01\x80\x80\x80\x80\x10\x1a\x0b"))
+    assert body[1] == (0x28, 2, 1 << 32, 1)
+    assert error(one_func(b"\x41\x00\x28\x80\x01\x00\x1a\x0b")) == "malformed memop flags"
 
 
 def test_alignment_exponent_of_32_or_more_is_malformed():
-    assert error(one_func(b"\x41\x00\x28\x20\x00\x1a\x0b")) == "malformed memop flags"
+    # 2.0 only: 3.0 reads 6 alignment bits (validation bounds them)
+    assert error(one_func(b"\x41\x00\x28\x20\x00\x1a\x0b"), wasm3=False) == \
+        "malformed memop flags"
     assert body_of(one_func(b"\x41\x00\x28\x1f\x00\x1a\x0b"))[1] == (0x28, 31, 0)
+    assert body_of(one_func(b"\x41\x00\x28\x20\x00\x1a\x0b"))[1] == (0x28, 32, 0)
 
 
 def test_body_longer_than_declared():

@@ -331,10 +331,18 @@ class TestMemory:
         invalid("(module (table 2 1 funcref))",
                 "size minimum must not be greater than maximum")
 
-    def test_at_most_one_memory(self):
-        invalid("(module (memory 1) (memory 1))", "multiple memories")
+    def test_at_most_one_memory_in_2_0(self):
+        invalid("(module (memory 1) (memory 1))", "multiple memories", spec2=True)
         invalid("(module (import \"m\" \"m\" (memory 1)) (memory 1))",
-                "multiple memories")
+                "multiple memories", spec2=True)
+
+    def test_multiple_memories_in_3_0(self):
+        valid("(module (memory 1) (memory 1)"
+              " (func (drop (i32.load 1 (i32.const 0)))))")
+        invalid("(module (memory 1) (func (drop (i32.load 1 (i32.const 0)))))",
+                "unknown memory 1")
+        invalid("(module (memory 1) (memory i64 1)"
+                " (func (drop (i32.load 1 (i32.const 0)))))", "type mismatch")
 
 
 @needs_tools

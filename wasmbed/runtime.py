@@ -139,13 +139,13 @@ class Runtime:
         mem.clock_ns = lambda: plat.clock_ns(1)
 
     def create_memory(self, min_pages: "int", max_pages: "int | None" = None,
-                      shared: "bool" = False) -> "Memory":
+                      shared: "bool" = False, is64: "bool" = False) -> "Memory":
         """A host-made memory to pass in `imports` (e.g. the shared memory a
-        wasi-threads module imports); it counts against max_memories until
-        its release(). Raises PoolExhausted, InstantiationError (a store
-        limit)."""
+        wasi-threads module imports; ``is64`` a memory64 one); it counts
+        against max_memories until its release(). Raises PoolExhausted,
+        InstantiationError (a store limit)."""
         from wasmbed.core.module import MemoryType, Limits
-        mem = Memory(MemoryType(Limits(min_pages, max_pages, shared)),
+        mem = Memory(MemoryType(Limits(min_pages, max_pages, shared, is64)),
                      self.store.mem_backing, self.store.limits)
         if shared:
             self._init_shared_memory(mem)
@@ -663,6 +663,12 @@ class Instance:
         if isinstance(f, (WasmFunction, HostFunction)):
             return Function(self, f, name)
         return None
+
+    def lookup_memory(self, name: "str") -> "Memory | None":
+        """-> the memory exported under name (any of the instance's
+        memories: 3.0 modules may have several), or None."""
+        m = self.core.exports.get(name)
+        return m if isinstance(m, Memory) else None
 
     def lookup_tag(self, name: "str") -> "Tag | None":
         """-> the exported Tag (core.exception.Tag) or None. Tags are

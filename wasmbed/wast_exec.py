@@ -209,6 +209,7 @@ class ExecRunner(WastRunner):
                                             default_stack_size=SPEC_STACK_SIZE))
         self.rt.register("spectest", _Registered(spectest_exports(self.rt.store)))
         self.instances = {}
+        self.definitions = {}
         self.last = None
 
     # -- modules -------------------------------------------------------------
@@ -225,6 +226,32 @@ class ExecRunner(WastRunner):
             raise CommandFailed("module failed: %s" % _describe(e))
         self.last = inst
         name = cmd.get("name")
+        if name:
+            self.instances[name] = inst
+
+    def cmd_module_definition(self, cmd):
+        """``(module definition $M ...)``: decoded and validated, not
+        instantiated (``module_instance`` instantiates it)."""
+        try:
+            module = self.load(cmd)
+        except WasmError as e:
+            raise CommandFailed("module failed: %s" % _describe(e))
+        name = cmd.get("name")
+        if name:
+            self.definitions[name] = module
+
+    def cmd_module_instance(self, cmd):
+        module = self.definitions.get(cmd.get("module"))
+        if module is None:
+            raise CommandFailed("no module definition %r" % cmd.get("module"))
+        try:
+            inst = self.rt.instantiate(LoadedModule(self.rt, module, None),
+                                       stack_size=SPEC_STACK_SIZE)
+        except WasmError as e:
+            self.last = None
+            raise CommandFailed("module failed: %s" % _describe(e))
+        self.last = inst
+        name = cmd.get("instance")
         if name:
             self.instances[name] = inst
 

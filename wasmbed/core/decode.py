@@ -264,18 +264,17 @@ def _expr(b, pos, threads, wasm3=True):
             append((op, x))
         elif k == _D_MEMARG:
             a = b[pos]
-            if a < 0x80:
+            if a < 0x20:
                 pos += 1
+                x = b[pos]
+                if x < 0x80:
+                    pos += 1
+                else:
+                    x, pos = leb_u(b, pos, 64 if wasm3 else 32)
+                append((op, a, x))
             else:
-                a, pos = leb_u(b, pos, 32)
-            if a >= 32:
-                raise MalformedModule(MSG_MEMOP, pos - 1)
-            x = b[pos]
-            if x < 0x80:
-                pos += 1
-            else:
-                x, pos = leb_u(b, pos, 32)
-            append((op, a, x))
+                a, pos, x, mem = _memarg(b, pos, wasm3)
+                append((op, a, x, mem) if mem else (op, a, x))
         elif k == _D_END:
             append(_END_T)
             if not stack:
@@ -350,6 +349,13 @@ def _expr(b, pos, threads, wasm3=True):
                 x, pos = leb_u(b, pos, 32)
             append((op, bytes(labels) if wide is None else tuple(wide), x))
             labels = wide = None
+        elif k == _D_ZERO and wasm3 and op != _ops.ATOMIC_FENCE:
+            x = b[pos]                  # memory.size/grow/fill: a memidx
+            if x < 0x80:
+                pos += 1
+            else:
+                x, pos = leb_u(b, pos, 32)
+            append((op, x) if x else (single.get(op) or _single(op)))
         elif k == _D_ZERO:
             if b[pos] != 0:
                 raise MalformedModule(MSG_ZERO_BYTE, pos)
@@ -359,6 +365,15 @@ def _expr(b, pos, threads, wasm3=True):
             x, pos = leb_u(b, pos, 32)
             uses_data = True
             append((op, x))
+        elif k == _D_MEMORY_INIT and wasm3:
+            x, pos = leb_u(b, pos, 32)
+            y, pos = leb_u(b, pos, 32)
+            uses_data = True
+            append((op, x, y) if y else (op, x))
+        elif k == _D_MEMORY_COPY and wasm3:
+            x, pos = leb_u(b, pos, 32)
+            y, pos = leb_u(b, pos, 32)
+            append((op, x, y) if x or y else (single.get(op) or _single(op)))
         elif k == _D_MEMORY_INIT:
             x, pos = leb_u(b, pos, 32)
             if b[pos] != 0:
@@ -404,11 +419,8 @@ def _expr(b, pos, threads, wasm3=True):
             append((op, b[pos]))
             pos += 1
         elif k == _D_MEMARG_LANE:
-            a, pos = leb_u(b, pos, 32)
-            if a >= 32:
-                raise MalformedModule(MSG_MEMOP, pos - 1)
-            x, pos = leb_u(b, pos, 32)
-            append((op, a, x, b[pos]))
+            a, pos, x, mem = _memarg(b, pos, wasm3)
+            append((op, a, x, b[pos], mem) if mem else (op, a, x, b[pos]))
             pos += 1
         elif k == _D_TAG and wasm3:
             x, pos = leb_u(b, pos, 32)
@@ -460,6 +472,27 @@ def _expr(b, pos, threads, wasm3=True):
             pop()
         else:
             raise _illegal(op, pos - 1)
+
+
+def _memarg(b, pos, wasm3):
+    """-> (align, pos after, offset, memidx). 3.0: flag bit 6 says a
+    memory index follows the flags, the offset is a u64; 2.0: alignment
+    below 32, u32 offset, memory 0."""
+    at = pos
+    a, pos = read_unsigned(b, pos, 32)
+    mem = 0
+    if wasm3:
+        if a >= 0x80:
+            raise MalformedModule(MSG_MEMOP, at)
+        if a & 0x40:
+            a &= 0x3F
+            mem, pos = read_unsigned(b, pos, 32)
+        x, pos = read_unsigned(b, pos, 64)
+    else:
+        if a >= 32:
+            raise MalformedModule(MSG_MEMOP, pos - 1)
+        x, pos = read_unsigned(b, pos, 32)
+    return a, pos, x, mem
 
 
 def _blocktype(b, pos, wasm3):
@@ -585,20 +618,27 @@ class _Reader:
 
     def limits(self, table):
         """Limits; with threads the flag byte has a shared bit (tables may
-        not set it), without it is the 2.0 one-bit LEB."""
+        not set it), with wasm3 also the 64-bit bit (4: memory64/table64,
+        min and max are u64), without threads it is the 2.0 one-bit LEB."""
         at = self.pos
         if self.threads:
             flags = self.byte()
-            if flags > 3:
+            if flags > (7 if self.wasm3 else 3):
                 raise MalformedModule(MSG_LIMITS, at)
         else:
             flags, self.pos = read_unsigned(self.b, at, 1)
-        lo = self.u32()
-        hi = self.u32() if flags & 1 else None
+        if self.wasm3 and self.threads:     # 3.0: u64 (validation bounds them)
+            lo, self.pos = read_unsigned(self.b, self.pos, 64)
+            hi = None
+            if flags & 1:
+                hi, self.pos = read_unsigned(self.b, self.pos, 64)
+        else:
+            lo = self.u32()
+            hi = self.u32() if flags & 1 else None
         shared = flags & 2 != 0
         if shared and table:
             raise MalformedModule(MSG_SHARED_TABLE, at)
-        return Limits(lo, hi, shared)
+        return Limits(lo, hi, shared, flags & 4 != 0)
 
     def global_type(self):
         t = self.valtype()

@@ -128,7 +128,7 @@ class Ctx:
         c = self if inst is self.inst else ctx_of(inst)
         return c.tail_fns()[f.index]
 
-    def ext(self, opid, imms, nargs, has_result):
+    def ext(self, opid, imms, nargs, has_result, mem=0):
         """A function of the operand values for a SIMD or atomic
         instruction: a SIMD kernel when there is one, otherwise the
         interpreter's closure over a small register list, or a function
@@ -150,7 +150,7 @@ class Ctx:
         handler = interp_ops._extension_handler(opid)
         if handler is None:
             return fast_rt.unsupported(NAME[opid])
-        M = self.mems[0] if self.mems else None
+        M = self.mems[mem] if self.mems else None
         d = nargs if has_result else None
         op = handler(self.inst, M, opid, d, tuple(range(nargs)), imms, 0)
         if has_result:
@@ -425,7 +425,7 @@ def _host_caller(ctx, f):
         env.instance = inst
         try:
             r = host(env, *args)
-        except (STRUCT_ERROR, IndexError, ZeroDivisionError) as e:
+        except (STRUCT_ERROR, IndexError, ZeroDivisionError, OverflowError) as e:
             raise _Foreign(e)
         finally:
             env.stack_used = saved
@@ -462,7 +462,8 @@ def execute(env, func, args):
         raise E.HostOutOfMemory("call")
     except ZeroDivisionError:
         raise Trap(E.TRAP_DIV_ZERO)
-    except (STRUCT_ERROR, IndexError):
+    except (STRUCT_ERROR, IndexError, OverflowError):
+        # OverflowError: a memory64 address past the host's index range
         raise Trap(E.TRAP_MEMORY_OOB)
     finally:
         env.stack_used = saved

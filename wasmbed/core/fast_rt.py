@@ -129,12 +129,20 @@ def mem_grow(M, delta):
     return M.grow(delta) & M32
 
 
+def mem_grow64(M, delta):
+    return M.grow(delta) & M64
+
+
 def mem_fill(M, d, v, n, T=None):
     _memory.fill(M, d, v, n, T)
 
 
 def mem_copy(M, d, s, n, T=None):
     _memory.copy(M, d, s, n, T)
+
+
+def mem_copy_between(MD, d, MS, s, n, T=None):
+    _memory.copy_between(MD, d, MS, s, n, T)
 
 
 def mem_init(datas, seg, M, d, s, n, T=None):
@@ -162,7 +170,7 @@ def table_set(T, i, v):
 
 
 def table_grow(TB, v, n, T=None):
-    return TB.grow(n, v, T) & M32
+    return TB.grow(n, v, T) & (M64 if TB.is64 else M32)
 
 
 def table_fill(TB, i, v, n, T=None):
@@ -254,7 +262,7 @@ def _export():
     for name in N.BINOP.values():
         NAMES[N.name_of(name)] = name
     for fn in (trap_unreachable, trap_stack, terminate, f64_bits, mem_views, mem_grow,
-               mem_fill, mem_copy, mem_init, data_drop, table_get, table_set,
+               mem_grow64, mem_fill, mem_copy, mem_copy_between, mem_init, data_drop, table_get, table_set,
                table_grow, table_fill, table_copy, table_init, elem_drop,
                call_target, run_tail, tail_target):
         NAMES[fn.__name__] = fn

@@ -134,7 +134,8 @@ def _check_import(imp, ext, module):
     elif kind == EXT_TABLE:
         if not isinstance(ext, Table):
             raise LinkError("incompatible import type")
-        if ext.elem_type != imp.desc.elem:
+        if (ext.elem_type != imp.desc.elem
+                or ext.type.limits.is64 != imp.desc.limits.is64):
             raise LinkError("incompatible import type")
         cur = _CurLimits(len(ext.elems), ext.max)
         if not _limits_match(cur, imp.desc.limits):
@@ -148,7 +149,8 @@ def _check_import(imp, ext, module):
         lim = imp.desc.limits
         mx = ext.type.limits.max
         cur = _CurLimits(ext.pages, mx)
-        if not _limits_match(cur, lim) or bool(lim.shared) != bool(ext.shared):
+        if (not _limits_match(cur, lim) or bool(lim.shared) != bool(ext.shared)
+                or ext.type.limits.is64 != lim.is64):
             raise LinkError("incompatible import type")
     else:
         if not isinstance(ext, Global):

@@ -525,10 +525,12 @@ def compile_function(inst, fn, meter=None):
             code.append(_copy(ins[1], ins[2], nxt))
         elif k == "load":
             fmt, mask = LOAD_FMT[ins[1]]
-            code.append(_load(mem, fmt, mask, ins[2], ins[3], ins[4], nxt))
+            M = mem if len(ins) == 5 else inst.memories[ins[5]]
+            code.append(_load(M, fmt, mask, ins[2], ins[3], ins[4], nxt))
         elif k == "store":
             fmt, mask = STORE_FMT[ins[1]]
-            code.append(_store(mem, fmt, mask, ins[2], ins[3], ins[4], nxt))
+            M = mem if len(ins) == 5 else inst.memories[ins[5]]
+            code.append(_store(M, fmt, mask, ins[2], ins[3], ins[4], nxt))
         elif k == "br":
             code.append(_br(ins[1], ins[2]))
         elif k == "br_if":

@@ -14,6 +14,7 @@ from wasmbed.core.errors import Trap, UncaughtException
 from wasmbed.core.exception import Exn, throw_ref
 
 M32 = 0xFFFFFFFF
+M64 = 0xFFFFFFFFFFFFFFFF
 
 
 def _trap(msg):
@@ -30,6 +31,8 @@ def make(inst, ins, nxt, mem):
 
 def _msize(inst, ins, nxt, M):
     d = ins[1]
+    if len(ins) > 2:
+        M = inst.memories[ins[2]]
 
     def op(R):
         R[d] = M.pages
@@ -39,16 +42,21 @@ def _msize(inst, ins, nxt, M):
 
 def _mgrow(inst, ins, nxt, M):
     d, a = ins[1], ins[2]
+    if len(ins) > 3:
+        M = inst.memories[ins[3]]
+    mask = M64 if M.is64 else M32
 
     def op(R):
         r = M.grow(R[a])
-        R[d] = r & M32
+        R[d] = r & mask
         return nxt
     return op
 
 
 def _mfill(inst, ins, nxt, M):
     d, v, n = ins[1], ins[2], ins[3]
+    if len(ins) > 4:
+        M = inst.memories[ins[4]]
     term = inst.term
     fill = _memory.fill
 
@@ -61,6 +69,15 @@ def _mfill(inst, ins, nxt, M):
 def _mcopy(inst, ins, nxt, M):
     d, s, n = ins[1], ins[2], ins[3]
     term = inst.term
+    if len(ins) > 4:
+        dst = inst.memories[ins[4]]
+        src = inst.memories[ins[5]]
+        between = _memory.copy_between
+
+        def op(R):
+            between(dst, R[d], src, R[s], R[n], term)
+            return nxt
+        return op
     copy = _memory.copy
 
     def op(R):
@@ -71,6 +88,8 @@ def _mcopy(inst, ins, nxt, M):
 
 def _minit(inst, ins, nxt, M):
     seg, d, s, n = ins[1], ins[2], ins[3], ins[4]
+    if len(ins) > 5:
+        M = inst.memories[ins[5]]
     datas = inst.datas
     term = inst.term
     init = _memory.init
@@ -133,9 +152,10 @@ def _tgrow(inst, ins, nxt, M):
     T = inst.tables[ins[1]]
     d, v, n = ins[2], ins[3], ins[4]
     term = inst.term
+    mask = M64 if T.is64 else M32
 
     def op(R):
-        R[d] = T.grow(R[n], R[v], term) & M32
+        R[d] = T.grow(R[n], R[v], term) & mask
         return nxt
     return op
 
@@ -218,6 +238,8 @@ def _generic(inst, ins, nxt, M):
             R[d] = f(R[a])
             return nxt
         return op
+    if len(ins) > 5:
+        M = inst.memories[ins[5]]
     handler = _extension_handler(opid)
     if handler is None:
         from wasmbed.core.opcodes import NAME

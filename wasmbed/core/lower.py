@@ -523,21 +523,22 @@ def lower_function(module, func, fuel=None):
         elif op == O.GLOBAL_SET:
             emit(["gset", ins[1], stk.pop()])
         elif imm == O.IMM_MEMARG and not O.is_atomic(op) and not O.is_simd(op):
+            # memory 0: ["load"/"store", ...]; memory x: x appended
             if sig[-1] == ":":
                 v = stk.pop()
                 a = stk.pop()
-                emit(["store", op, a, v, ins[2]])
+                emit(["store", op, a, v, ins[2]] + list(ins[3:]))
             else:
                 a = stk.pop()
                 d = push_canonical()
-                emit(["load", op, d, a, ins[2]])
+                emit(["load", op, d, a, ins[2]] + list(ins[3:]))
         elif op == O.MEMORY_SIZE:
             d = push_canonical()
-            emit(["msize", d])
+            emit(["msize", d] + list(ins[1:]))
         elif op == O.MEMORY_GROW:
             a = stk.pop()
             d = push_canonical()
-            emit(["mgrow", d, a])
+            emit(["mgrow", d, a] + list(ins[1:]))
         elif op == O.REF_IS_NULL:
             a = stk.pop()
             d = push_canonical()
@@ -582,19 +583,19 @@ def lower_function(module, func, fuel=None):
             nn = stk.pop()
             s = stk.pop()
             d = stk.pop()
-            emit(["minit", ins[1], d, s, nn])
+            emit(["minit", ins[1], d, s, nn] + list(ins[2:]))
         elif op == O.DATA_DROP:
             emit(["ddrop", ins[1]])
         elif op == O.MEMORY_COPY:
             nn = stk.pop()
             s = stk.pop()
             d = stk.pop()
-            emit(["mcopy", d, s, nn])
+            emit(["mcopy", d, s, nn] + list(ins[1:]))
         elif op == O.MEMORY_FILL:
             nn = stk.pop()
             v = stk.pop()
             d = stk.pop()
-            emit(["mfill", d, v, nn])
+            emit(["mfill", d, v, nn] + list(ins[1:]))
         elif sig is not None:
             # atomics, SIMD and saturating truncations: a generic op with
             # its immediates; the executor looks up a handler by id.
@@ -604,7 +605,11 @@ def lower_function(module, func, fuel=None):
                 srcs.append(stk.pop())
             srcs.reverse()
             d = push_canonical() if results else None
-            emit(["generic", op, d, tuple(srcs), ins[1:]])
+            x = O.mem_index(ins)
+            if x:
+                emit(["generic", op, d, tuple(srcs), ins[1:], x])
+            else:
+                emit(["generic", op, d, tuple(srcs), ins[1:]])
         else:
             raise ValueError("cannot lower %s" % O.NAME[op])
     maxh = state["maxh"]

@@ -10,7 +10,7 @@ bytearrays, "system" mode on a port without virtual memory).
 
 from wasmbed.core import errors as E
 from wasmbed.core.errors import PoolExhausted, Trap
-from wasmbed.core.module import PAGE_SIZE, MAX_PAGES
+from wasmbed.core.module import PAGE_SIZE, MAX_PAGES, MAX_PAGES64
 
 
 class HeapBacking:
@@ -131,6 +131,8 @@ def _zero_range(view, start, end):
 
 # Address space reserved for a memory without a maximum (bytes).
 UNBOUNDED_RESERVATION = 256 * 1024 * 1024
+# The most a memory reserves up front (a memory64 maximum may be 2^64).
+MAX_RESERVATION = 1 << 32
 
 
 def _reservation(lim, limits):
@@ -143,14 +145,18 @@ def _reservation(lim, limits):
         want = max(lim.min * PAGE_SIZE, UNBOUNDED_RESERVATION)
     if limits is not None and limits.max_memory_size is not None:
         want = max(lim.min * PAGE_SIZE, min(want, limits.max_memory_size))
+    if want > MAX_RESERVATION:     # memory64: reserve a 4 GiB window at most
+        want = max(lim.min * PAGE_SIZE, MAX_RESERVATION)
     return want
 
 
 class Memory:
     """A linear memory instance.
 
-    ``pages`` current size in 64 KiB pages, ``max`` the maximum (None when
-    unbounded: then 65536), ``shared`` for threads. grow() returns the old
+    ``pages`` current size in 64 KiB pages, ``max`` the maximum (when
+    unbounded: 65536, 2^48 for memory64), ``shared`` for threads, ``is64``
+    a memory64 memory (i64 addresses; grow() takes and the tiers return
+    i64 page counts). grow() returns the old
     size in pages, or -1 when the request exceeds the maximum, the store's
     max_memory_size, or the backing store has no room (PoolExhausted is
     caught: a guest's memory.grow never raises).
@@ -165,7 +171,9 @@ class Memory:
         lim = mtype.limits
         self.type = mtype
         self.pages = lim.min
-        self.max = lim.max if lim.max is not None else MAX_PAGES
+        self.is64 = lim.is64
+        top = MAX_PAGES64 if lim.is64 else MAX_PAGES
+        self.max = lim.max if lim.max is not None and lim.max < top else top
         self.shared = lim.shared
         self.backing = backing
         self.limits = None
@@ -197,7 +205,7 @@ class Memory:
     def grow(self, delta):
         old = self.pages
         new = old + delta
-        if new > self.max or new > MAX_PAGES:
+        if new > self.max:
             return -1
         if delta == 0:
             return old
@@ -298,6 +306,24 @@ def copy(mem, d, s, n, term=None):
             data[d:d + n] = bytes(data[s:s + n])
         return
     move_chunks(data, d, data, s, n, BULK_CHUNK, term, bytes)
+
+
+def copy_between(dst, d, src, s, n, term=None):
+    """memory.copy from memory ``src`` to another memory ``dst`` (3.0
+    multiple memories). Raises Trap (out of bounds, before anything is
+    written) or what ``term`` asks for between chunks."""
+    if dst is src:
+        copy(dst, d, s, n, term)
+        return
+    ddata = dst.data
+    sdata = src.data
+    if s + n > len(sdata) or d + n > len(ddata):
+        raise Trap(E.TRAP_MEMORY_OOB)
+    if n <= BULK_CHUNK:
+        if n:
+            ddata[d:d + n] = sdata[s:s + n]
+        return
+    move_chunks(ddata, d, sdata, s, n, BULK_CHUNK, term)
 
 
 def init(mem, d, b, s, n, term=None):

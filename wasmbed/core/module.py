@@ -45,6 +45,7 @@ MODE_DECLARATIVE = 2
 
 PAGE_SIZE = 65536
 MAX_PAGES = 65536
+MAX_PAGES64 = 1 << 48          # memory64: 2^64 bytes
 
 
 class FuncType:
@@ -73,14 +74,17 @@ class FuncType:
 
 
 class Limits:
-    """min and max (None when absent) in pages or elements; shared flag."""
+    """min and max (None when absent) in pages or elements; shared flag;
+    ``is64`` for a memory64 memory or table64 table (addresses and
+    indices are i64)."""
 
-    __slots__ = ("min", "max", "shared")
+    __slots__ = ("min", "max", "shared", "is64")
 
-    def __init__(self, min, max=None, shared=False):
+    def __init__(self, min, max=None, shared=False, is64=False):
         self.min = min
         self.max = max
         self.shared = shared
+        self.is64 = is64
 
     def __repr__(self):
         return "Limits(%d, %r%s)" % (self.min, self.max,

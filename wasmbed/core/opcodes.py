@@ -178,3 +178,33 @@ def is_atomic(opid):
 def is_simd(opid):
     """True for 0xFD instructions."""
     return opid >= PREFIX_FD
+
+
+def mem_index(ins):
+    """The memory a memory instruction names (3.0 multiple memories).
+
+    The decoder appends the index only when it is not 0, so the tuples of
+    memory 0 keep their 2.0 shapes: a memarg ``(id, align, offset[,
+    lane], mem)``, memory.size/grow/fill ``(id, mem)``, memory.init
+    ``(id, data, mem)``; memory.copy (two indices) is copy_indices()."""
+    n = len(ins)
+    op = ins[0]
+    k = _t.IMM[op] if op < len(_t.IMM) else IMM_NONE
+    if k == IMM_MEMARG:
+        return ins[3] if n > 3 else 0
+    if k == IMM_MEMARG_LANE:
+        return ins[4] if n > 4 else 0
+    if k == IMM_MEMORY_INIT:
+        return ins[2] if n > 2 else 0
+    if k == IMM_MEMIDX:
+        return ins[1] if n > 1 else 0
+    if k == IMM_MEMORY_COPY:
+        return ins[1] if n > 1 else 0
+    return 0
+
+
+def copy_indices(ins):
+    """memory.copy's (destination, source) memory indices."""
+    if len(ins) > 1:
+        return ins[1], ins[2]
+    return 0, 0

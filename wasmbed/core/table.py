@@ -51,6 +51,8 @@ class Table:
         self.type = ttype
         self.elem_type = ttype.elem
         self.max = ttype.limits.max
+        self.is64 = ttype.limits.is64      # table64: i64 indices
+        self.top = 0xFFFFFFFFFFFFFFFF if self.is64 else 0xFFFFFFFF
         self.backing = backing
         self.limits = None
         self.handle = None
@@ -85,7 +87,7 @@ class Table:
         size and what it asks for is raised."""
         old = len(self.elems)
         new = old + delta
-        limit = self.max if self.max is not None else 0xFFFFFFFF
+        limit = self.max if self.max is not None else self.top
         if new > limit:
             return -1
         lims = self.limits

@@ -518,6 +518,8 @@ class _Emit:
         self.cost_lines = []
         mt = module.mem_types
         self.shared_mem = bool(mt) and bool(mt[0].limits.shared)
+        if mt and mt[0].limits.is64:
+            self.views = False  # view indices assume 32-bit addresses
         # range facts on locals (by number), true where code is emitted:
         # lo[x] <= x <= hi[x] and x < lt[x] (another local), unsigned
         self.lo = {}
@@ -1060,6 +1062,8 @@ class _Emit:
                     bits = N.f64_to_bits(ins[1])
                     lit = self.need("K%x" % bits, "f64_bits(0x%x)" % bits)
                 self.push(lit)
+            elif len(ins) > 3 and (op in _LOAD or op in _STORE):
+                self.load_store_mem(op, ins)
             elif op in _LOAD:
                 a = self.pop()
                 h = len(self.vs)
@@ -1194,6 +1198,27 @@ class _Emit:
         if off:
             return "%s + %d" % (self.val(a), off)
         return self.val(a)
+
+    def load_store_mem(self, op, ins):
+        """A load or store of memory ins[3] (not 0): through ``M<x>.data``
+        each time (memory 0's ``mem`` local and typed views stay as they
+        are)."""
+        mv = self.need("M%d" % ins[3], "ctx.mems[%d]" % ins[3]) + ".data"
+        if op in _LOAD:
+            a = self.pop()
+            self.stmt_result(len(self.vs),
+                             _LOAD[op].replace("mem", mv) % self.addr(a, ins[2]))
+            return
+        v = self.pop()
+        a = self.pop()
+        tmpl, mask = _STORE[op]
+        if not mask:
+            e = self.val(v)
+        elif v.k is not None:
+            e = str(v.k & mask)
+        else:
+            e = "(%s & %d)" % (self.raw(v), mask)
+        self.emit(tmpl.replace("mem", mv) % (self.addr(a, ins[2]), e))
 
     def view_of(self, op, a, off):
         """``V32[i]`` (or V64/VD) for a load/store at address a + off
@@ -1816,12 +1841,14 @@ class _Emit:
 
     def other(self, op, ins):
         if op == O.MEMORY_SIZE:
-            self.need("M0", "ctx.mems[0]")
-            self.stmt_result(len(self.vs), "M0.pages")
+            m = self.need("M%d" % O.mem_index(ins), "ctx.mems[%d]" % O.mem_index(ins))
+            self.stmt_result(len(self.vs), "%s.pages" % m)
         elif op == O.MEMORY_GROW:
-            self.need("M0", "ctx.mems[0]")
+            x = O.mem_index(ins)
+            m = self.need("M%d" % x, "ctx.mems[%d]" % x)
+            grow = "mem_grow64" if self.module.mem_types[x].limits.is64 else "mem_grow"
             a = self.pop()
-            self.stmt_result(len(self.vs), "mem_grow(M0, %s)" % self.val(a))
+            self.stmt_result(len(self.vs), "%s(%s, %s)" % (grow, m, self.val(a)))
             ld = self.last_def
             self.refresh_mem()
             self.last_def = ld
@@ -1837,30 +1864,38 @@ class _Emit:
         elif op == O.TABLE_GET or op == O.TABLE_SET or (O.TABLE_INIT <= op <= O.TABLE_FILL):
             self.table_op(op, ins)
         elif op in (O.MEMORY_INIT, O.DATA_DROP, O.MEMORY_COPY, O.MEMORY_FILL):
+            x = O.mem_index(ins)
             if op != O.DATA_DROP:   # data.drop is valid without a memory
-                self.need("M0", "ctx.mems[0]")
+                m = self.need("M%d" % x, "ctx.mems[%d]" % x)
             if op == O.MEMORY_INIT:
                 d, s, n = self.operands(3)[0]
                 ds = self.need("DS", "ctx.datas")
-                self.emit("mem_init(%s, %d, M0, %s, %s, %s, T)" % (
-                    ds, ins[1], self.val(d), self.val(s), self.val(n)))
+                self.emit("mem_init(%s, %d, %s, %s, %s, %s, T)" % (
+                    ds, ins[1], m, self.val(d), self.val(s), self.val(n)))
             elif op == O.DATA_DROP:
                 ds = self.need("DS", "ctx.datas")
                 self.emit("data_drop(%s, %d)" % (ds, ins[1]))
+            elif op == O.MEMORY_COPY and len(ins) > 1:
+                ms = self.need("M%d" % ins[2], "ctx.mems[%d]" % ins[2])
+                d, s, n = self.operands(3)[0]
+                self.emit("mem_copy_between(%s, %s, %s, %s, %s, T)" % (
+                    m, self.val(d), ms, self.val(s), self.val(n)))
             elif op == O.MEMORY_COPY:
                 d, s, n = self.operands(3)[0]
                 self.emit("mem_copy(M0, %s, %s, %s, T)" % (self.val(d), self.val(s), self.val(n)))
             else:
                 d, v, n = self.operands(3)[0]
-                self.emit("mem_fill(M0, %s, %s, %s, T)" % (self.val(d), self.val(v), self.val(n)))
+                self.emit("mem_fill(%s, %s, %s, %s, T)" % (m, self.val(d), self.val(v), self.val(n)))
         else:
             sig = O.SIG[op]
             if sig is None:
                 raise ValueError("cannot translate %s" % O.NAME[op])
             params, results = sig.split(":")
             ops, h = self.operands(len(params))
-            x = self.need("X%d" % len(self.prelude), "ctx.ext(0x%x, %r, %d, %s)" % (
-                op, tuple(ins[1:]), len(params), bool(results)))
+            mx = O.mem_index(ins)
+            x = self.need("X%d" % len(self.prelude), "ctx.ext(0x%x, %r, %d, %s%s)" % (
+                op, tuple(ins[1:]), len(params), bool(results),
+                ", %d" % mx if mx else ""))
             call = "%s(%s)" % (x, ", ".join(self.val(v) for v in ops))
             if results:
                 self.stmt_result(h, call)

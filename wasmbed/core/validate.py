@@ -9,8 +9,9 @@ the message the spec test suite expects.
 Feature set: WebAssembly 2.0 (multi-value, reference types, bulk memory,
 several tables, at most one memory), fixed-width SIMD, the threads
 proposal (shared memories, atomics), and from 3.0 extended constant
-expressions and exception handling (tags, throw, throw_ref, try_table,
-exnref).
+expressions, exception handling (tags, throw, throw_ref, try_table,
+exnref), multiple memories, memory64 and table64 ("multiple memories" is
+an error only for modules decoded with the 2.0 rules).
 
 Raises InvalidModule(message) with the spec's wording: "type mismatch",
 "unknown function 3", "constant expression required", "duplicate export
@@ -24,7 +25,7 @@ from wasmbed.core import opcodes as _ops
 from wasmbed.core.errors import InvalidModule, MalformedModule
 from wasmbed.core.module import (
     I32, I64, F32, F64, V128, FUNCREF, EXT_FUNC, EXT_TABLE, EXT_MEMORY,
-    EXT_GLOBAL, EXT_TAG, MODE_ACTIVE, MAX_PAGES)
+    EXT_GLOBAL, EXT_TAG, MODE_ACTIVE, MAX_PAGES, MAX_PAGES64)
 from wasmbed.core.validate_code import check_function
 
 MAX_TABLE_SIZE = 0xFFFFFFFF
@@ -46,12 +47,15 @@ class Context:
     module has no data count section); ``refs`` the set of function indices
     a ref.func may name; ``spec2`` the module was decoded with the 2.0
     rules (Module.spec2: no extended constants, no exceptions);
-    ``tag_types`` the FuncType of each tag index.
+    ``tag_types`` the FuncType of each tag index; ``mem64`` and
+    ``table64`` per memory / table index whether its addresses are i64
+    (memory64, table64).
     """
 
     __slots__ = ("types", "func_types", "table_elems", "global_types",
                  "global_mutable", "num_const_globals", "num_mems",
-                 "elem_types", "num_datas", "refs", "spec2", "tag_types")
+                 "elem_types", "num_datas", "refs", "spec2", "tag_types",
+                 "mem64", "table64")
 
 
 def _unknown(what, idx):
@@ -78,14 +82,25 @@ def _check_limits(limits, bound, message):
 
 
 def check_table_type(tt):
-    """A table type: limits within 2^32-1 elements, min <= max."""
-    _check_limits(tt.limits, MAX_TABLE_SIZE, "table size must be at most 2^32-1")
+    """A table type: limits within 2^32-1 elements (2^64-1 for table64),
+    min <= max."""
+    if tt.limits.is64:
+        _check_limits(tt.limits, 0xFFFFFFFFFFFFFFFF,
+                      "table size must be at most 2^64-1")
+    else:
+        _check_limits(tt.limits, MAX_TABLE_SIZE,
+                      "table size must be at most 2^32-1")
 
 
 def check_memory_type(mt):
-    """A memory type: at most 65536 pages, min <= max, shared needs a max."""
-    _check_limits(mt.limits, MAX_PAGES,
-                  "memory size must be at most 65536 pages (4GiB)")
+    """A memory type: at most 65536 pages (2^48 for memory64), min <= max,
+    shared needs a max."""
+    if mt.limits.is64:
+        _check_limits(mt.limits, MAX_PAGES64,
+                      "memory size must be at most 2^48 pages")
+    else:
+        _check_limits(mt.limits, MAX_PAGES,
+                      "memory size must be at most 65536 pages (4GiB)")
     if mt.limits.shared and mt.limits.max is None:
         raise InvalidModule("shared memory must have maximum")
 
@@ -164,7 +179,8 @@ def _build_context(module):
     gtypes = []
     gmut = []
     tag_types = []
-    nmems = 0
+    mem64 = []
+    table64 = []
     # Imports first, as the index spaces order them.
     for imp in module.imports:
         k = imp.kind
@@ -175,9 +191,10 @@ def _build_context(module):
         elif k == EXT_TABLE:
             check_table_type(imp.desc)
             table_elems.append(imp.desc.elem)
+            table64.append(imp.desc.limits.is64)
         elif k == EXT_MEMORY:
             check_memory_type(imp.desc)
-            nmems += 1
+            mem64.append(imp.desc.limits.is64)
         elif k == EXT_GLOBAL:
             gtypes.append(imp.desc.valtype)
             gmut.append(imp.desc.mutable)
@@ -193,6 +210,9 @@ def _build_context(module):
         func_types.append(types[f.type_idx])
     for t in module.tables:
         table_elems.append(t.elem)
+        table64.append(t.limits.is64)
+    for m in module.mems:
+        mem64.append(m.limits.is64)
     for g in module.globals:
         gtypes.append(g.type.valtype)
         gmut.append(g.type.mutable)
@@ -200,7 +220,9 @@ def _build_context(module):
     ctx.table_elems = table_elems
     ctx.global_types = gtypes
     ctx.global_mutable = gmut
-    ctx.num_mems = nmems + len(module.mems)
+    ctx.num_mems = len(mem64)
+    ctx.mem64 = mem64
+    ctx.table64 = table64
     ctx.elem_types = [el.type for el in module.elems]
     ctx.num_datas = module.data_count
     ctx.refs = _declared_refs(module)
@@ -237,12 +259,14 @@ def validate_module(module, term=None):
                 raise _unknown("table", el.table)
             if ctx.table_elems[el.table] != el.type:
                 raise InvalidModule("type mismatch")
-            check_const_expr(ctx, el.offset, I32)
+            check_const_expr(ctx, el.offset,
+                             I64 if ctx.table64[el.table] else I32)
     for d in module.datas:
         if d.mode == MODE_ACTIVE:
             if d.memory >= ctx.num_mems:
                 raise _unknown("memory", d.memory)
-            check_const_expr(ctx, d.offset, I32)
+            check_const_expr(ctx, d.offset,
+                             I64 if ctx.mem64[d.memory] else I32)
 
     func_types = ctx.func_types
     base = len(func_types) - len(module.funcs)
@@ -270,6 +294,6 @@ def validate_module(module, term=None):
             raise InvalidModule("duplicate export name")
         names.add(e.name)
 
-    if ctx.num_mems > 1:
+    if ctx.num_mems > 1 and ctx.spec2:
         raise InvalidModule("multiple memories")
     module.validated = True

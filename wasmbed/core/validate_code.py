@@ -139,6 +139,8 @@ def _check_body(ctx, declared_locals, body, ftype):
     global_mutable = ctx.global_mutable
     nglobals = len(global_types)
     nmems = ctx.num_mems
+    mem64 = ctx.mem64
+    table64 = ctx.table64
     elem_types = ctx.elem_types
     ndatas = ctx.num_datas
     refs = ctx.refs
@@ -338,7 +340,7 @@ def _check_body(ctx, declared_locals, body, ftype):
                 if table_elems[y] != FUNCREF:
                     raise InvalidModule(TYPE_MISMATCH)
                 ft = types[x]
-                _pop_expect(vals, frame, I32)
+                _pop_expect(vals, frame, I64 if table64[y] else I32)
                 _pop_vals(vals, frame, ft.params)
                 vals.extend(ft.results)
             elif op == 0x12 or op == 0x13:      # return_call(_indirect)
@@ -383,12 +385,13 @@ def _check_body(ctx, declared_locals, body, ftype):
                 x = ins[1]
                 if x >= ntables:
                     raise _unknown("table", x)
+                at = I64 if table64[x] else I32
                 if op == 0x25:
-                    _pop_expect(vals, frame, I32)
+                    _pop_expect(vals, frame, at)
                     vals.append(table_elems[x])
                 else:
                     _pop_expect(vals, frame, table_elems[x])
-                    _pop_expect(vals, frame, I32)
+                    _pop_expect(vals, frame, at)
             elif op == 0x08:                                # throw
                 x = ins[1]
                 if x >= len(tag_types):
@@ -442,48 +445,100 @@ def _check_body(ctx, declared_locals, body, ftype):
                 x = ins[1]
                 if x >= ntables:
                     raise _unknown("table", x)
-                _pop_expect(vals, frame, I32)
+                at = I64 if table64[x] else I32
+                _pop_expect(vals, frame, at)
                 _pop_expect(vals, frame, table_elems[x])
-                vals.append(I32)
+                vals.append(at)
             elif op == 0x111:                               # table.fill
                 x = ins[1]
                 if x >= ntables:
                     raise _unknown("table", x)
-                _pop_expect(vals, frame, I32)
+                at = I64 if table64[x] else I32
+                _pop_expect(vals, frame, at)
                 _pop_expect(vals, frame, table_elems[x])
-                _pop_expect(vals, frame, I32)
+                _pop_expect(vals, frame, at)
             else:
                 raise InvalidModule("illegal opcode %s" % _ops.NAME[op])
             continue
         elif k == K_MEM:
-            if not nmems:
-                raise _unknown("memory", 0)
+            x = ins[3] if len(ins) > 3 else 0
+            if x >= nmems:
+                raise _unknown("memory", x)
             if ins[1] > max_align[op]:
                 raise InvalidModule("alignment must not be larger than natural")
+            if mem64[x]:
+                _addr64(vals, frame, op)
+                continue
+            if ins[2] > 0xFFFFFFFF:
+                raise InvalidModule("offset out of range")
         elif k == K_ATOMIC:
-            if not nmems:
-                raise _unknown("memory", 0)
+            x = ins[3] if len(ins) > 3 else 0
+            if x >= nmems:
+                raise _unknown("memory", x)
             if ins[1] != max_align[op]:
                 raise InvalidModule("atomic alignment must be natural")
+            if mem64[x]:
+                _addr64(vals, frame, op)
+                continue
+            if ins[2] > 0xFFFFFFFF:
+                raise InvalidModule("offset out of range")
         elif k == K_LANE:
             if ins[1] >= lanes_of[op]:
                 raise InvalidModule("invalid lane index")
         elif k == K_MEM_LANE:
-            if not nmems:
-                raise _unknown("memory", 0)
+            x = ins[4] if len(ins) > 4 else 0
+            if x >= nmems:
+                raise _unknown("memory", x)
             if ins[1] > max_align[op]:
                 raise InvalidModule("alignment must not be larger than natural")
             if ins[3] >= lanes_of[op]:
                 raise InvalidModule("invalid lane index")
+            if mem64[x]:
+                _addr64(vals, frame, op)
+                continue
+            if ins[2] > 0xFFFFFFFF:
+                raise InvalidModule("offset out of range")
         elif k == K_SHUFFLE:
             for lane in ins[1]:
                 if lane >= 32:
                     raise InvalidModule("invalid lane index")
         elif k == K_MEMIDX:
-            if not nmems:
-                raise _unknown("memory", 0)
+            if len(ins) == 1:
+                if not nmems:
+                    raise _unknown("memory", 0)
+                if mem64[0]:
+                    _memidx64(vals, frame, op, mem64, 0, 0)
+                    continue
+            else:
+                x = ins[1]
+                y = ins[2] if len(ins) > 2 else x   # memory.copy: dst, src
+                if x >= nmems:
+                    raise _unknown("memory", x)
+                if y >= nmems:
+                    raise _unknown("memory", y)
+                if mem64[x] or mem64[y]:
+                    _memidx64(vals, frame, op, mem64, x, y)
+                    continue
         elif k == K_SEGMENT:
             _check_segment_op(ins, nmems, ndatas, table_elems, elem_types)
+            if op == _ops.MEMORY_INIT:
+                if mem64[ins[2] if len(ins) > 2 else 0]:
+                    _pop_vals(vals, frame, (I64, I32, I32))
+                    continue
+            elif op == _ops.TABLE_SIZE:
+                if table64[ins[1]]:
+                    vals.append(I64)
+                    continue
+            elif op == _ops.TABLE_COPY:
+                a, b = table64[ins[1]], table64[ins[2]]
+                if a or b:
+                    _pop_vals(vals, frame, (I64 if a else I32, I64 if b else I32,
+                                            I64 if a and b else I32))
+                    continue
+            elif op == _ops.TABLE_INIT:
+                if table64[ins[2]]:
+                    _pop_vals(vals, frame, (I64, I32, I32))
+                    continue
         else:
             raise InvalidModule("illegal opcode 0x%x" % op)
 
@@ -531,12 +586,41 @@ def _check_catches(catches, ctrls, tag_types):
             raise InvalidModule(TYPE_MISMATCH)
 
 
+def _addr64(vals, frame, op):
+    """A load, store or atomic access of a memory64 memory: the fixed
+    signature with an i64 address (always the first operand)."""
+    p = PARAM_TYPES[PARAMS[op]]
+    _pop_vals(vals, frame, (I64,) + tuple(p[1:]))
+    r = RESULT[op]
+    if r:
+        vals.append(r)
+
+
+def _memidx64(vals, frame, op, mem64, x, y):
+    """memory.size/grow/fill/copy when a memory involved is a memory64
+    one: its address type replaces i32 for addresses and sizes
+    (memory.copy's length: i64 only when both memories are 64-bit)."""
+    a = I64 if mem64[x] else I32
+    if op == _ops.MEMORY_SIZE:
+        vals.append(a)
+    elif op == _ops.MEMORY_GROW:
+        _pop_expect(vals, frame, a)
+        vals.append(a)
+    elif op == _ops.MEMORY_FILL:
+        _pop_vals(vals, frame, (a, I32, a))
+    else:
+        b = I64 if mem64[y] else I32
+        _pop_vals(vals, frame, (a, b, I64 if a == I64 and b == I64 else I32))
+
+
 def _check_segment_op(ins, nmems, ndatas, table_elems, elem_types):
     """Index checks of the bulk memory and table instructions."""
     op = ins[0]
     if op == _ops.MEMORY_INIT or op == _ops.DATA_DROP:
-        if op == _ops.MEMORY_INIT and not nmems:
-            raise _unknown("memory", 0)
+        if op == _ops.MEMORY_INIT:
+            x = ins[2] if len(ins) > 2 else 0
+            if x >= nmems:
+                raise _unknown("memory", x)
         if ndatas is None:
             raise MalformedModule("data count section required")
         if ins[1] >= ndatas:

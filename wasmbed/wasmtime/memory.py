@@ -23,7 +23,7 @@ class Memory:
         lim = ty._core().limits
         try:
             self._mem = store_of(store)._rt.create_memory(lim.min, lim.max,
-                                                          lim.shared)
+                                                          lim.shared, lim.is64)
         except wasmbed.WasmError as e:
             raise translate(e)
 

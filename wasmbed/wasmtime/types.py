@@ -180,16 +180,24 @@ class TableType:
 class MemoryType:
     """MemoryType(limits, is_64=False, shared=False, page_size_log2=16).
 
-    Raises WasmtimeError for sizes past 4 GiB, NotImplementedError for
-    memory64 and custom page sizes (wasmbed has neither)."""
+    Raises WasmtimeError for sizes past 4 GiB (2^48 pages for memory64,
+    ``is_64=True``), NotImplementedError for custom page sizes (wasmbed
+    has none)."""
 
     def __init__(self, limits, is_64=False, shared=False, page_size_log2=16):
         if not isinstance(limits, Limits):
             raise TypeError("expected Limits")
-        if is_64:
-            raise NotImplementedError("wasmbed has no memory64 (is_64=True)")
         if page_size_log2 != 16:
             raise NotImplementedError("wasmbed has no custom page sizes")
+        if is_64:
+            if limits.min > M.MAX_PAGES64 or (limits.max is not None
+                                              and limits.max > M.MAX_PAGES64):
+                raise WasmtimeError("memory size must be at most 2^48 pages")
+            if limits.max is not None and limits.max < limits.min:
+                raise WasmtimeError("size minimum must not be greater than maximum")
+            self._type = M.MemoryType(M.Limits(limits.min, limits.max,
+                                               bool(shared), True))
+            return
         if limits.min >= 0x100000000:
             raise WasmtimeError("minimum size too large")
         if limits.max and limits.max >= 0x100000000:
@@ -217,7 +225,7 @@ class MemoryType:
 
     @property
     def is_64(self):
-        return False
+        return bool(self._type.limits.is64)
 
     @property
     def is_shared(self):
