@@ -66,6 +66,13 @@ from wasmbed.core.validate import validate_module
 from wasmbed.runtime import LAZY_BODIES, LoadedModule, Runtime
 
 MAX_FAILS = 8
+# free heap (bytes) below which the code caches are dropped (Session.shed)
+LOW_HEAP = 16 * 1024
+# collect the heap every so many bytes allocated (gc.threshold): frequent
+# collections keep short-lived objects (a decoded body) from spreading
+# over the free heap between long-lived ones, which would leave no block
+# for a growing list
+GC_THRESHOLD = 4096
 # the interpreter's frame-stack budget (bytes): deep enough for the
 # suite's legitimate recursion, small enough for a board's heap
 STACK_SIZE = 48 * 1024
@@ -527,7 +534,30 @@ class Session(object):
         p = self.platform
         return self.refused + (p.refused if isinstance(p, _Pages) else 0)
 
+    def shed(self):
+        """When the heap runs low (below LOW_HEAP bytes free), drop the
+        interpreter's code caches (each function's lowered IR and
+        closures, rebuilt on its next call) of every instance: a board
+        recompiles rather than run out of RAM."""
+        if gc.mem_free() >= LOW_HEAP:
+            return
+        seen = [self.last] + list(self.named.values())
+        for rt in self.rt.values():
+            seen.extend(rt.registered.values())
+        interp = self.rt.get("i")
+        for inst in seen:
+            core = getattr(inst, "core", None)
+            if core is None or interp is None or inst.runtime is not interp:
+                continue        # the fast tier's code is bound once
+            for f in core.funcs:
+                if isinstance(f, WasmFunction) and f.instance is core:
+                    f.compiled = None
+                    f.defn.compiled = None
+        gc.collect()
+
     def run_line(self, line):
+        if line[0] in "AITXG":
+            self.shed()
         refused = self.refusals()
         inst = None
         if line[0] in "AITXG":
@@ -651,6 +681,9 @@ def serve(pool=None, stdin=None, write=None, modbuf=None):
     if pool is not None:
         s.reserve(pool)
     s.modbuf = modbuf
+    threshold = getattr(gc, "threshold", None)
+    if threshold is not None:
+        threshold(GC_THRESHOLD)
     try:
         while True:
             line = records.readline()
@@ -664,3 +697,5 @@ def serve(pool=None, stdin=None, write=None, modbuf=None):
         s.report(write)
     finally:
         s.close()
+        if threshold is not None:
+            threshold(-1)
