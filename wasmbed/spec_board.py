@@ -539,7 +539,8 @@ class Session(object):
         interpreter's code caches (each function's lowered IR and
         closures, rebuilt on its next call) of every instance: a board
         recompiles rather than run out of RAM."""
-        if gc.mem_free() >= LOW_HEAP:
+        free = getattr(gc, "mem_free", None)     # MicroPython only
+        if free is None or free() >= LOW_HEAP:
             return
         seen = [self.last] + list(self.named.values())
         for rt in self.rt.values():
@@ -547,7 +548,8 @@ class Session(object):
         interp = self.rt.get("i")
         for inst in seen:
             core = getattr(inst, "core", None)
-            if core is None or interp is None or inst.runtime is not interp:
+            if core is None or interp is None or \
+                    getattr(inst, "runtime", None) is not interp:
                 continue        # the fast tier's code is bound once
             for f in core.funcs:
                 if isinstance(f, WasmFunction) and f.instance is core:
