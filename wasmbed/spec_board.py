@@ -595,7 +595,10 @@ class Session(object):
         if len(self.fails) < MAX_FAILS:
             parts = line.split(" ", 2)
             where = parts[1] if len(parts) > 1 else "?"
-            self.fails.append("%s %s %s" % (where, line[0], why))
+            try:
+                self.fails.append("%s %s %s" % (where, line[0], why))
+            except MemoryError:     # counted; its text does not fit
+                gc.collect()
 
     def report(self, write):
         gc.collect()
