@@ -42,9 +42,10 @@ def entry(cache_dir, data):
 
 def test_a_cold_run_keeps_what_it_translated(tmp_path):
     assert call(str(tmp_path), FIB, "fib", 15) == 610
-    files = sorted(os.listdir(entry(tmp_path, FIB)))
+    files = os.listdir(entry(tmp_path, FIB))
     # fib (function 0) was translated; "never" and "sq" were not called
-    assert files == ["f0.code", "validated"]
+    assert sorted(f for f in files if f.endswith(".code")) == ["f0.code"]
+    assert "validated" in files
 
 
 def test_a_warm_run_translates_nothing(tmp_path, monkeypatch):
@@ -148,6 +149,7 @@ def test_cli_cache(tmp_path):
     for _ in range(2):
         assert run_cli("--cache", str(cache), "--invoke", "fib", str(wasm),
                        "14") == (0, "377\n", "")
-    assert sorted(os.listdir(entry(cache, FIB))) == ["f0.code", "validated"]
+    files = os.listdir(entry(cache, FIB))
+    assert "f0.code" in files and "validated" in files and "f2.code" not in files
     rc, out, err = run_cli("--cache", str(wasm), "--invoke", "fib", str(wasm), "3")
     assert rc != 0 and "not a directory" in err and "Traceback" not in err

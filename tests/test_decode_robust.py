@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings, HealthCheck, strategies as st
 
 from wasmbed.core.decode import decode_module, MAX_FUNCTION_LOCALS
+from wasmbed.core.validate import validate_module
 from wasmbed.core.errors import MalformedModule
 from binary import HEADER, leb, section
 
@@ -205,22 +206,11 @@ def big_module(nfuncs, blocks_per_func):
             + section(10, leb(nfuncs) + b"".join(leb(len(e)) + e for e in entries)))
 
 
-def test_decoding_a_100_kb_module_takes_well_under_a_second():
+def test_a_100_kb_module_decodes_and_validates():
+    # how long it takes is measured in benchmarks/big_module.py, not here
     data = big_module(400, 5)
     assert 90000 < len(data) < 130000
-    start = time.perf_counter()
     m = decode_module(data)
-    decode_s = time.perf_counter() - start
     assert len(m.funcs) == 400
-    try:
-        from wasmbed.core.validate import validate_module
-    except ImportError:
-        validate_module = None
-    validate_s = 0.0
-    if validate_module is not None:
-        start = time.perf_counter()
-        validate_module(m)
-        validate_s = time.perf_counter() - start
-    print("decode %d bytes: %.3f s, validate: %.3f s" % (len(data), decode_s, validate_s))
-    assert decode_s < 0.5
-    assert decode_s + validate_s < 1.0
+    validate_module(m)
+    assert m.validated

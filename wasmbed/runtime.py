@@ -263,7 +263,9 @@ class Runtime:
             raise ValueError(E.MSG_AOT_FLOAT_MODE % (made, here, here))
         if isinstance(wasm, tuple):
             wasm = b"".join(wasm)
-        mod = self.load(wasm)
+        # read in place where bodies are decoded lazily (no copies of
+        # slices such as br_table labels)
+        mod = self.load(memoryview(wasm) if LAZY_BODIES else wasm)
         from wasmbed.core import fast
         fast.install(mod.module, binders)
         return mod

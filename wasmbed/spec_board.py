@@ -66,6 +66,13 @@ from wasmbed.core.validate import validate_module
 from wasmbed.runtime import LAZY_BODIES, LoadedModule, Runtime
 
 MAX_FAILS = 8
+# free heap (bytes) below which the code caches are dropped (Session.shed)
+LOW_HEAP = 16 * 1024
+# collect the heap every so many bytes allocated (gc.threshold): frequent
+# collections keep short-lived objects (a decoded body) from spreading
+# over the free heap between long-lived ones, which would leave no block
+# for a growing list
+GC_THRESHOLD = 4096
 # the interpreter's frame-stack budget (bytes): deep enough for the
 # suite's legitimate recursion, small enough for a board's heap
 STACK_SIZE = 48 * 1024
@@ -299,6 +306,9 @@ class Session(object):
         self.last = None
         self.named = {}
         self.envs = {}
+        self.modbuf = None      # the shared module buffer (serve's modbuf)
+        self.buf_user = None    # the instance decoded from it, if any
+        self.in_shared = False  # whether self.buf is in the shared buffer
 
     # -- state -------------------------------------------------------------
     def runtime(self, tier):
@@ -363,6 +373,37 @@ class Session(object):
                 pass
         gc.collect()
 
+    def alive(self, inst):
+        """Whether a script command may still reach ``inst``."""
+        if inst is self.last:
+            return True
+        for v in self.named.values():
+            if v is inst:
+                return True
+        for rt in self.rt.values():
+            for v in rt.registered.values():
+                if v is inst:
+                    return True
+        return False
+
+    def buffer(self, n):
+        """A memoryview of n bytes to receive the next module into: the
+        shared buffer (``modbuf``) unless a module decoded from it is still
+        reachable (its bodies are decoded again from those bytes, see
+        decode.py's lazy bodies), else a bytearray of its own. The current
+        module is dropped first: the record after a buffer is always M or
+        B, which drop it anyway."""
+        self.drop_last()
+        mb = self.modbuf
+        if mb is not None and self.buf_user is not None:
+            if self.buf_user is True or self.alive(self.buf_user):
+                self.modbuf = mb = None     # that module keeps it
+            self.buf_user = None
+        self.in_shared = mb is not None and n <= len(mb)
+        if not self.in_shared:
+            return memoryview(bytearray(n))
+        return memoryview(mb)[:n]
+
     def reserve(self, buf):
         """Carve linear memories from ``buf`` (a bytearray the caller
         allocated first thing after a soft reset, before the heap
@@ -420,13 +461,19 @@ class Session(object):
         parts = line.split(" ", 5)
         if op == "M":
             self.drop_last()
+            shared = self.in_shared and parts[3] == "i"
+            self.in_shared = False
             try:
                 inst = self.instantiate(parts[3])
             except WasmError as e:
+                if shared:
+                    self.buf_user = True    # what it left may use the bytes
                 raise _Failed("module failed: %s %r" % (type(e).__name__,
                                                         getattr(e, "message", e)))
             finally:
                 self.buf = b""
+            if shared:
+                self.buf_user = inst
             self.last = inst
             if parts[2] != ".":
                 self.named[parts[2]] = inst
@@ -435,6 +482,11 @@ class Session(object):
             kind, tier = parts[2], parts[3]
             text = line.split(" ", 4)[4] if len(parts) > 4 else ""
             self.drop_last()
+            if self.in_shared and kind not in ("malformed", "invalid"):
+                # a failed instantiation may leave its functions in an
+                # imported table: keep the bytes their bodies come from
+                self.buf_user = True
+            self.in_shared = False
             try:
                 data = self.buf
                 if kind == "malformed":
@@ -482,7 +534,32 @@ class Session(object):
         p = self.platform
         return self.refused + (p.refused if isinstance(p, _Pages) else 0)
 
+    def shed(self):
+        """When the heap runs low (below LOW_HEAP bytes free), drop the
+        interpreter's code caches (each function's lowered IR and
+        closures, rebuilt on its next call) of every instance: a board
+        recompiles rather than run out of RAM."""
+        free = getattr(gc, "mem_free", None)     # MicroPython only
+        if free is None or free() >= LOW_HEAP:
+            return
+        seen = [self.last] + list(self.named.values())
+        for rt in self.rt.values():
+            seen.extend(rt.registered.values())
+        interp = self.rt.get("i")
+        for inst in seen:
+            core = getattr(inst, "core", None)
+            if core is None or interp is None or \
+                    getattr(inst, "runtime", None) is not interp:
+                continue        # the fast tier's code is bound once
+            for f in core.funcs:
+                if isinstance(f, WasmFunction) and f.instance is core:
+                    f.compiled = None
+                    f.defn.compiled = None
+        gc.collect()
+
     def run_line(self, line):
+        if line[0] in "AITXG":
+            self.shed()
         refused = self.refusals()
         inst = None
         if line[0] in "AITXG":
@@ -502,7 +579,8 @@ class Session(object):
         except MemoryError as e:
             self.buf = b""
             gc.collect()
-            self.fail(line, "MemoryError (board out of RAM): %s" % e)
+            self.fail(line, "MemoryError (board out of RAM, %d bytes free): %s"
+                      % (gc.mem_free(), e))
             return
         except Exception as e:   # a runtime bug: report it, keep going
             self.fail(line, "internal error: %s %s" % (type(e).__name__, e))
@@ -517,7 +595,10 @@ class Session(object):
         if len(self.fails) < MAX_FAILS:
             parts = line.split(" ", 2)
             where = parts[1] if len(parts) > 1 else "?"
-            self.fails.append("%s %s %s" % (where, line[0], why))
+            try:
+                self.fails.append("%s %s %s" % (where, line[0], why))
+            except MemoryError:     # counted; its text does not fit
+                gc.collect()
 
     def report(self, write):
         gc.collect()
@@ -573,27 +654,28 @@ class _Wire(io.IOBase):
 WINDOW_BITS = 10
 
 
-def _read_exactly(stream, n):
-    """n bytes from ``stream`` as one bytes object, read in small steps
-    (a stream's read(n) may ask the heap for more than n at once)."""
-    buf = bytearray(n)
-    view = memoryview(buf)
+def _read_into(stream, view):
+    """Fill ``view`` (a memoryview) from ``stream`` in small steps (a
+    stream's read(n) may ask the heap for more than n at once); -> view."""
+    n = len(view)
     got = 0
     while got < n:
         k = stream.readinto(view[got:got + 512 if n - got > 512 else n])
         if not k:
             break
         got += k
-    del view
-    return buf
+    return view
 
 
-def serve(pool=None, stdin=None, write=None):
+def serve(pool=None, stdin=None, write=None, modbuf=None):
     """Run the records of the stream arriving on ``stdin`` (default:
     ``sys.stdin``) until ``Q``; see the module docstring. ``write``
     (default: ``sys.stdout``'s) takes the answers. ``pool``: a bytearray
     to carve linear memories from (see ``Session.reserve``); None: each
-    memory is a bytearray of its own."""
+    memory is a bytearray of its own. ``modbuf``: a bytearray as large as
+    the largest module the stream sends, allocated with the pool, that
+    module bytes are received into (see ``Session.buffer``); None: one
+    bytearray per module."""
     import deflate
     if stdin is None:
         stdin = sys.stdin
@@ -603,6 +685,10 @@ def serve(pool=None, stdin=None, write=None):
     s = Session()
     if pool is not None:
         s.reserve(pool)
+    s.modbuf = modbuf
+    threshold = getattr(gc, "threshold", None)
+    if threshold is not None:
+        threshold(GC_THRESHOLD)
     try:
         while True:
             line = records.readline()
@@ -610,9 +696,11 @@ def serve(pool=None, stdin=None, write=None):
                 break
             if line[0] == 87:     # W <n>: n raw bytes follow
                 s.buf = b""
-                s.buf = _read_exactly(records, int(line[2:]))
+                s.buf = _read_into(records, s.buffer(int(line[2:])))
                 continue
             s.run_line(line.decode().rstrip("\n"))
         s.report(write)
     finally:
         s.close()
+        if threshold is not None:
+            threshold(-1)

@@ -284,13 +284,18 @@ def stream(lines):
 def run_lines(repl, lines, pool=0, timeout=BATCH_TIMEOUT):
     """Run ``lines`` through ``spec_board.serve()`` on the board, after a
     soft reset (a fresh heap) and with a ``pool`` of that many bytes
-    allocated first for linear memories (0: none);
+    allocated first for linear memories (0: none), then the module buffer
+    (as large as the largest module ``lines`` send);
     -> (passed, failed, free, fails, limited). Raises ReplError / RemoteError."""
     data = stream(lines)
+    biggest = max([len(r) - len(r.split(b"\n", 1)[0]) - 1
+                   for r in lines if isinstance(r, bytes)] or [0])
     repl.enter(soft_reset=True)
-    repl.start("import gc\ngc.collect()\n_pool = %s\nimport wasmbed.spec_board\n"
-               "wasmbed.spec_board.serve(_pool)\n"
-               % ("bytearray(%d)" % pool if pool else "None"))
+    repl.start("import gc\ngc.collect()\n_pool = %s\n_mod = %s\n"
+               "import wasmbed.spec_board\n"
+               "wasmbed.spec_board.serve(_pool, modbuf=_mod)\n"
+               % ("bytearray(%d)" % pool if pool else "None",
+                  "bytearray(%d)" % biggest if biggest else "None"))
     wire = [b"Z " + binascii.b2a_base64(data[i:i + CHUNK]).strip()
             for i in range(0, len(data), CHUNK)]
     for i in range(0, len(wire), BATCH):

@@ -326,7 +326,23 @@ def _expr(b, pos, threads, wasm3=True):
             if count > n - start:
                 raise MalformedModule(MSG_LENGTH, start)
             # labels as bytes while they fit one (a board holds a table
-            # of thousands of labels as that many bytes, not int slots)
+            # of thousands of labels as that many bytes, not int slots);
+            # when each is a one-byte LEB, the input's own bytes (a view of
+            # a memoryview input: no copy)
+            end = pos + count
+            if end < n and max(b[pos:end] or b"\0") < 0x80:
+                labels = b[pos:end]
+                if type(labels) is not bytes and type(b) is not memoryview:
+                    labels = bytes(labels)
+                pos = end
+                x = b[pos]
+                if x < 0x80:
+                    pos += 1
+                else:
+                    x, pos = leb_u(b, pos, 32)
+                append((op, labels, x))
+                labels = None
+                continue
             labels = bytearray()
             wide = None
             for _ in range(count):
@@ -687,10 +703,16 @@ def decode_module(data, threads=True, sections=None, wasm3=None, lazy=False,
         raise MalformedModule(MSG_INTERNAL % (type(e).__name__,), -1)
 
 
-def body_of(src):
-    """A lazily decoded function's body (Func.src: module bytes, position
-    of its first instruction, threads, wasm3) -> a new instruction list."""
-    return _expr(src[0], src[1], src[2], src[3])[0]
+def body_of(src, offset):
+    """A lazily decoded function's body (Func.src: module bytes, threads,
+    wasm3, one tuple shared by the module's functions; ``offset``: its
+    Func.offset, where its locals are declared) -> a new instruction list."""
+    b = src[0]
+    n, pos = read_unsigned(b, offset, 32)
+    for _ in range(n):
+        _count, pos = read_unsigned(b, pos, 32)
+        pos += 1
+    return _expr(b, pos, src[1], src[2])[0]
 
 
 def _decode(b, threads, sections, wasm3, lazy):
@@ -771,7 +793,7 @@ def _decode(b, threads, sections, wasm3, lazy):
         elif sid == 12:
             m.data_count = r.u32()
         elif sid == 10:
-            uses_data = _code_section(r, codes, lazy)
+            uses_data = _code_section(r, codes, lazy, func_decl)
         else:
             _data_section(m, r)
         if r.pos != start + size:
@@ -782,9 +804,7 @@ def _decode(b, threads, sections, wasm3, lazy):
         raise MalformedModule(MSG_DATA_COUNT, n)
     if m.data_count is None and uses_data:
         raise MalformedModule(MSG_DATA_COUNT_REQUIRED, n)
-    for i in range(len(codes)):
-        locals_, body, offset, src = codes[i]
-        m.funcs.append(Func(func_decl[i], locals_, body, offset, src))
+    m.funcs = codes
     m.build_index_spaces()
     return m
 
@@ -842,8 +862,6 @@ def _custom(m, content, offset):
     if type(data) is not bytes:
         data = bytes(data)
     m.customs.append(CustomSection(name, data, offset + r.pos))
-    if name == "name" and m.names is None:
-        m.names = _names(data)
 
 
 def _names(data):
@@ -881,12 +899,15 @@ def _name_map(r):
     return out
 
 
-def _code_section(r, codes, lazy):
-    """Append (locals, body, offset, src) per entry (``lazy``: body None,
-    src for Func.src, else src None; ``lazy == 2``, trusted: bodies not
-    decoded); return whether any body uses memory.init or data.drop."""
+def _code_section(r, codes, lazy, func_decl):
+    """Append a Func per entry (its type index from ``func_decl``, 0 past
+    its end: the counts are compared afterwards; ``lazy``: no body, one
+    Func.src for all; ``lazy == 2``, trusted: bodies not even decoded once);
+    return whether any body uses memory.init or data.drop."""
     b = r.b
     threads = r.threads
+    ctx = (b, threads, r.wasm3) if lazy else None
+    ndecl = len(func_decl)
     uses_data = False
     shared = {}                 # declaration -> expanded locals list
     budget = MAX_FUNCTION_LOCALS + LOCALS_PER_BYTE * len(b)
@@ -912,19 +933,19 @@ def _code_section(r, codes, lazy):
                 locals_.extend([t] * count)
             shared[key] = locals_
         at = r.pos
+        i = len(codes)
         if lazy == 2:       # trusted: valid, so the body ends where it says
             r.pos = start + size
-            codes.append((locals_, None, start, (b, at, threads, r.wasm3)))
+            codes.append(Func(func_decl[i] if i < ndecl else 0, locals_,
+                              None, start, ctx))
             continue
         body, r.pos, used = _expr(b, at, threads, r.wasm3)
         if used:
             uses_data = True
         if r.pos != start + size:
             raise MalformedModule(MSG_SECTION_SIZE, start)
-        if lazy:
-            codes.append((locals_, None, start, (b, at, threads, r.wasm3)))
-        else:
-            codes.append((locals_, body, start, None))
+        codes.append(Func(func_decl[i] if i < ndecl else 0, locals_,
+                          None if lazy else body, start, ctx))
         body = None
     return uses_data
 

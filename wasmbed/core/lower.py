@@ -643,9 +643,10 @@ def _fuel_ops(fuel, i, op, stk, emit):
 
 
 def _compact(sel, n):
-    """A list of ints < n as bytes when they fit a byte (1 byte each on a
-    board instead of a list slot), else the list."""
-    return bytes(sel) if n <= 256 else sel
+    """The selector as built: a bytearray while every index fits a byte
+    (1 byte each on a board instead of a list slot; not copied to bytes,
+    which would hold it twice for a moment), else the list."""
+    return sel
 
 
 def _f64_key(v):

@@ -145,9 +145,10 @@ class Func:
     ``compiled`` is a slot an execution tier may fill lazily.
 
     A lazily decoded module (decode.py, the default on MicroPython) keeps
-    no body: ``src`` is (module bytes, position of the first instruction,
-    threads) and every read of ``body`` decodes a fresh list from there
-    (the bytes were checked once when the module was decoded).
+    no body: ``src`` is (module bytes, threads, wasm3), one tuple shared by
+    the module's functions, and every read of ``body`` decodes a fresh list
+    from ``offset`` (the bytes were checked once when the module was
+    decoded).
     """
 
     __slots__ = ("type_idx", "locals", "_body", "offset", "compiled", "src")
@@ -165,7 +166,7 @@ class Func:
         b = self._body
         if b is None and self.src is not None:
             from wasmbed.core.decode import body_of
-            return body_of(self.src)
+            return body_of(self.src, self.offset)
         return b
 
     @body.setter
@@ -229,7 +230,8 @@ class Module:
     ``data_count`` (None when the section is absent), ``customs`` (every
     custom section, in order), ``names`` (the parsed name section: a dict
     with "module", "funcs" {idx: name}, "locals" {func: {idx: name}}, or
-    None) and ``size`` (the byte length of the binary).
+    None; parsed from ``customs`` on first read) and ``size`` (the byte
+    length of the binary).
 
     Derived index spaces (imports first, as the spec orders them):
     ``func_types`` (FuncType per function index), ``table_types``,
@@ -251,7 +253,7 @@ class Module:
         self.datas = []
         self.data_count = None
         self.customs = []
-        self.names = None
+        self._names = False     # not parsed yet (see names)
         self.size = 0
         self.func_types = []
         self.table_types = []
@@ -270,6 +272,25 @@ class Module:
         # the embedder's cache of translated code (wasmbed/code_cache.py):
         # get(name) / put(name, value), name a function index or a fact
         self.code_cache = None
+
+    @property
+    def names(self):
+        """The parsed "name" section (see decode.py), or None; parsed on
+        first read, so that a board that never reads it holds no names."""
+        n = self._names
+        if n is False:
+            n = None
+            for c in self.customs:
+                if c.name == "name":
+                    from wasmbed.core.decode import _names
+                    n = _names(c.data)
+                    break
+            self._names = n
+        return n
+
+    @names.setter
+    def names(self, value):
+        self._names = value
 
     def build_index_spaces(self):
         """Fill the derived index spaces from imports and definitions.
