@@ -21,7 +21,7 @@ from wasmbed.core.opcodes import (  # noqa: F401
 
 def definitions(_op, _lanes_of):
     """Every instruction of WebAssembly 2.0, SIMD, threads and 3.0's
-    exception handling and relaxed SIMD."""
+    exception handling, tail calls and relaxed SIMD."""
     # -- control ---------------------------------------------------------------
     _op(0x00, "unreachable")
     _op(0x01, "nop")
@@ -36,6 +36,9 @@ def definitions(_op, _lanes_of):
     _op(0x0F, "return")
     _op(0x10, "call", IMM_FUNC)
     _op(0x11, "call_indirect", IMM_CALL_INDIRECT)
+    # -- tail calls (3.0) --------------------------------------------------------
+    _op(0x12, "return_call", IMM_FUNC)
+    _op(0x13, "return_call_indirect", IMM_CALL_INDIRECT)
     # -- exception handling (3.0) ------------------------------------------------
     _op(0x08, "throw", IMM_TAG)
     _op(0x0A, "throw_ref")
@@ -364,6 +367,8 @@ def _decode_kinds(name, imm):
     kind[0x19] = D._D_CATCH
     kind[0x18] = D._D_DELEGATE
     kind[0x09] = D._D_TAG          # rethrow: one index, not in 2.0
+    kind[0x12] = D._D_TAG          # return_call: one index, not in 2.0
+    kind[0x13] = D._D_TWO_IDX3     # return_call_indirect: two, not in 2.0
     return kind
 
 
