@@ -358,6 +358,7 @@ SOFT_SCRIPTS = [
     "simd/simd_f64x2_rounding", "simd/simd_i32x4_trunc_sat_f32x4",
     "simd/simd_i32x4_trunc_sat_f64x2", "simd/simd_conversions", "simd/simd_splat",
     "simd/simd_lane",
+    "wasm3/relaxed_madd_nmadd", "wasm3/relaxed_min_max", "wasm3/i32x4_relaxed_trunc",
 ]
 
 

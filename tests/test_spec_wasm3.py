@@ -6,11 +6,11 @@ references are still to come; table_init64 needs GC arrays), so the
 scripts that must pass are listed here explicitly: add a script when the
 work it needs lands. Among them, the ones 3.0's exception handling and
 extended constant expressions made pass (besides the 2.0 scripts the 3.0
-suite repeats): data, exports, imports, throw, throw_ref (and the legacy
-exception scripts listed in LEGACY once the legacy form runs); 3.0's tail
-calls: return_call, return_call_indirect (TAIL_CALLS); relaxed SIMD made
-those in RELAXED pass; multiple memories, memory64 and table64 those in
-MEMORIES. Every command must pass on the interpreter and on the fast
+suite repeats): data, exports, imports, throw, throw_ref and the legacy
+exception scripts listed in LEGACY; 3.0's tail calls: return_call,
+return_call_indirect (TAIL_CALLS); relaxed SIMD made those in RELAXED
+pass; multiple memories, memory64 and table64 those in MEMORIES. Every
+command must pass on the interpreter and on the fast
 tier; only text-format cases may be skipped.
 """
 import io
@@ -22,7 +22,7 @@ from suites import needs_spec, SPEC_JSON
 from wasmbed.wast_exec import ExecRunner
 
 PASSING = [
-    "legacy-rethrow", "legacy-throw",
+    "legacy-rethrow", "legacy-throw", "legacy-try_catch", "legacy-try_delegate",
     "i16x8_relaxed_q15mulr_s", "i32x4_relaxed_trunc", "i8x16_relaxed_swizzle",
     "relaxed_dot_product", "relaxed_laneselect", "relaxed_madd_nmadd",
     "relaxed_min_max",
@@ -82,7 +82,8 @@ PASSING += MEMORIES
 EXCEPTIONS = ["data", "exports", "imports", "throw", "throw_ref"]
 # made to pass by 3.0's tail calls
 TAIL_CALLS = ["return_call", "return_call_indirect"]
-LEGACY = ["legacy-rethrow", "legacy-throw"]
+# the legacy form (try_catch and try_delegate also need tail calls)
+LEGACY = ["legacy-rethrow", "legacy-throw", "legacy-try_catch", "legacy-try_delegate"]
 # relaxed SIMD (its `either` results: any allowed one passes)
 RELAXED = ["i16x8_relaxed_q15mulr_s", "i32x4_relaxed_trunc", "i8x16_relaxed_swizzle",
            "relaxed_dot_product", "relaxed_laneselect", "relaxed_madd_nmadd",

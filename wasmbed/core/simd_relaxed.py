@@ -77,9 +77,18 @@ def _sat16(x):
 
 def _dot16(a, b):
     # the 8 signed 16-bit pair sums of a's and b's signed bytes
-    x = _lanes_b(a)
-    y = _lanes_b(b)
-    return [_sat16(x[i] * y[i] + x[i + 1] * y[i + 1]) for i in range(0, 16, 2)]
+    a = _lanes_b(a)
+    b = _lanes_b(b)
+    p = [0] * 8
+    i = 0
+    while i < 8:
+        p[i] = _pair(a, b, i + i)
+        i += 1
+    return p
+
+
+def _pair(a, b, j):
+    return _sat16(a[j] * b[j] + a[j + 1] * b[j + 1])
 
 
 def _dot_i8x16_i7x16_s(a, b):
