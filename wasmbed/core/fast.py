@@ -40,17 +40,14 @@ from wasmbed.core.instance import call_host as _call_host, results_list
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, WasmError
 from wasmbed.core import fast_rt
-from wasmbed.core.fast_rt import STRUCT_ERROR, FRAME_OVERHEAD
+from wasmbed.core.fast_rt import STRUCT_ERROR
+from wasmbed.core.call_stack import (FRAME_OVERHEAD, HOST_FRAME_COST,
+                                     RECURSION_ERROR as _RECURSION)
 from wasmbed.core.opcodes import NAME, is_simd
 from wasmbed.core.host_charge import (account_of, translate_cost,
                                      code_cost, bind_cost)
 from wasmbed.core.fuel import fast_ctx as _fuel_ctx
 
-
-try:
-    _RECURSION = RecursionError
-except NameError:   # MicroPython: RuntimeError("maximum recursion depth exceeded")
-    _RECURSION = RuntimeError
 
 
 class _Foreign(Exception):
@@ -307,10 +304,6 @@ def install(module, binders):
         cache[k] = binders[k]
 
 
-# Budget charged for a host function frame: only wasm code the host calls
-# back into sees it (the host's C stack is bounded separately, by the
-# runtime's re-entry count: wasmbed/host_stack.py).
-HOST_FRAME_COST = 2048
 
 # The smallest frame cost (a function without params, locals or operands):
 # a guest goes at most stack_size // MIN_FRAME_COST wasm frames deep, one

@@ -27,10 +27,6 @@ from wasmbed.core.errors import Trap
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
 
-# bytes a translated frame charges against the exec env's stack, plus 8
-# per slot (translate.py's cost formula; here so AOT code needs no
-# translator on the board)
-FRAME_OVERHEAD = 64
 
 _unpack_from = struct.unpack_from
 _pack_into = struct.pack_into
@@ -193,15 +189,8 @@ def elem_drop(elems, seg):
 
 def call_target(ctx, tab, ftype, i):
     """The callable for call_indirect through table `tab` at index i,
-    after the spec's checks (undefined / uninitialized element, type)."""
-    el = tab.elems
-    if i >= len(el):
-        raise Trap(E.TRAP_UNDEFINED_ELEMENT)
-    f = el[i]
-    if f is None:
-        raise Trap(E.TRAP_UNINITIALIZED_ELEMENT)
-    if f.type is not ftype and f.type != ftype:
-        raise Trap(E.TRAP_INDIRECT_TYPE)
+    after the spec's checks (Table.callee)."""
+    f = tab.callee(i, ftype)
     if f.host is None and f.instance is ctx.inst:
         return ctx.fns[f.index]
     return ctx.callable_of(f)
@@ -239,14 +228,7 @@ def tail_target(ctx, tab, ftype, i):
     """The callable for return_call_indirect through table `tab` at index
     i, after call_indirect's checks: one that may return TAIL (run_tail
     calls it)."""
-    el = tab.elems
-    if i >= len(el):
-        raise Trap(E.TRAP_UNDEFINED_ELEMENT)
-    f = el[i]
-    if f is None:
-        raise Trap(E.TRAP_UNINITIALIZED_ELEMENT)
-    if f.type is not ftype and f.type != ftype:
-        raise Trap(E.TRAP_INDIRECT_TYPE)
+    f = tab.callee(i, ftype)
     if f.host is None and f.instance is ctx.inst:
         return (ctx.tails or ctx.tail_fns())[f.index]
     return ctx.tail_callable_of(f)

@@ -30,14 +30,8 @@ M64 = 0xFFFFFFFFFFFFFFFF
 S32 = 0x80000000
 S64 = 0x8000000000000000
 
-# MicroPython has no RecursionError: it raises RuntimeError
-try:
-    _RECURSION = RecursionError
-except NameError:
-    _RECURSION = RuntimeError
-
-# bytes of host stack charged per frame, plus 8 per register
-FRAME_OVERHEAD = 64
+from wasmbed.core.call_stack import (frame_cost, HOST_FRAME_COST,
+                                     RECURSION_ERROR as _RECURSION)
 
 # kinds of special (frame-switching) operations
 SP_CALL = 0
@@ -465,7 +459,7 @@ class Compiled:
         self.specials = specials
         self.template = template
         self.nparams = nparams
-        self.cost = FRAME_OVERHEAD + 8 * (nparams + len(template))
+        self.cost = frame_cost(nparams + len(template))
         self.handlers = handlers
 
 
@@ -745,15 +739,7 @@ def execute(env, func, args):
                     nxt = sp[4]
                 elif kind == SP_CALL_IND:
                     ftype, table, islot, base, nargs, nxt = sp[1:]
-                    i = R[islot]
-                    elems = table.elems
-                    if i >= len(elems):
-                        raise Trap(E.TRAP_UNDEFINED_ELEMENT)
-                    f = elems[i]
-                    if f is None:
-                        raise Trap(E.TRAP_UNINITIALIZED_ELEMENT)
-                    if f.type is not ftype and f.type != ftype:
-                        raise Trap(E.TRAP_INDIRECT_TYPE)
+                    f = table.callee(R[islot], ftype)
                 else:
                     # a tail call: this frame gives way to the callee's
                     if kind == SP_RCALL:
@@ -762,22 +748,14 @@ def execute(env, func, args):
                         nargs = sp[3]
                     else:
                         ftype, table, islot, base, nargs = sp[1:]
-                        i = R[islot]
-                        elems = table.elems
-                        if i >= len(elems):
-                            raise Trap(E.TRAP_UNDEFINED_ELEMENT)
-                        f = elems[i]
-                        if f is None:
-                            raise Trap(E.TRAP_UNINITIALIZED_ELEMENT)
-                        if f.type is not ftype and f.type != ftype:
-                            raise Trap(E.TRAP_INDIRECT_TYPE)
+                        f = table.callee(R[islot], ftype)
                     if F[0] is not None:
                         _check_term(F)
                     budget += comp.cost
                     if f.host is not None:
                         # a host callee's results are this frame's: return
                         saved = env.stack_used
-                        env.stack_used = env.stack_size - budget
+                        env.stack_used = env.stack_size - budget + HOST_FRAME_COST
                         env.instance = inst
                         try:
                             res = _call_host(env, f, R[base:base + nargs])
@@ -809,7 +787,7 @@ def execute(env, func, args):
                     _check_term(F)
                 if f.host is not None:
                     saved = env.stack_used
-                    env.stack_used = env.stack_size - budget
+                    env.stack_used = env.stack_size - budget + HOST_FRAME_COST
                     env.instance = inst
                     try:
                         res = _call_host(env, f, R[base:base + nargs])

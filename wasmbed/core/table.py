@@ -81,6 +81,22 @@ class Table:
     def size(self):
         return len(self.elems)
 
+    def callee(self, i, ftype):
+        """call_indirect's (and return_call_indirect's) target: the function
+        at element i, after the spec's checks, in their order. Raises
+        Trap "undefined element" (i past the end), "uninitialized element"
+        (a null element), "indirect call type mismatch" (its type is not
+        ftype). Both tiers call this one resolver."""
+        el = self.elems
+        if i >= len(el):
+            raise Trap(E.TRAP_UNDEFINED_ELEMENT)
+        f = el[i]
+        if f is None:
+            raise Trap(E.TRAP_UNINITIALIZED_ELEMENT)
+        if f.type is not ftype and f.type != ftype:
+            raise Trap(E.TRAP_INDIRECT_TYPE)
+        return f
+
     def grow(self, delta, init, term=None):
         """-> the old size, or -1. ``term`` a terminate flag polled between
         chunks of BULK_CHUNK elements; when it fires the table keeps its old

@@ -69,7 +69,7 @@ POLL_MASK = 4095
 PATH_STEPS = 200         # branch path walk bound (beyond: be conservative)
 INIT_CHUNK = 64          # locals zeroed per chained assignment
 
-from wasmbed.core.fast_rt import FRAME_OVERHEAD  # noqa: E402 (64 bytes a frame, plus 8 per slot)
+from wasmbed.core.call_stack import frame_cost  # noqa: E402
 FUEL_LOCAL = None        # metered code: fuel in a local (True), in the
                          # cell (False), None: whichever is cheaper
 
@@ -823,7 +823,7 @@ class _Emit:
                 top[k - 1:k + 1] = ["while True:", [
                     "try:", inner, "except UncaughtException as _e:", self.catch_code()]]
         # prologue
-        cost = FRAME_OVERHEAD + 8 * (self.nlocals + self.maxh)
+        cost = frame_cost(self.nlocals + self.maxh)
         self.cost = cost
         for code, i, line in self.cost_lines:
             code[i] = line % cost
