@@ -509,10 +509,18 @@ def test_atomic_instructions_and_threads_switch():
 
 @pytest.mark.parametrize("body", [
     b"\x27\x0b", b"\xc5\x0b", b"\xff\x0b",
-    b"\xfc\x12\x0b", b"\xfd\x9a\x01\x0b", b"\xfd\x80\x02\x0b", b"\xfe\x04\x0b",
+    b"\xfc\x12\x0b", b"\xfd\x9a\x01\x0b", b"\xfd\x94\x02\x0b", b"\xfd\x80\x04\x0b",
+    b"\xfe\x04\x0b",
 ])
 def test_illegal_opcodes(body):
     assert error(one_func(body)).startswith("illegal opcode")
+
+
+def test_relaxed_simd_opcodes_are_illegal_in_the_2_0_format():
+    # 0xFD 0x100 is i8x16.relaxed_swizzle in 3.0
+    assert error(one_func(b"\xfd\x80\x02\x0b"), wasm3=False) == "illegal opcode fd 256"
+    # (3.0: it decodes; the validator reports its missing operands)
+    assert body_of(one_func(b"\xfd\x80\x02\x0b")) == [(op.PREFIX_FD + 0x100,), END]
 
 
 def test_exception_opcodes_are_illegal_in_the_2_0_format():

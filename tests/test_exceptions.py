@@ -5,7 +5,8 @@ Tags (defined, imported, exported; identity, not type, decides a match),
 order, ``exnref`` and ``throw_ref``, exceptions that cross calls, host
 functions and instances, the embedding API's UncaughtException (a Trap with
 the tag and the payload), traps that no clause catches, validation rules,
-fuel, and the terminate poll inside a try_table.
+fuel, the terminate poll inside a try_table, and the legacy form's
+delegate and rethrow across host functions.
 """
 import threading
 
@@ -354,7 +355,7 @@ def test_tag_types_have_no_results():
 def test_the_2_0_format_has_no_exceptions():
     """decode_module(threads=False) is the 2.0 format (the core suite's)."""
     for wat, msg in (("(module (tag))", "malformed section id"),
-                     ("(module (func (try_table)))", "illegal opcode 0x1f"),
+                     ("(module (func (try_table)))", "illegal opcode 1f"),
                      ("(module (func (param exnref)))", "malformed value type")):
         data = wasmtime.wat2wasm(wat)
         validate_module(decode_module(data))
@@ -391,3 +392,126 @@ def test_terminate_reaches_a_loop_inside_try_table(mode):
             inst.default_exec_env().call(f)
     finally:
         timer.cancel()
+
+
+# -- the legacy form across host functions ---------------------------------------------
+
+LEGACY_HOST = """(module
+  (import "env" "host" (func $host (param i32)))
+  (import "env" "swallow" (func $swallow (param i32)))
+  (tag $e (export "e") (param i32))
+  (tag $f (export "f") (param i32))
+
+  ;; delegate 1 skips the enclosing try (whose catch $e would trap) and
+  ;; sends the exception to the caller
+  (func (export "delegating") (param i32)
+    try
+      try
+        local.get 0
+        throw $e
+      delegate 1
+    catch $e
+      drop
+      unreachable
+    end)
+  (func (export "throw-f") (param i32) (local.get 0) (throw $f))
+
+  ;; wasm -> host -> delegating: the exception crosses the host frame and
+  ;; lands in this catch
+  (func (export "outer") (param i32) (result i32)
+    try (result i32)
+      local.get 0
+      call $host
+      i32.const -1
+    catch $e
+    end)
+
+  ;; the handler calls the host, which runs and catches another exception
+  ;; in wasm; rethrow 0 still throws the one this catch caught
+  (func (export "rethrow-after-host") (param i32) (result i32)
+    try (result i32)
+      try
+        local.get 0
+        throw $e
+      catch $e
+        i32.const 1
+        i32.add
+        call $swallow
+        rethrow 0
+      end
+      i32.const -1
+    catch $e
+    end)
+
+  ;; a catch_all's rethrow passes the exception through a host frame to
+  ;; the wasm caller of the host, unchanged
+  (func (export "rethrow-all") (param i32)
+    try
+      local.get 0
+      throw $e
+    catch_all
+      rethrow 0
+    end)
+  (func (export "via-host") (param i32) (result i32)
+    try (result i32)
+      local.get 0
+      call $host
+      i32.const -1
+    catch $f
+      i32.const 1000
+      i32.add
+    catch $e
+    end))"""
+
+
+def _legacy_host_instance(mode, inner):
+    holder = {}
+    seen = []
+    ft = FuncType((I32,), ())
+
+    def host_fn(env, x):
+        inst = holder["inst"]
+        try:
+            inst.default_exec_env().call(inst.lookup_function(inner), x)
+        except UncaughtException as e:
+            seen.append(("host", e.tag is inst.lookup_tag("e"), e.values))
+            raise
+
+    def swallow_fn(env, x):
+        inst = holder["inst"]
+        try:
+            inst.default_exec_env().call(inst.lookup_function("throw-f"), x)
+        except UncaughtException as e:
+            seen.append(("swallow", e.tag is inst.lookup_tag("f"), e.values))
+
+    imports = {"env": {"host": HostFunction(ft, host_fn, "host"),
+                       "swallow": HostFunction(ft, swallow_fn, "swallow")}}
+    inst = instance(mode, LEGACY_HOST, imports=imports)
+    holder["inst"] = inst
+    return inst, seen
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_legacy_delegate_crosses_a_host_function(mode):
+    inst, seen = _legacy_host_instance(mode, "delegating")
+    assert call(inst, "outer", 31) == 31
+    assert seen == [("host", True, (31,))]
+    # with no wasm frame above the host, the exception leaves the call
+    with pytest.raises(UncaughtException) as info:
+        call(inst, "delegating", 5)
+    assert info.value.tag is inst.lookup_tag("e")
+    assert info.value.values == (5,)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_legacy_rethrow_after_a_host_call_rethrows_the_caught_exception(mode):
+    inst, seen = _legacy_host_instance(mode, "delegating")
+    assert call(inst, "rethrow-after-host", 8) == 8
+    assert seen == [("swallow", True, (9,))]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_legacy_rethrow_crosses_a_host_function(mode):
+    inst, seen = _legacy_host_instance(mode, "rethrow-all")
+    assert call(inst, "via-host", 4) == 4
+    assert seen == [("host", True, (4,))]

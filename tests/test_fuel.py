@@ -398,6 +398,25 @@ def test_spec_wasm3_exceptions_same_fuel_in_both_tiers():
     assert fuel_diff.compare.failed == 0
 
 
+@needs_spec
+def test_spec_wasm3_tail_calls_same_fuel_in_both_tiers():
+    """The tail-call scripts (tests/test_spec_wasm3.py TAIL_CALLS),
+    metered: the same fuel left in both tiers, every command passing."""
+    from test_spec_wasm3 import TAIL_CALLS
+    paths = []
+    for name in TAIL_CALLS:
+        paths += sorted(glob.glob(os.path.join(SPEC_JSON, "wasm3", name, "*.json")))
+    assert len(paths) == len(TAIL_CALLS)
+    fuel_diff.compare.passed = fuel_diff.compare.failed = 0
+    total = 0
+    for p in paths:
+        n, diffs = fuel_diff.compare(p)
+        assert not diffs, (p, diffs[:3])
+        total += n
+    assert total > 50
+    assert fuel_diff.compare.failed == 0
+
+
 # -- CLI -------------------------------------------------------------------------
 
 def test_cli_fuel(tmp_path, capsys):

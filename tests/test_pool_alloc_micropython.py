@@ -115,15 +115,15 @@ def micropython():
 
 
 def stage(tmp_path):
-    """A package tree holding only the pool and the error module, so the run
-    does not depend on the rest of wasmbed importing on MicroPython."""
+    """A package tree holding only the pool and the host error module (no
+    wasmbed.core: the allocator knows nothing of wasm), so the run does not
+    depend on the rest of wasmbed importing on MicroPython."""
     root = tmp_path / "stage"
     if not root.exists():
-        (root / "wasmbed" / "core").mkdir(parents=True)
+        (root / "wasmbed").mkdir(parents=True)
         (root / "wasmbed" / "__init__.py").write_text("")
-        (root / "wasmbed" / "core" / "__init__.py").write_text("")
-        (root / "wasmbed" / "core" / "errors.py").symlink_to(
-            os.path.join(REPO, "wasmbed", "core", "errors.py"))
+        (root / "wasmbed" / "host_errors.py").symlink_to(
+            os.path.join(REPO, "wasmbed", "host_errors.py"))
         (root / "wasmbed" / "pool_alloc").symlink_to(
             os.path.join(REPO, "wasmbed", "pool_alloc"))
     return str(root)

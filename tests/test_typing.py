@@ -43,8 +43,10 @@ PUBLIC = {
     "wasmbed/natives.py": {None: ["host_function"]},
     "wasmbed/__init__.py": {None: ["aot_source"]},
     "wasmbed/wasi/config.py": {"WasiConfig": ["__init__"]},
-    "wasmbed/core/errors.py": {"WasmError": ["__init__", "__str__"],
-                               "MalformedModule": ["__init__"],
+    "wasmbed/host_errors.py": {"WasmError": ["__init__", "__str__"],
+                               "PoolExhausted": ["__init__"],
+                               "FsError": ["__init__"]},
+    "wasmbed/core/errors.py": {"MalformedModule": ["__init__"],
                                "ProcExit": ["__init__"]},
 }
 

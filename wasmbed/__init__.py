@@ -45,6 +45,15 @@ def aot_source(module: "Any", wasm: "bytes | None" = None) -> "str":
     return module_source(module, wasm)
 
 
+def float_mode() -> "str":
+    """"hard" when this host's float is an IEEE double (f32/f64 run on
+    it), "soft" when f32/f64 are computed on integers (single-precision
+    boards, or WASMBED_FLOAT=soft): core/float_host.py. Fixed when wasmbed
+    is imported."""
+    from wasmbed.core import float_host
+    return "soft" if float_host.soft() else "hard"
+
+
 if False:   # type checkers only: at run time WasiConfig loads on first use
     from typing import Any
     from wasmbed.wasi import WasiConfig as WasiConfig  # noqa: F401

@@ -4,25 +4,18 @@
 missing file, a malformed module) print one line ``wasmbed: error: ...`` to
 stderr and return 1; usage errors return 2 (argparse's convention).
 
-For now this imports wasmbed.wast(_exec) and wasmbed.core.decode directly;
-it will go through the public ``wasmbed`` API once that offers loading.
+It uses only the public API: the ``wasmbed`` package's names, and the
+modules ``wasmbed.wast`` (the spec-script runners), ``wasmbed.module_info``
+(what inspect prints), ``wasmbed.wasi``, ``wasmbed.wasmtime`` and
+``wasmbed.device`` (tests/platform/test_import_rule.py checks it).
 """
 
 import argparse
+import os
 import sys
 
 from wasmbed import __version__
-from wasmbed.core.decode import decode_module
-from wasmbed.core.errors import WasmError
-from wasmbed.values import to_internal
-from wasmbed.core.module import (
-    EXT_NAME, EXT_FUNC, EXT_TABLE, EXT_MEMORY, VALTYPE_NAME, MODE_ACTIVE,
-    MODE_PASSIVE)
-
-SECTION_NAMES = ("custom", "type", "import", "function", "table", "memory",
-                 "global", "export", "start", "element", "code", "data",
-                 "datacount")
-
+from wasmbed import WasmError
 
 def _error(msg):
     sys.stderr.write("wasmbed: error: %s\n" % msg)
@@ -33,93 +26,11 @@ def _read(path):
         return f.read()
 
 
-def _limits(lim):
-    s = "min %d" % lim.min
-    if lim.max is not None:
-        s += " max %d" % lim.max
-    if lim.shared:
-        s += " shared"
-    return s
-
-
-def _functype(t):
-    parts = ["func"]
-    if t.params:
-        parts.append("(param %s)" % " ".join(VALTYPE_NAME[v] for v in t.params))
-    if t.results:
-        parts.append("(result %s)" % " ".join(VALTYPE_NAME[v] for v in t.results))
-    return "(%s)" % " ".join(parts)
-
-
-def _desc(kind, desc, module):
-    if kind == EXT_FUNC:
-        if desc >= len(module.types):
-            return "type %d (unknown)" % desc
-        return "type %d %s" % (desc, _functype(module.types[desc]))
-    if kind == EXT_TABLE:
-        return "%s %s" % (VALTYPE_NAME[desc.elem], _limits(desc.limits))
-    if kind == EXT_MEMORY:
-        return _limits(desc.limits)
-    return "%s%s" % ("mut " if desc.mutable else "", VALTYPE_NAME[desc.valtype])
-
-
-def inspect_lines(data):
-    """The lines ``wasmbed inspect`` prints for the module bytes ``data``.
-    Raises MalformedModule."""
-    sections = []
-    m = decode_module(data, sections=sections)
-    out = ["size: %d bytes" % len(data)]
-    customs = iter(m.customs)
-    for sid, offset, size in sections:
-        extra = ""
-        if sid == 0:
-            extra = " %r" % next(customs).name
-        out.append("section %-9s offset 0x%06x size %d%s" % (
-            SECTION_NAMES[sid], offset, size, extra))
-    for i, t in enumerate(m.types):
-        out.append("type %d: %s" % (i, _functype(t)))
-    for imp in m.imports:
-        out.append("import %s %r.%r: %s" % (
-            EXT_NAME[imp.kind], imp.module, imp.name,
-            _desc(imp.kind, imp.desc, m)))
-    out.append("functions: %d (%d imported, %d defined)" % (
-        len(m.func_types), m.num_imported_funcs, len(m.funcs)))
-    for i, t in enumerate(m.tables):
-        out.append("table %d: %s" % (m.num_imported_tables + i,
-                                     _desc(EXT_TABLE, t, m)))
-    for i, mt in enumerate(m.mems):
-        out.append("memory %d: %s" % (m.num_imported_mems + i,
-                                      _limits(mt.limits)))
-    for i, g in enumerate(m.globals):
-        out.append("global %d: %s" % (m.num_imported_globals + i,
-                                      _desc(3, g.type, m)))
-    for e in m.exports:
-        out.append("export %r: %s %d" % (e.name, EXT_NAME[e.kind], e.index))
-    if m.start is not None:
-        out.append("start: function %d" % m.start)
-    for i, e in enumerate(m.elems):
-        mode = ("active table %d" % e.table if e.mode == MODE_ACTIVE else
-                "passive" if e.mode == MODE_PASSIVE else "declarative")
-        out.append("elem %d: %s %s, %d entries" % (
-            i, VALTYPE_NAME[e.type], mode, len(e.init)))
-    for i, d in enumerate(m.datas):
-        mode = ("active memory %d" % d.memory if d.mode == MODE_ACTIVE
-                else "passive")
-        out.append("data %d: %s, %d bytes" % (i, mode, len(d.init)))
-    out.append("data count: %s" % (
-        "absent" if m.data_count is None else m.data_count))
-    for c in m.customs:
-        out.append("custom %r: offset 0x%06x, %d bytes" % (
-            c.name, c.offset, len(c.data)))
-    if m.names is not None and m.names["module"] is not None:
-        out.append("module name: %r" % m.names["module"])
-    return out
-
-
 def cmd_inspect(args):
     try:
         data = _read(args.file)
-        lines = inspect_lines(data)
+        from wasmbed.module_info import describe
+        lines = describe(data)
     except OSError as e:
         _error("cannot read %s: %s" % (args.file, e.strerror or e))
         return 1
@@ -131,10 +42,7 @@ def cmd_inspect(args):
 
 
 def cmd_wast(args):
-    try:   # the runner with the execution commands, when the runtime is there
-        from wasmbed.wast_exec import ExecRunner as Runner
-    except ImportError:
-        from wasmbed.wast import WastRunner as Runner
+    from wasmbed.wast_exec import ExecRunner as Runner
     only = None
     if args.only:
         only = [k.strip() for k in args.only.split(",") if k.strip()]
@@ -196,21 +104,19 @@ def version_text():
         __version__, platform.python_version(), default_mode())
 
 
-def _parse_arg(t, text):
-    """A command-line argument for a parameter of value type t. Raises
-    ValueError "expected i32, got 'abc'"."""
-    from wasmbed.core.module import I32, I64, F32, F64
-    name = VALTYPE_NAME[t]
-    if t in (I32, I64):
+def _parse_arg(name, text):
+    """A command-line argument for a parameter of value type `name` ("i32",
+    ...). Raises ValueError "expected i32, got 'abc'"."""
+    if name in ("i32", "i64"):
         try:
             v = int(text, 0)
         except ValueError:
             raise ValueError("expected %s, got %r" % (name, text))
-        bits = 32 if t == I32 else 64
+        bits = 32 if name == "i32" else 64
         if not -(1 << (bits - 1)) <= v < (1 << bits):
             raise ValueError("expected %s, got %r (out of range)" % (name, text))
         return v
-    if t in (F32, F64):
+    if name in ("f32", "f64"):
         try:
             return float(text)
         except ValueError:
@@ -374,6 +280,10 @@ def _runtime(args):
                                        max_thread_num=args.max_threads, mode=args.mode)
     if args.max_memory is not None:
         config.max_memory_size = args.max_memory
+    if args.cache is not None and os.path.exists(args.cache) \
+            and not os.path.isdir(args.cache):
+        raise _CliError("--cache %s: not a directory" % args.cache)
+    config.cache_dir = args.cache
     try:
         return wasmbed.Runtime(config)
     except wasmbed.PoolExhausted as e:
@@ -420,7 +330,7 @@ class _Watchdog:
 
 
 def _exported_funcs(mod):
-    return [e.name for e in mod.exports if e.kind == EXT_FUNC]
+    return [e.name for e in mod.export_types() if e.kind == "func"]
 
 
 def _entry(mod, args):
@@ -457,7 +367,8 @@ def _run_loaded(rt, data, aot, args, env, dirs):
     except ValueError as e:   # load_aot: made for the other float mode
         raise _CliError("%s: %s" % (args.file, e))
     init, main = _entry(mod, args)
-    uses_wasi = any(imp.module.startswith("wasi_") for imp in mod.imports)
+    uses_wasi = any(imp.module_name.startswith("wasi_")
+                    for imp in mod.import_types())
     wasi = None
     if uses_wasi:
         guest_args = [args.file] + (list(args.args) if not args.invoke else [])
@@ -497,17 +408,15 @@ def _run_loaded(rt, data, aot, args, env, dirs):
 def _invoke_args(f, args):
     """The --invoke ARGS as values of f's parameter types. Raises
     _CliError (status 2) "expected i32, got 'abc'"."""
-    params = f.type.params
+    params = f.extern_type().param_types
     if len(args.args) != len(params):
         raise _CliError("%s takes %d argument(s) (%s), got %d" % (
-            args.invoke, len(params),
-            " ".join(VALTYPE_NAME[t] for t in params) or "none",
+            args.invoke, len(params), " ".join(params) or "none",
             len(args.args)), 2)
     vals = []
     for i, (t, text) in enumerate(zip(params, args.args)):
         try:
             v = _parse_arg(t, text)
-            to_internal(t, v)   # the API's own check, before the call
         except (ValueError, TypeError) as e:
             raise _CliError("bad argument %d to %s: %s" % (i + 1, args.invoke, e), 2)
         vals.append(v)
@@ -695,8 +604,8 @@ def _compile_in_float_mode(args):
     ``args.float`` mode (the mode is fixed when the engine is imported, as
     core/float_host.py says); -> its exit status, or None when this process
     already runs in that mode."""
-    from wasmbed.core import float_host
-    if args.float == ("soft" if float_host.soft() else "hard"):
+    import wasmbed
+    if args.float == wasmbed.float_mode():
         return None
     import os
     import subprocess
@@ -712,8 +621,7 @@ def _compile_in_float_mode(args):
 def cmd_compile(args):
     import wasmbed
     if args.float is None:
-        from wasmbed.core import float_host
-        args.float = "soft" if float_host.soft() else "hard"
+        args.float = wasmbed.float_mode()
     code = _compile_in_float_mode(args)
     if code is not None:
         return code
@@ -845,6 +753,11 @@ def build_parser():
                         "instruction) for the start function and the main call "
                         "together; running out traps \"all fuel consumed\" "
                         "(default: unmetered)")
+    r.add_argument("--cache", metavar="DIR", default=None,
+                   help="keep translated code in directory DIR and reuse it "
+                        "on later runs of the same module (created if "
+                        "missing; trusted: writable only by you) (default: "
+                        "no cache)")
     r.add_argument("--invoke", metavar="FUNC",
                    help="call FUNC with ARGS (parsed by its parameter types) "
                         "and print its results instead of running _start; a "

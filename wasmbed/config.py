@@ -61,6 +61,11 @@ class RuntimeConfig:
                     the pool shares the GC heap with those objects and the
                     heap size bounds RAM (then the decoded form is charged
                     MODULE_METADATA_FACTOR bytes per binary byte).
+    cache_dir       a directory for the on-disk cache of translated code
+                    (default None: no cache; CPython only, see
+                    wasmbed/code_cache.py). A module found there loads
+                    without decoding its bodies or validating them again,
+                    and its functions run without being translated again.
 
     Store limits, after wasmtime's StoreLimits (None: no cap). They hold
     in both modes (the pool bounds bytes on top of them in pool mode):
@@ -77,8 +82,8 @@ class RuntimeConfig:
     naming the limit. Tables and memories count where they are created,
     not where imported; counts are given back at deinstantiate().
 
-    Raises ValueError for an unknown mem_alloc_type or mode, or a limit
-    that is not None or an int >= 0.
+    Raises ValueError for an unknown mem_alloc_type or mode, a limit
+    that is not None or an int >= 0, or a cache_dir that is not a str.
     """
 
     def __init__(self, mem_alloc_type: "str | None" = None,
@@ -93,7 +98,8 @@ class RuntimeConfig:
                  max_instances: "int | None" = DEFAULT_MAX_INSTANCES,
                  max_tables: "int | None" = DEFAULT_MAX_TABLES,
                  max_memories: "int | None" = DEFAULT_MAX_MEMORIES,
-                 charge_host_memory: "bool | None" = None) -> "None":
+                 charge_host_memory: "bool | None" = None,
+                 cache_dir: "str | None" = None) -> "None":
         if mem_alloc_type is None:
             mem_alloc_type = "pool" if (heap_buf is not None or heap_size) else "system"
         if mem_alloc_type not in ("pool", "system"):
@@ -118,6 +124,9 @@ class RuntimeConfig:
         self.max_tables = _limit("max_tables", max_tables)
         self.max_memories = _limit("max_memories", max_memories)
         self.charge_host_memory = charge_host_memory
+        if cache_dir is not None and not isinstance(cache_dir, str):
+            raise ValueError("cache_dir must be a directory path (str) or None")
+        self.cache_dir = cache_dir
 
 
 def _limit(name, v):

@@ -8,7 +8,7 @@ required; it lives apart so that a board without files does not hold it
 (``wasmbed.platform_fs.FileSystem`` still names it).
 """
 
-from wasmbed.core.errors import FsError
+from wasmbed.host_errors import FsError
 
 ENOSYS = 52
 

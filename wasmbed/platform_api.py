@@ -23,7 +23,7 @@ Conventions shared by every method:
   ``code``, on CPython and MicroPython alike) where ``code`` is one of the
   ``OS_E*`` numbers below (POSIX/Linux numbering, which MicroPython's
   ``errno`` also uses), except memory exhaustion in ``vm_map``/``vm_remap``,
-  which is :class:`wasmbed.core.errors.PoolExhausted` on every port (the
+  which is :class:`wasmbed.host_errors.PoolExhausted` on every port (the
   engine turns it into ``-1`` from ``memory.grow``).
 - A capability a port lacks is announced by a ``HAS_*`` class attribute
   being False; the methods of that capability then fail cleanly as

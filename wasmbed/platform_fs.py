@@ -23,7 +23,7 @@ nothing else; a port maps its host error codes onto these numbers and uses
 This module imports nothing from the host, so it runs on MicroPython.
 """
 
-from wasmbed.core.errors import FsError  # noqa: F401  (re-exported)
+from wasmbed.host_errors import FsError  # noqa: F401  (re-exported)
 
 # --- WASI errno numbers (wasi_snapshot_preview1 ``errno``) -------------------
 # ERRNO_NAMES[n] is the name of errno n; each name is a module attribute

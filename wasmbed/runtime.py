@@ -186,9 +186,19 @@ class Runtime:
         Raises MalformedModule, InvalidModule, PoolExhausted (pool mode:
         the module bytes and the host memory of their decoded form are
         charged to the pool first, core/host_charge.py), HostOutOfMemory.
+        With RuntimeConfig.cache_dir, a binary the cache has seen validate
+        is decoded without its bodies and not validated again, and
+        translated functions are kept there (wasmbed/code_cache.py).
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError("load() needs bytes")
+        cache = None
+        if self.config.cache_dir is not None:
+            from wasmbed.code_cache import CodeCache
+            if type(data) is not bytes:   # bodies are decoded from it later
+                data = bytes(data)
+            cache = CodeCache(self.config.cache_dir, data)
+        trusted = cache is not None and cache.validated
         acct = None
         if self.pool is not None:
             acct = Account(self.pool)
@@ -207,10 +217,17 @@ class Runtime:
                 if charging and acct is not None:
                     what = "decoding the module"
                     decoding = acct.charge(host_charge.load_cost(len(data)), what)
-                module = decode_module(data, lazy=LAZY_BODIES)
+                module = decode_module(data, lazy=LAZY_BODIES,
+                                       trusted=trusted)
                 _poll(term)
-                validate_module(module, term)
-                _poll(term)
+                if trusted:
+                    module.validated = True
+                else:
+                    validate_module(module, term)
+                    _poll(term)
+                    if cache is not None:
+                        cache.mark_validated()
+                module.code_cache = cache
             except MemoryError:
                 raise HostOutOfMemory("load", "a module of %d bytes" % len(data))
             if charging and acct is not None:
@@ -890,6 +907,7 @@ class ExecEnv:
         self.stack_size = stack_size
         self.stack_used = 0
         self.instance = None   # core instance of the running function
+        self._tail = None      # fast tier: a pending tail call (fast_rt.run_tail)
         self._stack_block = None
         # the Python recursion limit a fast-tier call needs (0: none)
         self._want_limit = 0

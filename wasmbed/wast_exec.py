@@ -2,11 +2,12 @@
 
 ``ExecRunner`` extends wast.WastRunner with the commands that need a
 runtime: module instantiation and registration, actions (invoke, get),
-assert_return (with NaN patterns and `either`), assert_trap,
-assert_exception (3.0: an uncaught wasm exception),
-assert_exhaustion, assert_unlinkable and assert_uninstantiable. Each script
-gets a fresh Runtime with the `spectest` module registered. Values are
-compared in the internal representation, bit for bit.
+assert_return (with NaN patterns, `either` and 3.0's reference kinds: see
+NULL_KINDS and GC_KINDS), assert_trap, assert_exception (3.0: an uncaught
+wasm exception), assert_exhaustion, assert_unlinkable and
+assert_uninstantiable. Each script gets a fresh Runtime with the
+`spectest` module registered. Values are compared in the internal
+representation, bit for bit.
 """
 
 import struct
@@ -19,6 +20,7 @@ from wasmbed.spectest import spectest_exports
 from wasmbed.core.errors import WasmError, Trap, LinkError, UncaughtException
 from wasmbed.core.instance import WasmFunction, HostFunction
 from wasmbed.core.table import Global
+from wasmbed.core.exception import Exn
 from wasmbed.core import numeric as N
 
 # the internal f64 value: a float, or its bits in soft float mode
@@ -62,10 +64,25 @@ class _Registered:
         self.exports = exports
 
 
+# Reference kinds of the 3.0 scripts (wasm-tools json-from-wast). The null
+# kinds stand for a null reference of that heap type (``refnull``: of any);
+# the others carry "null", a host reference number (externref, anyref), or
+# no value: any non-null reference of the kind. The GC kinds' non-null
+# values (arrays, structs, i31) cannot occur without GC: skipped.
+NULL_KINDS = ("refnull", "nullref", "nullfuncref", "nullexternref", "nullexnref")
+GC_KINDS = ("anyref", "eqref", "arrayref", "structref", "i31ref")
+
+
 def parse_value(v):
-    """A JSON argument value -> internal representation."""
+    """A JSON argument value -> internal representation.
+
+    Raises Skip for a value kind the engine has no values of."""
     t = v["type"]
     s = v.get("value")
+    if t in NULL_KINDS or (s == "null" and (t == "exnref" or t in GC_KINDS)):
+        return None
+    if t == "anyref" and s is not None:
+        return HostRef(int(s))      # ref.host N
     if t == "i32":
         return int(s) & M32
     if t == "i64":
@@ -112,9 +129,21 @@ def _f64_matches(expected, bits):
 
 
 def value_matches(exp, got):
-    """Does internal value `got` match the JSON expectation `exp`?"""
+    """Does internal value `got` match the JSON expectation `exp`?
+
+    Raises Skip for a value kind the engine has no values of."""
     t = exp["type"]
     s = exp.get("value")
+    if t in NULL_KINDS:
+        return got is None
+    if t == "exnref":
+        return got is None if s == "null" else (s is None and isinstance(got, Exn))
+    if t in GC_KINDS:
+        if s == "null":
+            return got is None
+        if t == "anyref" and s is not None:
+            return got == HostRef(int(s))
+        raise Skip("value type %s (GC)" % t)
     if t == "i32":
         return isinstance(got, int) and got == int(s) & M32
     if t == "i64":

@@ -20,11 +20,11 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ENGINE_DIRS = ("wasmbed/core", "wasmbed/pool_alloc", "wasmbed/wasi")
 ENGINE_FILES = ("wasmbed/platform_api.py", "wasmbed/platform_fs.py",
-                "wasmbed/filesystem.py")
+                "wasmbed/filesystem.py", "wasmbed/host_errors.py")
 ALLOWED_STDLIB = ("struct", "math", "array")
 ENGINE_PACKAGES = ("wasmbed.core", "wasmbed.pool_alloc", "wasmbed.wasi",
                    "wasmbed.platform_api", "wasmbed.platform_fs",
-                   "wasmbed.filesystem")
+                   "wasmbed.filesystem", "wasmbed.host_errors")
 DYNAMIC_NAMES = ("__import__", "import_module", "__builtins__")
 
 
@@ -71,8 +71,11 @@ def resolve_relative(module, is_package, level, target):
     return ".".join(base)
 
 
-def violations(source, module="wasmbed.core.example", is_package=False):
-    """Every breach of the rule in ``source``: a list of 'line: what'."""
+def violations(source, module="wasmbed.core.example", is_package=False,
+               allowed=allowed_module):
+    """Every breach of the rule in ``source``: a list of 'line: what'.
+    ``allowed(name)`` says whether a module may be imported (default: the
+    engine rule)."""
     tree = ast.parse(source)
     found = []
 
@@ -82,7 +85,7 @@ def violations(source, module="wasmbed.core.example", is_package=False):
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if not allowed_module(alias.name):
+                if not allowed(alias.name):
                     bad(node, "import %s" % alias.name)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
@@ -92,9 +95,9 @@ def violations(source, module="wasmbed.core.example", is_package=False):
                 target = node.module or ""
             if target == "wasmbed":
                 for alias in node.names:
-                    if not allowed_module("wasmbed." + alias.name):
+                    if not allowed("wasmbed." + alias.name):
                         bad(node, "from wasmbed import %s" % alias.name)
-            elif not allowed_module(target):
+            elif not allowed(target):
                 bad(node, "from %s import ..." % target)
             elif target in ENGINE_PACKAGES:
                 # from wasmbed.core import <submodule or name>: fine either way
@@ -110,7 +113,8 @@ def violations(source, module="wasmbed.core.example", is_package=False):
               and isinstance(node.args[0], ast.Constant)
               and isinstance(node.args[0].value, str)):
             try:
-                inner = violations(node.args[0].value, module, is_package)
+                inner = violations(node.args[0].value, module, is_package,
+                                   allowed)
             except SyntaxError:
                 inner = []
             for item in inner:
@@ -132,6 +136,143 @@ def test_engine_file_imports_no_host_module(relpath):
         source = f.read()
     module, is_package = module_of(relpath)
     assert violations(source, module, is_package) == []
+
+
+def sources_under(top):
+    """Repository-relative paths of the .py files under directory top."""
+    paths = []
+    for root, _dirs, files in os.walk(os.path.join(REPO, top)):
+        for name in files:
+            if name.endswith(".py"):
+                paths.append(os.path.relpath(os.path.join(root, name), REPO))
+    return sorted(paths)
+
+
+def within(name, packages):
+    return any(name == p or name.startswith(p + ".") for p in packages)
+
+
+# The pool allocator knows nothing of wasm: its errors come from
+# wasmbed.host_errors, never from wasmbed.core.
+POOL_PACKAGES = ("wasmbed.pool_alloc", "wasmbed.host_errors")
+
+
+def pool_allowed(name):
+    return name in ALLOWED_STDLIB or within(name, POOL_PACKAGES)
+
+
+@pytest.mark.parametrize("relpath", sources_under("wasmbed/pool_alloc"))
+def test_pool_allocator_imports_nothing_of_the_engine(relpath):
+    with open(os.path.join(REPO, relpath), encoding="utf-8") as f:
+        source = f.read()
+    module, is_package = module_of(relpath)
+    assert violations(source, module, is_package, pool_allowed) == []
+
+
+# A port implements the platform interface and nothing else: of wasmbed it
+# may import only the interface modules and its own package (host modules
+# are its business). The board side of `wasmbed device` lives among the
+# baremetal port's files but is an embedder: it uses the public API.
+PORT_PACKAGES = ("wasmbed.platform", "wasmbed.platform_api",
+                 "wasmbed.platform_fs", "wasmbed.host_errors")
+PORT_EMBEDDERS = ("wasmbed/platform/baremetal/deploy.py",)
+
+
+def port_allowed(name):
+    return not within(name, ("wasmbed",)) or within(name, PORT_PACKAGES)
+
+
+@pytest.mark.parametrize("relpath", [p for p in sources_under("wasmbed/platform")
+                                     if p not in PORT_EMBEDDERS])
+def test_port_imports_only_the_platform_interface(relpath):
+    with open(os.path.join(REPO, relpath), encoding="utf-8") as f:
+        source = f.read()
+    module, is_package = module_of(relpath)
+    assert violations(source, module, is_package, port_allowed) == []
+
+
+@pytest.mark.parametrize("source", [
+    "from wasmbed.core.errors import PoolExhausted",
+    "import wasmbed.core",
+    "from wasmbed import runtime",
+])
+def test_port_and_pool_rules_flag_the_engine(source):
+    assert violations(source, "wasmbed.platform.linux.vm", False,
+                      port_allowed) != []
+    assert violations(source, "wasmbed.pool_alloc.pool", False,
+                      pool_allowed) != []
+
+
+def test_relative_imports_of_the_core_are_flagged_too():
+    assert violations("from ...core import errors", "wasmbed.platform.linux.vm",
+                      False, port_allowed) != []
+    assert violations("from ..core import errors", "wasmbed.pool_alloc.pool",
+                      False, pool_allowed) != []
+
+
+def test_port_rule_accepts_host_modules_and_the_interface():
+    src = ("import os, threading\nfrom wasmbed.platform_api import PROT_RW\n"
+           "from wasmbed.host_errors import PoolExhausted\n"
+           "from . import vm\n")
+    assert violations(src, "wasmbed.platform.linux", True, port_allowed) == []
+
+
+# The front (the command line) uses only the public API: the names the
+# wasmbed package defines, and the modules made for embedders and tools.
+FRONT_FILES = ("wasmbed/cli.py", "wasmbed/__main__.py")
+FRONT_MODULES = ("wasmbed.cli", "wasmbed.wast", "wasmbed.wast_exec",
+                 "wasmbed.module_info", "wasmbed.wasi", "wasmbed.wasmtime",
+                 "wasmbed.device")
+
+
+def public_names():
+    """The top-level names of wasmbed/__init__.py (defined, assigned or
+    re-exported), plus the lazy WasiConfig."""
+    with open(os.path.join(REPO, "wasmbed", "__init__.py"), encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    names = {"WasiConfig"}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.ImportFrom):
+            names.update(a.asname or a.name for a in node.names)
+    return {n for n in names if not n.startswith("_") or n == "__version__"}
+
+
+def front_allowed(name):
+    if not within(name, ("wasmbed",)) or name == "wasmbed":
+        return True
+    if within(name, FRONT_MODULES):
+        return True
+    return name.count(".") == 1 and name.split(".")[1] in public_names()
+
+
+@pytest.mark.parametrize("relpath", FRONT_FILES)
+def test_front_uses_only_the_public_api(relpath):
+    with open(os.path.join(REPO, relpath), encoding="utf-8") as f:
+        source = f.read()
+    module, is_package = module_of(relpath)
+    assert violations(source, module, is_package, front_allowed) == []
+
+
+@pytest.mark.parametrize("source", [
+    "from wasmbed.core.decode import decode_module",
+    "from wasmbed.values import to_internal",
+    "from wasmbed import runtime",
+    "from wasmbed import _float_mode_from_env",
+    "import wasmbed.core.module",
+])
+def test_front_rule_flags_the_internals(source):
+    assert violations(source, "wasmbed.cli", False, front_allowed) != []
+
+
+def test_front_rule_accepts_the_public_api():
+    src = ("import argparse\nimport wasmbed\nfrom wasmbed import Runtime, "
+           "WasmError, __version__\nfrom wasmbed.wasi import WasiConfig\n"
+           "from wasmbed.device import commands\n")
+    assert violations(src, "wasmbed.cli", False, front_allowed) == []
 
 
 # --- the checker itself must catch what it is there to catch -------------

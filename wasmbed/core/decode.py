@@ -4,12 +4,15 @@
 decodes WebAssembly 2.0 with fixed-width SIMD (0xFD), unless ``threads`` is
 False the threads proposal (0xFE atomics, the shared bit in memory limits),
 and unless ``wasm3`` is False 3.0's exception handling (tag section,
-try_table, throw, throw_ref, exnref); ``wasm3`` None means ``threads``.
+try_table, throw, throw_ref, exnref), tail calls (return_call,
+return_call_indirect) and relaxed SIMD (0xFD 0x100 .. 0x113); ``wasm3``
+None means ``threads``.
 With ``threads=False`` the limits flag is the 2.0 format's one-bit LEB and
 0xFE is an illegal opcode, as in the core 2.0 test suite. With
-``wasm3=False`` the exception instructions are illegal opcodes, the tag
-section a malformed section id, exnref a malformed value type, and
-``Module.spec2`` is set so that validation applies 2.0's rules.
+``wasm3=False`` the exception, tail-call and relaxed SIMD instructions are
+illegal opcodes, the tag section a malformed section id, exnref a
+malformed value type, and ``Module.spec2`` is set so that validation
+applies 2.0's rules.
 
 Every error is ``MalformedModule(message, offset)`` with the wording of the
 spec's reference interpreter ("unexpected end", "integer too large", ...;
@@ -159,6 +162,7 @@ _D_EH_NONE = 27       # throw_ref: no immediate (3.0)
 _D_TRY = 28           # legacy try: a block type
 _D_CATCH = 29         # legacy catch (a tag index) and catch_all
 _D_DELEGATE = 30      # legacy delegate: a label index; ends its try
+_D_TWO_IDX3 = 31      # return_call_indirect: two indices (3.0)
 
 # decoder block stack entries (what may come next besides end)
 _S_BLOCK = 0
@@ -182,13 +186,15 @@ def _single(op):
 
 
 def _illegal(op, pos):
-    """MalformedModule for opcode id ``op`` (prefixed ids shown as two bytes)."""
+    """MalformedModule for opcode id ``op``, worded as the reference
+    interpreter does: "illegal opcode ff", prefixed ones with the
+    sub-opcode in decimal ("illegal opcode fd 276")."""
     if op < 0x100:
-        return MalformedModule("%s 0x%02x" % (MSG_ILLEGAL_OPCODE, op), pos)
+        return MalformedModule("%s %02x" % (MSG_ILLEGAL_OPCODE, op), pos)
     for prefix in _PREFIX_BASE:
         base = _PREFIX_BASE[prefix]
-        if base <= op < base + 0x100:
-            return MalformedModule("%s 0x%02x 0x%x" % (
+        if base <= op < base + (0x120 if prefix == 0xFD else 0x100):
+            return MalformedModule("%s %02x %d" % (
                 MSG_ILLEGAL_OPCODE, prefix, op - base), pos)
     return MalformedModule(MSG_ILLEGAL_OPCODE, pos)
 
@@ -230,8 +236,9 @@ def _expr(b, pos, threads, wasm3=True):
                 pos += 1
             else:
                 x, pos = leb_u(b, pos, 32)
-            if x > 0xFF or (op == 0xFE and not threads):
-                raise MalformedModule("%s 0x%02x 0x%x" % (
+            if x > 0xFF and (op != 0xFD or x >= 0x120 or not wasm3) or (
+                    op == 0xFE and not threads):     # 0xFD 0x1xx: relaxed SIMD
+                raise MalformedModule("%s %02x %d" % (
                     MSG_ILLEGAL_OPCODE, op, x), pos - 1)
             op = _PREFIX_BASE[op] + x
             k = kinds[op]
@@ -418,6 +425,10 @@ def _expr(b, pos, threads, wasm3=True):
         elif k == _D_TAG and wasm3:
             x, pos = leb_u(b, pos, 32)
             append((op, x))
+        elif k == _D_TWO_IDX3 and wasm3:
+            x, pos = leb_u(b, pos, 32)
+            y, pos = leb_u(b, pos, 32)
+            append((op, x, y))
         elif k == _D_EH_NONE and wasm3:
             append(single.get(op) or _single(op))
         elif k == _D_TRY_TABLE and wasm3:
@@ -648,9 +659,16 @@ class _Reader:
             raise MalformedModule(MSG_TAG_ATTRIBUTE, at)
         return self.u32()
 
-def decode_module(data, threads=True, sections=None, wasm3=None, lazy=False):
+def decode_module(data, threads=True, sections=None, wasm3=None, lazy=False,
+                  trusted=False):
     """Decode a binary module; see the module docstring. ``lazy`` (default
-    False) keeps no function bodies (see Lazy bodies above)."""
+    False) keeps no function bodies (see Lazy bodies above). ``trusted``
+    (default False; implies lazy) does not even decode the bodies once:
+    only for a binary known to be valid (a code cache entry says this exact
+    binary passed decode and validation before, wasmbed/code_cache.py),
+    since a malformed body is then found only when it is run, if ever."""
+    if trusted:
+        lazy = 2
     t = type(data)
     if t is bytes or t is bytearray or t is memoryview:
         b = data
@@ -865,8 +883,8 @@ def _name_map(r):
 
 def _code_section(r, codes, lazy):
     """Append (locals, body, offset, src) per entry (``lazy``: body None,
-    src for Func.src, else src None); return whether any body uses
-    memory.init or data.drop."""
+    src for Func.src, else src None; ``lazy == 2``, trusted: bodies not
+    decoded); return whether any body uses memory.init or data.drop."""
     b = r.b
     threads = r.threads
     uses_data = False
@@ -894,6 +912,10 @@ def _code_section(r, codes, lazy):
                 locals_.extend([t] * count)
             shared[key] = locals_
         at = r.pos
+        if lazy == 2:       # trusted: valid, so the body ends where it says
+            r.pos = start + size
+            codes.append((locals_, None, start, (b, at, threads, r.wasm3)))
+            continue
         body, r.pos, used = _expr(b, at, threads, r.wasm3)
         if used:
             uses_data = True

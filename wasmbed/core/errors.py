@@ -3,18 +3,14 @@
 All classes derive from WasmError. Messages that the WebAssembly spec test
 suite checks (traps, malformed and invalid modules) use the spec's wording.
 This module imports nothing from the host, so it runs on MicroPython.
+The errors of host resources (the base class WasmError, the pool's and the
+file system's, and the pool's messages) live in wasmbed/host_errors.py,
+which the pool allocator and the ports import; they are re-exported here.
 """
 
-
-class WasmError(Exception):
-    """Base class of every error wasmbed raises on purpose."""
-
-    def __init__(self, message: "str" = "") -> "None":
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> "str":
-        return self.message
+from wasmbed.host_errors import (  # noqa: F401  (re-exported)
+    WasmError, PoolExhausted, PoolCorrupted, FsError, POOL_EXHAUSTED,
+    POOL_BAD_HEADER, POOL_DOUBLE_FREE, POOL_NOT_A_BLOCK, POOL_BAD_FREE_LIST)
 
 
 class MalformedModule(WasmError):
@@ -64,17 +60,6 @@ class HostOutOfMemory(WasmError):
         WasmError.__init__(self, HOST_OUT_OF_MEMORY % (
             during, "; " + detail if detail else ""))
         self.during = during
-
-
-class PoolExhausted(WasmError):
-    """The fixed heap buffer has no block large enough for a request."""
-
-    def __init__(self, message: "str" = "allocate memory failed") -> "None":
-        WasmError.__init__(self, message)
-
-
-class PoolCorrupted(WasmError):
-    """The pool allocator found a damaged chunk header or a double free."""
 
 
 class ThreadLimit(WasmError):
@@ -148,7 +133,6 @@ TRAP_UNCAUGHT_EXCEPTION = "uncaught exception"
 # fuel (wasmbed.core.fuel): the exec env's fuel ran out (wasmtime's text)
 TRAP_OUT_OF_FUEL = "all fuel consumed"
 
-POOL_EXHAUSTED = "allocate memory failed"
 # A host-memory charge (core/host_charge.py) that did not fit in the pool.
 HOST_CHARGE = "allocate memory failed: %s needs %d bytes of host memory"
 
@@ -167,24 +151,6 @@ LIMIT_INSTANCES = "instance count exceeds limit max_instances (%d)"
 # The host ran out of RAM (HostOutOfMemory): where, and what was being made.
 HOST_OUT_OF_MEMORY = ("the device ran out of RAM during %s (host MemoryError%s); "
                       "free heap on the host or use a smaller module, pool or stack")
-
-# Pool allocator (wasmbed.pool_alloc) corruption reports.
-POOL_BAD_HEADER = "pool corrupted: damaged chunk header"
-POOL_DOUBLE_FREE = "pool corrupted: double free"
-POOL_NOT_A_BLOCK = "pool corrupted: not the start of a block"
-POOL_BAD_FREE_LIST = "pool corrupted: damaged free list"
-
-
-class FsError(WasmError):
-    """A file-system or WASI operation failed.
-
-    ``errno`` is a WASI errno number (``wasmbed.platform_fs.ENOENT`` ...);
-    platform ports translate their host error codes into these numbers.
-    """
-
-    def __init__(self, errno: "int", message: "str" = "") -> "None":
-        WasmError.__init__(self, message or ("wasi errno %d" % errno))
-        self.errno = errno
 
 
 # WASI: the module calls a function that needs linear memory but exports none.

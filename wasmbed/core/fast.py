@@ -80,6 +80,7 @@ class Ctx:
         self.tags = inst.tags
         self.host_callers = {}
         self.fns = [_stub(self, i) for i in range(len(inst.funcs))]
+        self.tails = None      # tail_fns(), made on first use
         self.views = None
 
     def view_cache(self, m):
@@ -102,6 +103,30 @@ class Ctx:
         inst = f.instance
         c = self if inst is self.inst else ctx_of(inst)
         return c.fns[f.index]
+
+    def realize_fn(self, i):
+        """Bind function i (what the stubs do on a first call)."""
+        return realize(self, i)
+
+    def tail_fns(self):
+        """The list (made on first use) of what a tail call to function i
+        runs: the callable of ``fns[i]``, except that a function that
+        makes tail calls itself is its translation that may return TAIL
+        (fast_rt.run_tail runs what it leaves). Entries start as stubs
+        that bind on first use."""
+        t = self.tails
+        if t is None:
+            t = [_tail_stub(self, i) for i in range(len(self.funcs))]
+            self.tails = t
+        return t
+
+    def tail_callable_of(self, f):
+        """tail_fns()'s entry for a function object."""
+        if f.host is not None:
+            return _host_caller(self, f)
+        inst = f.instance
+        c = self if inst is self.inst else ctx_of(inst)
+        return c.tail_fns()[f.index]
 
     def ext(self, opid, imms, nargs, has_result, mem=0):
         """A function of the operand values for a SIMD or atomic
@@ -212,18 +237,47 @@ def _stub_maker(n):
     return make
 
 
+def _tail_stub(ctx, i):
+    """The first entry of tail_fns()[i]: binds function i, then calls
+    what it became (a trampoline calls it: *args costs nothing more)."""
+    def stub(env, sb, *args):
+        ctx.realize_fn(i)
+        return ctx.tails[i](env, sb, *args)
+    return stub
+
+
 def realize(ctx, i):
     """Bind function i of ctx's instance (translating it if needed)."""
     f = ctx.funcs[i]
+    inner = None
     if f.host is not None:
         fn = _host_caller(ctx, f)
     elif f.instance is not ctx.inst:
-        fn = realize(ctx_of(f.instance), f.index)
+        c = ctx_of(f.instance)
+        fn = realize(c, f.index)
+        if c.tails is not None:
+            inner = c.tails[f.index]
     else:
         b = binder(ctx.module, i, ctx.term)
         charge_binding(ctx, i)
         fn = b(ctx)
+    return bound(ctx, i, fn, inner)
+
+
+def bound(ctx, i, fn, inner=None):
+    """Install function i's callable -> it. ``fn`` is what its bind
+    factory returned: the callable, or for a function that makes tail
+    calls (callable, the translation that may return TAIL), which goes
+    to tail_fns(); ``inner``: that entry, when it is not fn."""
+    if type(fn) is tuple:
+        fn, inner = fn
+        if ctx.tails is None:
+            ctx.tail_fns()
+    elif inner is None:
+        inner = fn
     ctx.fns[i] = fn
+    if ctx.tails is not None:
+        ctx.tails[i] = inner
     return fn
 
 
@@ -313,7 +367,6 @@ def charge_binding(ctx, i):
 
 
 def _translate(module, fidx, fuel, term):
-    from wasmbed.core.translate import function_source
     attr = "_fast_ns" if fuel is None else "_fuel_ns"
     ns = getattr(module, attr, None)
     if ns is None:
@@ -322,6 +375,22 @@ def _translate(module, fidx, fuel, term):
             from wasmbed.core.fuel import NAMES
             ns.update(NAMES)
         setattr(module, attr, ns)
+    cache = getattr(module, "code_cache", None) if fuel is None else None
+    code = None if cache is None else cache.get(fidx)
+    if code is None:
+        code = _compiled(module, fidx, fuel, term)
+        if cache is not None:
+            cache.put(fidx, code)
+    exec(code, ns)
+    return ns["bind_%d" % fidx]
+
+
+def _compiled(module, fidx, fuel, term):
+    """Function fidx's translation, compiled: the code object that defines
+    ``bind_<fidx>``. Tries the levels of translate.function_source from
+    MIN_LEVEL until one compiles (deeply nested code can overflow
+    CPython's compiler)."""
+    from wasmbed.core.translate import function_source
     level = MIN_LEVEL
     while True:
         src, _cost = function_source(module, fidx, level, fuel, term)
@@ -336,8 +405,7 @@ def _translate(module, fidx, fuel, term):
             raise term[0]()
     if term is not None and term[0] is not None:
         raise term[0]()
-    exec(code, ns)
-    return ns["bind_%d" % fidx]
+    return code
 
 
 def _host_caller(ctx, f):

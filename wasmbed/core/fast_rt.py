@@ -207,6 +207,51 @@ def call_target(ctx, tab, ftype, i):
     return ctx.callable_of(f)
 
 
+# -- tail calls ------------------------------------------------------------------
+# A function with return_call/return_call_indirect leaves a pending tail
+# call in ``env._tail`` (the callee's callable and its arguments) and
+# returns TAIL; its caller's call site (or the function's wrapper, the
+# callable everyone else calls) runs the chain with run_tail, one callee
+# at a time, so a chain of any length uses constant host stack. Only
+# translations of such functions return TAIL (translate.tail_callers).
+
+class _Tail:
+    """The type of TAIL (identity is what counts)."""
+
+    def __repr__(self):
+        return "TAIL"
+
+
+TAIL = _Tail()
+
+
+def run_tail(env, sb):
+    """Run the pending tail calls of exec env `env` with the stack budget
+    `sb` of the frame they replace -> the last callee's results."""
+    r = TAIL
+    while r is TAIL:
+        fn, args = env._tail
+        r = fn(env, sb, *args)
+    return r
+
+
+def tail_target(ctx, tab, ftype, i):
+    """The callable for return_call_indirect through table `tab` at index
+    i, after call_indirect's checks: one that may return TAIL (run_tail
+    calls it)."""
+    el = tab.elems
+    if i >= len(el):
+        raise Trap(E.TRAP_UNDEFINED_ELEMENT)
+    f = el[i]
+    if f is None:
+        raise Trap(E.TRAP_UNINITIALIZED_ELEMENT)
+    if f.type is not ftype and f.type != ftype:
+        raise Trap(E.TRAP_INDIRECT_TYPE)
+    if f.host is None and f.instance is ctx.inst:
+        return (ctx.tails or ctx.tail_fns())[f.index]
+    return ctx.tail_callable_of(f)
+
+
 # Every name generated code may use, as its globals.
 NAMES = {}
 
@@ -219,7 +264,7 @@ def _export():
     for fn in (trap_unreachable, trap_stack, terminate, f64_bits, mem_views, mem_grow,
                mem_grow64, mem_fill, mem_copy, mem_copy_between, mem_init, data_drop, table_get, table_set,
                table_grow, table_fill, table_copy, table_init, elem_drop,
-               call_target):
+               call_target, run_tail, tail_target):
         NAMES[fn.__name__] = fn
     for k, v in (("LD_I32", LD_I32), ("ST_I32", ST_I32), ("LD_S32", LD_S32),
                  ("LD_I64", LD_I64), ("ST_I64", ST_I64), ("LD_F64", LD_F64),
@@ -231,6 +276,7 @@ def _export():
     NAMES["throw"] = _exception.throw
     NAMES["throw_ref"] = _exception.throw_ref
     NAMES["UncaughtException"] = E.UncaughtException
+    NAMES["TAIL"] = TAIL
     # every name is also an attribute of this module, for AOT imports
     globals().update(NAMES)
 

@@ -12,7 +12,10 @@ Cost model (what ``ExecEnv.set_fuel(n)`` buys):
   there); the legacy ``catch``/``catch_all`` start a region like ``else``,
   ``delegate`` like ``end``. A region runs to the next start; its cost is the cost of its
   reachable instructions (dead code after ``br``/``return``/``unreachable``/
-  ``throw``/``throw_ref`` costs nothing). A ``br_if``/``br_table`` that
+  ``throw``/``throw_ref``/``return_call``/``return_call_indirect`` costs
+  nothing; a tail call costs its instruction, the callee pays its own
+  regions from its entry, so a chain of tail calls that never ends runs
+  out of fuel). A ``br_if``/``br_table`` that
   leaves a region early does not refund the rest of it, and a trapping or
   throwing instruction (or a call an exception comes out of) has paid for
   its region; a caught exception lands on a branch target (after an
@@ -49,7 +52,8 @@ _ARMS = frozenset((O.ELSE, O.CATCH_L, O.CATCH_ALL_L))
 _CLOSES = frozenset((O.END, O.DELEGATE))
 # unconditional control transfers: what follows them is dead
 _LEAVES = frozenset((O.BR, O.BR_TABLE, O.RETURN, O.UNREACHABLE, O.THROW,
-                     O.THROW_REF, O.RETHROW))
+                     O.THROW_REF, O.RETHROW, O.RETURN_CALL,
+                     O.RETURN_CALL_INDIRECT))
 # instructions after which a region starts
 _STARTS_AFTER = frozenset((O.LOOP, O.IF, O.ELSE, O.END, O.CALL,
                            O.CALL_INDIRECT, O.CATCH_L, O.CATCH_ALL_L,
@@ -242,6 +246,15 @@ def _metered_ctx_class():
                     return fast._host_caller(self, f)
                 c = self if f.instance is self.inst else fast_ctx(f.instance)
                 return c.fns[f.index]
+
+            def realize_fn(self, i):
+                return _realize(self, i)
+
+            def tail_callable_of(self, f):
+                if f.host is not None:
+                    return fast._host_caller(self, f)
+                c = self if f.instance is self.inst else fast_ctx(f.instance)
+                return c.tail_fns()[f.index]
         _MeteredCtx = MeteredCtx
     return _MeteredCtx
 
@@ -255,13 +268,16 @@ def _stub(ctx, i):
 def _realize(ctx, i):
     from wasmbed.core import fast
     f = ctx.funcs[i]
+    inner = None
     if f.host is not None:
         fn = fast._host_caller(ctx, f)
     elif f.instance is not ctx.inst:
-        fn = _realize(fast_ctx(f.instance), f.index)
+        c = fast_ctx(f.instance)
+        fn = _realize(c, f.index)
+        if c.tails is not None:
+            inner = c.tails[f.index]
     else:
         b = fast_binder(ctx.module, i)
         fast.charge_binding(ctx, i)
         fn = b(ctx)
-    ctx.fns[i] = fn
-    return fn
+    return fast.bound(ctx, i, fn, inner)

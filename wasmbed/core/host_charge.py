@@ -76,12 +76,12 @@ _CALLS = (O.CALL, O.CALL_INDIRECT, 0x12, 0x13)   # + return_call(_indirect)
 
 
 def translate_weights():
-    """The fast tier's per-opcode-id translation weights (a list of 0x400),
+    """The fast tier's per-opcode-id translation weights (a list of NUM_IDS),
     built on first use: a board that never translates does not hold it."""
     if _WEIGHTS:
         return _WEIGHTS[0]
-    w = [W_OTHER] * 0x400
-    for i in range(0x100, 0x400):
+    w = [W_OTHER] * O.NUM_IDS
+    for i in range(0x100, O.NUM_IDS):
         w[i] = W_PREFIXED
     for op in _STRUCT:
         w[op] = W_STRUCT

@@ -6,7 +6,9 @@ register list R and returns the index of the next one. Calls and returns
 are not Python calls: their closures return a negative number ~k, and the
 loop in ``execute`` switches frames itself, so wasm call depth is bounded
 by the exec env's ``stack_size`` bytes, never by the host's recursion
-limit. Loop back edges and calls poll the instance's terminate flag.
+limit. A tail call (return_call, return_call_indirect) replaces the
+current frame instead of pushing one, so a chain of them runs in constant
+space. Loop back edges and calls poll the instance's terminate flag.
 """
 
 import struct
@@ -41,6 +43,8 @@ FRAME_OVERHEAD = 64
 SP_CALL = 0
 SP_CALL_IND = 1
 SP_RET = 2
+SP_RCALL = 3        # return_call: the callee's frame replaces the caller's
+SP_RCALL_IND = 4    # return_call_indirect
 
 
 def _trap_oob():
@@ -552,6 +556,11 @@ def compile_function(inst, fn, meter=None):
                                  inst.tables[ins[2]], ins[3], ins[4], ins[5], nxt)))
         elif k == "ret":
             code.append(special((SP_RET, ins[1])))
+        elif k == "rcall":
+            code.append(special((SP_RCALL, inst.funcs[ins[1]], ins[2], ins[3])))
+        elif k == "rcall_ind":
+            code.append(special((SP_RCALL_IND, inst.module.types[ins[1]],
+                                 inst.tables[ins[2]], ins[3], ins[4], ins[5])))
         elif k == "gget":
             code.append(_gget(inst.globals[ins[2]], ins[1], nxt))
         elif k == "gset":
@@ -734,7 +743,7 @@ def execute(env, func, args):
                     base = sp[2]
                     nargs = sp[3]
                     nxt = sp[4]
-                else:
+                elif kind == SP_CALL_IND:
                     ftype, table, islot, base, nargs, nxt = sp[1:]
                     i = R[islot]
                     elems = table.elems
@@ -745,6 +754,57 @@ def execute(env, func, args):
                         raise Trap(E.TRAP_UNINITIALIZED_ELEMENT)
                     if f.type is not ftype and f.type != ftype:
                         raise Trap(E.TRAP_INDIRECT_TYPE)
+                else:
+                    # a tail call: this frame gives way to the callee's
+                    if kind == SP_RCALL:
+                        f = sp[1]
+                        base = sp[2]
+                        nargs = sp[3]
+                    else:
+                        ftype, table, islot, base, nargs = sp[1:]
+                        i = R[islot]
+                        elems = table.elems
+                        if i >= len(elems):
+                            raise Trap(E.TRAP_UNDEFINED_ELEMENT)
+                        f = elems[i]
+                        if f is None:
+                            raise Trap(E.TRAP_UNINITIALIZED_ELEMENT)
+                        if f.type is not ftype and f.type != ftype:
+                            raise Trap(E.TRAP_INDIRECT_TYPE)
+                    if F[0] is not None:
+                        _check_term(F)
+                    budget += comp.cost
+                    if f.host is not None:
+                        # a host callee's results are this frame's: return
+                        saved = env.stack_used
+                        env.stack_used = env.stack_size - budget
+                        env.instance = inst
+                        try:
+                            res = _call_host(env, f, R[base:base + nargs])
+                        finally:
+                            env.stack_used = saved
+                        if not frames:
+                            return list(res)
+                        code, R, pc, specials, base, comp, inst, F = frames.pop()
+                        R[base:base + len(res)] = res
+                        continue
+                    c = f.compiled if meter is None else meter.code.get(f)
+                    if c is None:
+                        c = compile_function(f.instance, f, meter)
+                    if c.cost > budget:
+                        raise Trap(E.TRAP_STACK_EXHAUSTED)
+                    budget -= c.cost
+                    R2 = R[base:base + nargs]
+                    R2.extend(c.template)
+                    R = R2
+                    comp = c
+                    code = c.code
+                    specials = c.specials
+                    if f.instance is not inst:
+                        inst = f.instance
+                        F = inst.term
+                    pc = 0
+                    continue
                 if F[0] is not None:
                     _check_term(F)
                 if f.host is not None:
@@ -781,7 +841,11 @@ def execute(env, func, args):
             at = pc
             if at < 0:
                 sp = specials[~at]
-                at = (sp[4] if sp[0] == SP_CALL else sp[6]) - 1
+                k = sp[0]
+                # a tail call into a host function: this frame is gone,
+                # none of its handlers applies (at -1 is in no range)
+                at = (sp[4] if k == SP_CALL else sp[6] if k == SP_CALL_IND
+                      else 0) - 1
             while True:
                 hs = comp.handlers
                 if hs is not None:

@@ -499,6 +499,24 @@ def lower_function(module, func, fuel=None):
                 emit(["call_ind", ins[1], ins[2], islot, L + base, na])
             for i in range(len(ft.results)):
                 push_canonical()
+        elif op == O.RETURN_CALL or op == O.RETURN_CALL_INDIRECT:
+            # a tail call: the callee's frame replaces this one, its
+            # results are this function's (validation made them equal)
+            if op == O.RETURN_CALL:
+                ft = module.func_types[ins[1]]
+            else:
+                ft = module.types[ins[1]]
+                islot = stk.pop()
+            na = len(ft.params)
+            base = len(stk) - na
+            for i in range(base, len(stk)):
+                mat(i)
+            del stk[base:]
+            if op == O.RETURN_CALL:
+                emit(["rcall", ins[1], L + base, na])
+            else:
+                emit(["rcall_ind", ins[1], ins[2], islot, L + base, na])
+            ctls[-1].unreachable = True
         elif op == O.GLOBAL_GET:
             d = push_canonical()
             emit(["gget", d, ins[1]])

@@ -267,6 +267,9 @@ class Module:
         # decoded with the 2.0 rules (decode_module(threads=False)): 3.0's
         # extended constants, tags and exception handling are rejected
         self.spec2 = False
+        # the embedder's cache of translated code (wasmbed/code_cache.py):
+        # get(name) / put(name, value), name a function index or a fact
+        self.code_cache = None
 
     def build_index_spaces(self):
         """Fill the derived index spaces from imports and definitions.

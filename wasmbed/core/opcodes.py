@@ -1,12 +1,13 @@
-"""The instruction set: every opcode of WebAssembly 2.0 plus SIMD, atomics
-and 3.0's exception handling (throw, throw_ref, try_table; the legacy
-try, catch, catch_all, delegate, rethrow).
+"""The instruction set: every opcode of WebAssembly 2.0 plus SIMD, atomics,
+3.0's exception handling (throw, throw_ref, try_table; the legacy
+try, catch, catch_all, delegate, rethrow) and 3.0's relaxed SIMD.
 
 Opcode ids are small dense ints so tiers can index lists with them:
   single-byte opcode b            -> b              (0x00 .. 0xD2)
   0xFC prefix, sub-opcode s       -> 0x100 + s      (bulk memory, saturating)
   0xFE prefix, sub-opcode s       -> 0x200 + s      (threads: atomics)
-  0xFD prefix, sub-opcode s       -> 0x300 + s      (SIMD, s <= 0xFF)
+  0xFD prefix, sub-opcode s       -> 0x300 + s      (SIMD s <= 0xFF, relaxed
+                                                     SIMD 0x100 .. 0x113)
 
 For every id, NAME[id] is the text-format name (None: no instruction),
 IMM[id] the immediate kind (one of the IMM_* constants, NO_IMM for ids that
@@ -69,7 +70,7 @@ CATCH_ALL_REF = 3
 PREFIX_FC = 0x100
 PREFIX_FE = 0x200
 PREFIX_FD = 0x300
-NUM_IDS = 0x400
+NUM_IDS = 0x420      # 0xFD sub-opcodes below 0x120
 
 NO_IMM = 255
 
@@ -122,6 +123,8 @@ BR_TABLE = 0x0E
 RETURN = 0x0F
 CALL = 0x10
 CALL_INDIRECT = 0x11
+RETURN_CALL = 0x12           # tail calls (3.0)
+RETURN_CALL_INDIRECT = 0x13
 THROW = 0x08
 THROW_REF = 0x0A
 TRY_TABLE = 0x1F

@@ -21,7 +21,7 @@ from wasmbed.core.opcodes import (  # noqa: F401
 
 def definitions(_op, _lanes_of):
     """Every instruction of WebAssembly 2.0, SIMD, threads and 3.0's
-    exception handling."""
+    exception handling, tail calls and relaxed SIMD."""
     # -- control ---------------------------------------------------------------
     _op(0x00, "unreachable")
     _op(0x01, "nop")
@@ -36,6 +36,9 @@ def definitions(_op, _lanes_of):
     _op(0x0F, "return")
     _op(0x10, "call", IMM_FUNC)
     _op(0x11, "call_indirect", IMM_CALL_INDIRECT)
+    # -- tail calls (3.0) --------------------------------------------------------
+    _op(0x12, "return_call", IMM_FUNC)
+    _op(0x13, "return_call_indirect", IMM_CALL_INDIRECT)
     # -- exception handling (3.0) ------------------------------------------------
     _op(0x08, "throw", IMM_TAG)
     _op(0x0A, "throw_ref")
@@ -297,6 +300,17 @@ def definitions(_op, _lanes_of):
           "f32x4.convert_i32x4_s f32x4.convert_i32x4_u "
           "i32x4.trunc_sat_f64x2_s_zero i32x4.trunc_sat_f64x2_u_zero "
           "f64x2.convert_low_i32x4_s f64x2.convert_low_i32x4_u", _V_V)
+    # -- 0xFD 0x100..0x113: relaxed SIMD (3.0) -----------------------------------
+    _simd(0x100, "i8x16.relaxed_swizzle", _VV_V)
+    _simd(0x101, "i32x4.relaxed_trunc_f32x4_s i32x4.relaxed_trunc_f32x4_u "
+          "i32x4.relaxed_trunc_f64x2_s_zero i32x4.relaxed_trunc_f64x2_u_zero", _V_V)
+    _simd(0x105, "f32x4.relaxed_madd f32x4.relaxed_nmadd f64x2.relaxed_madd "
+          "f64x2.relaxed_nmadd i8x16.relaxed_laneselect i16x8.relaxed_laneselect "
+          "i32x4.relaxed_laneselect i64x2.relaxed_laneselect", "vvv:v")
+    _simd(0x10D, "f32x4.relaxed_min f32x4.relaxed_max f64x2.relaxed_min "
+          "f64x2.relaxed_max i16x8.relaxed_q15mulr_s "
+          "i16x8.relaxed_dot_i8x16_i7x16_s", _VV_V)
+    _simd(0x113, "i32x4.relaxed_dot_i8x16_i7x16_add_s", "vvv:v")
 
 
 NO_IMM = 255     # IMM byte of ids that are no instruction
@@ -353,6 +367,8 @@ def _decode_kinds(name, imm):
     kind[0x19] = D._D_CATCH
     kind[0x18] = D._D_DELEGATE
     kind[0x09] = D._D_TAG          # rethrow: one index, not in 2.0
+    kind[0x12] = D._D_TAG          # return_call: one index, not in 2.0
+    kind[0x13] = D._D_TWO_IDX3     # return_call_indirect: two, not in 2.0
     return kind
 
 

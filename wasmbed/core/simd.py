@@ -17,13 +17,14 @@ extract / replace lane, shuffle, swizzle) and the bitwise v128 ops;
 integer lanes are in simd_int, float lanes and conversions in simd_float,
 memory instructions in simd_mem.  Only memory instructions trap (with
 TRAP_MEMORY_OOB).  make() raises ValueError for an id that is not a SIMD
-instruction of the final proposal (relaxed SIMD is not supported).
+instruction of the final proposal or of relaxed SIMD (simd_relaxed,
+which documents the result each relaxed instruction gives).
 """
 
 from wasmbed.core import numeric as N
-from wasmbed.core.opcodes import NAME, PREFIX_FD
+from wasmbed.core.opcodes import NAME, PREFIX_FD, NUM_IDS
 from wasmbed.core.simd_lanes import M128, rep, lane_mask, from_bytes
-from wasmbed.core import simd_int, simd_float, simd_mem
+from wasmbed.core import simd_int, simd_float, simd_mem, simd_relaxed
 
 M32 = 0xFFFFFFFF
 
@@ -40,7 +41,7 @@ def make(inst, M, opid, d, srcs, imms, nxt):
 
     Raises ValueError for an unknown id.
     """
-    name = NAME[opid] if PREFIX_FD <= opid < PREFIX_FD + 256 else None
+    name = NAME[opid] if PREFIX_FD <= opid < NUM_IDS else None
     f = simd_mem.FACTORIES.get(name)
     if f is not None:
         return f(M, d, srcs, imms, nxt)
@@ -61,12 +62,17 @@ def make(inst, M, opid, d, srcs, imms, nxt):
             R[d] = k(R[a], R[b])
             return nxt
         return op2
-    # v128.bitselect, the only three-operand instruction
+    # v128.bitselect and relaxed SIMD's madd, laneselect, dot_add
+    if k is _bitselect:
+        def op3(R, a=srcs[0], b=srcs[1], c=srcs[2], d=d, nxt=nxt):
+            R[d] = _bitselect(R[a], R[b], R[c])
+            return nxt
+        return op3
 
-    def op3(R, a=srcs[0], b=srcs[1], c=srcs[2], d=d, nxt=nxt):
-        R[d] = _bitselect(R[a], R[b], R[c])
+    def op3k(R, k=k, s=srcs, d=d, nxt=nxt):
+        R[d] = k(R[s[0]], R[s[1]], R[s[2]])
         return nxt
-    return op3
+    return op3k
 
 
 # --- bitwise ------------------------------------------------------------------
@@ -213,6 +219,7 @@ def _register():
     K["i64x2.splat"] = _splat(64)
     K["f32x4.splat"] = _splat(32)
     K["f64x2.splat"] = _splat(64, N.f64_to_bits)
+    simd_relaxed.register(K)
     L = LANE_KERNELS
     L["i8x16.shuffle"] = _shuffle
     L["i8x16.extract_lane_s"] = _extract(8, signed=True)

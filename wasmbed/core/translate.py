@@ -200,6 +200,9 @@ def _analyze(body):
         elif (op == O.RETURN or op == O.UNREACHABLE or op == O.THROW
               or op == O.THROW_REF or op == O.RETHROW):
             unr[-1] = True
+        elif op == O.RETURN_CALL or op == O.RETURN_CALL_INDIRECT:
+            unr[-1] = True
+            calls = True
         elif op == O.LOCAL_GET:
             reads.add(ins[1])
         elif op == O.LOCAL_SET or op == O.LOCAL_TEE:
@@ -512,6 +515,8 @@ class _Emit:
         self.region = False
         self.blocks = None
         self.tries = []      # absorbed try_tables and trys (_Try)
+        # (code list, index, line with %d for the frame cost) to patch
+        self.cost_lines = []
         mt = module.mem_types
         self.shared_mem = bool(mt) and bool(mt[0].limits.shared)
         if mt and mt[0].limits.is64:
@@ -777,6 +782,11 @@ class _Emit:
         self.root = root
         self.cons = cons
         self.uses_mem = uses_mem
+        self.has_try = False
+        for c in cons.values():
+            if c.kind == TRY_TABLE or c.kind == TRY:
+                self.has_try = True
+                break
         if self.fuel is not None:
             self.fuel_local = FUEL_LOCAL
             if FUEL_LOCAL is None:
@@ -816,6 +826,8 @@ class _Emit:
         # prologue
         cost = FRAME_OVERHEAD + 8 * (self.nlocals + self.maxh)
         self.cost = cost
+        for code, i, line in self.cost_lines:
+            code[i] = line % cost
         prologue.append("if sb < %d:" % cost)
         prologue.append(["trap_stack()"])
         prologue.append("sb -= %d" % cost)
@@ -869,7 +881,18 @@ class _Emit:
         lines.append(" def f%d(env, sb%s):" % (fidx, params))
         stats = [0, 0]
         _render(self.top, 2, 0, lines, stats)
-        lines.append(" return f%d" % fidx)
+        if tail_callers(self.module)[fidx - self.module.num_imported_funcs]:
+            # it may return TAIL: (the callable for everyone else, which
+            # runs the pending tail calls; the function itself, for call
+            # sites and trampolines that check)
+            lines.append(" def w%d(env, sb%s):" % (fidx, params))
+            lines.append("  r = f%d(env, sb%s)" % (fidx, params))
+            lines.append("  if r is TAIL:")
+            lines.append("   r = run_tail(env, sb)")
+            lines.append("  return r")
+            lines.append(" return (w%d, f%d)" % (fidx, fidx))
+        else:
+            lines.append(" return f%d" % fidx)
         self.max_indent = stats[0]
         self.max_loops = stats[1]
         return "\n".join(lines) + "\n"
@@ -1109,18 +1132,27 @@ class _Emit:
                 self.push_expr("(%s if %s else %s)" % (self.val(a), self.cnd(c), self.val(b)), ops)
             elif op == O.CALL:
                 ft = module.func_types[ins[1]]
+                j = ins[1] - module.num_imported_funcs
+                # a callee that makes tail calls may return TAIL: its
+                # translation (TL), the trampoline at this call site
+                tail = j >= 0 and tail_callers(module)[j]
                 if ins[1] == self.fidx:
                     # a self call: the closure's own name (what ctx.fns
                     # holds for it once bound, in this ctx)
                     fexpr = "f%d" % self.fidx
+                elif tail:
+                    fexpr = "TL[%d]" % ins[1]
+                    self.need("TL", "ctx.tail_fns()")
                 else:
                     fexpr = "FN[%d]" % ins[1]
                     self.need("FN", "ctx.fns")
                 grows = True
                 if self.uses_mem:
-                    j = ins[1] - module.num_imported_funcs
                     grows = j < 0 or growers(module)[j]
-                self.call(fexpr, ft, None, grows)
+                self.call(fexpr, ft, None, grows, tail)
+            elif op == O.RETURN_CALL or op == O.RETURN_CALL_INDIRECT:
+                self.return_call(op, ins)
+                fr.unr = True
             elif op == O.CALL_INDIRECT:
                 ft = module.types[ins[1]]
                 idx = self.pop()
@@ -1247,9 +1279,10 @@ class _Emit:
             g = self.need("G%d" % i, "ctx.globals[%d]" % i)
             self.push("%s.value" % g, ("$G", "$G%d" % i), 1)
 
-    def call(self, fexpr, ft, idx, grows=True):
+    def call(self, fexpr, ft, idx, grows=True, tail=False):
         """A call; ``grows``: whether the callee may grow memory (then
-        ``mem`` is re-read after it)."""
+        ``mem`` is re-read after it); ``tail``: the callee may return
+        TAIL (a tail call it made is pending: run_tail finishes it)."""
         np_ = len(ft.params)
         nres = len(ft.results)
         args = [self.pop() for _ in range(np_)]
@@ -1265,8 +1298,13 @@ class _Emit:
             # metered: the callee (or host) sees the fuel in the cell
             self.emit("_fu[0] = _fv")
             self.emit("_fv = None")
+        if tail:
+            self.emit("_t = %s" % call)
+            self.emit("if _t is TAIL:", ["_t = run_tail(env, sb)"])
+            call = "_t"
         if nres == 0:
-            self.emit(call)
+            if not tail:
+                self.emit(call)
             self.after_call(grows)
             return
         if nres == 1:
@@ -1281,6 +1319,54 @@ class _Emit:
         self.after_call(grows)
         for i in range(nres):
             self.push_slot(h + i)
+
+    def return_call(self, op, ins):
+        """return_call / return_call_indirect: the callee's results are
+        this function's. A callee of this module that makes no tail call
+        is called directly with this frame's budget given back (one
+        Python frame more, never a chain); any other callee is left to
+        the trampoline: ``env._tail = (callee, args)`` and ``return
+        TAIL``, the caller's call site runs it (fast_rt.run_tail)."""
+        module = self.module
+        base = module.num_imported_funcs
+        idx = None
+        if op == O.RETURN_CALL:
+            j = ins[1]
+            ft = module.func_types[j]
+        else:
+            ft = module.types[ins[1]]
+            idx = self.pop()
+        np_ = len(ft.params)
+        args = [self.pop() for _ in range(np_)]
+        args.reverse()
+        argv = [self.val(a) for a in args]
+        if op == O.RETURN_CALL_INDIRECT:
+            tb = self.need("TB%d" % ins[2], "ctx.tables[%d]" % ins[2])
+            fty = self.need("FT%d" % ins[1], "ctx.types[%d]" % ins[1])
+            target = "tail_target(ctx, %s, %s, %s)" % (tb, fty, self.val(idx))
+        elif j >= base and not tail_callers(module)[j - base]:
+            target = self.need("FN", "ctx.fns") + "[%d]" % j
+            if not self.has_try:
+                # (inside a try_table the call must not be: its handlers
+                # would catch what the callee throws)
+                if self.fuel_local:
+                    self.emit("_fu[0] = _fv")
+                    self.emit("_fv = None")
+                self.cost_lines.append((self.code, len(self.code),
+                                        "return %s(env, sb + %%d%s)" % (
+                                            target, "".join(", " + a for a in argv))))
+                self.emit("")
+                return
+        elif j == self.fidx:
+            target = "f%d" % j
+        else:
+            target = self.need("TL", "ctx.tail_fns()") + "[%d]" % j
+        if np_ == 1:
+            packed = "(%s,)" % argv[0]
+        else:
+            packed = "(%s)" % ", ".join(argv)
+        self.emit("env._tail = (%s, %s)" % (target, packed))
+        self.emit("return TAIL")
 
     def after_call(self, grows=True):
         if self.fuel_local:
@@ -1881,20 +1967,52 @@ def growers(module):
     may grow a memory: it executes memory.grow, calls an import (a host
     function or another instance's function may grow a memory it
     shares), calls through a table or reference, or calls (transitively)
-    a function that may. One pass over every body, on the first
-    translation that asks."""
+    a function that may. One pass over every body (shared with
+    tail_callers), on the first translation that asks (or read from the
+    module's code cache)."""
     g = getattr(module, "_fast_growers", None)
     if g is not None:
         return g
+    _scan(module)
+    return module._fast_growers
+
+
+def tail_callers(module):
+    """Whole-module fact, cached on the module (``_fast_tails``): for each
+    defined function (index past the imports), whether its body has a
+    return_call or return_call_indirect, so that its translation may
+    return TAIL (fast_rt.run_tail). Only call sites of such functions
+    check for it; a module without tail calls translates as before."""
+    t = getattr(module, "_fast_tails", None)
+    if t is not None:
+        return t
+    _scan(module)
+    return module._fast_tails
+
+
+def _scan(module):
+    """The one pass over every body behind growers and tail_callers (its
+    results kept in the module's code cache, when it has one)."""
+    cache = getattr(module, "code_cache", None)
+    if cache is not None:
+        facts = cache.get("facts")
+        if facts is not None and len(facts) == 2 \
+                and len(facts[0]) == len(facts[1]) == len(module.funcs):
+            module._fast_growers, module._fast_tails = facts
+            return
     base = module.num_imported_funcs
     n = len(module.funcs)
     g = [False] * n
+    t = bytearray(n)
     callers = [None] * n
     CALL = O.CALL
     for i in range(n):
         for ins in module.funcs[i].body:
             op = ins[0]
-            if op == CALL:
+            if op == O.RETURN_CALL or op == O.RETURN_CALL_INDIRECT:
+                t[i] = 1
+                g[i] = True
+            elif op == CALL:
                 j = ins[1] - base
                 if j < 0:
                     g[i] = True
@@ -1913,7 +2031,9 @@ def growers(module):
                     g[i] = True
                     todo.append(i)
     module._fast_growers = g
-    return g
+    module._fast_tails = t
+    if cache is not None:
+        cache.put("facts", (g, t))
 
 
 # typed views (fast_rt.mem_views): name -> its place in the view cache

@@ -343,6 +343,30 @@ def _check_body(ctx, declared_locals, body, ftype):
                 _pop_expect(vals, frame, I64 if table64[y] else I32)
                 _pop_vals(vals, frame, ft.params)
                 vals.extend(ft.results)
+            elif op == 0x12 or op == 0x13:      # return_call(_indirect)
+                if op == 0x12:
+                    x = ins[1]
+                    if x >= nfuncs:
+                        raise _unknown("function", x)
+                    ft = func_types[x]
+                else:
+                    y = ins[2]
+                    if y >= ntables:
+                        raise _unknown("table", y)
+                    x = ins[1]
+                    if x >= ntypes:
+                        raise _unknown("type", x)
+                    if table_elems[y] != FUNCREF:
+                        raise InvalidModule(TYPE_MISMATCH)
+                    ft = types[x]
+                # the callee's results become the caller's: they must match
+                if tuple(ft.results) != tuple(ctrls[0][2]):
+                    raise InvalidModule(TYPE_MISMATCH)
+                if op == 0x13:
+                    _pop_expect(vals, frame, I32)
+                _pop_vals(vals, frame, ft.params)
+                del vals[height:]
+                frame[4] = True
             elif op == 0xD0:                                # ref.null
                 vals.append(ins[1])
             elif op == 0xD1:                                # ref.is_null

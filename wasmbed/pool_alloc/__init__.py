@@ -7,4 +7,4 @@ metadata, to the one buffer it is given. See ``wasmbed.pool_alloc.pool``.
 from wasmbed.pool_alloc.pool import (  # noqa: F401
     Pool, HEADER_SIZE, MIN_BLOCK, MIN_CHUNK, ALIGN,
 )
-from wasmbed.core.errors import PoolExhausted, PoolCorrupted  # noqa: F401
+from wasmbed.host_errors import PoolExhausted, PoolCorrupted  # noqa: F401

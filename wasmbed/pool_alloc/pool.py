@@ -30,7 +30,7 @@ runs unchanged on MicroPython.
 
 from struct import pack_into, unpack_from
 
-from wasmbed.core.errors import (
+from wasmbed.host_errors import (
     PoolExhausted, PoolCorrupted, POOL_EXHAUSTED, POOL_BAD_HEADER,
     POOL_DOUBLE_FREE, POOL_NOT_A_BLOCK, POOL_BAD_FREE_LIST,
 )

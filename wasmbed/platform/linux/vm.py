@@ -18,7 +18,7 @@ linear memory are bounds-checked in software).
 
 import mmap
 
-from wasmbed.core.errors import PoolExhausted
+from wasmbed.host_errors import PoolExhausted
 from wasmbed.platform_api import PROT_RW, Region
 
 PAGE_SIZE = mmap.PAGESIZE

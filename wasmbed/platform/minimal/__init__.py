@@ -38,7 +38,7 @@ try:
 except ImportError:  # pragma: no cover - boards without os
     os = None
 
-from wasmbed.core.errors import PoolExhausted
+from wasmbed.host_errors import PoolExhausted
 from wasmbed.platform_api import (
     CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME, CLOCK_REALTIME,
     CLOCK_THREAD_CPUTIME, Cond, MemoryStream, Mutex, Platform, PROT_RW,

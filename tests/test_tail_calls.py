@@ -1,0 +1,282 @@
+"""Tail calls (WebAssembly 3.0): return_call and return_call_indirect on
+both tiers (the `mode` fixture).
+
+A tail call replaces the caller's frame, so a chain of them of any length
+runs in constant space: the exec env's stack budget and the host's stack.
+The spec scripts (tests/test_spec_wasm3.py: return_call,
+return_call_indirect) check the instructions' results, traps and
+validation; here: chains far deeper than any stack, fuel and terminate on
+chains that never end, host and cross-instance callees, a try_table left
+by a tail call (wasmtime is the oracle), and AOT.
+"""
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import wasmtime
+
+import wasmbed
+from wasmbed import Trap
+from wasmbed.core import translate
+from wasmbed.core.errors import Terminated
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEEP = 10 ** 7
+
+# even/odd by mutual tail recursion, directly and through a table
+EVEN_ODD = """(module
+ (type $t (func (param i64) (result i32)))
+ (table funcref (elem $even_i $odd_i))
+ (func $even (export "even") (param i64) (result i32)
+   local.get 0 i64.eqz
+   if (result i32) i32.const 1
+   else local.get 0 i64.const 1 i64.sub return_call $odd end)
+ (func $odd (export "odd") (param i64) (result i32)
+   local.get 0 i64.eqz
+   if (result i32) i32.const 0
+   else local.get 0 i64.const 1 i64.sub return_call $even end)
+ (func $even_i (export "even_i") (param i64) (result i32)
+   local.get 0 i64.eqz
+   if (result i32) i32.const 1
+   else local.get 0 i64.const 1 i64.sub
+        i32.const 1 return_call_indirect (type $t) end)
+ (func $odd_i (export "odd_i") (param i64) (result i32)
+   local.get 0 i64.eqz
+   if (result i32) i32.const 0
+   else local.get 0 i64.const 1 i64.sub
+        i32.const 0 return_call_indirect (type $t) end)
+ (func (export "plus_even") (param i64) (result i32)
+   local.get 0 call $even i32.const 10 i32.add))"""
+
+
+def runtime(mode):
+    return wasmbed.Runtime(wasmbed.RuntimeConfig(mem_alloc_type="system", mode=mode))
+
+
+def instance(mode, wat, rt=None, **kw):
+    rt = rt or runtime(mode)
+    return rt.instantiate(rt.load(wasmtime.wat2wasm(wat)), **kw)
+
+
+def is_even(n):
+    return 1 if n % 2 == 0 else 0
+
+
+@pytest.mark.parametrize("name", ["even", "even_i"])
+def test_ten_million_deep_mutual_tail_recursion_completes(mode, name):
+    # the default stack budget: each frame replaces the one before
+    inst = instance(mode, EVEN_ODD)
+    assert inst.call(name, DEEP + 1) == is_even(DEEP + 1)
+
+
+def test_a_call_of_a_tail_calling_function_gets_its_result(mode):
+    inst = instance(mode, EVEN_ODD)
+    for n in (0, 1, 2, 7, 1000, 100001):
+        assert inst.call("plus_even", n) == 10 + is_even(n)
+
+
+COUNT = """(module
+ (func $count (export "count") (param i32) (result i32)
+   local.get 0
+   i32.eqz
+   if
+     i32.const 7
+     return
+   end
+   local.get 0
+   i32.const 1
+   i32.sub
+   return_call $count)
+ (func $spin (export "spin") return_call $spin)
+ (func $ping (export "ping") return_call $pong)
+ (func $pong return_call $ping)
+ (type $v (func))
+ (table funcref (elem $spin_i))
+ (func $spin_i (export "spin_i") i32.const 0 return_call_indirect (type $v)))"""
+
+
+def spent(inst, name, *args, budget=10 ** 6):
+    env = inst.create_exec_env()
+    env.set_fuel(budget)
+    r = env.call(inst.lookup_function(name), *args)
+    return r, budget - env.get_fuel()
+
+
+@pytest.mark.parametrize("local", [False, True])
+def test_each_callee_of_a_tail_call_chain_pays_its_own_regions(mode, local, monkeypatch):
+    # fast tier: fuel in the cell and in a local (translate.FUEL_LOCAL)
+    monkeypatch.setattr(translate, "FUEL_LOCAL", local)
+    inst = instance(mode, COUNT)
+    # per call with n > 0: entry region local.get, eqz, if (3), after the
+    # end local.get, const, sub, return_call (4); the last call: 3 + the
+    # then arm const, return (2)
+    for n in (0, 1, 5, 1000):
+        assert spent(inst, "count", n) == (7, 7 * n + 5)
+
+
+@pytest.mark.parametrize("name", ["spin", "ping", "spin_i"])
+def test_an_endless_tail_call_loop_runs_out_of_fuel(mode, name):
+    inst = instance(mode, COUNT)
+    env = inst.create_exec_env()
+    env.set_fuel(200000)
+    t = time.monotonic()
+    with pytest.raises(Trap, match="all fuel consumed"):
+        env.call(inst.lookup_function(name))
+    assert env.get_fuel() == 0
+    assert time.monotonic() - t < 60
+    env.set_fuel(100)
+    assert env.call(inst.lookup_function("count"), 3) == 7
+
+
+@pytest.mark.parametrize("name", ["spin", "ping", "spin_i"])
+def test_an_endless_tail_call_loop_stops_on_terminate(mode, name):
+    rt = runtime(mode)
+    inst = instance(mode, COUNT, rt)
+    timer = threading.Timer(0.2, rt.terminate)
+    timer.daemon = True
+    timer.start()
+    with pytest.raises(Terminated):
+        inst.call(name)
+
+
+HOST = """(module
+ (import "env" "add" (func $add (param i32 i32) (result i32)))
+ (import "env" "pair" (func $pair (param i32) (result i32 i64)))
+ (type $t (func (param i32 i32) (result i32)))
+ (table funcref (elem $add))
+ (func (export "tail_add") (param i32) (result i32)
+   local.get 0 i32.const 100 return_call $add)
+ (func (export "tail_add_i") (param i32) (result i32)
+   local.get 0 i32.const 200 i32.const 0 return_call_indirect (type $t))
+ (func (export "tail_pair") (param i32) (result i32 i64)
+   local.get 0 return_call $pair)
+ (func (export "sum_pair") (param i32) (result i64)
+   (local i64)
+   local.get 0 call $tp local.set 1 i64.extend_i32_u local.get 1 i64.add)
+ (func $tp (param i32) (result i32 i64) local.get 0 return_call $pair))"""
+
+
+def test_a_tail_call_into_a_host_function_returns_its_results(mode):
+    seen = []
+
+    def add(env, a, b):
+        seen.append((a, b))
+        return a + b
+    imports = {"env": {"add": wasmbed.host_function("ii", "i", add),
+                       "pair": wasmbed.host_function("i", "iI", lambda env, a: (a + 1, a * 3))}}
+    inst = instance(mode, HOST, imports=imports)
+    assert inst.call("tail_add", 5) == 105
+    assert inst.call("tail_add_i", 5) == 205
+    assert seen == [(5, 100), (5, 200)]
+    assert inst.call("tail_pair", 4) == (5, 12)
+    assert inst.call("sum_pair", 4) == 17
+
+
+# A and B tail-call each other through A's table and B's import of A
+CROSS_A = """(module
+ (type $t (func (param i64) (result i32)))
+ (table (export "tab") 2 funcref)
+ (func $even (export "even") (param i64) (result i32)
+   local.get 0 i64.eqz
+   if (result i32) i32.const 1
+   else local.get 0 i64.const 1 i64.sub
+        i32.const 1 return_call_indirect (type $t) end))"""
+CROSS_B = """(module
+ (type $t (func (param i64) (result i32)))
+ (import "a" "tab" (table 2 funcref))
+ (import "a" "even" (func $even (type $t)))
+ (elem (i32.const 1) $odd)
+ (func $odd (export "odd") (param i64) (result i32)
+   local.get 0 i64.eqz
+   if (result i32) i32.const 0
+   else local.get 0 i64.const 1 i64.sub return_call $even end))"""
+
+
+def test_tail_calls_between_instances_run_in_constant_stack(mode):
+    rt = runtime(mode)
+    a = instance(mode, CROSS_A, rt)
+    rt.register("a", a)
+    b = instance(mode, CROSS_B, rt)
+    n = 10 ** 6 + 1
+    assert a.call("even", n) == is_even(n)
+    assert b.call("odd", n) == 1 - is_even(n)
+
+
+EH = """(module
+ (tag $e (param i32))
+ (type $t (func (result i32)))
+ (table funcref (elem $thrower))
+ (func $thrower (result i32) i32.const 42 throw $e)
+ (func $tc (result i32)
+   (block $h (result i32)
+     (try_table (result i32) (catch $e $h) return_call $thrower) drop i32.const 0)
+   i32.const 100 i32.add)
+ (func $tci (result i32)
+   (block $h (result i32)
+     (try_table (result i32) (catch $e $h) i32.const 0 return_call_indirect (type $t))
+     drop i32.const 0)
+   i32.const 100 i32.add)
+ (func (export "outer") (result i32)
+   (block $h (result i32)
+     (try_table (result i32) (catch $e $h) call $tc) return)
+   i32.const 1000 i32.add)
+ (func (export "outer_i") (result i32)
+   (block $h (result i32)
+     (try_table (result i32) (catch $e $h) call $tci) return)
+   i32.const 1000 i32.add))"""
+
+
+def test_a_tail_call_leaves_the_callers_try_table_like_wasmtime(mode):
+    wasm = wasmtime.wat2wasm(EH)
+    cfg = wasmtime.Config()
+    cfg.wasm_exceptions = True
+    cfg.wasm_tail_call = True
+    engine = wasmtime.Engine(cfg)
+    store = wasmtime.Store(engine)
+    ref = wasmtime.Instance(store, wasmtime.Module(engine, wasm), [])
+    rt = runtime(mode)
+    inst = rt.instantiate(rt.load(wasm))
+    for name in ("outer", "outer_i"):
+        assert inst.call(name) == ref.exports(store)[name](store)
+
+
+def test_translation_checks_for_tail_calls_only_where_they_can_happen():
+    rt = runtime("fast")
+    plain = rt.load(wasmtime.wat2wasm("""(module
+      (func $f (param i32) (result i32) local.get 0)
+      (func (export "g") (param i32) (result i32) local.get 0 call $f))"""))
+    src = translate.module_source(plain.module)
+    assert "TAIL" not in src and "run_tail" not in src
+    mixed = rt.load(wasmtime.wat2wasm(EVEN_ODD))
+    callers = translate.tail_callers(mixed.module)
+    assert list(callers) == [1, 1, 1, 1, 0]
+    # plus_even calls even: that call site runs the trampoline
+    src, _ = translate.function_source(mixed.module, 4)
+    assert "run_tail" in src
+
+
+def test_an_aot_module_with_tail_calls_loads_and_runs(tmp_path, monkeypatch):
+    wasm = tmp_path / "evenodd.wasm"
+    wasm.write_bytes(wasmtime.wat2wasm(EVEN_ODD))
+    out = tmp_path / "evenodd_aot.py"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
+    p = subprocess.run([sys.executable, "-m", "wasmbed", "compile", str(wasm), "-o", str(out)],
+                       capture_output=True, env=env, timeout=120)
+    assert p.returncode == 0, p.stderr
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(out.stem, str(out))
+    aot = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(aot)
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="fast"))
+    mod = rt.load_aot(aot)
+    monkeypatch.setattr(translate, "function_source",
+                        lambda *a, **k: pytest.fail("AOT module was translated"))
+    inst = rt.instantiate(mod)
+    n = 10 ** 6 + 1
+    assert inst.call("even", n) == is_even(n)
+    assert inst.call("odd_i", n) == 1 - is_even(n)
+    assert inst.call("plus_even", 8) == 11
