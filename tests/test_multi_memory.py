@@ -115,6 +115,16 @@ def test_store_limit_applies_to_the_second_memory(mode):
     assert inst.call("grow_b", 1) == -1
 
 
+def test_max_memories_counts_every_memory_of_an_instance(mode):
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode, max_memories=1))
+    mod = rt.load(wasm())
+    with pytest.raises(wasmbed.InstantiationError, match="memor"):
+        rt.instantiate(mod, stack_size=64 * 1024)
+    rt.set_limits(max_memories=2)
+    inst = rt.instantiate(mod, stack_size=64 * 1024)   # the failed one gave its count back
+    assert inst.call("size_b") == 1
+
+
 def test_embedding_api_exports_the_second_memory(mode):
     rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode))
     inst = rt.instantiate(rt.load(wasm()), stack_size=64 * 1024)
