@@ -417,6 +417,30 @@ def test_spec_wasm3_tail_calls_same_fuel_in_both_tiers():
     assert fuel_diff.compare.failed == 0
 
 
+@needs_spec
+def test_spec_wasm3_memories_same_fuel_in_both_tiers():
+    """The multiple-memory, memory64 and table64 scripts
+    (tests/test_spec_wasm3.py MEMORIES), metered: the same fuel left in
+    both tiers, every command passing but one: bulk64's memory.copy of
+    2^64-1 bytes costs 2^48 fuel, past the budget, so both tiers trap
+    "all fuel consumed" before the bounds check (once per tier)."""
+    from test_spec_wasm3 import MEMORIES
+    paths = []
+    for name in MEMORIES:
+        paths += sorted(glob.glob(os.path.join(SPEC_JSON, "wasm3", name, "*.json")))
+    assert len(paths) == len(MEMORIES)
+    fuel_diff.compare.passed = fuel_diff.compare.failed = 0
+    total = 0
+    for p in paths:
+        before = fuel_diff.compare.failed
+        n, diffs = fuel_diff.compare(p)
+        assert not diffs, (p, diffs[:3])
+        total += n
+        expected = 2 if os.path.basename(p) == "bulk64.json" else 0
+        assert fuel_diff.compare.failed - before == expected, p
+    assert total > 1000
+
+
 # -- CLI -------------------------------------------------------------------------
 
 def test_cli_fuel(tmp_path, capsys):

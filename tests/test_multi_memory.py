@@ -115,6 +115,16 @@ def test_store_limit_applies_to_the_second_memory(mode):
     assert inst.call("grow_b", 1) == -1
 
 
+def test_max_memories_counts_every_memory_of_an_instance(mode):
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode, max_memories=1))
+    mod = rt.load(wasm())
+    with pytest.raises(wasmbed.InstantiationError, match="memor"):
+        rt.instantiate(mod, stack_size=64 * 1024)
+    rt.set_limits(max_memories=2)
+    inst = rt.instantiate(mod, stack_size=64 * 1024)   # the failed one gave its count back
+    assert inst.call("size_b") == 1
+
+
 def test_embedding_api_exports_the_second_memory(mode):
     rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode))
     inst = rt.instantiate(rt.load(wasm()), stack_size=64 * 1024)
@@ -125,6 +135,8 @@ def test_embedding_api_exports_the_second_memory(mode):
     assert inst.call("load8", 1, 40) == 77 and inst.call("load8", 0, 40) == 0
     assert inst.memory() is inst.lookup_memory("memory")   # "memory" stays memory 0
     assert inst.lookup_memory("store8") is None
+    types = dict((t.name, t) for t in inst.module.export_types() if t.kind == "memory")
+    assert (types["mem2"].min, types["mem2"].max, types["mem2"].is64) == (1, 4, False)
 
 
 def test_wasmtime_layer_exports_the_second_memory(mode):
@@ -151,8 +163,9 @@ def test_memory64_import_made_by_the_host(mode):
       (module (import "env" "m" (memory i64 1))
         (func (export "size") (result i64) (memory.size))
         (func (export "store") (param i64 i32) (i32.store8 (local.get 0) (local.get 1))))""")
-    inst = rt.instantiate(rt.load(src), stack_size=64 * 1024,
-                          imports={"env": {"m": m64}})
+    mod = rt.load(src)
+    assert [t.is64 for t in mod.import_types()] == [True]
+    inst = rt.instantiate(mod, stack_size=64 * 1024, imports={"env": {"m": m64}})
     assert inst.call("size") == 1
     inst.call("store", 7, 5)
     assert m64.data[7] == 5

@@ -31,8 +31,8 @@ class ExternType:
     ``name``; ``module_name`` (imports; None for exports); ``kind`` "func",
     "table", "memory" or "global". Functions: ``param_types``,
     ``result_types`` (tuples of names) and ``signature``. Tables:
-    ``elem_type``, ``min``, ``max``. Memories: ``min``, ``max`` (pages,
-    None: no maximum), ``shared``. Globals: ``value_type``, ``mutable``.
+    ``elem_type``, ``min``, ``max``, ``is64`` (table64). Memories: ``min``,
+    ``max`` (pages, None: no maximum), ``shared``, ``is64`` (memory64). Globals: ``value_type``, ``mutable``.
     Other fields are None. Imports also have ``linked``: whether the
     runtime already has something for it (a native registered under its
     module name, or a module registered with Runtime.register), as WAMR
@@ -49,6 +49,7 @@ class ExternType:
         self.elem_type = self.value_type = None  # type: str | None
         self.min = self.max = None  # type: int | None
         self.shared = self.mutable = self.linked = None  # type: bool | None
+        self.is64 = None  # type: bool | None
         if kind == EXT_FUNC:
             self.param_types = type_names(desc.params)
             self.result_types = type_names(desc.results)
@@ -57,10 +58,12 @@ class ExternType:
             self.elem_type = VALTYPE_NAME[desc.elem]
             self.min = desc.limits.min
             self.max = desc.limits.max
+            self.is64 = bool(desc.limits.is64)
         elif kind == EXT_MEMORY:
             self.min = desc.limits.min
             self.max = desc.limits.max
             self.shared = bool(desc.limits.shared)
+            self.is64 = bool(desc.limits.is64)
         else:
             self.value_type = VALTYPE_NAME[desc.valtype]
             self.mutable = bool(desc.mutable)

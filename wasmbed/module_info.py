@@ -23,6 +23,8 @@ def _limits(lim):
         s += " max %d" % lim.max
     if lim.shared:
         s += " shared"
+    if lim.is64:
+        s += " i64"
     return s
 
 

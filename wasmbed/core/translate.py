@@ -24,7 +24,8 @@ all in the internal representation (numeric.py).
 Values: wasm locals are Python locals ``l<i>``, stack slots ``s<h>`` (h =
 stack height). Pure operations are folded into expressions (bounded depth),
 everything that can trap or has effects is a statement in wasm order.
-Linear memory is the local ``mem`` (re-read after calls and memory.grow).
+Linear memory 0 is the local ``mem`` (re-read after calls and memory.grow);
+other memories are read as ``M<x>.data`` at each access.
 
 Control flow: wasm loops that are branched to become ``while True:`` (the
 poll at the top, ``continue`` for a back edge); blocks that need one become
