@@ -196,6 +196,7 @@ def _run(interpreter, tmp_path, label):
     (core / "__init__.py").write_text("")
     for name in MODULES:
         os.symlink(os.path.join(REPO, "wasmbed", "core", name), str(core / name))
+    os.symlink(os.path.join(REPO, "wasmbed", "host_errors.py"), str(root / "wasmbed" / "host_errors.py"))
     data = tmp_path / "cases.txt"
     if not data.exists():
         data.write_text("".join(cases()))
