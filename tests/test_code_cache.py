@@ -79,6 +79,12 @@ def test_the_key_covers_the_binary_and_the_version(monkeypatch):
     assert code_cache.module_key(FIB) != k
 
 
+def test_the_key_covers_the_engine_source(monkeypatch):
+    k = code_cache.module_key(FIB)
+    monkeypatch.setattr(code_cache, "_ENGINE", ["another translator"])
+    assert code_cache.module_key(FIB) != k
+
+
 def test_the_key_covers_the_float_mode():
     here = code_cache.module_key(FIB)
     other = "hard" if wasmbed.float_mode() == "soft" else "soft"

@@ -11,9 +11,11 @@ the cached data depends on::
     <cache_dir>/<key>/<fact>.fact   whole-module facts the translator
                                     derives from every body (``facts``)
 
-key = sha256 of (the module's bytes, wasmbed's version, the Python
-implementation's cache tag, which fixes the marshal format and the
-bytecode, the float mode, the translator's first level).
+key = sha256 of (the module's bytes, wasmbed's version, a digest of the
+engine's source (wasmbed/core/*.py, so that a changed translator never
+meets code it did not write), the Python implementation's cache tag,
+which fixes the marshal format and the bytecode, the float mode, the
+translator's first level).
 
 With a ``validated`` entry, Runtime.load decodes the module without
 decoding its bodies (decode_module(trusted=True)) and does not validate
@@ -46,13 +48,30 @@ from wasmbed.core import fast
 LAYOUT = 1
 
 
+_ENGINE = []
+
+
+def engine_digest():
+    """sha256 (hex) of the engine's source files, computed once."""
+    if not _ENGINE:
+        h = hashlib.sha256()
+        core = os.path.dirname(os.path.abspath(fast.__file__))
+        for name in sorted(os.listdir(core)):
+            if name.endswith(".py"):
+                with open(os.path.join(core, name), "rb") as f:
+                    h.update(name.encode() + b"\0" + f.read())
+        _ENGINE.append(h.hexdigest())
+    return _ENGINE[0]
+
+
 def module_key(data):
     """The cache key of a module binary (hex sha256, see the module
     docstring)."""
     h = hashlib.sha256()
-    h.update(("wasmbed %s layout %d %s %s level %d\n" % (
-        wasmbed.__version__, LAYOUT, sys.implementation.cache_tag,
-        wasmbed.float_mode(), fast.MIN_LEVEL)).encode())
+    h.update(("wasmbed %s layout %d engine %s %s %s level %d\n" % (
+        wasmbed.__version__, LAYOUT, engine_digest(),
+        sys.implementation.cache_tag, wasmbed.float_mode(),
+        fast.MIN_LEVEL)).encode())
     h.update(data)
     return h.hexdigest()
 

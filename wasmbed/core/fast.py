@@ -408,11 +408,11 @@ def _host_caller(ctx, f):
     host = f.host
     nres = len(f.type.results)
     inst = ctx.inst
-    T = ctx.term
+    term = ctx.term
 
     def call(env, sb, *args):
-        if T[0] is not None:
-            fast_rt.terminate(T)
+        if term[0] is not None:
+            fast_rt.terminate(term)
         saved = env.stack_used
         env.stack_used = env.stack_size - sb + HOST_FRAME_COST
         env.instance = inst

@@ -4,7 +4,7 @@ Generated functions see exactly the names in ``NAMES`` as their globals:
 every scalar operation of numeric.py (by its own name, ``i32_div_s`` ...),
 memory accessors, and the helpers below for traps, calls, tables and bulk
 memory (the bulk operations are memory.py's and table.py's chunked ones,
-given the instance's terminate flag ``T``). An AOT module written by ``translate.module_source`` imports the
+given the instance's terminate flag ``term``). An AOT module written by ``translate.module_source`` imports the
 same names from here, so it runs without compile()/exec().
 
 Helpers raise Trap with the spec's messages. Memory accessors raise the
@@ -129,20 +129,20 @@ def mem_grow64(M, delta):
     return M.grow(delta) & M64
 
 
-def mem_fill(M, d, v, n, T=None):
-    _memory.fill(M, d, v, n, T)
+def mem_fill(M, d, v, n, term=None):
+    _memory.fill(M, d, v, n, term)
 
 
-def mem_copy(M, d, s, n, T=None):
-    _memory.copy(M, d, s, n, T)
+def mem_copy(M, d, s, n, term=None):
+    _memory.copy(M, d, s, n, term)
 
 
-def mem_copy_between(MD, d, MS, s, n, T=None):
-    _memory.copy_between(MD, d, MS, s, n, T)
+def mem_copy_between(MD, d, MS, s, n, term=None):
+    _memory.copy_between(MD, d, MS, s, n, term)
 
 
-def mem_init(datas, seg, M, d, s, n, T=None):
-    _memory.init(M, d, datas[seg], s, n, T)
+def mem_init(datas, seg, M, d, s, n, term=None):
+    _memory.init(M, d, datas[seg], s, n, term)
 
 
 def data_drop(datas, seg):
@@ -151,34 +151,34 @@ def data_drop(datas, seg):
 
 # -- tables --------------------------------------------------------------------
 
-def table_get(T, i):
-    el = T.elems
+def table_get(tab, i):
+    el = tab.elems
     if i >= len(el):
         raise Trap(E.TRAP_TABLE_OOB)
     return el[i]
 
 
-def table_set(T, i, v):
-    el = T.elems
+def table_set(tab, i, v):
+    el = tab.elems
     if i >= len(el):
         raise Trap(E.TRAP_TABLE_OOB)
     el[i] = v
 
 
-def table_grow(TB, v, n, T=None):
-    return TB.grow(n, v, T) & (M64 if TB.is64 else M32)
+def table_grow(TB, v, n, term=None):
+    return TB.grow(n, v, term) & (M64 if TB.is64 else M32)
 
 
-def table_fill(TB, i, v, n, T=None):
-    _table.fill(TB, i, v, n, T)
+def table_fill(TB, i, v, n, term=None):
+    _table.fill(TB, i, v, n, term)
 
 
-def table_copy(TD, TS, d, s, n, T=None):
-    _table.copy(TD, d, TS, s, n, T)
+def table_copy(TD, TS, d, s, n, term=None):
+    _table.copy(TD, d, TS, s, n, term)
 
 
-def table_init(elems, seg, TB, d, s, n, T=None):
-    _table.init(TB, d, elems[seg], s, n, T)
+def table_init(elems, seg, TB, d, s, n, term=None):
+    _table.init(TB, d, elems[seg], s, n, term)
 
 
 def elem_drop(elems, seg):

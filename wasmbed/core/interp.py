@@ -485,7 +485,7 @@ def compile_function(inst, fn, meter=None):
         acct.charge(closure_cost(defn), "the closures of function %d" % fn.index)
     code = []
     specials = []
-    F = inst.term
+    term = inst.term
     mem = inst.memories[0] if inst.memories else None
 
     def special(entry):
@@ -538,9 +538,9 @@ def compile_function(inst, fn, meter=None):
         elif k == "br_table":
             code.append(_br_table(ins[1], ins[2], ins[3]))
         elif k == "poll":
-            code.append(_poll(F, nxt))
+            code.append(_poll(term, nxt))
         elif k == "br_poll":
-            code.append(_poll(F, ins[1]))
+            code.append(_poll(term, ins[1]))
         elif k == "select":
             code.append(_select(ins[1], ins[2], ins[3], ins[4], nxt))
         elif k == "call":
@@ -590,16 +590,16 @@ def _copy(d, s, nxt):
     return op
 
 
-def _check_term(F):
-    e = F[0]
+def _check_term(term):
+    e = term[0]
     if e is not None:
         raise e()
 
 
-def _poll(F, nxt):
+def _poll(term, nxt):
     def op(R):
-        if F[0] is not None:
-            _check_term(F)
+        if term[0] is not None:
+            _check_term(term)
         return nxt
     return op
 
@@ -714,7 +714,7 @@ def execute(env, func, args):
     code = comp.code
     specials = comp.specials
     inst = func.instance
-    F = inst.term
+    term = inst.term
     pc = 0
     while True:
         try:
@@ -729,7 +729,7 @@ def execute(env, func, args):
                         return [R[s] for s in slots]
                     vals = [R[s] for s in slots]
                     budget += comp.cost
-                    code, R, pc, specials, base, comp, inst, F = frames.pop()
+                    code, R, pc, specials, base, comp, inst, term = frames.pop()
                     R[base:base + len(vals)] = vals
                     continue
                 if kind == SP_CALL:
@@ -749,8 +749,8 @@ def execute(env, func, args):
                     else:
                         ftype, table, islot, base, nargs = sp[1:]
                         f = table.callee(R[islot], ftype)
-                    if F[0] is not None:
-                        _check_term(F)
+                    if term[0] is not None:
+                        _check_term(term)
                     budget += comp.cost
                     if f.host is not None:
                         # a host callee's results are this frame's: return
@@ -763,7 +763,7 @@ def execute(env, func, args):
                             env.stack_used = saved
                         if not frames:
                             return list(res)
-                        code, R, pc, specials, base, comp, inst, F = frames.pop()
+                        code, R, pc, specials, base, comp, inst, term = frames.pop()
                         R[base:base + len(res)] = res
                         continue
                     c = f.compiled if meter is None else meter.code.get(f)
@@ -780,11 +780,11 @@ def execute(env, func, args):
                     specials = c.specials
                     if f.instance is not inst:
                         inst = f.instance
-                        F = inst.term
+                        term = inst.term
                     pc = 0
                     continue
-                if F[0] is not None:
-                    _check_term(F)
+                if term[0] is not None:
+                    _check_term(term)
                 if f.host is not None:
                     saved = env.stack_used
                     env.stack_used = env.stack_size - budget + HOST_FRAME_COST
@@ -802,7 +802,7 @@ def execute(env, func, args):
                 if c.cost > budget:
                     raise Trap(E.TRAP_STACK_EXHAUSTED)
                 budget -= c.cost
-                frames.append((code, R, nxt, specials, base, comp, inst, F))
+                frames.append((code, R, nxt, specials, base, comp, inst, term))
                 R2 = R[base:base + nargs]
                 R2.extend(c.template)
                 R = R2
@@ -811,7 +811,7 @@ def execute(env, func, args):
                 specials = c.specials
                 if f.instance is not inst:
                     inst = f.instance
-                    F = inst.term
+                    term = inst.term
                 pc = 0
         except UncaughtException as ex:
             # unwind to the innermost try_table that catches it, from the
@@ -841,7 +841,7 @@ def execute(env, func, args):
                 if not frames:
                     raise
                 budget += comp.cost
-                code, R, nxt, specials, _base, comp, inst, F = frames.pop()
+                code, R, nxt, specials, _base, comp, inst, term = frames.pop()
                 at = nxt - 1
         except WasmError:
             raise

@@ -111,12 +111,12 @@ def _ddrop(inst, ins, nxt, M):
 
 
 def _tget(inst, ins, nxt, M):
-    T = inst.tables[ins[1]]
+    tab = inst.tables[ins[1]]
     d, i = ins[2], ins[3]
 
     def op(R):
         idx = R[i]
-        el = T.elems
+        el = tab.elems
         if idx >= len(el):
             _trap(E.TRAP_TABLE_OOB)
         R[d] = el[idx]
@@ -125,12 +125,12 @@ def _tget(inst, ins, nxt, M):
 
 
 def _tset(inst, ins, nxt, M):
-    T = inst.tables[ins[1]]
+    tab = inst.tables[ins[1]]
     i, v = ins[2], ins[3]
 
     def op(R):
         idx = R[i]
-        el = T.elems
+        el = tab.elems
         if idx >= len(el):
             _trap(E.TRAP_TABLE_OOB)
         el[idx] = R[v]
@@ -139,35 +139,35 @@ def _tset(inst, ins, nxt, M):
 
 
 def _tsize(inst, ins, nxt, M):
-    T = inst.tables[ins[1]]
+    tab = inst.tables[ins[1]]
     d = ins[2]
 
     def op(R):
-        R[d] = len(T.elems)
+        R[d] = len(tab.elems)
         return nxt
     return op
 
 
 def _tgrow(inst, ins, nxt, M):
-    T = inst.tables[ins[1]]
+    tab = inst.tables[ins[1]]
     d, v, n = ins[2], ins[3], ins[4]
     term = inst.term
-    mask = M64 if T.is64 else M32
+    mask = M64 if tab.is64 else M32
 
     def op(R):
-        R[d] = T.grow(R[n], R[v], term) & mask
+        R[d] = tab.grow(R[n], R[v], term) & mask
         return nxt
     return op
 
 
 def _tfill(inst, ins, nxt, M):
-    T = inst.tables[ins[1]]
+    tab = inst.tables[ins[1]]
     i, v, n = ins[2], ins[3], ins[4]
     term = inst.term
     fill = _table.fill
 
     def op(R):
-        fill(T, R[i], R[v], R[n], term)
+        fill(tab, R[i], R[v], R[n], term)
         return nxt
     return op
 
@@ -187,14 +187,14 @@ def _tcopy(inst, ins, nxt, M):
 
 def _tinit(inst, ins, nxt, M):
     seg = ins[1]
-    T = inst.tables[ins[2]]
+    tab = inst.tables[ins[2]]
     d, s, n = ins[3], ins[4], ins[5]
     elems = inst.elems
     term = inst.term
     init = _table.init
 
     def op(R):
-        init(T, R[d], elems[seg], R[s], R[n], term)
+        init(tab, R[d], elems[seg], R[s], R[n], term)
         return nxt
     return op
 

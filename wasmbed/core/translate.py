@@ -4,7 +4,7 @@
 
     def bind_7(ctx):                 # once per instance
         FN = ctx.fns                 # prelude: what the body needs, as
-        T = ctx.term                 #   closure variables
+        term = ctx.term              #   closure variables
         M0 = ctx.mems[0]
         def f7(env, sb, l0, l1):     # the wasm function, wasm params l0..
             ...
@@ -17,7 +17,7 @@ fast_rt and can be loaded without compile()/exec() (AOT).
 Calling convention: ``f(env, sb, *args)`` where ``sb`` is the stack budget
 left in bytes; the function charges its frame cost (64 + 8 per param,
 local and stack slot), traps "call stack exhausted" when the budget is
-short, polls the terminate flag ``T[0]`` on entry and at every
+short, polls the terminate flag ``term[0]`` on entry and at every
 loop back edge, and returns None, its one result, or a tuple of results,
 all in the internal representation (numeric.py).
 
@@ -831,9 +831,9 @@ class _Emit:
         prologue.append("if sb < %d:" % cost)
         prologue.append(["trap_stack()"])
         prologue.append("sb -= %d" % cost)
-        self.need("T", "ctx.term")
-        prologue.append("if T[0] is not None:")
-        prologue.append(["terminate(T)"])
+        self.need("term", "ctx.term")
+        prologue.append("if term[0] is not None:")
+        prologue.append(["terminate(term)"])
         inits = []
         for i, t in enumerate(defn.locals):
             if nparams + i in reads:
@@ -1009,7 +1009,7 @@ class _Emit:
         self.emit("if _br:", body)
 
     def poll(self):
-        self.emit("if T[0] is not None:", ["terminate(T)"])
+        self.emit("if term[0] is not None:", ["terminate(term)"])
         if self.shared_mem and self.uses_mem:
             self.emit_mem()
 
@@ -1871,7 +1871,7 @@ class _Emit:
             if op == O.MEMORY_INIT:
                 d, s, n = self.operands(3)[0]
                 ds = self.need("DS", "ctx.datas")
-                self.emit("mem_init(%s, %d, %s, %s, %s, %s, T)" % (
+                self.emit("mem_init(%s, %d, %s, %s, %s, %s, term)" % (
                     ds, ins[1], m, self.val(d), self.val(s), self.val(n)))
             elif op == O.DATA_DROP:
                 ds = self.need("DS", "ctx.datas")
@@ -1879,14 +1879,14 @@ class _Emit:
             elif op == O.MEMORY_COPY and len(ins) > 1:
                 ms = self.need("M%d" % ins[2], "ctx.mems[%d]" % ins[2])
                 d, s, n = self.operands(3)[0]
-                self.emit("mem_copy_between(%s, %s, %s, %s, %s, T)" % (
+                self.emit("mem_copy_between(%s, %s, %s, %s, %s, term)" % (
                     m, self.val(d), ms, self.val(s), self.val(n)))
             elif op == O.MEMORY_COPY:
                 d, s, n = self.operands(3)[0]
-                self.emit("mem_copy(M0, %s, %s, %s, T)" % (self.val(d), self.val(s), self.val(n)))
+                self.emit("mem_copy(M0, %s, %s, %s, term)" % (self.val(d), self.val(s), self.val(n)))
             else:
                 d, v, n = self.operands(3)[0]
-                self.emit("mem_fill(%s, %s, %s, %s, T)" % (m, self.val(d), self.val(v), self.val(n)))
+                self.emit("mem_fill(%s, %s, %s, %s, term)" % (m, self.val(d), self.val(v), self.val(n)))
         else:
             sig = O.SIG[op]
             if sig is None:
@@ -1923,21 +1923,21 @@ class _Emit:
         elif op == O.TABLE_GROW:
             tb = self.need("TB%d" % ins[1], "ctx.tables[%d]" % ins[1])
             (v, n), h = self.operands(2)
-            self.stmt_result(h, "table_grow(%s, %s, %s, T)" % (tb, self.val(v), self.val(n)))
+            self.stmt_result(h, "table_grow(%s, %s, %s, term)" % (tb, self.val(v), self.val(n)))
         elif op == O.TABLE_FILL:
             tb = self.need("TB%d" % ins[1], "ctx.tables[%d]" % ins[1])
             i, v, n = self.operands(3)[0]
-            self.emit("table_fill(%s, %s, %s, %s, T)" % (tb, self.val(i), self.val(v), self.val(n)))
+            self.emit("table_fill(%s, %s, %s, %s, term)" % (tb, self.val(i), self.val(v), self.val(n)))
         elif op == O.TABLE_COPY:
             td = self.need("TB%d" % ins[1], "ctx.tables[%d]" % ins[1])
             ts = self.need("TB%d" % ins[2], "ctx.tables[%d]" % ins[2])
             d, s, n = self.operands(3)[0]
-            self.emit("table_copy(%s, %s, %s, %s, %s, T)" % (td, ts, self.val(d), self.val(s), self.val(n)))
+            self.emit("table_copy(%s, %s, %s, %s, %s, term)" % (td, ts, self.val(d), self.val(s), self.val(n)))
         elif op == O.TABLE_INIT:
             tb = self.need("TB%d" % ins[2], "ctx.tables[%d]" % ins[2])
             es = self.need("ES", "ctx.elems")
             d, s, n = self.operands(3)[0]
-            self.emit("table_init(%s, %d, %s, %s, %s, %s, T)" % (
+            self.emit("table_init(%s, %d, %s, %s, %s, %s, term)" % (
                 es, ins[1], tb, self.val(d), self.val(s), self.val(n)))
         elif op == O.ELEM_DROP:
             es = self.need("ES", "ctx.elems")
