@@ -33,7 +33,6 @@ RAM = ("board heap: a module with a 64 KiB linear memory page (carved from "
        "a pool allocated right after the soft reset) leaves too little for "
        "decoding, lowering and instantiating it (core RAM use)")
 KNOWN_RAM = {
-    "float_exprs": RAM,
     "call_indirect": RAM + "; also memory.grow to 2 pages (128 KiB) at "
                      "line 603 cannot fit any default heap",
     "left-to-right": RAM,
