@@ -14,11 +14,21 @@ SPEC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
 COUNTED = "MBAIGTX"
 
 
+@pytest.fixture(autouse=True)
+def rom(tmp_path, monkeypatch):
+    """The board's ROMFS: a directory the modules are written to."""
+    monkeypatch.setattr(spec_board, "ROM_DIR", str(tmp_path))
+    return tmp_path
+
+
 def run(script, pool):
     path = os.path.join(SPEC, script, script + ".json")
     if not os.path.exists(path):
         pytest.skip("spec suite not found")
-    lines, _skipped, pages, _files = spec_stream.script_lines(path, "i")
+    lines, _skipped, pages, files = spec_stream.script_lines(path, "i")
+    for name, data in files.items():
+        with open(os.path.join(spec_board.ROM_DIR, name), "wb") as f:
+            f.write(data)
     s = spec_board.Session()
     if pool:
         s.reserve(bytearray(pool if pool > 0 else pages))

@@ -217,8 +217,11 @@ class Runtime:
                 if charging and acct is not None:
                     what = "decoding the module"
                     decoding = acct.charge(host_charge.load_cost(len(data)), what)
-                module = decode_module(data, lazy=LAZY_BODIES,
-                                       trusted=trusted)
+                # lazily, the input is read in place: through a memoryview
+                # slices of it (br_table labels) are views, not copies
+                module = decode_module(memoryview(data) if LAZY_BODIES and
+                                       type(data) is bytes else data,
+                                       lazy=LAZY_BODIES, trusted=trusted)
                 _poll(term)
                 if trusted:
                     module.validated = True
@@ -263,9 +266,7 @@ class Runtime:
             raise ValueError(E.MSG_AOT_FLOAT_MODE % (made, here, here))
         if isinstance(wasm, tuple):
             wasm = b"".join(wasm)
-        # read in place where bodies are decoded lazily (no copies of
-        # slices such as br_table labels)
-        mod = self.load(memoryview(wasm) if LAZY_BODIES else wasm)
+        mod = self.load(wasm)
         from wasmbed.core import fast
         fast.install(mod.module, binders)
         return mod

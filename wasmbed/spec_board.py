@@ -2,7 +2,7 @@
 
 The host (``tests/board/spec_stream.py``) turns a spec script's JSON and
 module files into a stream of records, compresses it (raw deflate, a
-1 KiB window) and feeds it over the raw REPL to ``serve()``, which reads
+512-byte window) and feeds it over the raw REPL to ``serve()``, which reads
 it from stdin. Frozen only into test firmware
 (``tests/board/frozen/manifest.py``), never by the repository's
 ``manifest.py``.
@@ -16,7 +16,9 @@ plain ASCII comes as ``%`` and its UTF-8 in hex):
 - ``W <n>``, then n raw bytes: the module buffer.
 - ``M <line> <name> <tier>``: instantiate a module, which becomes the
   current module (and ``name``'s): tier ``i``: the buffer's ``.wasm`` on
-  the interpreter; tier ``a:<mod>``: AOT module ``<mod>`` (its ``.mpy``
+  the interpreter; tier ``r:<file>``: the ``.wasm`` file ``<file>`` of the
+  board's ROMFS (``/rom``), read in place from flash, on the interpreter;
+  tier ``a:<mod>``: AOT module ``<mod>`` (its ``.mpy``
   written on the host by ``wasmbed compile`` and mpy-cross, imported from
   the board's ROMFS in ``/rom``, where its code stays in flash) on the
   fast tier.
@@ -334,12 +336,27 @@ class Session(object):
     def load(self, tier):
         """The buffer (tier ``i``) or the AOT module a tier ``a:<name>``
         names -> LoadedModule; raises WasmError, _Failed."""
-        if tier == "i":
-            module = decode_module(self.buf, threads=False, lazy=LAZY_BODIES)
+        if tier == "i" or tier[0] == "r":
+            data = self.buf if tier == "i" else self.rom_file(tier[2:])
+            module = decode_module(data, threads=False, lazy=LAZY_BODIES)
             validate_module(module)
-            rt = self.runtime(tier)
+            rt = self.runtime("i")
             return LoadedModule(rt, module, None)
         return self.load_aot(tier[2:])
+
+    def rom_file(self, name):
+        """A read-only memoryview of file ``name`` of the board's ROMFS
+        (its bytes in flash: no heap for them), or the file's bytes where
+        files are not buffers (CPython); raises _Failed."""
+        try:
+            f = open(ROM_DIR + "/" + name, "rb")
+        except OSError as e:
+            raise _Failed("no module %s in %s: %s" % (name, ROM_DIR, e))
+        try:
+            return memoryview(f)
+        except TypeError:
+            with f:
+                return f.read()
 
     def load_aot(self, name):
         """Import AOT module ``name`` (an .mpy on the board's filesystem,
@@ -358,7 +375,8 @@ class Session(object):
 
     def instantiate(self, tier):
         loaded = self.load(tier)
-        return self.runtime(tier[0]).instantiate(loaded, stack_size=STACK_SIZE)
+        return self.runtime("a" if tier[0] == "a" else "i").instantiate(
+            loaded, stack_size=STACK_SIZE)
 
     def drop_last(self):
         """Forget the current module unless it is named; its memory goes
@@ -651,7 +669,7 @@ class _Wire(io.IOBase):
         return 0
 
 
-WINDOW_BITS = 10
+WINDOW_BITS = 9
 
 
 def _read_into(stream, view):

@@ -5,13 +5,14 @@ script's commands in the board runner's record format (see
 wasmbed/spec_board.py), module bytes included; the number of commands
 that cannot run (text-format modules, which have no binary); the pool to
 carve linear memories from (the most pages any module starts with, 0 when
-none has a memory); and for tier ``"a"`` the AOT modules the records name
-({file name: .mpy bytes}). Tier ``"i"`` sends the ``.wasm``; tier ``"a"``
-names the module's AOT form, written on the host with ``wasmbed compile``
-and ``mpy-cross`` (cached by the module's bytes under the board cache)
-and put in the board's ROMFS image at boot (``aot_romfs``), as a device
-would carry them in flash; assert_malformed and assert_invalid modules go
-as ``.wasm`` in both tiers.
+none has a memory); and the files the records name in the board's ROMFS
+({file name: bytes}). Tier ``"i"`` names the ``.wasm`` in the ROMFS, which
+the interpreter decodes in place from flash; tier ``"a"`` names the
+module's AOT form, written on the host with ``wasmbed compile`` and
+``mpy-cross`` (cached by the module's bytes under the board cache); both
+go in the board's ROMFS image at boot (``aot_romfs``), as a device would
+carry them in flash. assert_malformed and assert_invalid modules are sent
+as ``.wasm`` bytes in both tiers, received into the board's module buffer.
 
 ``run_script(repl, json_path, tier)`` -> Result (passed, failed, free
 heap at the end, the board's first failure lines, skipped): soft-resets
@@ -34,9 +35,9 @@ from wasmbed.device.rawrepl import CTRL_D, RemoteError
 
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
-CHUNK = 768          # compressed bytes per Z line (1024 base64 characters)
+CHUNK = 384          # compressed bytes per Z line (512 base64 characters)
 BATCH = 3            # Z lines sent before waiting for the board's ok
-WINDOW_BITS = 10     # the deflate window (spec_board.WINDOW_BITS)
+WINDOW_BITS = 9      # the deflate window (spec_board.WINDOW_BITS)
 SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
            "_.-+*/<>=!?$@#&^~:")
 PAGE = 65536
@@ -116,12 +117,13 @@ def aot_name(wasm_path):
 
 
 def aot_romfs(json_paths, soft=False):
-    """-> path of a ROMFS image with the AOT modules of every script in
-    ``json_paths`` (cached by content), for QemuBoard(romfs=...); ``soft``:
+    """-> path of a ROMFS image with the AOT modules and the ``.wasm``
+    modules of every script in ``json_paths`` (cached by content), for QemuBoard(romfs=...); ``soft``:
     compiled for a board without double floats (WASMBED_FLOAT=soft)."""
     files = {}
     for p in json_paths:
         files.update(script_lines(p, "a", soft)[3])
+        files.update(script_lines(p, "i", soft)[3])
     h = hashlib.sha256()
     for name in sorted(files):
         h.update(name.encode() + files[name])
@@ -198,12 +200,18 @@ def script_lines(json_path, tier, soft=False):
             if not name:
                 raise Skip("text module")
         path = os.path.join(base, name)
-        if aot:
+        if aot == "a":
             mod = aot_name(path)
             files[mod + ".mpy"] = aot_mpy(path, soft)
             return [], "a:" + mod
         with open(path, "rb") as f:
-            return _buffer(f.read()), "i"
+            data = f.read()
+        if aot == "i":
+            # in the board's ROMFS, read in place from flash
+            mod = aot_name(path) + ".wasm"
+            files[mod] = data
+            return [], "r:" + mod
+        return _buffer(data), "i"
 
     pages = [0]
 
@@ -225,14 +233,14 @@ def script_lines(json_path, tier, soft=False):
                     "assert_uninstantiable") and "action" not in cmd:
             count_pages(cmd)
         line = cmd.get("line", 0)
-        aot = tier == "a"
+        aot = tier
         try:
             if kind == "module":
                 recs, t = module(cmd, aot)
                 lines += recs
                 lines.append("M %d %s %s" % (line, field(cmd.get("name") or "."), t))
             elif kind in ("assert_malformed", "assert_invalid"):
-                recs, _t = module(cmd, False)
+                recs, _t = module(cmd, None)
                 lines += recs
                 lines.append("B %d %s i %s" % (line, kind[7:], cmd.get("text", "")))
             elif kind in ("assert_unlinkable", "assert_uninstantiable") or (

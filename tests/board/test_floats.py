@@ -1,6 +1,7 @@
-"""Exact floats on a single-precision board: MPS2_AN385 (Cortex-M3, no FPU,
-MicroPython's float is 32-bit) runs f64/f32 instructions in soft float mode
-(core/float_host.py) and must give the same bits as CPython's double.
+"""Exact floats on both boards at their default heap: MPS2_AN385 (Cortex-M3,
+no FPU, MicroPython's float is 32-bit) runs f64/f32 instructions in soft
+float mode (core/float_host.py), MPS2_AN500 (double floats) in hard mode;
+both must give the same bits as CPython's double.
 
 The module passes every operand and result as i64/i32 bits (reinterpreted
 inside wasm), so no host float conversion is involved on either side.
@@ -14,8 +15,7 @@ import pytest
 import wasmbed
 from wasmbed.core import numeric as N
 
-BOARD = "MPS2_AN385"
-HEAP = 1024 * 1024      # the interp tier and a small module; heap use is another test's
+from tests.board.firmware import BOARDS
 
 # (export name, wasm instruction, operand types, result type)
 OPS = [
@@ -98,11 +98,13 @@ def _on_cpython(wasm):
     return out
 
 
+# the pool is allocated first (the module has no linear memory)
 BOARD_SCRIPT = """
+buf = bytearray(40 * 1024)
 import wasmbed
 from wasmbed.core import float_host
 from wasmbed.platform.baremetal import BaremetalPlatform
-rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mem_alloc_type="pool", heap_buf=bytearray(64 * 1024),
+rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mem_alloc_type="pool", heap_buf=buf,
                                            platform=BaremetalPlatform(), mode="interp"))
 inst = rt.instantiate(rt.load(WASM), stack_size=8 * 1024, heap_size=0)
 env = inst.create_exec_env(stack_size=8 * 1024)
@@ -114,18 +116,21 @@ for name, args in CASES:
 
 
 @pytest.mark.skipif(N.soft, reason="CPython's hard floats are the oracle")
-def test_f64_bits_on_single_precision_board_match_cpython(board_factory):
+@pytest.mark.parametrize("board", sorted(BOARDS))
+def test_float_bits_on_the_board_match_cpython(board_factory, board):
+    """At the board's default heap; MPS2_AN385 (single-precision floats)
+    in soft float mode, MPS2_AN500 (double) in hard mode."""
     wasm = _wasm()
     want = _on_cpython(wasm)
     cases = []
     for name, *args in CASES:
         ps, _r = _SIG[name]
         cases.append((name, [_signed(t, a) for t, a in zip(ps, args)]))
-    b = board_factory(BOARD, heap_size=HEAP)
+    b = board_factory(board)
     out = b.repl.exec("WASM = %r\nCASES = %r\n%s" % (wasm, cases, BOARD_SCRIPT),
                       timeout=120).decode()
     lines = out.split("\n")
-    assert "soft True" in out, out
+    assert "soft %s" % (not BOARDS[board]["double"]) in out, out
     got = [int(line.split()[1]) for line in lines if line.startswith("r ")]
     assert len(got) == len(CASES), out
     for (name, *args), g, w in zip(CASES, got, want):

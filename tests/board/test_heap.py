@@ -16,12 +16,12 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Measured per board (bytes of MicroPython heap; see docs/DEVICES.md). The
 # single-float MPS2_AN385 also holds the software floats (core/softfloat.py).
 FIGURES = {
-    "MPS2_AN385": {"import": 33136, "runtime": 52000, "fib": 55824},
-    "MPS2_AN500": {"import": 31536, "runtime": 50528, "fib": 54352},
+    "MPS2_AN385": {"import": 33184, "runtime": 52048, "fib": 55872},
+    "MPS2_AN500": {"import": 31584, "runtime": 50576, "fib": 54400},
 }
-# The one-page WASI hello, its pool included (MPS2_AN385; 125,200 on
+# The one-page WASI hello, its pool included (MPS2_AN385; 125,248 on
 # MPS2_AN500): within 10% of it and within its 128 KiB budget.
-HELLO_FIGURE = 126672
+HELLO_FIGURE = 126720
 BUDGET = {"fib": 64 * 1024, "hello": 128 * 1024}
 SLACK = 1.10
 
