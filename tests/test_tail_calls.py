@@ -250,6 +250,14 @@ def test_translation_checks_for_tail_calls_only_where_they_can_happen():
       (func (export "g") (param i32) (result i32) local.get 0 call $f))"""))
     src = translate.module_source(plain.module)
     assert "TAIL" not in src and "run_tail" not in src
+    # a chain of return_calls that ends is a chain of direct calls
+    chain = rt.load(wasmtime.wat2wasm("""(module
+      (func $add (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+      (func $inc (param i32) (result i32) local.get 0 i32.const 1 return_call $add)
+      (func (export "g") (param i32) (result i32) local.get 0 return_call $inc))"""))
+    assert list(translate.tail_callers(chain.module)) == [0, 0, 0]
+    src = translate.module_source(chain.module)
+    assert "TAIL" not in src and "run_tail" not in src
     mixed = rt.load(wasmtime.wat2wasm(EVEN_ODD))
     callers = translate.tail_callers(mixed.module)
     assert list(callers) == [1, 1, 1, 1, 0]
