@@ -116,6 +116,10 @@ class Ctx:
         that bind on first use."""
         t = self.tails
         if t is None:
+            acct = account_of(self.inst)
+            if acct is not None:    # the stubs, like the call stubs (pool mode)
+                from wasmbed.core.host_charge import FAST_FUNC_CHARGE
+                acct.charge(FAST_FUNC_CHARGE * len(self.funcs), "tail call stubs")
             t = [_tail_stub(self, i) for i in range(len(self.funcs))]
             self.tails = t
         return t
