@@ -173,6 +173,8 @@ def test_a_tail_call_into_a_host_function_returns_its_results(mode):
     assert seen == [(5, 100), (5, 200)]
     assert inst.call("tail_pair", 4) == (5, 12)
     assert inst.call("sum_pair", 4) == 17
+    # metered: local.get, const, return_call, paid before the host runs
+    assert spent(inst, "tail_add", 1, budget=50) == (101, 3)
 
 
 # A and B tail-call each other through A's table and B's import of A
