@@ -290,3 +290,14 @@ def test_an_aot_module_with_tail_calls_loads_and_runs(tmp_path, monkeypatch):
     assert inst.call("even", n) == is_even(n)
     assert inst.call("odd_i", n) == 1 - is_even(n)
     assert inst.call("plus_even", 8) == 11
+
+
+def test_the_2_0_format_has_no_tail_calls():
+    from wasmbed.core.decode import decode_module
+    from wasmbed.core.errors import MalformedModule
+    for body in ("return_call $f", "i32.const 0 return_call_indirect (type $v)"):
+        wasm = wasmtime.wat2wasm("""(module (type $v (func)) (table 1 funcref)
+          (func $f %s))""" % body)
+        decode_module(wasm)                       # 3.0: fine
+        with pytest.raises(MalformedModule, match="illegal opcode"):
+            decode_module(wasm, threads=False, wasm3=False)
