@@ -110,10 +110,10 @@ class Ctx:
 
     def tail_fns(self):
         """The list (made on first use) of what a tail call to function i
-        runs: the callable of ``fns[i]``, except that a function that
-        makes tail calls itself is its translation that may return TAIL
-        (fast_rt.run_tail runs what it leaves). Entries start as stubs
-        that bind on first use."""
+        runs: the callable of ``fns[i]``, except that for a function whose
+        translation may return TAIL (translate.tail_callers) it is that
+        translation (fast_rt.run_tail runs what it leaves). Entries start
+        as stubs that bind on first use."""
         t = self.tails
         if t is None:
             acct = account_of(self.inst)
@@ -270,9 +270,9 @@ def realize(ctx, i):
 
 def bound(ctx, i, fn, inner=None):
     """Install function i's callable -> it. ``fn`` is what its bind
-    factory returned: the callable, or for a function that makes tail
-    calls (callable, the translation that may return TAIL), which goes
-    to tail_fns(); ``inner``: that entry, when it is not fn."""
+    factory returned: the callable, or for a function whose translation
+    may return TAIL (callable, that translation), which goes to
+    tail_fns(); ``inner``: that entry, when it is not fn."""
     if type(fn) is tuple:
         fn, inner = fn
         if ctx.tails is None:

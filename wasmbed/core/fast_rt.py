@@ -200,12 +200,12 @@ def call_target(ctx, tab, ftype, i):
 
 
 # -- tail calls ------------------------------------------------------------------
-# A function with return_call/return_call_indirect leaves a pending tail
-# call in ``env._tail`` (the callee's callable and its arguments) and
-# returns TAIL; its caller's call site (or the function's wrapper, the
-# callable everyone else calls) runs the chain with run_tail, one callee
-# at a time, so a chain of any length uses constant host stack. Only
-# translations of such functions return TAIL (translate.tail_callers).
+# A tail call (return_call, return_call_indirect) that may start a chain
+# leaves the pending call in ``env._tail`` (the callee's callable and its
+# arguments) and returns TAIL; the caller's call site (or the function's
+# wrapper, the callable everyone else calls) runs the chain with
+# run_tail, one callee at a time, so a chain of any length uses constant
+# host stack. Which functions may return TAIL: translate.tail_callers.
 
 class _Tail:
     """The type of TAIL (identity is what counts)."""
@@ -224,6 +224,7 @@ def run_tail(env, sb):
     while r is TAIL:
         fn, args = env._tail
         r = fn(env, sb, *args)
+    env._tail = None        # (keeps no argument alive)
     return r
 
 

@@ -1128,7 +1128,7 @@ class _Emit:
             elif op == O.CALL:
                 ft = module.func_types[ins[1]]
                 j = ins[1] - module.num_imported_funcs
-                # a callee that makes tail calls may return TAIL: its
+                # a callee that may return TAIL (tail_callers): its
                 # translation (TL), the trampoline at this call site
                 tail = j >= 0 and tail_callers(module)[j]
                 if ins[1] == self.fidx:
@@ -1296,9 +1296,10 @@ class _Emit:
 
     def return_call(self, op, ins):
         """return_call / return_call_indirect: the callee's results are
-        this function's. A callee of this module that makes no tail call
-        is called directly with this frame's budget given back (one
-        Python frame more, never a chain); any other callee is left to
+        this function's. A callee of this module that never returns
+        TAIL (tail_callers), from a function without try_table or try,
+        is called directly with this frame's budget given back (a chain
+        of those ends within the module); any other callee is left to
         the trampoline: ``env._tail = (callee, args)`` and ``return
         TAIL``, the caller's call site runs it (fast_rt.run_tail)."""
         module = self.module
