@@ -178,16 +178,17 @@ def ctx_of(inst):
     return c
 
 
-def _stub(ctx, i):
-    """The first callable of function i: binds it, then calls it. Its
-    arity is fixed (no *args): CPython runs such a Python-to-Python call
-    without C stack, so a guest's chain of first calls cannot exhaust the
-    host's C stack however deep it goes."""
+def _stub(ctx, i, bind=None):
+    """The first callable of function i: binds it, then calls it (what
+    ``bind(ctx, i)`` returns; default: realize). Its arity is fixed (no
+    *args): CPython runs such a Python-to-Python call without C stack, so
+    a guest's chain of first calls cannot exhaust the host's C stack
+    however deep it goes."""
     n = len(ctx.funcs[i].type.params)
     make = _STUB_MAKERS.get(n)
     if make is None:
         make = _stub_maker(n)
-    return make(ctx, i, realize)
+    return make(ctx, i, bind or realize)
 
 
 def _stub_any(ctx, i, realize):
@@ -243,11 +244,13 @@ def _stub_maker(n):
 
 def _tail_stub(ctx, i):
     """The first entry of tail_fns()[i]: binds function i, then calls
-    what it became (a trampoline calls it: *args costs nothing more)."""
-    def stub(env, sb, *args):
-        ctx.realize_fn(i)
-        return ctx.tails[i](env, sb, *args)
-    return stub
+    what its entry became (fixed arity, like _stub)."""
+    return _stub(ctx, i, _realize_tail)
+
+
+def _realize_tail(ctx, i):
+    ctx.realize_fn(i)
+    return ctx.tails[i]
 
 
 def realize(ctx, i):

@@ -1300,7 +1300,7 @@ class _Emit:
         TAIL (tail_callers), from a function without try_table or try,
         is called directly with this frame's budget given back (a chain
         of those ends within the module); any other callee is left to
-        the trampoline: ``env._tail = (callee, args)`` and ``return
+        the trampoline: ``env._tail = (callee, *args)`` and ``return
         TAIL``, the caller's call site runs it (fast_rt.run_tail)."""
         module = self.module
         base = module.num_imported_funcs
@@ -1336,11 +1336,10 @@ class _Emit:
             target = "f%d" % j
         else:
             target = self.need("TL", "ctx.tail_fns()") + "[%d]" % j
-        if np_ == 1:
-            packed = "(%s,)" % argv[0]
+        if np_ == 0:
+            self.emit("env._tail = (%s,)" % target)
         else:
-            packed = "(%s)" % ", ".join(argv)
-        self.emit("env._tail = (%s, %s)" % (target, packed))
+            self.emit("env._tail = (%s, %s)" % (target, ", ".join(argv)))
         self.emit("return TAIL")
 
     def after_call(self, grows=True):
