@@ -173,6 +173,8 @@ def test_a_tail_call_into_a_host_function_returns_its_results(mode):
     assert seen == [(5, 100), (5, 200)]
     assert inst.call("tail_pair", 4) == (5, 12)
     assert inst.call("sum_pair", 4) == 17
+    # metered: local.get, const, return_call, paid before the host runs
+    assert spent(inst, "tail_add", 1, budget=50) == (101, 3)
 
 
 # A and B tail-call each other through A's table and B's import of A
@@ -250,6 +252,14 @@ def test_translation_checks_for_tail_calls_only_where_they_can_happen():
       (func (export "g") (param i32) (result i32) local.get 0 call $f))"""))
     src = translate.module_source(plain.module)
     assert "TAIL" not in src and "run_tail" not in src
+    # a chain of return_calls that ends is a chain of direct calls
+    chain = rt.load(wasmtime.wat2wasm("""(module
+      (func $add (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+      (func $inc (param i32) (result i32) local.get 0 i32.const 1 return_call $add)
+      (func (export "g") (param i32) (result i32) local.get 0 return_call $inc))"""))
+    assert list(translate.tail_callers(chain.module)) == [0, 0, 0]
+    src = translate.module_source(chain.module)
+    assert "TAIL" not in src and "run_tail" not in src
     mixed = rt.load(wasmtime.wat2wasm(EVEN_ODD))
     callers = translate.tail_callers(mixed.module)
     assert list(callers) == [1, 1, 1, 1, 0]
@@ -280,3 +290,74 @@ def test_an_aot_module_with_tail_calls_loads_and_runs(tmp_path, monkeypatch):
     assert inst.call("even", n) == is_even(n)
     assert inst.call("odd_i", n) == 1 - is_even(n)
     assert inst.call("plus_even", 8) == 11
+
+
+def test_the_2_0_format_has_no_tail_calls():
+    from wasmbed.core.decode import decode_module
+    from wasmbed.core.errors import MalformedModule
+    for body in ("return_call $f", "i32.const 0 return_call_indirect (type $v)"):
+        wasm = wasmtime.wat2wasm("""(module (type $v (func)) (table 1 funcref)
+          (func $f %s))""" % body)
+        decode_module(wasm)                       # 3.0: fine
+        with pytest.raises(MalformedModule, match="illegal opcode"):
+            decode_module(wasm, threads=False, wasm3=False)
+
+
+RECURSE_THROUGH_TAIL = """(module
+ (type $t (func (param i32) (result i32)))
+ (table funcref (elem $g))
+ (func $f (export "f") (param i32) (result i32)
+   local.get 0 i32.eqz if (result i32) i32.const 0
+   else local.get 0 i32.const 0 return_call_indirect (type $t) end)
+ (func $g (param i32) (result i32)
+   local.get 0 i32.const 1 i32.sub call $f i32.const 1 i32.add))"""
+
+
+def test_deep_ordinary_recursion_through_tail_calls_uses_no_host_c_stack(mode, tmp_path):
+    # each level: g calls f (not a tail call), f tail-calls g; 200000
+    # levels fit the 64 MiB budget. A fast-tier trampoline calling with
+    # *args would take C stack per level (CPython) and crash the process:
+    # run it in a child
+    wasm = tmp_path / "r.wasm"
+    wasm.write_bytes(wasmtime.wat2wasm(RECURSE_THROUGH_TAIL))
+    script = ("import wasmbed\n"
+              "rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=%r))\n"
+              "inst = rt.instantiate(rt.load(open(%r, 'rb').read()), stack_size=64 << 20)\n"
+              "print(inst.call('f', 200000))\n" % (mode, str(wasm)))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                       env=env, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == "200000\n"
+
+
+def test_tail_calls_with_many_parameters(mode):
+    # seven parameters: a counts n down, a and b each rotate them once per
+    # step (a through a table, b directly): 2n rotations
+    params = " ".join(["i32"] * 7)
+    rot = "local.get 1 local.get 2 local.get 3 local.get 4 local.get 5 local.get 6 local.get 0"
+    inst = instance(mode, """(module
+     (type $t (func (param i64 %(p)s) (result i32)))
+     (table funcref (elem $b))
+     (func $a (export "a") (param i64 %(p)s) (result i32)
+       local.get 0 i64.eqz
+       if (result i32)
+         local.get 1 i32.const 10 i32.mul local.get 2 i32.add
+       else
+         local.get 0 i64.const 1 i64.sub
+         %(rot)s
+         i32.const 0 return_call_indirect (type $t)
+       end)
+     (func $b (param i64 %(p)s) (result i32)
+       local.get 0
+       %(rot)s
+       return_call $a))""" % {"p": params, "rot": rot.replace("local.get ", "local.get X")
+                              .replace("X0", "1").replace("X1", "2").replace("X2", "3")
+                              .replace("X3", "4").replace("X4", "5").replace("X5", "6")
+                              .replace("X6", "7")})
+    vals = list(range(7))
+    for n in (0, 1, 2, 9, 100000):
+        k = 2 * n % 7
+        rotated = vals[k:] + vals[:k]
+        assert inst.call("a", n, *vals) == rotated[0] * 10 + rotated[1]

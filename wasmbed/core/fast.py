@@ -107,12 +107,16 @@ class Ctx:
 
     def tail_fns(self):
         """The list (made on first use) of what a tail call to function i
-        runs: the callable of ``fns[i]``, except that a function that
-        makes tail calls itself is its translation that may return TAIL
-        (fast_rt.run_tail runs what it leaves). Entries start as stubs
-        that bind on first use."""
+        runs: the callable of ``fns[i]``, except that for a function whose
+        translation may return TAIL (translate.tail_callers) it is that
+        translation (fast_rt.run_tail runs what it leaves). Entries start
+        as stubs that bind on first use."""
         t = self.tails
         if t is None:
+            acct = account_of(self.inst)
+            if acct is not None:    # the stubs, like the call stubs (pool mode)
+                from wasmbed.core.host_charge import FAST_FUNC_CHARGE
+                acct.charge(FAST_FUNC_CHARGE * len(self.funcs), "tail call stubs")
             t = [_tail_stub(self, i) for i in range(len(self.funcs))]
             self.tails = t
         return t
@@ -171,16 +175,17 @@ def ctx_of(inst):
     return c
 
 
-def _stub(ctx, i):
-    """The first callable of function i: binds it, then calls it. Its
-    arity is fixed (no *args): CPython runs such a Python-to-Python call
-    without C stack, so a guest's chain of first calls cannot exhaust the
-    host's C stack however deep it goes."""
+def _stub(ctx, i, bind=None):
+    """The first callable of function i: binds it, then calls it (what
+    ``bind(ctx, i)`` returns; default: realize). Its arity is fixed (no
+    *args): CPython runs such a Python-to-Python call without C stack, so
+    a guest's chain of first calls cannot exhaust the host's C stack
+    however deep it goes."""
     n = len(ctx.funcs[i].type.params)
     make = _STUB_MAKERS.get(n)
     if make is None:
         make = _stub_maker(n)
-    return make(ctx, i, realize)
+    return make(ctx, i, bind or realize)
 
 
 def _stub_any(ctx, i, realize):
@@ -236,11 +241,13 @@ def _stub_maker(n):
 
 def _tail_stub(ctx, i):
     """The first entry of tail_fns()[i]: binds function i, then calls
-    what it became (a trampoline calls it: *args costs nothing more)."""
-    def stub(env, sb, *args):
-        ctx.realize_fn(i)
-        return ctx.tails[i](env, sb, *args)
-    return stub
+    what its entry became (fixed arity, like _stub)."""
+    return _stub(ctx, i, _realize_tail)
+
+
+def _realize_tail(ctx, i):
+    ctx.realize_fn(i)
+    return ctx.tails[i]
 
 
 def realize(ctx, i):
@@ -263,9 +270,9 @@ def realize(ctx, i):
 
 def bound(ctx, i, fn, inner=None):
     """Install function i's callable -> it. ``fn`` is what its bind
-    factory returned: the callable, or for a function that makes tail
-    calls (callable, the translation that may return TAIL), which goes
-    to tail_fns(); ``inner``: that entry, when it is not fn."""
+    factory returned: the callable, or for a function whose translation
+    may return TAIL (callable, that translation), which goes to
+    tail_fns(); ``inner``: that entry, when it is not fn."""
     if type(fn) is tuple:
         fn, inner = fn
         if ctx.tails is None:

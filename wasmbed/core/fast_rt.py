@@ -197,12 +197,12 @@ def call_target(ctx, tab, ftype, i):
 
 
 # -- tail calls ------------------------------------------------------------------
-# A function with return_call/return_call_indirect leaves a pending tail
-# call in ``env._tail`` (the callee's callable and its arguments) and
-# returns TAIL; its caller's call site (or the function's wrapper, the
-# callable everyone else calls) runs the chain with run_tail, one callee
-# at a time, so a chain of any length uses constant host stack. Only
-# translations of such functions return TAIL (translate.tail_callers).
+# A tail call (return_call, return_call_indirect) that may start a chain
+# leaves the pending call in ``env._tail`` (a tuple: the callee's callable,
+# then its arguments) and returns TAIL; the caller's call site (or the function's
+# wrapper, the callable everyone else calls) runs the chain with
+# run_tail, one callee at a time, so a chain of any length uses constant
+# host stack. Which functions may return TAIL: translate.tail_callers.
 
 class _Tail:
     """The type of TAIL (identity is what counts)."""
@@ -216,12 +216,50 @@ TAIL = _Tail()
 
 def run_tail(env, sb):
     """Run the pending tail calls of exec env `env` with the stack budget
-    `sb` of the frame they replace -> the last callee's results."""
+    `sb` of the frame they replace -> the last callee's results. Every
+    call has a fixed arity (no ``*args`` at the call): CPython runs such
+    a Python-to-Python call without C stack, so a guest recursing
+    through tail-calling functions cannot exhaust the host's C stack."""
     r = TAIL
     while r is TAIL:
-        fn, args = env._tail
-        r = fn(env, sb, *args)
+        t = env._tail
+        n = len(t)
+        if n == 2:
+            r = t[0](env, sb, t[1])
+        elif n == 3:
+            r = t[0](env, sb, t[1], t[2])
+        elif n == 1:
+            r = t[0](env, sb)
+        elif n == 4:
+            r = t[0](env, sb, t[1], t[2], t[3])
+        elif n == 5:
+            r = t[0](env, sb, t[1], t[2], t[3], t[4])
+        else:
+            c = _TAIL_CALLS.get(n)
+            if c is None:
+                c = _tail_call(n)
+            r = c(env, sb, t)
+    env._tail = None        # (keeps no argument alive)
     return r
+
+
+_TAIL_CALLS = {}
+
+
+def _tail_call(n):
+    """call(env, sb, t) for a pending call of n - 1 arguments, compiled
+    once per arity (the *args one when the host cannot compile)."""
+    src = ("def call(env, sb, t):\n return t[0](env, sb, %s)\n"
+           % ", ".join("t[%d]" % k for k in range(1, n)))
+    ns = {}
+    try:
+        exec(compile(src, "<wasm tail call>", "exec"), ns)
+        c = ns["call"]
+    except Exception:
+        def c(env, sb, t):
+            return t[0](env, sb, *t[1:])
+    _TAIL_CALLS[n] = c
+    return c
 
 
 def tail_target(ctx, tab, ftype, i):

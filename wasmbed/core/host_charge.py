@@ -22,7 +22,9 @@ A charge is taken before the host allocates: when the pool cannot hold it,
                              instruction, held while the source is generated
                              and compiled, then cut to CODE_WEIGHT per
                              instruction (the code objects kept)
-  fast, per instance         FAST_FUNC_CHARGE per function (call stubs), and
+  fast, per instance         FAST_FUNC_CHARGE per function (call stubs; once
+                             more for the tail-call stubs, fast.Ctx.tail_fns,
+                             of a module with tail calls), and
                              BIND_CHARGE + BIND_REF_CHARGE per distinct
                              function/global/table named, when bound
 

@@ -1133,7 +1133,7 @@ class _Emit:
             elif op == O.CALL:
                 ft = module.func_types[ins[1]]
                 j = ins[1] - module.num_imported_funcs
-                # a callee that makes tail calls may return TAIL: its
+                # a callee that may return TAIL (tail_callers): its
                 # translation (TL), the trampoline at this call site
                 tail = j >= 0 and tail_callers(module)[j]
                 if ins[1] == self.fidx:
@@ -1322,10 +1322,11 @@ class _Emit:
 
     def return_call(self, op, ins):
         """return_call / return_call_indirect: the callee's results are
-        this function's. A callee of this module that makes no tail call
-        is called directly with this frame's budget given back (one
-        Python frame more, never a chain); any other callee is left to
-        the trampoline: ``env._tail = (callee, args)`` and ``return
+        this function's. A callee of this module that never returns
+        TAIL (tail_callers), from a function without try_table or try,
+        is called directly with this frame's budget given back (a chain
+        of those ends within the module); any other callee is left to
+        the trampoline: ``env._tail = (callee, *args)`` and ``return
         TAIL``, the caller's call site runs it (fast_rt.run_tail)."""
         module = self.module
         base = module.num_imported_funcs
@@ -1361,11 +1362,10 @@ class _Emit:
             target = "f%d" % j
         else:
             target = self.need("TL", "ctx.tail_fns()") + "[%d]" % j
-        if np_ == 1:
-            packed = "(%s,)" % argv[0]
+        if np_ == 0:
+            self.emit("env._tail = (%s,)" % target)
         else:
-            packed = "(%s)" % ", ".join(argv)
-        self.emit("env._tail = (%s, %s)" % (target, packed))
+            self.emit("env._tail = (%s, %s)" % (target, ", ".join(argv)))
         self.emit("return TAIL")
 
     def after_call(self, grows=True):
@@ -1979,12 +1979,19 @@ def growers(module):
 
 def tail_callers(module):
     """Whole-module fact, cached on the module (``_fast_tails``): for each
-    defined function (index past the imports), whether its body has a
-    return_call or return_call_indirect, so that its translation may
-    return TAIL (fast_rt.run_tail). Only call sites of such functions
-    check for it; a module without tail calls translates as before."""
+    defined function (index past the imports), whether its translation
+    may return TAIL (a pending tail call, fast_rt.run_tail): it has a
+    return_call_indirect, a return_call of an import, a return_call
+    inside a function with try_table or try, or a return_call of a
+    function that may (so every cycle of return_calls). Its other
+    return_calls are direct calls: a chain of those ends within the
+    module's functions. Only call sites of such functions check for
+    TAIL; a module without tail calls translates as before."""
     t = getattr(module, "_fast_tails", None)
     if t is not None:
+        return t
+    if module.spec2:            # the 2.0 format has no tail calls
+        module._fast_tails = t = bytes(len(module.funcs))
         return t
     _scan(module)
     return module._fast_tails
@@ -2003,15 +2010,30 @@ def _scan(module):
     base = module.num_imported_funcs
     n = len(module.funcs)
     g = [False] * n
-    t = bytearray(n)
+    t = bytearray(n)          # 1: has return_call*, 2: returns TAIL for sure
+    tails = {}                # i -> defined functions i return_calls
     callers = [None] * n
     CALL = O.CALL
     for i in range(n):
+        eh = False
         for ins in module.funcs[i].body:
             op = ins[0]
-            if op == O.RETURN_CALL or op == O.RETURN_CALL_INDIRECT:
-                t[i] = 1
+            if op == O.RETURN_CALL:
                 g[i] = True
+                j = ins[1] - base
+                if t[i] < 1:
+                    t[i] = 1
+                if j < 0:
+                    t[i] = 2
+                elif i in tails:
+                    tails[i].append(j)
+                else:
+                    tails[i] = [j]
+            elif op == O.RETURN_CALL_INDIRECT:
+                g[i] = True
+                t[i] = 2
+            elif op == TRY_TABLE or op == TRY:
+                eh = True
             elif op == CALL:
                 j = ins[1] - base
                 if j < 0:
@@ -2022,6 +2044,8 @@ def _scan(module):
                     callers[j].append(i)
             elif op in _GROWS:
                 g[i] = True
+        if eh and t[i]:
+            t[i] = 2          # (a direct call would be inside its handlers)
     todo = [i for i in range(n) if g[i]]
     while todo:
         c = callers[todo.pop()]
@@ -2030,6 +2054,33 @@ def _scan(module):
                 if not g[i]:
                     g[i] = True
                     todo.append(i)
+    # the greatest set closed under "return_calls a member": drop each
+    # function whose return_calls all go to functions outside it, until
+    # none is left to drop (a worklist: linear in the return_calls)
+    left = {}
+    back = {}
+    for i in tails:
+        if t[i] == 1:
+            k = 0
+            for j in tails[i]:
+                if t[j]:
+                    k += 1
+                    if j in back:
+                        back[j].append(i)
+                    else:
+                        back[j] = [i]
+            left[i] = k
+    todo = [i for i in left if not left[i]]
+    while todo:
+        j = todo.pop()
+        t[j] = 0
+        for i in back.get(j, ()):
+            left[i] -= 1
+            if not left[i]:
+                todo.append(i)
+    for i in range(n):
+        if t[i]:
+            t[i] = 1
     module._fast_growers = g
     module._fast_tails = t
     if cache is not None:
