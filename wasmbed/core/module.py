@@ -170,6 +170,8 @@ def heap_subtype(h1, h2, m1, m2):
         return h2 == FUNCREF
     if h1 == h2 and m1 is m2:
         return True
+    if m1 is None or m2 is None:        # a host type: no type indices
+        return False
     return (type_key(m1, h1 - HEAP_INDEX)
             == type_key(m2, h2 - HEAP_INDEX))
 

@@ -292,7 +292,8 @@ def validate_module(module, term=None):
     for t in module.tables:
         check_table_type(t)
         if t.init is not None:
-            check_const_expr(ctx, t.init, t.elem)
+            # tables precede globals: only imported ones are visible
+            check_const_expr(ctx, t.init, t.elem, ctx.num_const_globals)
         elif not defaultable(t.elem):
             raise InvalidModule("type mismatch")
     for m in module.mems:
