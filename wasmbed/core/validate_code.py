@@ -447,6 +447,45 @@ def _check_body(ctx, declared_locals, body, ftype):
                 # 3.0: (ref $t), $t the function's type; 2.0: funcref
                 vals.append(FUNCREF if ctx.spec2 else ref_type(
                     False, HEAP_INDEX + ctx.func_type_idx[x]))
+            elif op == 0xD4:                                # ref.as_non_null
+                t = _pop_ref(vals, frame)
+                vals.append(t if t == UNKNOWN else ref_type(False, heap_of(t)))
+            elif op == 0xD5 or op == 0xD6:          # br_on_null / non_null
+                x = ins[1]
+                if x >= len(ctrls):
+                    raise _unknown("label", x)
+                t = _pop_ref(vals, frame)
+                lt = _label_types(ctrls[-1 - x])
+                nn = t if t == UNKNOWN else ref_type(False, heap_of(t))
+                if op == 0xD5:
+                    if lt:
+                        _pop_vals(vals, frame, lt)
+                        vals.extend(lt)
+                    vals.append(nn)
+                else:
+                    # the label takes the non-null reference last
+                    if not lt or (nn != UNKNOWN and lt[-1] != nn and not subtype(
+                            nn, lt[-1], module)):
+                        raise InvalidModule(TYPE_MISMATCH)
+                    rest = lt[:-1]
+                    if rest:
+                        _pop_vals(vals, frame, rest)
+                        vals.extend(rest)
+            elif op == 0x14 or op == 0x15:          # call_ref / return_call_ref
+                x = ins[1]
+                if x >= ntypes:
+                    raise _unknown("type", x)
+                ft = types[x]
+                if op == 0x15 and tuple(ft.results) != tuple(ctrls[0][2]) and (
+                        not _subtypes(ft.results, ctrls[0][2], module)):
+                    raise InvalidModule(TYPE_MISMATCH)
+                _pop_expect(vals, frame, ref_type(True, HEAP_INDEX + x))
+                _pop_vals(vals, frame, ft.params)
+                if op == 0x14:
+                    vals.extend(ft.results)
+                else:
+                    del vals[height:]
+                    frame[4] = True
             elif op == 0x25 or op == 0x26:                  # table.get/set
                 x = ins[1]
                 if x >= ntables:
