@@ -65,7 +65,7 @@ for _t in (I32, I64, F32, F64, V128, FUNCREF, EXTERNREF, EXNREF):
     _SINGLE[-_t] = (_t,)
 _NO_TYPES = ()
 _REF_OR_UNKNOWN = (FUNCREF, EXTERNREF, EXNREF, UNKNOWN)
-_EXNREF_ONLY = (EXNREF,)
+_EXN_NONNULL = (ref_type(False, EXNREF),)     # what catch_ref pushes (3.0)
 _NUMERIC = (I32, I64, F32, F64, UNKNOWN)
 
 
@@ -680,17 +680,18 @@ def _check_body(ctx, declared_locals, body, ftype):
 
 def _check_catches(catches, ctrls, tag_types):
     """try_table's catch clauses: each names a tag (catch, catch_ref) and
-    a label (outside the try_table) whose types are what the clause
-    pushes: the tag's params, then an exnref for the _ref forms."""
+    a label (outside the try_table) whose types are supertypes of what
+    the clause pushes: the tag's params, then a (ref exn) for the _ref
+    forms."""
     for kind, x, l in catches:
         if kind < 2:
             if x >= len(tag_types):
                 raise _unknown("tag", x)
             pushed = tag_types[x].params
             if kind == 1:
-                pushed = tuple(pushed) + _EXNREF_ONLY
+                pushed = tuple(pushed) + _EXN_NONNULL
         else:
-            pushed = _EXNREF_ONLY if kind == 3 else _NO_TYPES
+            pushed = _EXN_NONNULL if kind == 3 else _NO_TYPES
         if l >= len(ctrls):
             raise _unknown("label", l)
         lt = _label_types(ctrls[-1 - l])
