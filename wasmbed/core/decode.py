@@ -811,7 +811,9 @@ def _decode(b, threads, sections, wasm3, lazy):
         if rank <= last:
             raise MalformedModule(MSG_JUNK, id_pos)
         last = rank
-        if sid == 1:
+        if sid == 1 and wasm3:
+            _type_section(m, r)
+        elif sid == 1:
             for _ in range(r.len32()):
                 at = r.pos
                 form, r.pos = read_signed(b, at, 7)
@@ -865,6 +867,52 @@ def _decode(b, threads, sections, wasm3, lazy):
     m.funcs = codes
     m.build_index_spaces()
     return m
+
+
+def _type_section(m, r):
+    """3.0 types: rec groups (0x4E and their types) or single types, each
+    a function type (0x60), possibly declared a subtype (0x50 non-final,
+    0x4F final, then its supertypes' indices); struct and array types
+    (GC) are malformed function types here. Types of a group of two or
+    more are recorded in ``Module.rec`` (index -> (first, count))."""
+    b = r.b
+    types = m.types
+    for _ in range(r.len32()):
+        if b[r.pos] == 0x4E:
+            r.pos += 1
+            n = r.len32()
+            first = len(types)
+            for _ in range(n):
+                types.append(_sub_type(r))
+            if n > 1:
+                if m.rec is None:
+                    m.rec = {}
+                for x in range(first, first + n):
+                    m.rec[x] = (first, n)
+        else:
+            types.append(_sub_type(r))
+
+
+def _sub_type(r):
+    b = r.b
+    at = r.pos
+    form = b[at]
+    supers = ()
+    final = True
+    if form == 0x50 or form == 0x4F:
+        r.pos += 1
+        supers = tuple([r.u32() for _ in range(r.len32())])
+        final = form == 0x4F
+        at = r.pos
+    form, r.pos = read_signed(b, at, 7)
+    if form != -0x20:
+        raise MalformedModule(MSG_FUNCTYPE, at)
+    params = r.valtypes()
+    ft = FuncType(params, r.valtypes())
+    if supers or not final:
+        ft.supers = supers
+        ft.final = final
+    return ft
 
 
 def _import_desc(r, wasm3):

@@ -128,13 +128,49 @@ def type_key(module, x, _open=None):
         return k
     if _open is None:
         _open = []
+    rec = module.rec
+    grp = rec.get(x) if rec is not None else None
+    if grp is not None:
+        # a rec group: every member's structure, indices inside the group
+        # by their position in it, and x's position
+        first, n = grp
+        members = tuple([_member(module, y, first, n)
+                         for y in range(first, first + n)])
+        k = ("rec", members, x - first)
+        keys[x] = k
+        return k
     _open.append(x)
     ft = module.types[x]
     k = ("func", tuple([_close(t, module, _open) for t in ft.params]),
          tuple([_close(t, module, _open) for t in ft.results]))
+    if ft.supers or not ft.final:
+        k = k + (ft.final, tuple([type_key(module, y) if y < x else y
+                                  for y in ft.supers]))
     _open.pop()
     keys[x] = k
     return k
+
+
+def _member(module, y, first, n):
+    ft = module.types[y]
+
+    def close(t):
+        if t < TYPED:
+            return t
+        h = heap_of(t)
+        if h < HEAP_INDEX:
+            return t
+        z = h - HEAP_INDEX
+        if first <= z < first + n:
+            return (t & 1, "in", z - first)
+        if z >= first:
+            return (t & 1, "unknown", z)
+        return (t & 1, type_key(module, z))
+
+    sup = tuple([("in", z - first) if z >= first else type_key(module, z)
+                 for z in ft.supers])
+    return (tuple([close(t) for t in ft.params]),
+            tuple([close(t) for t in ft.results]), ft.final, sup)
 
 
 def _close(t, module, _open):
@@ -172,8 +208,18 @@ def heap_subtype(h1, h2, m1, m2):
         return True
     if m1 is None or m2 is None:        # a host type: no type indices
         return False
-    return (type_key(m1, h1 - HEAP_INDEX)
-            == type_key(m2, h2 - HEAP_INDEX))
+    k2 = type_key(m2, h2 - HEAP_INDEX)
+    # declared supertypes (3.0 sub): a type is below each of its supers
+    seen = 0
+    todo = [h1 - HEAP_INDEX]
+    while todo and seen < 1000:
+        y = todo.pop()
+        seen += 1
+        if type_key(m1, y) == k2:
+            return True
+        if y < len(m1.types):
+            todo.extend([z for z in m1.types[y].supers if z < len(m1.types)])
+    return False
 
 
 def subtype(a, b, m1=None, m2=None):
@@ -199,16 +245,19 @@ def defaultable(t):
 class FuncType:
     """A function type: tuples of value types for params and results.
 
-    ``key`` None, or (for a type naming other types by index, set by the
-    validator) its type_key: then equality compares keys, so types of
-    different modules compare by what they mean."""
+    ``key`` None, or (for a type naming other types by index, in a rec
+    group or declared a subtype, set by the validator) its type_key: then
+    equality compares keys, so types of different modules compare by what
+    they mean. ``supers`` and ``final``: its sub declaration (3.0)."""
 
-    __slots__ = ("params", "results", "key")
+    __slots__ = ("params", "results", "key", "supers", "final")
 
     def __init__(self, params, results):
         self.params = params
         self.results = results
         self.key = None
+        self.supers = ()        # 3.0 declared supertypes (type indices)
+        self.final = True
 
     def __eq__(self, other):
         if not isinstance(other, FuncType):
@@ -439,6 +488,8 @@ class Module:
         # get(name) / put(name, value), name a function index or a fact
         self.code_cache = None
         self._type_keys = None      # module.type_key's cache
+        # 3.0 rec groups of two or more types: {type index: (first, count)}
+        self.rec = None
 
     @property
     def names(self):

@@ -196,9 +196,18 @@ def _build_context(module):
     ctx.types = types
     ctx.module = module
     ftidx = []
+    rec = module.rec
     for i, ft in enumerate(types):
         ps = ft.params
         rs = ft.results
+        for z in ft.supers:
+            if z >= i:
+                raise _unknown("type", z)
+        if (rec is not None and i in rec) or ft.supers or not ft.final:
+            _check_valtypes(ps, ntypes)
+            _check_valtypes(rs, ntypes)
+            ft.key = type_key(module, i)
+            continue
         for t in ps + rs:
             if t >= TYPED:
                 # typed references: checked, and compared by meaning
