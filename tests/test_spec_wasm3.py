@@ -2,7 +2,7 @@
 script by script, for the scripts that pass today.
 
 The 3.0 suite is not passing as a whole yet (issue 12: GC is still to
-come; table_init and table_init64 need GC arrays, tag rec groups), so the
+come; table_init and table_init64 need GC arrays), so the
 scripts that must pass are listed here explicitly: add a script when the
 work it needs lands. Among them, the ones 3.0's exception handling and
 extended constant expressions made pass (besides the 2.0 scripts the 3.0
@@ -91,12 +91,14 @@ RELAXED = ["i16x8_relaxed_q15mulr_s", "i32x4_relaxed_trunc", "i8x16_relaxed_swiz
 
 # made to pass by 3.0's typed function references (and the instructions
 # on them: ref.as_non_null, br_on_null, br_on_non_null, call_ref,
-# return_call_ref)
+# return_call_ref; rec groups and sub declarations of function types)
 TYPED_REFS = ["br_if", "br_table", "local_tee", "local_init", "select", "elem",
               "func", "global", "ref", "ref_is_null", "ref_null", "table",
               "table-sub", "linking", "unreached-invalid", "unreached-valid",
               "instance", "try_table", "ref_as_non_null", "br_on_null",
-              "br_on_non_null", "call_ref", "return_call_ref"]
+              "br_on_non_null", "call_ref", "return_call_ref",
+              # rec groups of function types
+              "tag", "type-equivalence", "type-canon"]
 PASSING += TYPED_REFS
 
 ENGINES = {"interp": "wasmbed.core.interp", "fast": "wasmbed.core.fast"}

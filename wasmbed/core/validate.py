@@ -203,16 +203,19 @@ def _build_context(module):
         for z in ft.supers:
             if z >= i:
                 raise _unknown("type", z)
-        if (rec is not None and i in rec) or ft.supers or not ft.final:
-            _check_valtypes(ps, ntypes)
-            _check_valtypes(rs, ntypes)
+        # a type may name the types up to the end of its rec group
+        grp = rec.get(i) if rec is not None else None
+        end = i + 1 if grp is None else grp[0] + grp[1]
+        if grp is not None or ft.supers or not ft.final:
+            _check_valtypes(ps, end)
+            _check_valtypes(rs, end)
             ft.key = type_key(module, i)
             continue
         for t in ps + rs:
             if t >= TYPED:
                 # typed references: checked, and compared by meaning
-                _check_valtypes(ps, ntypes)
-                _check_valtypes(rs, ntypes)
+                _check_valtypes(ps, end)
+                _check_valtypes(rs, end)
                 ft.key = type_key(module, i)
                 break
     func_types = []
