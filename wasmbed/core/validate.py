@@ -251,12 +251,16 @@ def _build_context(module):
     for x in module.tags:
         tag_types.append(check_tag_type(types, x))
     ctx.tag_types = tag_types
+    seen_locals = {}
     for f in module.funcs:
         if f.type_idx >= ntypes:
             raise _unknown("type", f.type_idx)
         func_types.append(types[f.type_idx])
         ftidx.append(f.type_idx)
-        _check_valtypes(f.locals, ntypes)
+        loc = f.locals
+        if loc and id(loc) not in seen_locals:    # lists shared by decode
+            seen_locals[id(loc)] = loc
+            _check_valtypes(loc, ntypes)
     for t in module.tables:
         check_valtype(t.elem, ntypes)
         table_elems.append(t.elem)
