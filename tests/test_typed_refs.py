@@ -259,3 +259,13 @@ def test_import_and_export_types_are_named(wasm):
     assert by_name["f"].result_types == ("(ref func)",)
     assert by_name["f"].signature == "(R)R"
     assert by_name["t"].elem_type == "funcref"
+
+
+@pytest.mark.parametrize("how", [{"lazy": True}, {"trusted": True}])
+def test_lazy_bodies_skip_typed_locals(wasm, how):
+    # a local (ref $t) takes more than one byte in the locals declaration
+    from wasmbed.core.decode import decode_module
+    eager = decode_module(wasm)
+    lazy = decode_module(wasm, **how)
+    assert any(t >= M.TYPED for f in eager.funcs for t in f.locals)
+    assert [f.body for f in lazy.funcs] == [f.body for f in eager.funcs]

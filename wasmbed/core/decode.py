@@ -769,7 +769,10 @@ def body_of(src, offset):
     n, pos = read_unsigned(b, offset, 32)
     for _ in range(n):
         _count, pos = read_unsigned(b, pos, 32)
-        pos += 1
+        if b[pos] < 0x80 and b[pos] != _REF_NULL and b[pos] != _REF:
+            pos += 1
+        else:       # 3.0: a reference with a heap type takes more bytes
+            pos = _valtype(b, pos, src[2])[1]
     return _expr(b, pos, src[1], src[2])[0]
 
 
