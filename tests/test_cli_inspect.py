@@ -73,7 +73,8 @@ def test_inspect_prints_one_line_per_item(capsys, wasm):
     assert "global 0: mut f32" in lines
     assert "export 'run': func 1" in lines
     assert "export 'tab': table 0" in lines
-    assert "elem 0: funcref active table 0, 1 entries" in lines
+    # (3.0: a segment of function indices is of type (ref func))
+    assert "elem 0: (ref func) active table 0, 1 entries" in lines
     assert "data 0: passive, 5 bytes" in lines
     assert "data count: 1" in lines
     assert "module name: 'app'" in lines

@@ -10,7 +10,7 @@ from wasmbed.core.errors import MalformedModule
 from wasmbed.core.module import (
     I32, I64, F32, F64, V128, FUNCREF, EXTERNREF, BT_EMPTY, EXT_FUNC,
     EXT_TABLE, EXT_MEMORY, EXT_GLOBAL, MODE_ACTIVE, MODE_PASSIVE,
-    MODE_DECLARATIVE, FuncType)
+    MODE_DECLARATIVE, FuncType, ref_type)
 
 from binary import HEADER, leb, sleb, vec, name, section, module, functype  # noqa: F401
 
@@ -280,10 +280,16 @@ def test_element_segments_all_eight_encodings():
         b"\x07\x70" + exprs))
     e = m.elems
     shape = [(s.mode, s.table, s.type) for s in e]
-    assert shape == [(MODE_ACTIVE, 0, FUNCREF), (MODE_PASSIVE, 0, FUNCREF),
-                     (MODE_ACTIVE, 1, FUNCREF), (MODE_DECLARATIVE, 0, FUNCREF),
+    # 3.0: segments of function indices have type (ref func)
+    F = ref_type(False, FUNCREF)
+    assert shape == [(MODE_ACTIVE, 0, F), (MODE_PASSIVE, 0, F),
+                     (MODE_ACTIVE, 1, F), (MODE_DECLARATIVE, 0, F),
                      (MODE_ACTIVE, 0, FUNCREF), (MODE_PASSIVE, 0, FUNCREF),
                      (MODE_ACTIVE, 1, FUNCREF), (MODE_DECLARATIVE, 0, FUNCREF)]
+    # 2.0: funcref
+    m2 = decode_module(elems(b"\x00" + OFFSET + idx, b"\x01\x00" + idx),
+                       wasm3=False)
+    assert [s.type for s in m2.elems] == [FUNCREF, FUNCREF]
     for s in e[:4]:
         assert s.init == [REF]
     for s in e[4:]:

@@ -441,6 +441,26 @@ def test_spec_wasm3_memories_same_fuel_in_both_tiers():
     assert total > 1000
 
 
+@needs_spec
+def test_spec_wasm3_typed_refs_same_fuel_in_both_tiers():
+    """The typed function reference scripts (tests/test_spec_wasm3.py
+    TYPED_REFS: call_ref, br_on_null, ...), metered: the same fuel left in
+    both tiers, every command passing."""
+    from test_spec_wasm3 import TYPED_REFS
+    paths = []
+    for name in TYPED_REFS:
+        paths += sorted(glob.glob(os.path.join(SPEC_JSON, "wasm3", name, "*.json")))
+    assert len(paths) == len(TYPED_REFS)
+    fuel_diff.compare.passed = fuel_diff.compare.failed = 0
+    total = 0
+    for p in paths:
+        n, diffs = fuel_diff.compare(p)
+        assert not diffs, (p, diffs[:3])
+        total += n
+    assert total > 500
+    assert fuel_diff.compare.failed == 0
+
+
 # -- CLI -------------------------------------------------------------------------
 
 def test_cli_fuel(tmp_path, capsys):

@@ -2,13 +2,13 @@
 wasm_runtime_get_import_type / get_export_type and wasm_func_get_param_types).
 
 Value types are named as in the text format: "i32", "i64", "f32", "f64",
-"v128", "funcref", "externref". A function type is also given as a WAMR
+"v128", "funcref", "externref", 3.0's "exnref", "(ref null 3)", "(ref func)". A function type is also given as a WAMR
 signature string ("(iI)F"; v128 is "v", funcref "R" and externref "r").
 """
 
-from wasmbed.core.module import (VALTYPE_NAME, EXT_NAME, EXT_FUNC, EXT_TABLE,
+from wasmbed.core.module import (valtype_name, EXT_NAME, EXT_FUNC, EXT_TABLE,
                                  EXT_MEMORY, I32, I64, F32, F64, V128, FUNCREF,
-                                 EXTERNREF)
+                                 EXTERNREF, HEAP_TOP, heap_of, is_ref)
 
 _SIG_LETTER = {I32: "i", I64: "I", F32: "f", F64: "F", V128: "v",
                FUNCREF: "R", EXTERNREF: "r"}
@@ -16,13 +16,22 @@ _SIG_LETTER = {I32: "i", I64: "I", F32: "f", F64: "F", V128: "v",
 
 def type_names(types):
     """Value types -> tuple of their names ("i32", ...)."""
-    return tuple(VALTYPE_NAME[t] for t in types)
+    return tuple(valtype_name(t) for t in types)
+
+
+def _letter(t):
+    c = _SIG_LETTER.get(t)
+    if c is not None:
+        return c
+    # 3.0 reference types: "R" for functions ((ref $t), (ref func) ...),
+    # "r" for the others
+    return "R" if is_ref(t) and HEAP_TOP.get(heap_of(t), FUNCREF) == FUNCREF else "r"
 
 
 def signature_string(ftype):
     """A FuncType -> its WAMR signature string, e.g. "(iI)F"."""
-    return "(%s)%s" % ("".join(_SIG_LETTER[t] for t in ftype.params),
-                       "".join(_SIG_LETTER[t] for t in ftype.results))
+    return "(%s)%s" % ("".join(_letter(t) for t in ftype.params),
+                       "".join(_letter(t) for t in ftype.results))
 
 
 class ExternType:
@@ -55,7 +64,7 @@ class ExternType:
             self.result_types = type_names(desc.results)
             self.signature = signature_string(desc)
         elif kind == EXT_TABLE:
-            self.elem_type = VALTYPE_NAME[desc.elem]
+            self.elem_type = valtype_name(desc.elem)
             self.min = desc.limits.min
             self.max = desc.limits.max
             self.is64 = bool(desc.limits.is64)
@@ -65,7 +74,7 @@ class ExternType:
             self.shared = bool(desc.limits.shared)
             self.is64 = bool(desc.limits.is64)
         else:
-            self.value_type = VALTYPE_NAME[desc.valtype]
+            self.value_type = valtype_name(desc.valtype)
             self.mutable = bool(desc.mutable)
 
     def __repr__(self):

@@ -9,7 +9,7 @@ use LoadedModule.import_types() / export_types() for that.
 
 from wasmbed.core.decode import decode_module
 from wasmbed.core.module import (
-    EXT_NAME, EXT_FUNC, EXT_TABLE, EXT_MEMORY, VALTYPE_NAME, MODE_ACTIVE,
+    EXT_NAME, EXT_FUNC, EXT_TABLE, EXT_MEMORY, valtype_name, MODE_ACTIVE,
     MODE_PASSIVE)
 
 SECTION_NAMES = ("custom", "type", "import", "function", "table", "memory",
@@ -31,9 +31,9 @@ def _limits(lim):
 def _functype(t):
     parts = ["func"]
     if t.params:
-        parts.append("(param %s)" % " ".join(VALTYPE_NAME[v] for v in t.params))
+        parts.append("(param %s)" % " ".join(valtype_name(v) for v in t.params))
     if t.results:
-        parts.append("(result %s)" % " ".join(VALTYPE_NAME[v] for v in t.results))
+        parts.append("(result %s)" % " ".join(valtype_name(v) for v in t.results))
     return "(%s)" % " ".join(parts)
 
 
@@ -43,10 +43,10 @@ def _desc(kind, desc, module):
             return "type %d (unknown)" % desc
         return "type %d %s" % (desc, _functype(module.types[desc]))
     if kind == EXT_TABLE:
-        return "%s %s" % (VALTYPE_NAME[desc.elem], _limits(desc.limits))
+        return "%s %s" % (valtype_name(desc.elem), _limits(desc.limits))
     if kind == EXT_MEMORY:
         return _limits(desc.limits)
-    return "%s%s" % ("mut " if desc.mutable else "", VALTYPE_NAME[desc.valtype])
+    return "%s%s" % ("mut " if desc.mutable else "", valtype_name(desc.valtype))
 
 
 def describe(data):
@@ -87,7 +87,7 @@ def describe(data):
         mode = ("active table %d" % e.table if e.mode == MODE_ACTIVE else
                 "passive" if e.mode == MODE_PASSIVE else "declarative")
         out.append("elem %d: %s %s, %d entries" % (
-            i, VALTYPE_NAME[e.type], mode, len(e.init)))
+            i, valtype_name(e.type), mode, len(e.init)))
     for i, d in enumerate(m.datas):
         mode = ("active memory %d" % d.memory if d.mode == MODE_ACTIVE
                 else "passive")

@@ -67,7 +67,7 @@ from wasmbed.core.leb128 import read_unsigned, read_signed, MSG_TOO_LONG
 from wasmbed.core.module import (
     Module, FuncType, Limits, TableType, MemoryType, GlobalType, Import,
     Export, Func, Global, Elem, Data, CustomSection, VALTYPES, REFTYPES,
-    FUNCREF, EXNREF, BT_EMPTY, EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_GLOBAL,
+    FUNCREF, EXNREF, HEAP_TOP, HEAP_INDEX, ref_type, BT_EMPTY, EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_GLOBAL,
     EXT_TAG, MODE_ACTIVE, MODE_PASSIVE, MODE_DECLARATIVE)
 
 # -- messages (the reference interpreter's wording) -------------------------
@@ -102,11 +102,17 @@ MSG_END_EXPECTED = "END opcode expected"
 MSG_MEMOP = "malformed memop flags"
 MSG_TAG_ATTRIBUTE = "malformed tag attribute"
 MSG_CATCH = "malformed catch clause"
+MSG_HEAPTYPE = "malformed heap type"
 MSG_INTERNAL = "malformed module (internal decoder error: %s)"
 
 # -- implementation limits ---------------------------------------------------
 MAX_FUNCTION_LOCALS = 50000
 LOCALS_PER_BYTE = 4
+
+_REF_NULL = 0x63          # 3.0: (ref null heaptype)
+_REF = 0x64               # 3.0: (ref heaptype)
+
+_REF_FUNC_T = ref_type(False, FUNCREF)
 
 _MAGIC = b"\x00asm"
 _VERSION = b"\x01\x00\x00\x00"
@@ -120,12 +126,21 @@ _RANK = (0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6)
 _TAG_SECTION = 13
 
 # Lookup tables indexed by a byte: nonzero for value / reference type codes.
+# 2.0 (no exnref) and 3.0 (exnref, the shorthands of the bottom and GC
+# abstract types; 2 marks 0x63/0x64, a reference with a heap type).
 _IS_VALTYPE = bytearray(256)
 _IS_REFTYPE = bytearray(256)
+_IS_VALTYPE3 = bytearray(256)
+_IS_REFTYPE3 = bytearray(256)
 for _t in VALTYPES:
-    _IS_VALTYPE[_t] = 1
+    _IS_VALTYPE[_t] = _IS_VALTYPE3[_t] = 1
 for _t in REFTYPES:
-    _IS_REFTYPE[_t] = 1
+    _IS_REFTYPE[_t] = _IS_REFTYPE3[_t] = 1
+for _t in HEAP_TOP:
+    _IS_VALTYPE3[_t] = _IS_REFTYPE3[_t] = 1
+_IS_VALTYPE[EXNREF] = _IS_REFTYPE[EXNREF] = 0
+_IS_VALTYPE3[_REF_NULL] = _IS_VALTYPE3[_REF] = 2
+_IS_REFTYPE3[_REF_NULL] = _IS_REFTYPE3[_REF] = 2
 
 # -- instruction dispatch ----------------------------------------------------
 # One small dispatch code per opcode id, derived from opcodes.IMM, so the
@@ -205,6 +220,36 @@ def _bad_type(x, message, pos):
     if x & 0x80:
         return MalformedModule(MSG_TOO_LONG, pos + 1)
     return MalformedModule(message, pos)
+
+
+def _heaptype(b, pos):
+    """-> (heap type, pos after): an abstract heap type byte or
+    HEAP_INDEX + a type index (s33)."""
+    x = b[pos]
+    if 0x40 <= x < 0x80:
+        if x not in HEAP_TOP:
+            raise MalformedModule(MSG_HEAPTYPE, pos)
+        return x, pos + 1
+    x, pos = read_signed(b, pos, 33)
+    if x < 0:
+        raise MalformedModule(MSG_HEAPTYPE, pos - 1)
+    return HEAP_INDEX + x, pos
+
+
+def _valtype(b, pos, wasm3, ref_only=False):
+    """-> (value type, pos after); ``ref_only``: a reference type.
+    MalformedModule "malformed value type" / "malformed reference type"."""
+    x = b[pos]
+    if wasm3:
+        k = (_IS_REFTYPE3 if ref_only else _IS_VALTYPE3)[x]
+    else:
+        k = (_IS_REFTYPE if ref_only else _IS_VALTYPE)[x]
+    if k == 1:
+        return x, pos + 1
+    if k == 2:
+        h, pos = _heaptype(b, pos + 1)
+        return ref_type(x == _REF_NULL, h), pos
+    raise _bad_type(x, MSG_REFTYPE if ref_only else MSG_VALTYPE, pos)
 
 
 def _expr(b, pos, threads, wasm3=True):
@@ -411,15 +456,16 @@ def _expr(b, pos, threads, wasm3=True):
                 raise MalformedModule(MSG_LENGTH, start)
             types = []
             for _ in range(count):
-                x = b[pos]
-                if not _IS_VALTYPE[x] or (x == EXNREF and not wasm3):
-                    raise _bad_type(x, MSG_VALTYPE, pos)
-                pos += 1
+                x, pos = _valtype(b, pos, wasm3)
                 types.append(x)
             append((op, tuple(types)))
-        elif k == _D_REFTYPE:
+        elif k == _D_REFTYPE:       # ref.null: a heap type (3.0)
             x = b[pos]
-            if not _IS_REFTYPE[x] or (x == EXNREF and not wasm3):
+            if wasm3 and not (0x40 <= x < 0x80):
+                x, pos = _heaptype(b, pos)
+                append((op, ref_type(True, x)))
+                continue
+            if (_IS_REFTYPE3 if wasm3 else _IS_REFTYPE)[x] != 1:
                 raise _bad_type(x, MSG_REFTYPE, pos)
             pos += 1
             append((op, x))
@@ -519,8 +565,12 @@ def _blocktype(b, pos, wasm3):
     if x < 0x40:
         return x, pos + 1
     if x < 0x80:
-        if not _IS_VALTYPE[x] or (x == EXNREF and not wasm3):
+        k = (_IS_VALTYPE3 if wasm3 else _IS_VALTYPE)[x]
+        if not k:
             raise MalformedModule(MSG_VALTYPE, pos)
+        if k == 2:
+            t, pos = _valtype(b, pos, wasm3)
+            return -t, pos
         return -x, pos + 1
     bt, pos = read_signed(b, pos, 33)
     if bt < 0:
@@ -616,18 +666,26 @@ class _Reader:
         return _utf8(self.take(self.len32()), start)
 
     def valtype(self):
-        x = self.b[self.pos]
-        if not _IS_VALTYPE[x] or (x == EXNREF and not self.wasm3):
-            raise _bad_type(x, MSG_VALTYPE, self.pos)
-        self.pos += 1
-        return x
+        t, self.pos = _valtype(self.b, self.pos, self.wasm3)
+        return t
 
     def reftype(self):
-        x = self.b[self.pos]
-        if not _IS_REFTYPE[x] or (x == EXNREF and not self.wasm3):
-            raise _bad_type(x, MSG_REFTYPE, self.pos)
-        self.pos += 1
-        return x
+        t, self.pos = _valtype(self.b, self.pos, self.wasm3, True)
+        return t
+
+    def table_type(self):
+        """A table type; 3.0: 0x40 0x00, the table type and the constant
+        expression of its elements."""
+        b = self.b
+        if self.wasm3 and b[self.pos] == 0x40:
+            at = self.pos + 1
+            if b[at] != 0:
+                raise MalformedModule(MSG_ZERO_BYTE, at)
+            self.pos = at + 1
+            tt = TableType(self.reftype(), self.limits(True))
+            tt.init = self.expr()
+            return tt
+        return TableType(self.reftype(), self.limits(True))
 
     def valtypes(self):
         return tuple([self.valtype() for _ in range(self.len32())])
@@ -711,7 +769,10 @@ def body_of(src, offset):
     n, pos = read_unsigned(b, offset, 32)
     for _ in range(n):
         _count, pos = read_unsigned(b, pos, 32)
-        pos += 1
+        if b[pos] < 0x80 and b[pos] != _REF_NULL and b[pos] != _REF:
+            pos += 1
+        else:       # 3.0: a reference with a heap type takes more bytes
+            pos = _valtype(b, pos, src[2])[1]
     return _expr(b, pos, src[1], src[2])[0]
 
 
@@ -753,7 +814,9 @@ def _decode(b, threads, sections, wasm3, lazy):
         if rank <= last:
             raise MalformedModule(MSG_JUNK, id_pos)
         last = rank
-        if sid == 1:
+        if sid == 1 and wasm3:
+            _type_section(m, r)
+        elif sid == 1:
             for _ in range(r.len32()):
                 at = r.pos
                 form, r.pos = read_signed(b, at, 7)
@@ -767,7 +830,7 @@ def _decode(b, threads, sections, wasm3, lazy):
             func_decl = [r.u32() for _ in range(r.len32())]
         elif sid == 4:
             for _ in range(r.len32()):
-                m.tables.append(TableType(r.reftype(), r.limits(True)))
+                m.tables.append(r.table_type())
         elif sid == 5:
             for _ in range(r.len32()):
                 m.mems.append(MemoryType(r.limits(False)))
@@ -807,6 +870,52 @@ def _decode(b, threads, sections, wasm3, lazy):
     m.funcs = codes
     m.build_index_spaces()
     return m
+
+
+def _type_section(m, r):
+    """3.0 types: rec groups (0x4E and their types) or single types, each
+    a function type (0x60), possibly declared a subtype (0x50 non-final,
+    0x4F final, then its supertypes' indices); struct and array types
+    (GC) are malformed function types here. Types of a group of two or
+    more are recorded in ``Module.rec`` (index -> (first, count))."""
+    b = r.b
+    types = m.types
+    for _ in range(r.len32()):
+        if b[r.pos] == 0x4E:
+            r.pos += 1
+            n = r.len32()
+            first = len(types)
+            for _ in range(n):
+                types.append(_sub_type(r))
+            if n > 1:
+                if m.rec is None:
+                    m.rec = {}
+                for x in range(first, first + n):
+                    m.rec[x] = (first, n)
+        else:
+            types.append(_sub_type(r))
+
+
+def _sub_type(r):
+    b = r.b
+    at = r.pos
+    form = b[at]
+    supers = ()
+    final = True
+    if form == 0x50 or form == 0x4F:
+        r.pos += 1
+        supers = tuple([r.u32() for _ in range(r.len32())])
+        final = form == 0x4F
+        at = r.pos
+    form, r.pos = read_signed(b, at, 7)
+    if form != -0x20:
+        raise MalformedModule(MSG_FUNCTYPE, at)
+    params = r.valtypes()
+    ft = FuncType(params, r.valtypes())
+    if supers or not final:
+        ft.supers = supers
+        ft.final = final
+    return ft
 
 
 def _import_desc(r, wasm3):
@@ -966,7 +1075,8 @@ def _elem_section(m, r):
             if flags & 2:
                 table = r.u32()
             offset = r.expr()
-        etype = FUNCREF
+        # function indices: (ref func) in 3.0, funcref in 2.0
+        etype = FUNCREF if flags & 4 or not r.wasm3 else _REF_FUNC_T
         if flags & 4:
             if flags & 3:
                 etype = r.reftype()

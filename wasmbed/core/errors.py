@@ -128,6 +128,7 @@ TRAP_STACK_EXHAUSTED = "call stack exhausted"
 TRAP_UNALIGNED_ATOMIC = "unaligned atomic"
 TRAP_EXPECTED_SHARED = "expected shared memory"
 TRAP_NULL_REFERENCE = "null reference"
+TRAP_NULL_FUNC_REF = "null function reference"     # call_ref of null
 # an exception no try_table caught (the reference interpreter's wording)
 TRAP_UNCAUGHT_EXCEPTION = "uncaught exception"
 # fuel (wasmbed.core.fuel): the exec env's fuel ran out (wasmtime's text)

@@ -196,6 +196,22 @@ def call_target(ctx, tab, ftype, i):
     return ctx.callable_of(f)
 
 
+def ref_target(ctx, f):
+    """The callable for call_ref of reference f (null traps)."""
+    if f is None:
+        raise Trap(E.TRAP_NULL_FUNC_REF)
+    if f.host is None and f.instance is ctx.inst:
+        return ctx.fns[f.index]
+    return ctx.callable_of(f)
+
+
+def as_non_null(v):
+    """ref.as_non_null: v, or the "null reference" trap."""
+    if v is None:
+        raise Trap(E.TRAP_NULL_REFERENCE)
+    return v
+
+
 # -- tail calls ------------------------------------------------------------------
 # A tail call (return_call, return_call_indirect) that may start a chain
 # leaves the pending call in ``env._tail`` (a tuple: the callee's callable,
@@ -262,6 +278,16 @@ def _tail_call(n):
     return c
 
 
+def ref_tail_target(ctx, f):
+    """The callable for return_call_ref of reference f: one that may
+    return TAIL (run_tail calls it)."""
+    if f is None:
+        raise Trap(E.TRAP_NULL_FUNC_REF)
+    if f.host is None and f.instance is ctx.inst:
+        return (ctx.tails or ctx.tail_fns())[f.index]
+    return ctx.tail_callable_of(f)
+
+
 def tail_target(ctx, tab, ftype, i):
     """The callable for return_call_indirect through table `tab` at index
     i, after call_indirect's checks: one that may return TAIL (run_tail
@@ -284,7 +310,8 @@ def _export():
     for fn in (trap_unreachable, trap_stack, terminate, f64_bits, mem_views, mem_grow,
                mem_grow64, mem_fill, mem_copy, mem_copy_between, mem_init, data_drop, table_get, table_set,
                table_grow, table_fill, table_copy, table_init, elem_drop,
-               call_target, run_tail, tail_target):
+               call_target, run_tail, tail_target, ref_target,
+               ref_tail_target, as_non_null):
         NAMES[fn.__name__] = fn
     for k, v in (("LD_I32", LD_I32), ("ST_I32", ST_I32), ("LD_S32", LD_S32),
                  ("LD_I64", LD_I64), ("ST_I64", ST_I64), ("LD_F64", LD_F64),

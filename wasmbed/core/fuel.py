@@ -53,10 +53,10 @@ _CLOSES = frozenset((O.END, O.DELEGATE))
 # unconditional control transfers: what follows them is dead
 _LEAVES = frozenset((O.BR, O.BR_TABLE, O.RETURN, O.UNREACHABLE, O.THROW,
                      O.THROW_REF, O.RETHROW, O.RETURN_CALL,
-                     O.RETURN_CALL_INDIRECT))
+                     O.RETURN_CALL_INDIRECT, O.RETURN_CALL_REF))
 # instructions after which a region starts
 _STARTS_AFTER = frozenset((O.LOOP, O.IF, O.ELSE, O.END, O.CALL,
-                           O.CALL_INDIRECT, O.CATCH_L, O.CATCH_ALL_L,
+                           O.CALL_INDIRECT, O.CALL_REF, O.CATCH_L, O.CATCH_ALL_L,
                            O.DELEGATE))
 # bulk operations: their size (the top operand) pays n >> BULK_SHIFT
 BULK = frozenset((O.MEMORY_FILL, O.MEMORY_COPY, O.MEMORY_INIT,

@@ -24,6 +24,7 @@ from wasmbed.core.module import (
     EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_TAG, EXT_NAME, MODE_ACTIVE,
     MODE_DECLARATIVE)
 from wasmbed.core.exception import Tag
+from wasmbed.core.module import TYPED, subtype
 
 
 class WasmFunction:
@@ -134,7 +135,9 @@ def _check_import(imp, ext, module):
     elif kind == EXT_TABLE:
         if not isinstance(ext, Table):
             raise LinkError("incompatible import type")
-        if (ext.elem_type != imp.desc.elem
+        if ((ext.elem_type != imp.desc.elem
+             and not _equivalent(ext.elem_type, imp.desc.elem,
+                                 ext.owner, module))
                 or ext.type.limits.is64 != imp.desc.limits.is64):
             raise LinkError("incompatible import type")
         cur = _CurLimits(len(ext.elems), ext.max)
@@ -155,9 +158,19 @@ def _check_import(imp, ext, module):
     else:
         if not isinstance(ext, Global):
             raise LinkError("incompatible import type")
-        if (ext.type.valtype != imp.desc.valtype
-                or bool(ext.type.mutable) != bool(imp.desc.mutable)):
+        a = ext.type.valtype
+        b = imp.desc.valtype
+        if bool(ext.type.mutable) != bool(imp.desc.mutable):
             raise LinkError("incompatible import type")
+        if a != b or (a >= TYPED and ext.owner is not module):
+            # immutable: covariant; mutable: invariant
+            if not (_equivalent(a, b, ext.owner, module) if imp.desc.mutable
+                    else subtype(a, b, ext.owner, module)):
+                raise LinkError("incompatible import type")
+
+
+def _equivalent(a, b, m1, m2):
+    return subtype(a, b, m1, m2) and subtype(b, a, m2, m1)
 
 
 class _CurLimits:
@@ -284,7 +297,10 @@ def _link(inst, module, resolve):
 def _initialise(inst, module, store, limits, run_start):
     # 2. (continued) tables, memories, globals
     for tt in module.tables:
-        t = Table(tt, store.table_backing, None, limits)
+        t = Table(tt, store.table_backing,
+                  None if tt.init is None else eval_const(tt.init, inst),
+                  limits)
+        t.owner = module
         inst.tables.append(t)
         inst.owned.append(t)
     for mt in module.mems:
@@ -294,7 +310,7 @@ def _initialise(inst, module, store, limits, run_start):
         if m.shared and store.on_shared_memory is not None:
             store.on_shared_memory(m)
     for g in module.globals:
-        inst.globals.append(Global(g.type, eval_const(g.init, inst)))
+        inst.globals.append(Global(g.type, eval_const(g.init, inst), module))
     # 3. exports
     for e in module.exports:
         k = e.kind

@@ -39,6 +39,8 @@ SP_CALL_IND = 1
 SP_RET = 2
 SP_RCALL = 3        # return_call: the callee's frame replaces the caller's
 SP_RCALL_IND = 4    # return_call_indirect
+SP_CALL_REF = 5     # call_ref: the callee is a reference in a register
+SP_RCALL_REF = 6    # return_call_ref
 
 
 def _trap_oob():
@@ -552,6 +554,10 @@ def compile_function(inst, fn, meter=None):
             code.append(special((SP_RET, ins[1])))
         elif k == "rcall":
             code.append(special((SP_RCALL, inst.funcs[ins[1]], ins[2], ins[3])))
+        elif k == "call_ref":
+            code.append(special((SP_CALL_REF, ins[1], ins[2], ins[3], nxt)))
+        elif k == "rcall_ref":
+            code.append(special((SP_RCALL_REF, ins[1], ins[2], ins[3])))
         elif k == "rcall_ind":
             code.append(special((SP_RCALL_IND, inst.module.types[ins[1]],
                                  inst.tables[ins[2]], ins[3], ins[4], ins[5])))
@@ -740,10 +746,23 @@ def execute(env, func, args):
                 elif kind == SP_CALL_IND:
                     ftype, table, islot, base, nargs, nxt = sp[1:]
                     f = table.callee(R[islot], ftype)
+                elif kind == SP_CALL_REF:
+                    f = R[sp[1]]
+                    if f is None:
+                        raise Trap(E.TRAP_NULL_FUNC_REF)
+                    base = sp[2]
+                    nargs = sp[3]
+                    nxt = sp[4]
                 else:
                     # a tail call: this frame gives way to the callee's
                     if kind == SP_RCALL:
                         f = sp[1]
+                        base = sp[2]
+                        nargs = sp[3]
+                    elif kind == SP_RCALL_REF:
+                        f = R[sp[1]]
+                        if f is None:
+                            raise Trap(E.TRAP_NULL_FUNC_REF)
                         base = sp[2]
                         nargs = sp[3]
                     else:
@@ -822,8 +841,8 @@ def execute(env, func, args):
                 k = sp[0]
                 # a tail call into a host function: this frame is gone,
                 # none of its handlers applies (at -1 is in no range)
-                at = (sp[4] if k == SP_CALL else sp[6] if k == SP_CALL_IND
-                      else 0) - 1
+                at = (sp[4] if k == SP_CALL or k == SP_CALL_REF
+                      else sp[6] if k == SP_CALL_IND else 0) - 1
             while True:
                 hs = comp.handlers
                 if hs is not None:

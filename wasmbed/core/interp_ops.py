@@ -277,6 +277,37 @@ def _throw(inst, ins, nxt, M):
     return op
 
 
+def _asnonnull(inst, ins, nxt, M):
+    a = ins[1]
+
+    def op(R):
+        if R[a] is None:
+            raise Trap(E.TRAP_NULL_REFERENCE)
+        return nxt
+    return op
+
+
+def _br_null(inst, ins, nxt, M):
+    """br_on_null (br_null) / br_on_non_null (br_nonnull): to ins[2]
+    with the copies ins[3] when the reference in ins[1] is (not) null."""
+    a, pos, cp = ins[1], ins[2], ins[3]
+    if ins[0] == "br_null":
+        def op(R):
+            if R[a] is None:
+                for d, s in cp:
+                    R[d] = R[s]
+                return pos
+            return nxt
+    else:
+        def op(R):
+            if R[a] is not None:
+                for d, s in cp:
+                    R[d] = R[s]
+                return pos
+            return nxt
+    return op
+
+
 def _throw_ref(inst, ins, nxt, M):
     a = ins[1]
 
@@ -292,4 +323,5 @@ _FACTORIES = {
     "tinit": _tinit, "edrop": _edrop, "isnull": _isnull,
     "reffunc": _reffunc, "generic": _generic,
     "throw": _throw, "throw_ref": _throw_ref,
+    "asnonnull": _asnonnull, "br_null": _br_null, "br_nonnull": _br_null,
 }

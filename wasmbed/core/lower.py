@@ -517,6 +517,41 @@ def lower_function(module, func, fuel=None):
             else:
                 emit(["rcall_ind", ins[1], ins[2], islot, L + base, na])
             ctls[-1].unreachable = True
+        elif op == O.CALL_REF or op == O.RETURN_CALL_REF:
+            # typed function references: the callee is the reference on top
+            ft = module.types[ins[1]]
+            rslot = stk.pop()
+            na = len(ft.params)
+            base = len(stk) - na
+            for i in range(base, len(stk)):
+                mat(i)
+            del stk[base:]
+            if op == O.CALL_REF:
+                emit(["call_ref", rslot, L + base, na])
+                for i in range(len(ft.results)):
+                    push_canonical()
+            else:
+                emit(["rcall_ref", rslot, L + base, na])
+                ctls[-1].unreachable = True
+        elif op == O.REF_AS_NON_NULL:
+            emit(["asnonnull", stk[-1]])
+        elif op == O.BR_ON_NULL or op == O.BR_ON_NON_NULL:
+            # br_on_null branches without the reference, br_on_non_null
+            # with it; either way what stays is the same register
+            depth = ins[1]
+            c = stk.pop()
+            if op == O.BR_ON_NON_NULL:
+                stk.append(c)
+            if depth == len(ctls) - 1:
+                label, h, na = fn_label, 0, ctls[0].nresults
+            else:
+                label, h, na = branch_target(depth)
+            cp = copies_to(h, na)
+            emit(["br_null" if op == O.BR_ON_NULL else "br_nonnull", c, label, cp])
+            if op == O.BR_ON_NULL:
+                stk.append(c)
+            else:
+                stk.pop()
         elif op == O.GLOBAL_GET:
             d = push_canonical()
             emit(["gget", d, ins[1]])
@@ -666,7 +701,8 @@ def _resolve(ir):
         k = op[0]
         if k == "br":
             op[1] = op[1].pos
-        elif k == "br_if" or k == "br_ifz":
+        elif (k == "br_if" or k == "br_ifz" or k == "br_null"
+              or k == "br_nonnull"):
             op[2] = op[2].pos
         elif k == "br_cmp" or k == "br_ncmp":
             op[4] = op[4].pos

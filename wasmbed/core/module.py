@@ -22,9 +22,40 @@ VALTYPES = (I32, I64, F32, F64, V128, FUNCREF, EXTERNREF, EXNREF)
 REFTYPES = (FUNCREF, EXTERNREF, EXNREF)
 NUMTYPES = (I32, I64, F32, F64)
 
+# 3.0 typed references. A nullable reference to an abstract heap type is
+# that heap type's byte (funcref is (ref null func) = 0x70, as before; the
+# bottom types nofunc 0x73, noextern 0x72, noexn 0x74 and GC's any 0x6E,
+# eq 0x6D, i31 0x6C, struct 0x6B, array 0x6A, none 0x71 the same way).
+# Every other reference type is an int >= TYPED: TYPED + (heap << 1) +
+# non-null bit, heap an abstract byte (< 0x80) or 0x80 + a type index of
+# the module (see ref_type, heap_of, is_nullable).
+NOFUNC = 0x73
+NOEXTERN = 0x72
+NOEXN = 0x74
+ANYREF = 0x6E
+EQREF = 0x6D
+I31REF = 0x6C
+STRUCTREF = 0x6B
+ARRAYREF = 0x6A
+NONE = 0x71
+TYPED = 0x100
+HEAP_INDEX = 0x80          # heap type of type index x: HEAP_INDEX + x
+# abstract heap types -> the top of their hierarchy
+HEAP_TOP = {FUNCREF: FUNCREF, NOFUNC: FUNCREF, EXTERNREF: EXTERNREF,
+            NOEXTERN: EXTERNREF, EXNREF: EXNREF, NOEXN: EXNREF,
+            ANYREF: ANYREF, EQREF: ANYREF, I31REF: ANYREF, STRUCTREF: ANYREF,
+            ARRAYREF: ANYREF, NONE: ANYREF}
+HEAP_NAME = {FUNCREF: "func", EXTERNREF: "extern", EXNREF: "exn",
+             NOFUNC: "nofunc", NOEXTERN: "noextern", NOEXN: "noexn",
+             ANYREF: "any", EQREF: "eq", I31REF: "i31", STRUCTREF: "struct",
+             ARRAYREF: "array", NONE: "none"}
+
 VALTYPE_NAME = {I32: "i32", I64: "i64", F32: "f32", F64: "f64",
                 V128: "v128", FUNCREF: "funcref", EXTERNREF: "externref",
-                EXNREF: "exnref"}
+                EXNREF: "exnref", NOFUNC: "nullfuncref",
+                NOEXTERN: "nullexternref", NOEXN: "nullexnref",
+                ANYREF: "anyref", EQREF: "eqref", I31REF: "i31ref",
+                STRUCTREF: "structref", ARRAYREF: "arrayref", NONE: "nullref"}
 # One-letter codes used by opcodes.SIG and native signatures.
 VALTYPE_LETTER = {"i": I32, "I": I64, "f": F32, "F": F64, "v": V128}
 
@@ -48,29 +79,209 @@ MAX_PAGES = 65536
 MAX_PAGES64 = 1 << 48          # memory64: 2^64 bytes
 
 
-class FuncType:
-    """A function type: tuples of value types for params and results."""
+def ref_type(nullable, heap):
+    """The value type (ref null? heap); ``heap`` an abstract heap byte or
+    HEAP_INDEX + a type index."""
+    if nullable and heap < HEAP_INDEX:
+        return heap
+    return TYPED + (heap << 1) + (0 if nullable else 1)
 
-    __slots__ = ("params", "results")
+
+def heap_of(t):
+    """The heap type of reference type ``t``."""
+    return t if t < TYPED else (t - TYPED) >> 1
+
+
+def is_nullable(t):
+    return t < TYPED or not t & 1
+
+
+def is_ref(t):
+    return t >= TYPED or t in HEAP_TOP
+
+
+def valtype_name(t):
+    """A value type as the text format writes it: "i32", "funcref",
+    "(ref null 3)", "(ref func)"."""
+    n = VALTYPE_NAME.get(t)
+    if n is not None:
+        return n
+    if t >= TYPED:
+        h = heap_of(t)
+        return "(ref %s%s)" % ("null " if is_nullable(t) else "",
+                               h - HEAP_INDEX if h >= HEAP_INDEX
+                               else HEAP_NAME.get(h, h))
+    return "<type %d>" % t
+
+
+def type_key(module, x, _open=None):
+    """A module-independent key of type index ``x``: its params and results
+    with every type index replaced by the key of the type it names (a
+    type referring to itself, or to one being keyed, by its distance),
+    so two modules' equivalent types have equal keys. Cached on the
+    module."""
+    keys = getattr(module, "_type_keys", None)
+    if keys is None:
+        keys = module._type_keys = {}
+    k = keys.get(x)
+    if k is not None:
+        return k
+    if _open is None:
+        _open = []
+    rec = module.rec
+    grp = rec.get(x) if rec is not None else None
+    if grp is not None:
+        # a rec group: every member's structure, indices inside the group
+        # by their position in it, and x's position
+        first, n = grp
+        members = tuple([_member(module, y, first, n)
+                         for y in range(first, first + n)])
+        k = ("rec", members, x - first)
+        keys[x] = k
+        return k
+    _open.append(x)
+    ft = module.types[x]
+    k = ("func", tuple([_close(t, module, _open) for t in ft.params]),
+         tuple([_close(t, module, _open) for t in ft.results]))
+    if ft.supers or not ft.final:
+        k = k + (ft.final, tuple([type_key(module, y) if y < x else y
+                                  for y in ft.supers]))
+    _open.pop()
+    keys[x] = k
+    return k
+
+
+def _member(module, y, first, n):
+    ft = module.types[y]
+
+    def close(t):
+        if t < TYPED:
+            return t
+        h = heap_of(t)
+        if h < HEAP_INDEX:
+            return t
+        z = h - HEAP_INDEX
+        if first <= z < first + n:
+            return (t & 1, "in", z - first)
+        if z >= first:
+            return (t & 1, "unknown", z)
+        return (t & 1, type_key(module, z))
+
+    sup = tuple([("in", z - first) if z >= first else type_key(module, z)
+                 for z in ft.supers])
+    return (tuple([close(t) for t in ft.params]),
+            tuple([close(t) for t in ft.results]), ft.final, sup)
+
+
+def _close(t, module, _open):
+    if t < TYPED:
+        return t
+    h = heap_of(t)
+    if h < HEAP_INDEX:
+        return t
+    y = h - HEAP_INDEX
+    if y in _open:
+        return (t & 1, "rec", len(_open) - _open.index(y))
+    if y >= len(module.types):
+        return (t & 1, "unknown", y)
+    return (t & 1, type_key(module, y, _open))
+
+
+def heap_subtype(h1, h2, m1, m2):
+    """Heap type h1 <: h2 (h1 of module m1, h2 of m2): abstract ones by
+    their hierarchy (bottom types below everything of theirs), a type
+    index below func and equal to an equivalent type index."""
+    if h1 < HEAP_INDEX:
+        if h2 < HEAP_INDEX:
+            if h1 == h2:
+                return True
+            top = HEAP_TOP.get(h1)
+            if h1 in (NOFUNC, NOEXTERN, NOEXN, NONE):
+                return HEAP_TOP.get(h2) == top
+            if top == ANYREF:
+                return h2 == ANYREF or (h2 == EQREF and h1 != ANYREF)
+            return False
+        return h1 == NOFUNC
+    if h2 < HEAP_INDEX:
+        return h2 == FUNCREF
+    if h1 == h2 and m1 is m2:
+        return True
+    if m1 is None or m2 is None:        # a host type: no type indices
+        return False
+    k2 = type_key(m2, h2 - HEAP_INDEX)
+    # declared supertypes (3.0 sub): a type is below each of its supers
+    seen = 0
+    todo = [h1 - HEAP_INDEX]
+    while todo and seen < 1000:
+        y = todo.pop()
+        seen += 1
+        if type_key(m1, y) == k2:
+            return True
+        if y < len(m1.types):
+            todo.extend([z for z in m1.types[y].supers if z < len(m1.types)])
+    return False
+
+
+def subtype(a, b, m1=None, m2=None):
+    """Value type a <: b (a of module m1, b of module m2, default m1):
+    numeric and vector types only themselves; references when
+    non-null <: nullable and heap a <: heap b."""
+    if a == b and (a < TYPED or m2 is None or m2 is m1):
+        return True
+    if not (a >= TYPED or a in HEAP_TOP) or not (b >= TYPED or b in HEAP_TOP):
+        return False
+    if b >= TYPED and b & 1 and (a < TYPED or not a & 1):
+        return False                    # nullable is no subtype of non-null
+    return heap_subtype(heap_of(a), heap_of(b), m1,
+                        m1 if m2 is None else m2)
+
+
+def defaultable(t):
+    """Whether a local of type t has a default value (non-null
+    references do not)."""
+    return t < TYPED or not t & 1
+
+
+class FuncType:
+    """A function type: tuples of value types for params and results.
+
+    ``key`` None, or (for a type naming other types by index, in a rec
+    group or declared a subtype, set by the validator) its type_key: then
+    equality compares keys, so types of different modules compare by what
+    they mean. ``supers`` and ``final``: its sub declaration (3.0)."""
+
+    __slots__ = ("params", "results", "key", "supers", "final")
 
     def __init__(self, params, results):
         self.params = params
         self.results = results
+        self.key = None
+        self.supers = ()        # 3.0 declared supertypes (type indices)
+        self.final = True
 
     def __eq__(self, other):
-        return (isinstance(other, FuncType) and self.params == other.params
-                and self.results == other.results)
+        if not isinstance(other, FuncType):
+            return False
+        if self.key is not None or other.key is not None:
+            return self._k() == other._k()
+        return self.params == other.params and self.results == other.results
+
+    def _k(self):
+        k = self.key
+        if k is None:
+            return ("func", tuple(self.params), tuple(self.results))
+        return k
 
     def __ne__(self, other):
         return not self.__eq__(other)
 
     def __hash__(self):
-        return hash((self.params, self.results))
+        return hash(self._k())
 
     def __repr__(self):
         return "(func (param %s) (result %s))" % (
-            " ".join(VALTYPE_NAME[t] for t in self.params),
-            " ".join(VALTYPE_NAME[t] for t in self.results))
+            " ".join(valtype_name(t) for t in self.params),
+            " ".join(valtype_name(t) for t in self.results))
 
 
 class Limits:
@@ -92,11 +303,15 @@ class Limits:
 
 
 class TableType:
-    __slots__ = ("elem", "limits")
+    """``init`` (3.0) the constant expression of the table's elements,
+    None for null."""
 
-    def __init__(self, elem, limits):
+    __slots__ = ("elem", "limits", "init")
+
+    def __init__(self, elem, limits, init=None):
         self.elem = elem
         self.limits = limits
+        self.init = init
 
 
 class MemoryType:
@@ -272,6 +487,9 @@ class Module:
         # the embedder's cache of translated code (wasmbed/code_cache.py):
         # get(name) / put(name, value), name a function index or a fact
         self.code_cache = None
+        self._type_keys = None      # module.type_key's cache
+        # 3.0 rec groups of two or more types: {type index: (first, count)}
+        self.rec = None
 
     @property
     def names(self):

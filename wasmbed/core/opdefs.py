@@ -53,6 +53,12 @@ def definitions(_op, _lanes_of):
     _op(0xD0, "ref.null", IMM_REFTYPE)
     _op(0xD1, "ref.is_null")
     _op(0xD2, "ref.func", IMM_FUNC)
+    # -- typed function references (3.0) -----------------------------------------
+    _op(0x14, "call_ref", IMM_FUNC)             # a type index
+    _op(0x15, "return_call_ref", IMM_FUNC)
+    _op(0xD4, "ref.as_non_null")
+    _op(0xD5, "br_on_null", IMM_LABEL)
+    _op(0xD6, "br_on_non_null", IMM_LABEL)
     # -- parametric ------------------------------------------------------------
     _op(0x1A, "drop")
     _op(0x1B, "select")
@@ -369,6 +375,9 @@ def _decode_kinds(name, imm):
     kind[0x09] = D._D_TAG          # rethrow: one index, not in 2.0
     kind[0x12] = D._D_TAG          # return_call: one index, not in 2.0
     kind[0x13] = D._D_TWO_IDX3     # return_call_indirect: two, not in 2.0
+    # typed function references: not in 2.0
+    kind[0x14] = kind[0x15] = kind[0xD5] = kind[0xD6] = D._D_TAG
+    kind[0xD4] = D._D_EH_NONE
     return kind
 
 

@@ -55,6 +55,7 @@ class Table:
         self.top = 0xFFFFFFFFFFFFFFFF if self.is64 else 0xFFFFFFFF
         self.backing = backing
         self.limits = None
+        self.owner = None   # the Module whose type indices elem_type uses
         self.handle = None
         self.elems = []
         n = ttype.limits.min
@@ -158,13 +159,15 @@ class Table:
 
 
 class Global:
-    """A global instance: ``type`` (GlobalType) and ``value``."""
+    """A global instance: ``type`` (GlobalType) and ``value``; ``owner``
+    the Module whose type indices ``type`` uses (None: a host global)."""
 
-    __slots__ = ("type", "value")
+    __slots__ = ("type", "value", "owner")
 
-    def __init__(self, gtype, value):
+    def __init__(self, gtype, value, owner=None):
         self.type = gtype
         self.value = value
+        self.owner = owner
 
 
 def fill(tab, i, v, n, term=None):

@@ -183,7 +183,8 @@ def _analyze(body):
                 _assigned(stack[-1], c.sets)
             nxt = body[pc + 1][0] if pc + 1 < n else END
             c.tail = nxt == END or nxt == ELSE
-        elif op == O.BR or op == O.BR_IF:
+        elif (op == O.BR or op == O.BR_IF or op == O.BR_ON_NULL
+              or op == O.BR_ON_NON_NULL):
             _record(stack, ins[1])
             if op == O.BR:
                 unr[-1] = True
@@ -200,7 +201,8 @@ def _analyze(body):
         elif (op == O.RETURN or op == O.UNREACHABLE or op == O.THROW
               or op == O.THROW_REF or op == O.RETHROW):
             unr[-1] = True
-        elif op == O.RETURN_CALL or op == O.RETURN_CALL_INDIRECT:
+        elif (op == O.RETURN_CALL or op == O.RETURN_CALL_INDIRECT
+              or op == O.RETURN_CALL_REF):
             unr[-1] = True
             calls = True
         elif op == O.LOCAL_GET:
@@ -1110,6 +1112,8 @@ class _Emit:
                 c = self.pop()
                 self.emit("if %s:" % self.cnd(c), self.jump(ins[1]))
                 self.learn(self.rel_of(c), False)
+            elif op == O.BR_ON_NULL or op == O.BR_ON_NON_NULL:
+                self.br_on_null(op, ins[1])
             elif op == O.BR_TABLE:
                 self.br_table(ins[1], ins[2])
                 fr.unr = True
@@ -1150,9 +1154,14 @@ class _Emit:
                 if self.uses_mem:
                     grows = j < 0 or growers(module)[j]
                 self.call(fexpr, ft, None, grows, tail)
-            elif op == O.RETURN_CALL or op == O.RETURN_CALL_INDIRECT:
+            elif (op == O.RETURN_CALL or op == O.RETURN_CALL_INDIRECT
+                  or op == O.RETURN_CALL_REF):
                 self.return_call(op, ins)
                 fr.unr = True
+            elif op == O.CALL_REF:
+                ft = module.types[ins[1]]
+                ref = self.pop()
+                self.call("ref_target(ctx, %s)", ft, ref)
             elif op == O.CALL_INDIRECT:
                 ft = module.types[ins[1]]
                 idx = self.pop()
@@ -1334,6 +1343,9 @@ class _Emit:
         if op == O.RETURN_CALL:
             j = ins[1]
             ft = module.func_types[j]
+        elif op == O.RETURN_CALL_REF:
+            ft = module.types[ins[1]]
+            idx = self.pop()
         else:
             ft = module.types[ins[1]]
             idx = self.pop()
@@ -1341,7 +1353,9 @@ class _Emit:
         args = [self.pop() for _ in range(np_)]
         args.reverse()
         argv = [self.val(a) for a in args]
-        if op == O.RETURN_CALL_INDIRECT:
+        if op == O.RETURN_CALL_REF:
+            target = "ref_tail_target(ctx, %s)" % self.val(idx)
+        elif op == O.RETURN_CALL_INDIRECT:
             tb = self.need("TB%d" % ins[2], "ctx.tables[%d]" % ins[2])
             fty = self.need("FT%d" % ins[1], "ctx.types[%d]" % ins[1])
             target = "tail_target(ctx, %s, %s, %s)" % (tb, fty, self.val(idx))
@@ -1784,6 +1798,24 @@ class _Emit:
         for i in range(n):
             self.push_slot(h + i)
 
+    def br_on_null(self, op, depth):
+        """br_on_null (to depth without the reference when it is null) and
+        br_on_non_null (with it when it is not); the reference is
+        evaluated once (a slot when it was an expression)."""
+        v = self.vs[-1]
+        if v.d > 0 or v.cond:
+            self.pop()
+            self.stmt_result(len(self.vs), self.val(v))
+            v = self.vs[-1]
+        if op == O.BR_ON_NULL:
+            self.pop()
+            self.emit("if %s is None:" % v.e, self.jump(depth))
+            w = self.push(v.e, v.deps, v.d, v.cond, v.k)
+            w.w = v.w
+        else:
+            self.emit("if %s is not None:" % v.e, self.jump(depth))
+            self.pop()
+
     def br_table(self, labels, default):
         idx = self.pop()
         labels = tuple(labels)
@@ -1860,6 +1892,9 @@ class _Emit:
             self.push_expr("(%s is None)" % ops[0].e, ops, True)
         elif op == O.REF_FUNC:
             self.push(self.need("RF%d" % ins[1], "ctx.funcs[%d]" % ins[1]))
+        elif op == O.REF_AS_NON_NULL:
+            v = self.pop()
+            self.stmt_result(len(self.vs), "as_non_null(%s)" % self.val(v))
         elif op == O.V128_CONST:
             self.push(str(ins[1]), (), 0, False, None)
         elif op == O.TABLE_GET or op == O.TABLE_SET or (O.TABLE_INIT <= op <= O.TABLE_FILL):
@@ -2029,7 +2064,7 @@ def _scan(module):
                     tails[i].append(j)
                 else:
                     tails[i] = [j]
-            elif op == O.RETURN_CALL_INDIRECT:
+            elif op == O.RETURN_CALL_INDIRECT or op == O.RETURN_CALL_REF:
                 g[i] = True
                 t[i] = 2
             elif op == TRY_TABLE or op == TRY:

@@ -25,7 +25,8 @@ from wasmbed.core import opcodes as _ops
 from wasmbed.core.errors import InvalidModule, MalformedModule
 from wasmbed.core.module import (
     I32, I64, F32, F64, V128, FUNCREF, EXT_FUNC, EXT_TABLE, EXT_MEMORY,
-    EXT_GLOBAL, EXT_TAG, MODE_ACTIVE, MAX_PAGES, MAX_PAGES64)
+    EXT_GLOBAL, EXT_TAG, MODE_ACTIVE, MAX_PAGES, MAX_PAGES64, TYPED,
+    HEAP_INDEX, ref_type, heap_of, subtype, defaultable, type_key)
 from wasmbed.core.validate_code import check_function
 
 MAX_TABLE_SIZE = 0xFFFFFFFF
@@ -49,17 +50,33 @@ class Context:
     rules (Module.spec2: no extended constants, no exceptions);
     ``tag_types`` the FuncType of each tag index; ``mem64`` and
     ``table64`` per memory / table index whether its addresses are i64
-    (memory64, table64).
+    (memory64, table64); ``module`` the Module (what subtype() resolves
+    type indices in), ``func_type_idx`` the type index of each function.
     """
 
     __slots__ = ("types", "func_types", "table_elems", "global_types",
                  "global_mutable", "num_const_globals", "num_mems",
                  "elem_types", "num_datas", "refs", "spec2", "tag_types",
-                 "mem64", "table64")
+                 "mem64", "table64", "module", "func_type_idx")
 
 
 def _unknown(what, idx):
     return InvalidModule("unknown %s %d" % (what, idx))
+
+
+def check_valtype(t, ntypes):
+    """A value type naming a type index (3.0 typed references) names one
+    that exists ("unknown type N")."""
+    if t >= TYPED:
+        h = heap_of(t)
+        if h >= HEAP_INDEX and h - HEAP_INDEX >= ntypes:
+            raise _unknown("type", h - HEAP_INDEX)
+
+
+def _check_valtypes(ts, ntypes):
+    for t in ts:
+        if t >= TYPED:
+            check_valtype(t, ntypes)
 
 
 def check_tag_type(types, x):
@@ -136,11 +153,13 @@ def check_const_expr(ctx, expr, expected, nglobals=None):
                 raise InvalidModule("constant expression required")
             stack.append(ctx.global_types[x])
         elif op == _ops.REF_NULL:
+            check_valtype(ins[1], len(ctx.types))
             stack.append(ins[1])
         elif op == _ops.REF_FUNC:
             if ins[1] >= len(ctx.func_types):
                 raise _unknown("function", ins[1])
-            stack.append(FUNCREF)
+            stack.append(FUNCREF if ctx.spec2 else ref_type(
+                False, HEAP_INDEX + ctx.func_type_idx[ins[1]]))
         elif op in _CONST_BINOP and not ctx.spec2:
             t = _CONST_BINOP[op]
             if len(stack) < 2 or stack[-1] != t or stack[-2] != t:
@@ -148,7 +167,8 @@ def check_const_expr(ctx, expr, expected, nglobals=None):
             stack.pop()
         else:
             raise InvalidModule("constant expression required")
-    if len(stack) != 1 or stack[0] != expected:
+    if len(stack) != 1 or (stack[0] != expected and not subtype(
+            stack[0], expected, ctx.module)):
         raise InvalidModule("type mismatch")
 
 
@@ -174,6 +194,30 @@ def _build_context(module):
     ntypes = len(types)
     ctx = Context()
     ctx.types = types
+    ctx.module = module
+    ftidx = []
+    rec = module.rec
+    for i, ft in enumerate(types):
+        ps = ft.params
+        rs = ft.results
+        for z in ft.supers:
+            if z >= i:
+                raise _unknown("type", z)
+        # a type may name the types up to the end of its rec group
+        grp = rec.get(i) if rec is not None else None
+        end = i + 1 if grp is None else grp[0] + grp[1]
+        if grp is not None or ft.supers or not ft.final:
+            _check_valtypes(ps, end)
+            _check_valtypes(rs, end)
+            ft.key = type_key(module, i)
+            continue
+        for t in ps + rs:
+            if t >= TYPED:
+                # typed references: checked, and compared by meaning
+                _check_valtypes(ps, end)
+                _check_valtypes(rs, end)
+                ft.key = type_key(module, i)
+                break
     func_types = []
     table_elems = []
     gtypes = []
@@ -188,7 +232,9 @@ def _build_context(module):
             if imp.desc >= ntypes:
                 raise _unknown("type", imp.desc)
             func_types.append(types[imp.desc])
+            ftidx.append(imp.desc)
         elif k == EXT_TABLE:
+            check_valtype(imp.desc.elem, ntypes)
             check_table_type(imp.desc)
             table_elems.append(imp.desc.elem)
             table64.append(imp.desc.limits.is64)
@@ -196,6 +242,7 @@ def _build_context(module):
             check_memory_type(imp.desc)
             mem64.append(imp.desc.limits.is64)
         elif k == EXT_GLOBAL:
+            check_valtype(imp.desc.valtype, ntypes)
             gtypes.append(imp.desc.valtype)
             gmut.append(imp.desc.mutable)
         elif k == EXT_TAG:
@@ -204,19 +251,30 @@ def _build_context(module):
     for x in module.tags:
         tag_types.append(check_tag_type(types, x))
     ctx.tag_types = tag_types
+    seen_locals = {}
     for f in module.funcs:
         if f.type_idx >= ntypes:
             raise _unknown("type", f.type_idx)
         func_types.append(types[f.type_idx])
+        ftidx.append(f.type_idx)
+        loc = f.locals
+        if loc and id(loc) not in seen_locals:    # lists shared by decode
+            seen_locals[id(loc)] = loc
+            _check_valtypes(loc, ntypes)
     for t in module.tables:
+        check_valtype(t.elem, ntypes)
         table_elems.append(t.elem)
         table64.append(t.limits.is64)
     for m in module.mems:
         mem64.append(m.limits.is64)
     for g in module.globals:
+        check_valtype(g.type.valtype, ntypes)
         gtypes.append(g.type.valtype)
         gmut.append(g.type.mutable)
     ctx.func_types = func_types
+    ctx.func_type_idx = ftidx
+    for el in module.elems:
+        check_valtype(el.type, ntypes)
     ctx.table_elems = table_elems
     ctx.global_types = gtypes
     ctx.global_mutable = gmut
@@ -249,6 +307,11 @@ def validate_module(module, term=None):
         check_const_expr(ctx, g.init, g.type.valtype, ctx.num_const_globals + i)
     for t in module.tables:
         check_table_type(t)
+        if t.init is not None:
+            # tables precede globals: only imported ones are visible
+            check_const_expr(ctx, t.init, t.elem, ctx.num_const_globals)
+        elif not defaultable(t.elem):
+            raise InvalidModule("type mismatch")
     for m in module.mems:
         check_memory_type(m)
     for el in module.elems:
@@ -257,7 +320,7 @@ def validate_module(module, term=None):
         if el.mode == MODE_ACTIVE:
             if el.table >= len(ctx.table_elems):
                 raise _unknown("table", el.table)
-            if ctx.table_elems[el.table] != el.type:
+            if not subtype(el.type, ctx.table_elems[el.table], module):
                 raise InvalidModule("type mismatch")
             check_const_expr(ctx, el.offset,
                              I64 if ctx.table64[el.table] else I32)

@@ -3,7 +3,15 @@
 This is the algorithm of the spec's validation appendix, instruction by
 instruction: a stack of value types (with UNKNOWN as the bottom type that
 unreachable code produces) and a stack of control frames. Each control frame
-is a list ``[opcode, start_types, end_types, height, unreachable]``.
+is a list ``[opcode, start_types, end_types, height, unreachable, module,
+inits]``: ``module`` is what subtype() resolves type indices in, ``inits``
+how many entries of the function's log of initialised non-defaultable
+locals were there when the block began (3.0: an ``end`` forgets what the
+block initialised).
+
+Operand checks use subtyping (3.0): an operand of type a is accepted
+where b is expected when a <: b (module.subtype); the common case, equal
+types, is tested first.
 
 Instructions whose typing is fixed (opcodes.SIG) are typed from the tables
 of optables.py; the rest are typed by hand. Immediates are checked before
@@ -21,7 +29,8 @@ from wasmbed.core import optables as _optables
 from wasmbed.core.errors import InvalidModule, MalformedModule
 from wasmbed.core.module import (
     I32, I64, F32, F64, V128, FUNCREF, EXTERNREF, EXNREF, BT_EMPTY,
-    VALTYPE_LETTER)
+    VALTYPE_LETTER, TYPED, HEAP_INDEX, ref_type, heap_of, is_ref, subtype,
+    defaultable)
 
 UNKNOWN = 0
 """The bottom value type: what popping from an unreachable stack yields."""
@@ -56,7 +65,7 @@ for _t in (I32, I64, F32, F64, V128, FUNCREF, EXTERNREF, EXNREF):
     _SINGLE[-_t] = (_t,)
 _NO_TYPES = ()
 _REF_OR_UNKNOWN = (FUNCREF, EXTERNREF, EXNREF, UNKNOWN)
-_EXNREF_ONLY = (EXNREF,)
+_EXN_NONNULL = (ref_type(False, EXNREF),)     # what catch_ref pushes (3.0)
 _NUMERIC = (I32, I64, F32, F64, UNKNOWN)
 
 
@@ -76,7 +85,8 @@ def _pop_expect(vals, frame, expect):
             return UNKNOWN
         raise InvalidModule(TYPE_MISMATCH)
     actual = vals.pop()
-    if actual != expect and actual != UNKNOWN and expect != UNKNOWN:
+    if (actual != expect and actual != UNKNOWN and expect != UNKNOWN
+            and not subtype(actual, expect, frame[5])):
         raise InvalidModule(TYPE_MISMATCH)
     return actual
 
@@ -98,6 +108,31 @@ def _pop_vals(vals, frame, types):
         n -= 1
         out[n] = _pop_expect(vals, frame, types[n])
     return out
+
+
+def _pop_ref(vals, frame):
+    """Pop a reference of any type (UNKNOWN in unreachable code)."""
+    t = _pop(vals, frame)
+    if t != UNKNOWN and not is_ref(t):
+        raise InvalidModule(TYPE_MISMATCH)
+    return t
+
+
+def _subtypes(a, b, m):
+    """Sequences of value types a <: b elementwise."""
+    if len(a) != len(b):
+        return False
+    for i in range(len(a)):
+        if a[i] != b[i] and not subtype(a[i], b[i], m):
+            return False
+    return True
+
+
+def _valtype_ok(t, ntypes):
+    if t >= TYPED:
+        h = heap_of(t)
+        if h >= HEAP_INDEX and h - HEAP_INDEX >= ntypes:
+            raise _unknown("type", h - HEAP_INDEX)
 
 
 def _label_types(frame):
@@ -149,9 +184,22 @@ def _check_body(ctx, declared_locals, body, ftype):
     ltypes = list(ftype.params)
     ltypes.extend(declared_locals)
     nlocals = len(ltypes)
+    module = ctx.module
+    # 3.0 non-defaultable locals: unset[x] while local x may not be read;
+    # setlog the locals set since, to forget at the end of their block
+    unset = None
+    setlog = None
+    for t in declared_locals:
+        if t >= TYPED and not defaultable(t):
+            unset = bytearray(nlocals)
+            for x in range(len(ftype.params), nlocals):
+                if not defaultable(ltypes[x]):
+                    unset[x] = 1
+            setlog = []
+            break
 
     vals = []
-    frame = [0x02, _NO_TYPES, ftype.results, 0, False]   # the function's block
+    frame = [0x02, _NO_TYPES, ftype.results, 0, False, module, 0]   # the function's block
     ctrls = [frame]
     height = 0
     it = iter(body)
@@ -165,6 +213,8 @@ def _check_body(ctx, declared_locals, body, ftype):
                 x = ins[1]
                 if x >= nlocals:
                     raise _unknown("local", x)
+                if unset is not None and unset[x]:
+                    raise InvalidModule("uninitialized local")
                 vals.append(ltypes[x])
             elif op == 0x21 or op == 0x22:                  # local.set/tee
                 x = ins[1]
@@ -178,6 +228,9 @@ def _check_body(ctx, declared_locals, body, ftype):
                     _pop_expect(vals, frame, t)
                     if op == 0x22:
                         vals.append(t)
+                if unset is not None and unset[x]:
+                    unset[x] = 0
+                    setlog.append(x)
             elif op == 0x0B:                                # end
                 outs = frame[2]
                 n = len(outs)
@@ -187,10 +240,13 @@ def _check_body(ctx, declared_locals, body, ftype):
                     if len(vals) != height:
                         raise InvalidModule(TYPE_MISMATCH)
                     vals.extend(outs)
-                if frame[0] == 0x04 and tuple(frame[1]) != tuple(outs):
+                if frame[0] == 0x04 and tuple(frame[1]) != tuple(outs) and (
+                        not _subtypes(frame[1], outs, module)):
                     # if without else: the missing else must map params to
-                    # results, so they must be equal.
+                    # results, so they must be subtypes.
                     raise InvalidModule(TYPE_MISMATCH)
+                if setlog is not None:
+                    _forget(unset, setlog, frame[6])
                 ctrls.pop()
                 if not ctrls:
                     break
@@ -215,7 +271,8 @@ def _check_body(ctx, declared_locals, body, ftype):
                     ins_t = _NO_TYPES
                     outs = single.get(bt)
                     if outs is None:
-                        raise InvalidModule(TYPE_MISMATCH)
+                        _valtype_ok(-bt, ntypes)
+                        outs = (-bt,)
                 else:
                     if bt >= ntypes:
                         raise _unknown("type", bt)
@@ -232,7 +289,8 @@ def _check_body(ctx, declared_locals, body, ftype):
                 if ins_t:
                     _pop_vals(vals, frame, ins_t)
                 height = len(vals)
-                frame = [op, ins_t, outs, height, False]
+                frame = [op, ins_t, outs, height, False, module,
+                         0 if setlog is None else len(setlog)]
                 ctrls.append(frame)
                 if ins_t:
                     vals.extend(ins_t)
@@ -270,7 +328,10 @@ def _check_body(ctx, declared_locals, body, ftype):
                 _pop_vals(vals, frame, frame[2])
                 if len(vals) != height:
                     raise InvalidModule(TYPE_MISMATCH)
-                frame = [0x05, frame[1], frame[2], height, False]
+                if setlog is not None:
+                    _forget(unset, setlog, frame[6])
+                frame = [0x05, frame[1], frame[2], height, False, module,
+                         frame[6]]
                 ctrls[-1] = frame
                 vals.extend(frame[1])
             elif op == 0x0F:                                # return
@@ -298,6 +359,7 @@ def _check_body(ctx, declared_locals, body, ftype):
                 if len(ts) != 1:
                     raise InvalidModule("invalid result arity")
                 t = ts[0]
+                _valtype_ok(t, ntypes)
                 _pop_expect(vals, frame, I32)
                 _pop_expect(vals, frame, t)
                 _pop_expect(vals, frame, t)
@@ -337,7 +399,8 @@ def _check_body(ctx, declared_locals, body, ftype):
                 x = ins[1]
                 if x >= ntypes:
                     raise _unknown("type", x)
-                if table_elems[y] != FUNCREF:
+                if table_elems[y] != FUNCREF and not subtype(
+                        table_elems[y], FUNCREF, module):
                     raise InvalidModule(TYPE_MISMATCH)
                 ft = types[x]
                 _pop_expect(vals, frame, I64 if table64[y] else I32)
@@ -356,11 +419,13 @@ def _check_body(ctx, declared_locals, body, ftype):
                     x = ins[1]
                     if x >= ntypes:
                         raise _unknown("type", x)
-                    if table_elems[y] != FUNCREF:
+                    if table_elems[y] != FUNCREF and not subtype(
+                            table_elems[y], FUNCREF, module):
                         raise InvalidModule(TYPE_MISMATCH)
                     ft = types[x]
-                # the callee's results become the caller's: they must match
-                if tuple(ft.results) != tuple(ctrls[0][2]):
+                # the callee's results become the caller's: subtypes of them
+                if tuple(ft.results) != tuple(ctrls[0][2]) and not _subtypes(
+                        ft.results, ctrls[0][2], module):
                     raise InvalidModule(TYPE_MISMATCH)
                 if op == 0x13:
                     _pop_expect(vals, frame, I32)
@@ -368,11 +433,10 @@ def _check_body(ctx, declared_locals, body, ftype):
                 del vals[height:]
                 frame[4] = True
             elif op == 0xD0:                                # ref.null
+                _valtype_ok(ins[1], ntypes)
                 vals.append(ins[1])
             elif op == 0xD1:                                # ref.is_null
-                t = _pop(vals, frame)
-                if t not in _REF_OR_UNKNOWN:
-                    raise InvalidModule(TYPE_MISMATCH)
+                _pop_ref(vals, frame)
                 vals.append(I32)
             elif op == 0xD2:                                # ref.func
                 x = ins[1]
@@ -380,7 +444,48 @@ def _check_body(ctx, declared_locals, body, ftype):
                     raise _unknown("function", x)
                 if x not in refs:
                     raise InvalidModule("undeclared function reference")
-                vals.append(FUNCREF)
+                # 3.0: (ref $t), $t the function's type; 2.0: funcref
+                vals.append(FUNCREF if ctx.spec2 else ref_type(
+                    False, HEAP_INDEX + ctx.func_type_idx[x]))
+            elif op == 0xD4:                                # ref.as_non_null
+                t = _pop_ref(vals, frame)
+                vals.append(t if t == UNKNOWN else ref_type(False, heap_of(t)))
+            elif op == 0xD5 or op == 0xD6:          # br_on_null / non_null
+                x = ins[1]
+                if x >= len(ctrls):
+                    raise _unknown("label", x)
+                t = _pop_ref(vals, frame)
+                lt = _label_types(ctrls[-1 - x])
+                nn = t if t == UNKNOWN else ref_type(False, heap_of(t))
+                if op == 0xD5:
+                    if lt:
+                        _pop_vals(vals, frame, lt)
+                        vals.extend(lt)
+                    vals.append(nn)
+                else:
+                    # the label takes the non-null reference last
+                    if not lt or (nn != UNKNOWN and lt[-1] != nn and not subtype(
+                            nn, lt[-1], module)):
+                        raise InvalidModule(TYPE_MISMATCH)
+                    rest = lt[:-1]
+                    if rest:
+                        _pop_vals(vals, frame, rest)
+                        vals.extend(rest)
+            elif op == 0x14 or op == 0x15:          # call_ref / return_call_ref
+                x = ins[1]
+                if x >= ntypes:
+                    raise _unknown("type", x)
+                ft = types[x]
+                if op == 0x15 and tuple(ft.results) != tuple(ctrls[0][2]) and (
+                        not _subtypes(ft.results, ctrls[0][2], module)):
+                    raise InvalidModule(TYPE_MISMATCH)
+                _pop_expect(vals, frame, ref_type(True, HEAP_INDEX + x))
+                _pop_vals(vals, frame, ft.params)
+                if op == 0x14:
+                    vals.extend(ft.results)
+                else:
+                    del vals[height:]
+                    frame[4] = True
             elif op == 0x25 or op == 0x26:                  # table.get/set
                 x = ins[1]
                 if x >= ntables:
@@ -416,7 +521,10 @@ def _check_body(ctx, declared_locals, body, ftype):
                     if x >= len(tag_types):
                         raise _unknown("tag", x)
                     pushed = tag_types[x].params
-                frame = [op, frame[1], frame[2], height, False]
+                if setlog is not None:
+                    _forget(unset, setlog, frame[6])
+                frame = [op, frame[1], frame[2], height, False, module,
+                         frame[6]]
                 ctrls[-1] = frame
                 vals.extend(pushed)
             elif op == 0x18:                                # delegate
@@ -427,6 +535,8 @@ def _check_body(ctx, declared_locals, body, ftype):
                 _pop_vals(vals, frame, outs)
                 if len(vals) != height:
                     raise InvalidModule(TYPE_MISMATCH)
+                if setlog is not None:
+                    _forget(unset, setlog, frame[6])
                 ctrls.pop()
                 if ins[1] >= len(ctrls):
                     raise _unknown("label", ins[1])
@@ -520,7 +630,8 @@ def _check_body(ctx, declared_locals, body, ftype):
                     _memidx64(vals, frame, op, mem64, x, y)
                     continue
         elif k == K_SEGMENT:
-            _check_segment_op(ins, nmems, ndatas, table_elems, elem_types)
+            _check_segment_op(ins, nmems, ndatas, table_elems, elem_types,
+                              module)
             if op == _ops.MEMORY_INIT:
                 if mem64[ins[2] if len(ins) > 2 else 0]:
                     _pop_vals(vals, frame, (I64, I32, I32))
@@ -569,21 +680,30 @@ def _check_body(ctx, declared_locals, body, ftype):
 
 def _check_catches(catches, ctrls, tag_types):
     """try_table's catch clauses: each names a tag (catch, catch_ref) and
-    a label (outside the try_table) whose types are what the clause
-    pushes: the tag's params, then an exnref for the _ref forms."""
+    a label (outside the try_table) whose types are supertypes of what
+    the clause pushes: the tag's params, then a (ref exn) for the _ref
+    forms."""
     for kind, x, l in catches:
         if kind < 2:
             if x >= len(tag_types):
                 raise _unknown("tag", x)
             pushed = tag_types[x].params
             if kind == 1:
-                pushed = tuple(pushed) + _EXNREF_ONLY
+                pushed = tuple(pushed) + _EXN_NONNULL
         else:
-            pushed = _EXNREF_ONLY if kind == 3 else _NO_TYPES
+            pushed = _EXN_NONNULL if kind == 3 else _NO_TYPES
         if l >= len(ctrls):
             raise _unknown("label", l)
-        if tuple(_label_types(ctrls[-1 - l])) != tuple(pushed):
+        lt = _label_types(ctrls[-1 - l])
+        if tuple(lt) != tuple(pushed) and not _subtypes(pushed, lt,
+                                                        ctrls[0][5]):
             raise InvalidModule(TYPE_MISMATCH)
+
+
+def _forget(unset, setlog, n):
+    """The end of a block: the locals it initialised are unset again."""
+    while len(setlog) > n:
+        unset[setlog.pop()] = 1
 
 
 def _addr64(vals, frame, op):
@@ -613,7 +733,8 @@ def _memidx64(vals, frame, op, mem64, x, y):
         _pop_vals(vals, frame, (a, b, I64 if a == I64 and b == I64 else I32))
 
 
-def _check_segment_op(ins, nmems, ndatas, table_elems, elem_types):
+def _check_segment_op(ins, nmems, ndatas, table_elems, elem_types,
+                      module=None):
     """Index checks of the bulk memory and table instructions."""
     op = ins[0]
     if op == _ops.MEMORY_INIT or op == _ops.DATA_DROP:
@@ -632,7 +753,8 @@ def _check_segment_op(ins, nmems, ndatas, table_elems, elem_types):
         y = ins[1]
         if y >= len(elem_types):
             raise _unknown("elem segment", y)
-        if table_elems[x] != elem_types[y]:
+        if table_elems[x] != elem_types[y] and not subtype(
+                elem_types[y], table_elems[x], module):
             raise InvalidModule(TYPE_MISMATCH)
     elif op == _ops.ELEM_DROP:
         if ins[1] >= len(elem_types):
@@ -644,7 +766,8 @@ def _check_segment_op(ins, nmems, ndatas, table_elems, elem_types):
             raise _unknown("table", x)
         if y >= len(table_elems):
             raise _unknown("table", y)
-        if table_elems[x] != table_elems[y]:
+        if table_elems[x] != table_elems[y] and not subtype(
+                table_elems[y], table_elems[x], module):
             raise InvalidModule(TYPE_MISMATCH)
     else:                                                   # table.size
         if ins[1] >= len(table_elems):

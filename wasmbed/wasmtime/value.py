@@ -135,6 +135,7 @@ def to_core(t, val):
     """A Python value (or Val) for core value type ``t`` -> the engine's
     internal representation. Raises TypeError (see the module doc)."""
     from wasmbed.wasmtime.func import Func
+    t = _abstract(t)
     if isinstance(val, Val):
         if val._kind != t:
             raise TypeError("wrong type of `Val` provided")
@@ -165,9 +166,19 @@ def to_core(t, val):
                     % (val, ValType._from_core(t)))
 
 
+def _abstract(t):
+    """3.0 typed references convert like funcref ((ref $t), (ref func),
+    nullfuncref) or externref (the others)."""
+    if t >= M.TYPED or t in M.HEAP_TOP and t not in M.REFTYPES:
+        return M.FUNCREF if M.HEAP_TOP.get(M.heap_of(t), M.FUNCREF) == M.FUNCREF \
+            else M.EXTERNREF
+    return t
+
+
 def from_core(t, v):
     """An internal value of core type ``t`` -> the Python value wasmtime-py
     hands out."""
+    t = _abstract(t)
     if t == M.I32:
         return v - 0x100000000 if v & 0x80000000 else v
     if t == M.I64:
