@@ -378,57 +378,32 @@ def test_spec_core_same_fuel_in_both_tiers():
     assert fuel_diff.compare.failed == 0
 
 
-@needs_spec
-def test_spec_wasm3_exceptions_same_fuel_in_both_tiers():
-    """The 3.0 scripts exception handling and extended constants made
-    pass (tests/test_spec_wasm3.py EXCEPTIONS, LEGACY), metered: the same
-    fuel left in both tiers, every command passing."""
-    from test_spec_wasm3 import EXCEPTIONS, LEGACY
-    paths = []
-    for name in EXCEPTIONS + LEGACY:
-        paths += sorted(glob.glob(os.path.join(SPEC_JSON, "wasm3", name, "*.json")))
-    assert len(paths) == len(EXCEPTIONS + LEGACY)
-    fuel_diff.compare.passed = fuel_diff.compare.failed = 0
-    total = 0
-    for p in paths:
-        n, diffs = fuel_diff.compare(p)
-        assert not diffs, (p, diffs[:3])
-        total += n
-    assert total > 100
-    assert fuel_diff.compare.failed == 0
+# The 3.0 script lists of tests/test_spec_wasm3.py, metered: the same fuel
+# left in both tiers and every command passing, but one: bulk64's
+# memory.copy of 2^64-1 bytes costs 2^48 fuel, past the budget, so both
+# tiers trap "all fuel consumed" before the bounds check (once per tier).
+WASM3_LISTS = [
+    # (lists: exception handling and extended constants, legacy
+    #  exceptions; ...), at least this many commands compared
+    (("EXCEPTIONS", "LEGACY"), 100),
+    (("TAIL_CALLS",), 50),
+    (("MEMORIES",), 1000),          # multiple memories, memory64, table64
+    (("TYPED_REFS",), 500),         # typed function references
+]
+OUT_OF_FUEL = {"bulk64.json": 2}
 
 
 @needs_spec
-def test_spec_wasm3_tail_calls_same_fuel_in_both_tiers():
-    """The tail-call scripts (tests/test_spec_wasm3.py TAIL_CALLS),
-    metered: the same fuel left in both tiers, every command passing."""
-    from test_spec_wasm3 import TAIL_CALLS
+@pytest.mark.parametrize("lists,least", WASM3_LISTS, ids=lambda v: "+".join(v) if type(v) is tuple else str(v))
+def test_spec_wasm3_same_fuel_in_both_tiers(lists, least):
+    import test_spec_wasm3
+    names = []
+    for lst in lists:
+        names += getattr(test_spec_wasm3, lst)
     paths = []
-    for name in TAIL_CALLS:
+    for name in names:
         paths += sorted(glob.glob(os.path.join(SPEC_JSON, "wasm3", name, "*.json")))
-    assert len(paths) == len(TAIL_CALLS)
-    fuel_diff.compare.passed = fuel_diff.compare.failed = 0
-    total = 0
-    for p in paths:
-        n, diffs = fuel_diff.compare(p)
-        assert not diffs, (p, diffs[:3])
-        total += n
-    assert total > 50
-    assert fuel_diff.compare.failed == 0
-
-
-@needs_spec
-def test_spec_wasm3_memories_same_fuel_in_both_tiers():
-    """The multiple-memory, memory64 and table64 scripts
-    (tests/test_spec_wasm3.py MEMORIES), metered: the same fuel left in
-    both tiers, every command passing but one: bulk64's memory.copy of
-    2^64-1 bytes costs 2^48 fuel, past the budget, so both tiers trap
-    "all fuel consumed" before the bounds check (once per tier)."""
-    from test_spec_wasm3 import MEMORIES
-    paths = []
-    for name in MEMORIES:
-        paths += sorted(glob.glob(os.path.join(SPEC_JSON, "wasm3", name, "*.json")))
-    assert len(paths) == len(MEMORIES)
+    assert len(paths) == len(names)
     fuel_diff.compare.passed = fuel_diff.compare.failed = 0
     total = 0
     for p in paths:
@@ -436,29 +411,8 @@ def test_spec_wasm3_memories_same_fuel_in_both_tiers():
         n, diffs = fuel_diff.compare(p)
         assert not diffs, (p, diffs[:3])
         total += n
-        expected = 2 if os.path.basename(p) == "bulk64.json" else 0
-        assert fuel_diff.compare.failed - before == expected, p
-    assert total > 1000
-
-
-@needs_spec
-def test_spec_wasm3_typed_refs_same_fuel_in_both_tiers():
-    """The typed function reference scripts (tests/test_spec_wasm3.py
-    TYPED_REFS: call_ref, br_on_null, ...), metered: the same fuel left in
-    both tiers, every command passing."""
-    from test_spec_wasm3 import TYPED_REFS
-    paths = []
-    for name in TYPED_REFS:
-        paths += sorted(glob.glob(os.path.join(SPEC_JSON, "wasm3", name, "*.json")))
-    assert len(paths) == len(TYPED_REFS)
-    fuel_diff.compare.passed = fuel_diff.compare.failed = 0
-    total = 0
-    for p in paths:
-        n, diffs = fuel_diff.compare(p)
-        assert not diffs, (p, diffs[:3])
-        total += n
-    assert total > 500
-    assert fuel_diff.compare.failed == 0
+        assert fuel_diff.compare.failed - before == OUT_OF_FUEL.get(os.path.basename(p), 0), p
+    assert total > least
 
 
 # -- CLI -------------------------------------------------------------------------
