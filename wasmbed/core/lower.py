@@ -482,27 +482,13 @@ def lower_function(module, func, fuel=None):
             ctls[-1].unreachable = True
         elif op == O.NOP:
             pass
-        elif op == O.CALL or op == O.CALL_INDIRECT:
-            if op == O.CALL:
-                ft = module.func_types[ins[1]]
-            else:
-                ft = module.types[ins[1]]
-                islot = stk.pop()
-            na = len(ft.params)
-            base = len(stk) - na
-            for i in range(base, len(stk)):
-                mat(i)
-            del stk[base:]
-            if op == O.CALL:
-                emit(["call", ins[1], L + base, na])
-            else:
-                emit(["call_ind", ins[1], ins[2], islot, L + base, na])
-            for i in range(len(ft.results)):
-                push_canonical()
-        elif op == O.RETURN_CALL or op == O.RETURN_CALL_INDIRECT:
-            # a tail call: the callee's frame replaces this one, its
+        elif (op == O.CALL or op == O.CALL_INDIRECT or op == O.RETURN_CALL
+              or op == O.RETURN_CALL_INDIRECT):
+            # a return_call*: the callee's frame replaces this one, its
             # results are this function's (validation made them equal)
-            if op == O.RETURN_CALL:
+            tail = op == O.RETURN_CALL or op == O.RETURN_CALL_INDIRECT
+            direct = op == O.CALL or op == O.RETURN_CALL
+            if direct:
                 ft = module.func_types[ins[1]]
             else:
                 ft = module.types[ins[1]]
@@ -512,11 +498,16 @@ def lower_function(module, func, fuel=None):
             for i in range(base, len(stk)):
                 mat(i)
             del stk[base:]
-            if op == O.RETURN_CALL:
-                emit(["rcall", ins[1], L + base, na])
+            if direct:
+                emit(["rcall" if tail else "call", ins[1], L + base, na])
             else:
-                emit(["rcall_ind", ins[1], ins[2], islot, L + base, na])
-            ctls[-1].unreachable = True
+                emit(["rcall_ind" if tail else "call_ind", ins[1], ins[2], islot,
+                      L + base, na])
+            if tail:
+                ctls[-1].unreachable = True
+            else:
+                for i in range(len(ft.results)):
+                    push_canonical()
         elif op == O.CALL_REF or op == O.RETURN_CALL_REF:
             # typed function references: the callee is the reference on top
             ft = module.types[ins[1]]
