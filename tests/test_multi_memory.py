@@ -4,20 +4,15 @@ pool mode, store limits, the embedding APIs and AOT, on both tiers.
 Expected values come from the spec's rules (a store to memory 1 leaves
 memory 0 as it was, a grow past a limit gives -1) or from wasmtime, which
 runs the same modules."""
-import importlib.util
-import os
-import subprocess
-import sys
 
 import pytest
 import wasmtime
 
 import wasmbed
+from aot_load import load_untranslated
 import wasmbed.wasmtime as wt
-from wasmbed.core import translate
 
 PAGE = 65536
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 TWO_MEMORIES = """
 (module
@@ -177,21 +172,7 @@ def test_memory64_import_made_by_the_host(mode):
 
 
 def test_aot_module_with_two_memories_runs_without_translating(tmp_path, monkeypatch):
-    src = tmp_path / "two.wasm"
-    src.write_bytes(wasm())
-    out = tmp_path / "two_mem_aot.py"
-    env = dict(os.environ)
-    env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
-    p = subprocess.run([sys.executable, "-m", "wasmbed", "compile", str(src), "-o", str(out)],
-                       capture_output=True, env=env, timeout=120)
-    assert p.returncode == 0, p.stderr
-    spec = importlib.util.spec_from_file_location("two_mem_aot", str(out))
-    aot = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(aot)
-    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="fast"))
-    mod = rt.load_aot(aot)
-    monkeypatch.setattr(translate, "function_source",
-                        lambda *a, **k: pytest.fail("AOT module was translated"))
+    rt, mod = load_untranslated(wasm(), tmp_path, monkeypatch, "two_mem_aot")
     inst = rt.instantiate(mod, stack_size=64 * 1024)
     inst.call("copy_a_to_b", 0, 0, 5)
     assert [inst.call("load8", 1, i) for i in range(5)] == list(b"hello")

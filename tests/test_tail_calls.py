@@ -19,6 +19,7 @@ import pytest
 import wasmtime
 
 import wasmbed
+from aot_load import load_untranslated
 from wasmbed import Trap
 from wasmbed.core import translate
 from wasmbed.core.errors import Terminated
@@ -269,22 +270,7 @@ def test_translation_checks_for_tail_calls_only_where_they_can_happen():
 
 
 def test_an_aot_module_with_tail_calls_loads_and_runs(tmp_path, monkeypatch):
-    wasm = tmp_path / "evenodd.wasm"
-    wasm.write_bytes(wasmtime.wat2wasm(EVEN_ODD))
-    out = tmp_path / "evenodd_aot.py"
-    env = dict(os.environ)
-    env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
-    p = subprocess.run([sys.executable, "-m", "wasmbed", "compile", str(wasm), "-o", str(out)],
-                       capture_output=True, env=env, timeout=120)
-    assert p.returncode == 0, p.stderr
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(out.stem, str(out))
-    aot = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(aot)
-    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="fast"))
-    mod = rt.load_aot(aot)
-    monkeypatch.setattr(translate, "function_source",
-                        lambda *a, **k: pytest.fail("AOT module was translated"))
+    rt, mod = load_untranslated(wasmtime.wat2wasm(EVEN_ODD), tmp_path, monkeypatch, "evenodd_aot")
     inst = rt.instantiate(mod)
     n = 10 ** 6 + 1
     assert inst.call("even", n) == is_even(n)

@@ -8,23 +8,18 @@ rules of the spec's "Matching" section on the value type encoding
 the oracle, structured and flattened in the fast tier, metered, AOT, and
 the names embedders see.
 """
-import importlib.util
-import os
-import subprocess
-import sys
 
 import pytest
 import wasmtime
 
 import wasmbed
+from aot_load import load_untranslated
 from wasmbed import Trap
 from wasmbed.core import module as M
-from wasmbed.core import translate
 from wasmbed.core.module import (FUNCREF, EXTERNREF, EXNREF, NOFUNC, NOEXTERN,
                                  NOEXN, HEAP_INDEX, I32, ref_type, subtype,
                                  valtype_name)
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def ref(heap, null=False):
@@ -228,21 +223,7 @@ def test_metered_tiers_spend_the_same_fuel(wasm, expected):
 
 def test_an_aot_module_with_typed_references_loads_and_runs(tmp_path, monkeypatch,
                                                             wasm, expected):
-    src = tmp_path / "typed.wasm"
-    src.write_bytes(wasm)
-    out = tmp_path / "typed_aot.py"
-    env = dict(os.environ)
-    env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
-    p = subprocess.run([sys.executable, "-m", "wasmbed", "compile", str(src), "-o", str(out)],
-                       capture_output=True, env=env, timeout=120)
-    assert p.returncode == 0, p.stderr
-    spec = importlib.util.spec_from_file_location(out.stem, str(out))
-    aot = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(aot)
-    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="fast"))
-    mod = rt.load_aot(aot)
-    monkeypatch.setattr(translate, "function_source",
-                        lambda *a, **k: pytest.fail("AOT module was translated"))
+    rt, mod = load_untranslated(wasm, tmp_path, monkeypatch, "typed_aot")
     assert _ours(rt.instantiate(mod)) == expected
 
 
