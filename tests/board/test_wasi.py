@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from tests.board import heap_probe
 from tests.board.firmware import BOARDS
 
 wasmtime = pytest.importorskip("wasmtime")
@@ -41,10 +42,10 @@ def test_wasi_hello_prints_on_the_board_console(test_board, board):
         "import gc\ngc.collect()\nbuf = bytearray(%d)\n"
         "import wasmbed\nfrom wasmbed.wasi import WasiConfig\n"
         "rt = wasmbed.Runtime(wasmbed.RuntimeConfig(heap_buf=buf))\n"
-        "inst = rt.instantiate(rt.load(%r), stack_size=4096, wasi=WasiConfig())\n"
+        "inst = rt.instantiate(rt.load(%r), stack_size=%d, wasi=WasiConfig())\n"
         "try:\n    inst.call('_start')\n    print('exit=0')\n"
         "except wasmbed.ProcExit as e:\n    print('exit=%%d' %% e.code)\n"
-        % (72 * 1024, wasm), timeout=120)
+        % (heap_probe.POOL_HELLO, wasm, heap_probe.STACK_HELLO), timeout=120)
     assert out.decode().replace("\r\n", "\n") == "Hello, world!\nexit=0\n"
 
 

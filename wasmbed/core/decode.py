@@ -125,22 +125,31 @@ _MASK64 = 0xFFFFFFFFFFFFFFFF
 _RANK = (0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6)
 _TAG_SECTION = 13
 
-# Lookup tables indexed by a byte: nonzero for value / reference type codes.
-# 2.0 (no exnref) and 3.0 (exnref, the shorthands of the bottom and GC
-# abstract types; 2 marks 0x63/0x64, a reference with a heap type).
-_IS_VALTYPE = bytearray(256)
-_IS_REFTYPE = bytearray(256)
-_IS_VALTYPE3 = bytearray(256)
-_IS_REFTYPE3 = bytearray(256)
+# Type code byte -> its kinds, two bits each (0: not one, 1: a type of its
+# own, 2: 0x63/0x64, a reference with a heap type) at shift _K_VAL (a value
+# type) or _K_REF (a reference type), plus _K_3 in the 3.0 format (exnref,
+# the shorthands of the bottom and GC abstract types, typed references).
+# A dict of the few codes, not a 256-byte table: on a board it is heap.
+_K_VAL = 0
+_K_REF = 2
+_K_3 = 4
+_TYPE_KIND = {}
 for _t in VALTYPES:
-    _IS_VALTYPE[_t] = _IS_VALTYPE3[_t] = 1
+    _TYPE_KIND[_t] = 1 << _K_VAL | 1 << (_K_3 + _K_VAL)
 for _t in REFTYPES:
-    _IS_REFTYPE[_t] = _IS_REFTYPE3[_t] = 1
+    _TYPE_KIND[_t] = _TYPE_KIND.get(_t, 0) | 1 << _K_REF | 1 << (_K_3 + _K_REF)
 for _t in HEAP_TOP:
-    _IS_VALTYPE3[_t] = _IS_REFTYPE3[_t] = 1
-_IS_VALTYPE[EXNREF] = _IS_REFTYPE[EXNREF] = 0
-_IS_VALTYPE3[_REF_NULL] = _IS_VALTYPE3[_REF] = 2
-_IS_REFTYPE3[_REF_NULL] = _IS_REFTYPE3[_REF] = 2
+    _TYPE_KIND[_t] = _TYPE_KIND.get(_t, 0) | 1 << (_K_3 + _K_VAL) | 1 << (_K_3 + _K_REF)
+_TYPE_KIND[EXNREF] &= ~15       # 2.0 has no exnref
+_TYPE_KIND[_REF_NULL] = _TYPE_KIND[_REF] = 2 << (_K_3 + _K_VAL) | 2 << (_K_3 + _K_REF)
+
+
+def _type_kind(x, wasm3, ref):
+    """What type code byte x is (0, 1 or 2, as in _TYPE_KIND) as a
+    reference type (``ref``) or a value type, in the 3.0 format or 2.0's."""
+    return (_TYPE_KIND.get(x, 0) >> ((_K_3 if wasm3 else 0)
+                                     + (_K_REF if ref else _K_VAL))) & 3
+
 
 # -- instruction dispatch ----------------------------------------------------
 # One small dispatch code per opcode id, derived from opcodes.IMM, so the
@@ -240,10 +249,7 @@ def _valtype(b, pos, wasm3, ref_only=False):
     """-> (value type, pos after); ``ref_only``: a reference type.
     MalformedModule "malformed value type" / "malformed reference type"."""
     x = b[pos]
-    if wasm3:
-        k = (_IS_REFTYPE3 if ref_only else _IS_VALTYPE3)[x]
-    else:
-        k = (_IS_REFTYPE if ref_only else _IS_VALTYPE)[x]
+    k = _type_kind(x, wasm3, ref_only)
     if k == 1:
         return x, pos + 1
     if k == 2:
@@ -465,7 +471,7 @@ def _expr(b, pos, threads, wasm3=True):
                 x, pos = _heaptype(b, pos)
                 append((op, ref_type(True, x)))
                 continue
-            if (_IS_REFTYPE3 if wasm3 else _IS_REFTYPE)[x] != 1:
+            if _type_kind(x, wasm3, True) != 1:
                 raise _bad_type(x, MSG_REFTYPE, pos)
             pos += 1
             append((op, x))
@@ -565,7 +571,7 @@ def _blocktype(b, pos, wasm3):
     if x < 0x40:
         return x, pos + 1
     if x < 0x80:
-        k = (_IS_VALTYPE3 if wasm3 else _IS_VALTYPE)[x]
+        k = _type_kind(x, wasm3, False)
         if not k:
             raise MalformedModule(MSG_VALTYPE, pos)
         if k == 2:
