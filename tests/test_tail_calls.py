@@ -347,3 +347,23 @@ def test_tail_calls_with_many_parameters(mode):
         k = 2 * n % 7
         rotated = vals[k:] + vals[:k]
         assert inst.call("a", n, *vals) == rotated[0] * 10 + rotated[1]
+
+
+def test_return_call_indirect_through_a_table64_takes_an_i64_index(mode):
+    # memory64's table64: the table index operand of call_indirect and of
+    # return_call_indirect is an i64
+    inst = instance(mode, """(module
+     (type $t (func (param i32) (result i32)))
+     (table i64 2 funcref)
+     (elem (i64.const 1) $dbl)
+     (func $dbl (param i32) (result i32) local.get 0 i32.const 2 i32.mul)
+     (func (export "f") (param i32) (result i32)
+       local.get 0 i64.const 1 return_call_indirect (type $t)))""")
+    assert inst.call("f", 21) == 42
+    bad = """(module
+     (type $t (func (param i32) (result i32)))
+     (table i64 2 funcref)
+     (func (export "f") (param i32) (result i32)
+       local.get 0 i32.const 1 return_call_indirect (type $t)))"""
+    with pytest.raises(wasmbed.InvalidModule, match="type mismatch"):
+        instance(mode, bad)

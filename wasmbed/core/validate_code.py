@@ -139,6 +139,21 @@ def _label_types(frame):
     return frame[1] if frame[0] == 0x03 else frame[2]   # loop: its params
 
 
+def _indirect_type(ins, table_elems, types, module):
+    """call_indirect / return_call_indirect (type x, table y in ``ins``)
+    -> the callee's function type. InvalidModule "unknown table", "unknown
+    type", or "type mismatch" when the table's elements are not funcrefs."""
+    y = ins[2]
+    if y >= len(table_elems):
+        raise _unknown("table", y)
+    x = ins[1]
+    if x >= len(types):
+        raise _unknown("type", x)
+    if table_elems[y] != FUNCREF and not subtype(table_elems[y], FUNCREF, module):
+        raise InvalidModule(TYPE_MISMATCH)
+    return types[x]
+
+
 def _unknown(what, idx):
     return InvalidModule("unknown %s %d" % (what, idx))
 
@@ -393,17 +408,8 @@ def _check_body(ctx, declared_locals, body, ftype):
                 del vals[height:]
                 frame[4] = True
             elif op == 0x11:                                # call_indirect
-                y = ins[2]
-                if y >= ntables:
-                    raise _unknown("table", y)
-                x = ins[1]
-                if x >= ntypes:
-                    raise _unknown("type", x)
-                if table_elems[y] != FUNCREF and not subtype(
-                        table_elems[y], FUNCREF, module):
-                    raise InvalidModule(TYPE_MISMATCH)
-                ft = types[x]
-                _pop_expect(vals, frame, I64 if table64[y] else I32)
+                ft = _indirect_type(ins, table_elems, types, module)
+                _pop_expect(vals, frame, I64 if table64[ins[2]] else I32)
                 _pop_vals(vals, frame, ft.params)
                 vals.extend(ft.results)
             elif op == 0x12 or op == 0x13:      # return_call(_indirect)
@@ -413,22 +419,13 @@ def _check_body(ctx, declared_locals, body, ftype):
                         raise _unknown("function", x)
                     ft = func_types[x]
                 else:
-                    y = ins[2]
-                    if y >= ntables:
-                        raise _unknown("table", y)
-                    x = ins[1]
-                    if x >= ntypes:
-                        raise _unknown("type", x)
-                    if table_elems[y] != FUNCREF and not subtype(
-                            table_elems[y], FUNCREF, module):
-                        raise InvalidModule(TYPE_MISMATCH)
-                    ft = types[x]
+                    ft = _indirect_type(ins, table_elems, types, module)
                 # the callee's results become the caller's: subtypes of them
                 if tuple(ft.results) != tuple(ctrls[0][2]) and not _subtypes(
                         ft.results, ctrls[0][2], module):
                     raise InvalidModule(TYPE_MISMATCH)
                 if op == 0x13:
-                    _pop_expect(vals, frame, I32)
+                    _pop_expect(vals, frame, I64 if table64[ins[2]] else I32)
                 _pop_vals(vals, frame, ft.params)
                 del vals[height:]
                 frame[4] = True
