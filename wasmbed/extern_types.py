@@ -41,7 +41,8 @@ class ExternType:
     "table", "memory" or "global". Functions: ``param_types``,
     ``result_types`` (tuples of names) and ``signature``. Tables:
     ``elem_type``, ``min``, ``max``, ``is64`` (table64). Memories: ``min``,
-    ``max`` (pages, None: no maximum), ``shared``, ``is64`` (memory64). Globals: ``value_type``, ``mutable``.
+    ``max`` (pages, None: no maximum), ``shared``, ``is64`` (memory64).
+    Globals: ``value_type``, ``mutable``.
     Other fields are None. Imports also have ``linked``: whether the
     runtime already has something for it (a native registered under its
     module name, or a module registered with Runtime.register), as WAMR

@@ -45,9 +45,8 @@ from wasmbed.core.call_stack import (FRAME_OVERHEAD, HOST_FRAME_COST,
                                      RECURSION_ERROR as _RECURSION)
 from wasmbed.core.opcodes import NAME, is_simd
 from wasmbed.core.host_charge import (account_of, translate_cost,
-                                     code_cost, bind_cost)
+                                     code_cost, bind_cost, FAST_FUNC_CHARGE)
 from wasmbed.core.fuel import fast_ctx as _fuel_ctx
-
 
 
 class _Foreign(Exception):
@@ -115,7 +114,6 @@ class Ctx:
         if t is None:
             acct = account_of(self.inst)
             if acct is not None:    # the stubs, like the call stubs (pool mode)
-                from wasmbed.core.host_charge import FAST_FUNC_CHARGE
                 acct.charge(FAST_FUNC_CHARGE * len(self.funcs), "tail call stubs")
             t = [_tail_stub(self, i) for i in range(len(self.funcs))]
             self.tails = t
@@ -309,7 +307,6 @@ def install(module, binders):
         module._fast_binders = cache
     for k in binders:
         cache[k] = binders[k]
-
 
 
 # The smallest frame cost (a function without params, locals or operands):

@@ -27,7 +27,6 @@ from wasmbed.core.errors import Trap
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
 
-
 _unpack_from = struct.unpack_from
 _pack_into = struct.pack_into
 

@@ -19,6 +19,8 @@ from wasmbed.core.errors import Trap, WasmError, UncaughtException
 from wasmbed.core.exception import match as _match_catch
 from wasmbed.core.lower import lower_function
 from wasmbed.core.instance import call_host as _call_host
+from wasmbed.core.call_stack import (frame_cost, HOST_FRAME_COST,
+                                     RECURSION_ERROR as _RECURSION)
 # core/fuel.py (metering) and core/host_charge.py (charge_host_memory) are
 # imported where used: a board with both off does not hold them.
 
@@ -29,9 +31,6 @@ M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
 S32 = 0x80000000
 S64 = 0x8000000000000000
-
-from wasmbed.core.call_stack import (frame_cost, HOST_FRAME_COST,
-                                     RECURSION_ERROR as _RECURSION)
 
 # kinds of special (frame-switching) operations
 SP_CALL = 0
