@@ -572,7 +572,12 @@ class Session(object):
             for f in core.funcs:
                 if isinstance(f, WasmFunction) and f.instance is core:
                     f.compiled = None
-                    f.defn.compiled = None
+            forget = getattr(core.module.funcs, "forget", None)
+            if forget is not None:      # a lazily decoded module's Funcs
+                forget()
+            else:
+                for d in core.module.funcs:
+                    d.compiled = None
         gc.collect()
 
     def run_line(self, line):

@@ -66,7 +66,7 @@ from wasmbed.core.errors import MalformedModule, HostOutOfMemory
 from wasmbed.core.leb128 import read_unsigned, read_signed, MSG_TOO_LONG
 from wasmbed.core.module import (
     Module, FuncType, Limits, TableType, MemoryType, GlobalType, Import,
-    Export, Func, Global, Elem, Data, CustomSection, VALTYPES, REFTYPES,
+    Func, FuncTable, Global, Elem, Data, CustomSection, VALTYPES, REFTYPES,
     FUNCREF, EXNREF, HEAP_TOP, HEAP_INDEX, ref_type, BT_EMPTY, EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_GLOBAL,
     EXT_TAG, MODE_ACTIVE, MODE_PASSIVE, MODE_DECLARATIVE)
 
@@ -798,7 +798,7 @@ def _decode(b, threads, sections, wasm3, lazy):
     r = _Reader(b, 8, threads, wasm3)
     last = 0
     func_decl = []
-    codes = []
+    codes = FuncTable(None) if lazy else []
     uses_data = False
     while r.pos < n:
         id_pos = r.pos
@@ -851,7 +851,7 @@ def _decode(b, threads, sections, wasm3, lazy):
                 kind = r.byte()
                 if kind > (EXT_TAG if wasm3 else EXT_GLOBAL):
                     raise MalformedModule(MSG_EXPORT_KIND, at)
-                m.exports.append(Export(name, kind, r.u32()))
+                m.exports.add(name, kind, r.u32())
         elif sid == 8:
             m.start = r.u32()
         elif sid == _TAG_SECTION:
@@ -1022,6 +1022,10 @@ def _code_section(r, codes, lazy, func_decl):
     b = r.b
     threads = r.threads
     ctx = (b, threads, r.wasm3) if lazy else None
+    add = None
+    if lazy:
+        codes.src = ctx
+        add = codes.add
     ndecl = len(func_decl)
     uses_data = False
     shared = {}                 # declaration -> expanded locals list
@@ -1051,16 +1055,18 @@ def _code_section(r, codes, lazy, func_decl):
         i = len(codes)
         if lazy == 2:       # trusted: valid, so the body ends where it says
             r.pos = start + size
-            codes.append(Func(func_decl[i] if i < ndecl else 0, locals_,
-                              None, start, ctx))
+            add(func_decl[i] if i < ndecl else 0, locals_, start)
             continue
         body, r.pos, used = _expr(b, at, threads, r.wasm3)
         if used:
             uses_data = True
         if r.pos != start + size:
             raise MalformedModule(MSG_SECTION_SIZE, start)
-        codes.append(Func(func_decl[i] if i < ndecl else 0, locals_,
-                          None if lazy else body, start, ctx))
+        if lazy:
+            add(func_decl[i] if i < ndecl else 0, locals_, start)
+        else:
+            codes.append(Func(func_decl[i] if i < ndecl else 0, locals_,
+                              body, start))
         body = None
     return uses_data
 

@@ -28,17 +28,25 @@ from wasmbed.core.module import TYPED, subtype
 
 
 class WasmFunction:
-    """A function defined by a wasm module instance."""
+    """A function defined by a wasm module instance: its FuncType, instance
+    and function index; ``compiled`` is the slot its tier fills with its
+    code on first call. Four attributes, not more: on a board each costs
+    heap per function of every instance."""
 
-    __slots__ = ("type", "instance", "defn", "index", "compiled", "host")
+    __slots__ = ("type", "instance", "index", "compiled")
+    host = None     # what tells it from a HostFunction
 
-    def __init__(self, ftype, instance, defn, index):
+    def __init__(self, ftype, instance, index):
         self.type = ftype
         self.instance = instance
-        self.defn = defn
         self.index = index
         self.compiled = None
-        self.host = None
+
+    @property
+    def defn(self):
+        """The module's Func of this function (its body and locals)."""
+        m = self.instance.module
+        return m.funcs[self.index - m.num_imported_funcs]
 
     def __repr__(self):
         return "<wasm function %d %r>" % (self.index, self.type)
@@ -291,7 +299,7 @@ def _link(inst, module, resolve):
     # 2. functions (needed before globals: ref.func in initialisers)
     base = len(inst.funcs)
     for i, f in enumerate(module.funcs):
-        inst.funcs.append(WasmFunction(module.types[f.type_idx], inst, f, base + i))
+        inst.funcs.append(WasmFunction(module.types[f.type_idx], inst, base + i))
 
 
 def _initialise(inst, module, store, limits, run_start):

@@ -537,7 +537,7 @@ def compile_function(inst, fn, meter=None):
         elif k == "br_ncmp":
             code.append(_br_cmp(ins[1], ins[2], ins[3], ins[4], (), nxt, True))
         elif k == "br_table":
-            code.append(_br_table(ins[1], ins[2], ins[3]))
+            code.append(_br_table(ins[1], ins[2], ins[3], ins[4]))
         elif k == "poll":
             code.append(_poll(term, nxt))
         elif k == "br_poll":
@@ -648,14 +648,14 @@ def _br_ifz(c, pos, cp, nxt):
     return op
 
 
-def _br_table(idx, sel, targets):
-    # sel: per label (the default last) an index into targets, the
-    # distinct (position, copies) pairs
-    n = len(sel) - 1
+def _br_table(idx, sel, targets, dflt):
+    # sel: per label an index into targets, the distinct (position,
+    # copies) pairs (lower.py); dflt: the default's index
+    n = len(sel)
 
     def op(R):
         i = R[idx]
-        pos, cp = targets[sel[i if i < n else n]]
+        pos, cp = targets[sel[i] if i < n else dflt]
         for d, s in cp:
             R[d] = R[s]
         return pos

@@ -452,15 +452,17 @@ def lower_function(module, func, fuel=None):
         elif op == O.BR_TABLE:
             # one (target, copies) per distinct depth, and per label an
             # index into them: no object per label (a table of thousands of
-            # labels must not cost a board thousands of tuples)
+            # labels must not cost a board thousands of tuples). Labels
+            # decoded as bytes (or a view of the input: every depth below
+            # 128) are their own selector, the targets then indexed by
+            # depth (None where no label goes): no copy of the table.
             idx = stk.pop()
-            sel = bytearray()       # a list once an index passes 255
-            distinct = []
-            by_depth = {}
             labels = ins[1]
             nlab = len(labels)
-            for k in range(nlab + 1):
-                depth = labels[k] if k < nlab else ins[2]
+            distinct = []
+            by_depth = {}
+
+            def target_of(depth):
                 j = by_depth.get(depth)
                 if j is None:
                     if depth == len(ctls) - 1:
@@ -469,10 +471,23 @@ def lower_function(module, func, fuel=None):
                         label, h, na = branch_target(depth)
                     j = by_depth[depth] = len(distinct)
                     distinct.append((label, copies_to(h, na)))
-                    if j == 256:
+                return j
+            if not isinstance(labels, (tuple, list)):
+                sel = labels
+                for depth in sorted(set(labels) | set((ins[2],))):
+                    while len(distinct) < depth:
+                        distinct.append(None)
+                    target_of(depth)
+                dflt = ins[2]
+            else:
+                sel = bytearray()       # a list once an index passes 255
+                for k in range(nlab):
+                    j = target_of(labels[k])
+                    if j == 256 and isinstance(sel, bytearray):
                         sel = list(sel)
-                sel.append(j)
-            emit(["br_table", idx, _compact(sel, len(distinct)), distinct])
+                    sel.append(j)
+                dflt = target_of(ins[2])
+            emit(["br_table", idx, sel, distinct, dflt])
             ctls[-1].unreachable = True
         elif op == O.RETURN:
             emit(["ret", tuple(stk[len(stk) - ctls[0].nresults:])])
@@ -668,13 +683,6 @@ def _fuel_ops(fuel, i, op, stk, emit):
         emit(["fuel_n", stk[-1], FU.BULK_SHIFT])
 
 
-def _compact(sel, n):
-    """The selector as built: a bytearray while every index fits a byte
-    (1 byte each on a board instead of a list slot; not copied to bytes,
-    which would hold it twice for a moment), else the list."""
-    return sel
-
-
 def _f64_key(v):
     # distinguish 0.0 / -0.0 and NaN payloads (soft mode: already bits)
     if isinstance(v, int):
@@ -698,7 +706,7 @@ def _resolve(ir):
         elif k == "br_cmp" or k == "br_ncmp":
             op[4] = op[4].pos
         elif k == "br_table":
-            op[3] = tuple((l.pos, cp) for (l, cp) in op[3])
+            op[3] = tuple(None if t is None else (t[0].pos, t[1]) for t in op[3])
     for i, op in enumerate(ir):
         if op[0] == "br" and not op[2]:
             target = ir[op[1]]

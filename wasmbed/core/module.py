@@ -351,6 +351,39 @@ class Export:
         self.index = index
 
 
+class ExportList:
+    """``Module.exports``: a sequence of Export held as a list of names, a
+    bytearray of kinds and a list of indices, each Export made when read
+    (an object per export costs a board about 48 bytes of heap besides
+    its name)."""
+
+    def __init__(self):
+        self.names = []
+        self.kinds = bytearray()
+        self.indices = []
+
+    def append(self, e):
+        self.names.append(e.name)
+        self.kinds.append(e.kind)
+        self.indices.append(e.index)
+
+    def add(self, name, kind, index):
+        self.names.append(name)
+        self.kinds.append(kind)
+        self.indices.append(index)
+
+    def __len__(self):
+        return len(self.names)
+
+    def __getitem__(self, i):
+        return Export(self.names[i], self.kinds[i], self.indices[i])
+
+    def __iter__(self):
+        names, kinds, indices = self.names, self.kinds, self.indices
+        for i in range(len(names)):
+            yield Export(names[i], kinds[i], indices[i])
+
+
 class Func:
     """A function defined in the module.
 
@@ -388,6 +421,58 @@ class Func:
     def body(self, value):
         self._body = value
         self.src = None
+
+
+class FuncTable:
+    """The defined functions of a lazily decoded module (``Module.funcs``
+    then), a sequence of Func held as three lists of small values (type
+    index, body offset, shared locals list) rather than one object per
+    function: on a board a Func costs about 64 bytes of heap, an entry
+    here 12. ``table[i]`` makes function i's Func on first use and keeps
+    it (its ``compiled`` slot caches the function's lowered code);
+    iterating yields the kept ones or fresh ones that are not kept (the
+    validator and the fact finders read every body once). ``forget()``
+    drops the kept ones (a board short of RAM; they are made again).
+    """
+
+    def __init__(self, src):
+        self.src = src          # (module bytes, threads, wasm3), shared
+        self.type_idx = []
+        self.offset = []
+        self.locals = []
+        self.made = {}
+
+    def add(self, type_idx, locals, offset):
+        self.type_idx.append(type_idx)
+        self.locals.append(locals)
+        self.offset.append(offset)
+
+    def __len__(self):
+        return len(self.offset)
+
+    def _make(self, i):
+        return Func(self.type_idx[i], self.locals[i], None, self.offset[i],
+                    self.src)
+
+    def __getitem__(self, i):
+        f = self.made.get(i)
+        if f is None:
+            if i < 0:
+                i += len(self.offset)
+            f = self.made.get(i)
+            if f is None:
+                f = self._make(i)       # IndexError past the end
+                self.made[i] = f
+        return f
+
+    def __iter__(self):
+        made = self.made
+        for i in range(len(self.offset)):
+            f = made.get(i)
+            yield self._make(i) if f is None else f
+
+    def forget(self):
+        self.made = {}
 
 
 class Global:
@@ -462,7 +547,7 @@ class Module:
         self.mems = []
         self.tags = []
         self.globals = []
-        self.exports = []
+        self.exports = ExportList()
         self.start = None
         self.elems = []
         self.datas = []
