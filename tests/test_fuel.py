@@ -260,8 +260,6 @@ def test_set_fuel_arguments():
         env.set_fuel(-1)
     with pytest.raises(ValueError):
         env.set_fuel(10, on_exhausted="ignore")
-    with pytest.raises(NotImplementedError):
-        env.set_fuel(10, on_exhausted="suspend")
     assert env.get_fuel() is None
     env.set_fuel(0)
     with pytest.raises(Trap, match="all fuel consumed"):

@@ -14,7 +14,7 @@ the guest trap with ``msg`` as soon as it returns.
 """
 
 from wasmbed.core import errors as E
-from wasmbed.core.errors import Trap, WasmError
+from wasmbed.core.errors import Trap, WasmError, Suspend, Suspended
 from wasmbed.core.instance import HostFunction
 from wasmbed.core.module import (FuncType, I32, EXTERNREF,
                                  VALTYPE_LETTER)
@@ -81,10 +81,13 @@ def host_function(params: "str", results: "str", fn: "Callable[..., Any]",
     fn(env, *args) with params/results as strings of letters (i I f F)."""
     ft = FuncType(tuple(VALTYPE_LETTER[c] for c in params),
                   tuple(VALTYPE_LETTER[c] for c in results))
+    fn = _awaiting(fn)
 
     def host(env, *args):
         vals = [from_internal(t, a) for t, a in zip(ft.params, args)]
         r = _run(env, fn, vals, None)
+        if isinstance(r, Suspend):
+            raise Suspended(r.value, r.reason, ft.results)
         if not ft.results:
             return None
         if len(ft.results) == 1:
@@ -101,7 +104,7 @@ def native_function(sym: "NativeSymbol", module: "str" = "") -> "HostFunction":
     pcodes, ft = parse_signature(sym.signature)
     params = ft.params
     results = ft.results
-    fn = sym.fn
+    fn = _awaiting(sym.fn)
     attachment = sym.attachment
     label = "%s.%s" % (module, sym.name) if module else sym.name
     n = len(pcodes)
@@ -147,6 +150,8 @@ def native_function(sym: "NativeSymbol", module: "str" = "") -> "HostFunction":
                 r = _run(env, fn, vals, label)
             finally:
                 env.attachment = saved
+        if isinstance(r, Suspend):
+            raise Suspended(r.value, r.reason, results)
         if not results:
             return None
         return to_internal(results[0], r)
@@ -182,3 +187,19 @@ def _run(env, fn, vals, label):
             inst._pending_exception = None
             raise Trap(msg)
     return r
+
+
+def _awaiting(fn):
+    """fn, or for an ``async def`` fn a function returning its coroutine
+    as Suspend(coroutine, "await") (ExecEnv.call_async awaits it)."""
+    code = getattr(fn, "__code__", None)
+    if code is not None:
+        is_async = getattr(code, "co_flags", 0) & 0x180   # CO_COROUTINE, CO_ITERABLE_COROUTINE
+    else:   # MicroPython: an async def function is a generator function
+        is_async = type(fn).__name__ == "generator"
+    if not is_async:
+        return fn
+
+    def call(env, *args):
+        return Suspend(fn(env, *args), "await")
+    return call

@@ -382,7 +382,10 @@ class Runtime:
             f = inst.core.exports.get("wasi_thread_start")
             if not isinstance(f, (WasmFunction, HostFunction)):
                 raise Trap("wasi_thread_start is not exported")
-            inst._default_env.invoke_raw(f, [tid & M32, start_arg & M32])
+            try:
+                inst._default_env.invoke_raw(f, [tid & M32, start_arg & M32])
+            except E.Suspended:
+                raise E.NotSupported(E.SUSPEND_THREAD)
 
         cluster = Cluster(self.platform, self.config.max_thread_num,
                           new_instance, run_start)
@@ -404,7 +407,10 @@ class Runtime:
             inst.core = core_inst
             if self._charge_host:
                 core_inst.host_account = inst._account
-            env.invoke_raw(func, [])
+            try:
+                env.invoke_raw(func, [])
+            except E.Suspended:
+                raise E.NotSupported(E.SUSPEND_START)
 
         m = module.module
         if self.pool is not None:
@@ -658,6 +664,7 @@ class Instance:
         self._app_heap = None
         self._term = None
         self._pending_exception = None   # set_exception() during a native
+        self._suspended = None   # the last Suspended of its calls not resumed
         self.custom_data = None   # any object of the embedder's
 
     def lookup_function(self, name: "str") -> "Function | None":
@@ -930,9 +937,11 @@ class ExecEnv:
     def set_fuel(self, n: "int", on_exhausted: "str" = "trap") -> "None":
         """Meter this exec env's calls with n units of fuel (replacing what
         was left); after a trap "all fuel consumed" it is usable again.
-        ``on_exhausted``: "trap" (default); "suspend" is reserved and
-        raises NotImplementedError. Raises TypeError/ValueError for a bad
-        n. Metering is per exec env: a thread wasi-threads spawns from a
+        ``on_exhausted``: "trap" (default), or "suspend": running out
+        raises Suspended from call() instead, and ``resume()`` after
+        another set_fuel continues the call (the env's calls then run on
+        the interp tier; docs/SUSPEND.md). Raises TypeError/ValueError
+        for a bad n or on_exhausted. Metering is per exec env: a thread wasi-threads spawns from a
         metered exec env runs on its own exec env, which starts with the
         fuel the spawner had left at the spawn; running out there traps
         and ends the cluster like any trap."""
@@ -941,7 +950,7 @@ class ExecEnv:
         if self._fuel is None:
             self._fuel = fuel.Meter(n, on_exhausted)
         else:
-            self._fuel.cell[0] = n
+            self._fuel.set(n, on_exhausted)
 
     def get_fuel(self) -> "int | None":
         """Units of fuel left, or None when metering is off."""
@@ -982,7 +991,8 @@ class ExecEnv:
         if f is not None:
             raise f()
 
-    def invoke_raw(self, func: "Any", args: "list[Any]") -> "list[Any]":
+    def invoke_raw(self, func: "Any", args: "list[Any]",
+                   engine: "Any" = None) -> "list[Any]":
         """Call a core function with internal values -> list of results.
 
         A call made while another is running on this thread (a host
@@ -991,8 +1001,11 @@ class ExecEnv:
         exhausted"). The outermost call of a thread raises Python's
         recursion limit for the fast tier and restores it when it returns,
         and moves to a helper thread with a large C stack when this
-        thread's is small (see host_stack)."""
+        thread's is small (see host_stack). ``engine``: the tier's module
+        (default: the runtime's, see ExecEnv.call for suspension)."""
         rt = self.inst.runtime
+        if engine is None:
+            engine = rt.engine
         st = _stack_state(rt)
         if st.depth:
             if st.depth > st.max:
@@ -1000,7 +1013,7 @@ class ExecEnv:
                 raise Trap(E.TRAP_STACK_EXHAUSTED)
             st.depth += 1
             try:
-                return rt.engine.execute(self, func, args)
+                return engine.execute(self, func, args)
             except E.UncaughtException:
                 raise    # a wasm frame further out may still catch it
             except Trap as e:
@@ -1010,22 +1023,23 @@ class ExecEnv:
                 st.depth -= 1
         if st.small:   # host_stack.needs_helper
             from wasmbed.host_stack import on_helper
-            return on_helper(rt.platform, self._outermost_here, func, args)
-        return self._outermost(rt, st, func, args)
+            return on_helper(rt.platform, self._outermost_here, func, args,
+                             engine)
+        return self._outermost(rt, st, func, args, engine)
 
-    def _outermost_here(self, func, args):
+    def _outermost_here(self, func, args, engine):
         # on a helper thread: that thread's own re-entry state
         rt = self.inst.runtime
-        return self._outermost(rt, _stack_state(rt), func, args)
+        return self._outermost(rt, _stack_state(rt), func, args, engine)
 
-    def _outermost(self, rt, st, func, args):
+    def _outermost(self, rt, st, func, args, engine):
         want = self._want_limit
         if want:
             from wasmbed.host_stack import enter, leave
             enter(want)
         st.depth = 1
         try:
-            return rt.engine.execute(self, func, args)
+            return engine.execute(self, func, args)
         except Trap as e:
             self.inst.exception = e.message
             raise
@@ -1042,21 +1056,60 @@ class ExecEnv:
         Returns None, one value, or a tuple. Raises Trap, ProcExit, and
         UncaughtException (a Trap) for a wasm exception nothing caught,
         with ``values``, its payload as API values, besides ``tag`` and
-        ``payload``.
+        ``payload``. Raises Suspended when a host function returned
+        ``Suspend(value)`` or the fuel ran out with
+        ``on_exhausted="suspend"`` (``resume()`` continues the call,
+        docs/SUSPEND.md); NotSupported when that happens on the fast tier
+        (a metered env in suspend mode runs its calls on the interp tier).
         """
         func = f.func if isinstance(f, Function) else f
         ft = func.type
         if len(args) != len(ft.params):
             raise TypeError("expected %d arguments, got %d" % (len(ft.params), len(args)))
         vals = [to_internal(t, a) for t, a in zip(ft.params, args)]
+        meter = self._fuel
+        engine = interp if meter is not None and meter.cell[1] else None
+        return self._call(func, ft, vals, engine)
+
+    async def call_async(self, f: "Function | Any", *args: "Any") -> "Any":
+        """``await env.call_async(f, *args)``: env.call on the interp tier
+        that awaits the coroutines of ``async def`` host functions (host
+        functions suspend the guest with them; the event loop runs other
+        tasks meanwhile, and the guest resumes with the awaited result).
+        Other suspensions (a plain Suspend, fuel) raise Suspended, as
+        call() does."""
+        func = f.func if isinstance(f, Function) else f
+        ft = func.type
+        if len(args) != len(ft.params):
+            raise TypeError("expected %d arguments, got %d" % (len(ft.params), len(args)))
+        vals = [to_internal(t, a) for t, a in zip(ft.params, args)]
+        try:
+            return self._call(func, ft, vals, interp)
+        except E.Suspended as e:
+            s = e
+        while True:
+            if s.reason != "await":
+                raise s
+            result = await s.value   # type: ignore[misc]
+            try:
+                return s.resume(result)
+            except E.Suspended as e:
+                s = e
+
+    def _call(self, func, ft, vals, engine):
+        # call() and resume(): func a core function, or a frozen call
+        # (engine _RESUME, vals the host function's results)
         self.inst.exception = None
         self.inst._pending_exception = None
         try:
-            res = self.invoke_raw(func, vals)
+            res = self.invoke_raw(func, vals, engine)
         except E.UncaughtException as e:
             # the payload as API values too (i32/i64 signed, floats)
             e.values = tuple(from_internal(t, v) for t, v in
                              zip(e.exn.tag.type.params, e.exn.payload))
+            raise
+        except E.Suspended as e:
+            self._suspended(e, ft)
             raise
         out = [from_internal(t, v) for t, v in zip(ft.results, res)]
         if not out:
@@ -1064,6 +1117,21 @@ class ExecEnv:
         if len(out) == 1:
             return out[0]
         return tuple(out)
+
+    def _suspended(self, e, ft):
+        """A Suspended leaving call(): attach its resume() to this env."""
+        if e.frozen is None:
+            close = getattr(e.value, "close", None)
+            if e.reason == "await" and close is not None:
+                close()    # the coroutine will never run
+            raise E.NotSupported(E.SUSPEND_FAST)
+
+        def resume(s, result):
+            if self.inst._suspended is s:
+                self.inst._suspended = None
+            return self._call(s.frozen, ft, _host_results(s, result), _RESUME)
+        e._resume = resume
+        self.inst._suspended = e
 
     def call_wasm(self, f: "Function | Any", argv: "list[int]") -> "bool":
         """WAMR style: argv holds 32-bit cells (i64/f64 take two); results
@@ -1135,6 +1203,29 @@ def _stack_platform(rt):
     if rt.config.platform is None and sys.implementation.name == "micropython":
         return None
     return rt.platform
+
+
+class _Resumer:
+    """The engine invoke_raw runs to resume a frozen call (interp)."""
+
+    def execute(self, env, frozen, vals):
+        return interp.resume(env, frozen, vals)
+
+
+_RESUME = _Resumer()
+
+
+def _host_results(s, result):
+    """resume(result) of Suspended s -> the host function's results
+    (internal values); nothing for fuel."""
+    types = s.results
+    if s.reason == "fuel" or not types:
+        return []
+    if len(types) == 1:
+        return [to_internal(types[0], result)]
+    if not isinstance(result, (tuple, list)) or len(result) != len(types):
+        raise TypeError("resume() needs %d results" % len(types))
+    return [to_internal(t, v) for t, v in zip(types, result)]
 
 
 def _put(argv, i, v):

@@ -161,3 +161,85 @@ WASI_NO_MEMORY = "missing required memory export"
 # guest gets when a native it called raised (function, exception type, text).
 NATIVE_SIGNATURE = "bad native signature %r: %s"
 NATIVE_RAISED = "native %s raised %s%s"
+
+
+# -- suspension and snapshots (core/suspend.py, core/snapshot.py) ------------
+
+class Suspend:
+    """What a host function returns to suspend the guest that called it:
+    ``ExecEnv.call`` then raises Suspended with this ``value``.
+    ``reason`` is "host" (a plain Suspend) or "await" (an ``async def``
+    host function's coroutine, which ``ExecEnv.call_async`` awaits)."""
+
+    __slots__ = ("value", "reason")
+
+    def __init__(self, value: "object" = None, reason: "str" = "host") -> "None":
+        self.value = value
+        self.reason = reason
+
+
+class NotSupported(WasmError):
+    """What was asked cannot be done here: suspending a call on the fast
+    tier, in a wasi-threads thread or in a start function, snapshotting a
+    value that has no portable form (an externref, an exception
+    reference, a reference to another instance's function)."""
+
+
+class Suspended(WasmError):
+    """A call stopped, its guest stack frozen: a host function returned
+    ``Suspend(value)`` (``reason`` "host", or "await" for an ``async
+    def`` host function), or its exec env ran out of fuel with
+    ``on_exhausted="suspend"`` (``reason`` "fuel", ``value`` None).
+
+    ``resume(result=None)`` continues exactly where the guest stopped:
+    ``result`` (an API value, or a tuple for several results) becomes the
+    host function's return value (ignored for fuel). It returns what the
+    original call would have returned, or raises Suspended again (a new
+    one), or whatever the call raises. A Suspended resumes once; again:
+    NotSupported. ``results``: the value types the host function returns
+    (what ``result`` must fit); ``frozen``: the engine's state (None where
+    the tier cannot freeze a call)."""
+
+    def __init__(self, value: "object" = None, reason: "str" = "host",
+                 results: "tuple[int, ...]" = ()) -> "None":
+        WasmError.__init__(self, SUSPENDED % reason)
+        self.value = value
+        self.reason = reason
+        self.results = results
+        self.frozen = None    # type: object
+        self._resume = None   # type: object
+        self._resumed = False
+
+    def resume(self, result: "object" = None) -> "object":
+        r = self._resume
+        if r is None:
+            raise NotSupported(RESUME_AGAIN if self._resumed else RESUME_UNATTACHED)
+        self._resume = None
+        self._resumed = True
+        return r(self, result)   # type: ignore[operator]
+
+
+class SnapshotError(WasmError):
+    """A snapshot that cannot be restored: not a snapshot, corrupted
+    (checksum), another format version, another module or float mode."""
+
+
+SUSPENDED = "the call is suspended (%s)"
+RESUME_AGAIN = "this suspended call was already resumed"
+RESUME_UNATTACHED = ("this suspended call has no exec env to resume on "
+                     "(suspensions resume through ExecEnv.call, Instance.call or call_async)")
+SUSPEND_FAST = ("a call suspends only on the interp tier: use RuntimeConfig(mode='interp'), "
+                "ExecEnv.call_async or set_fuel(n, on_exhausted='suspend')")
+SUSPEND_NESTED = ("a call suspended inside a host function and was not resumed there: "
+                  "the host function's own Python frame cannot be frozen")
+SUSPEND_THREAD = "a wasi-threads thread cannot suspend"
+SUSPEND_START = "the start function cannot suspend"
+SNAP_VALUE = "cannot snapshot %s"
+SNAP_FRAMES_FAST = "a suspended call of the fast tier has no frames to snapshot"
+SNAP_NOT = "not a wasmbed snapshot"
+SNAP_VERSION = "snapshot format version %d, this wasmbed reads version %d"
+SNAP_CHECKSUM = "snapshot corrupted: checksum mismatch"
+SNAP_MODULE = "snapshot of another module (module checksum %08x, this one %08x)"
+SNAP_FLOAT = "snapshot taken in %s float mode, this host runs %s floats"
+SNAP_TRUNCATED = "snapshot corrupted: truncated"
+SNAP_SHAPE = "snapshot does not fit this module: %s"

@@ -41,7 +41,7 @@ unmetered exec envs run is exactly the unmetered code.
 
 from wasmbed.core import opcodes as O
 from wasmbed.core import errors as E
-from wasmbed.core.errors import Trap
+from wasmbed.core.errors import Trap, Suspended
 
 FREE = frozenset((O.BLOCK, O.LOOP, O.ELSE, O.END, O.NOP, O.DROP,
                   O.TRY_TABLE, O.TRY, O.CATCH_L, O.CATCH_ALL_L, O.DELEGATE))
@@ -116,21 +116,28 @@ def region_costs(body):
 
 
 class Meter:
-    """The fuel of one exec env: ``cell[0]`` units left. ``code`` caches
-    the interpreter's metered closures of this env (they close over the
-    cell)."""
+    """The fuel of one exec env: ``cell[0]`` units left, ``cell[1]`` True
+    when running out suspends the call instead of trapping
+    (on_exhausted="suspend"). ``code`` caches the interpreter's metered
+    closures of this env (they close over the cell)."""
 
-    __slots__ = ("cell", "code", "on_exhausted")
+    __slots__ = ("cell", "code")
 
     def __init__(self, n, on_exhausted="trap"):
-        self.cell = [n]
+        self.cell = [n, on_exhausted == "suspend"]
         self.code = {}
-        self.on_exhausted = on_exhausted
+
+    def set(self, n, on_exhausted):
+        self.cell[0] = n
+        self.cell[1] = on_exhausted == "suspend"
+
+    @property
+    def on_exhausted(self):
+        return "suspend" if self.cell[1] else "trap"
 
 
 def check_fuel_args(n, on_exhausted):
-    """Raise TypeError/ValueError for a bad fuel amount, NotImplementedError
-    for on_exhausted="suspend" (reserved)."""
+    """Raise TypeError/ValueError for a bad fuel amount or on_exhausted."""
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError("fuel must be an int, got %r" % (n,))
     if n < 0:
@@ -138,13 +145,14 @@ def check_fuel_args(n, on_exhausted):
     if on_exhausted not in ON_EXHAUSTED:
         raise ValueError("on_exhausted must be 'trap' or 'suspend', got %r"
                          % (on_exhausted,))
-    if on_exhausted == "suspend":
-        raise NotImplementedError("on_exhausted='suspend' is not implemented yet")
 
 
 def fuel_out(cell):
-    """Exhaustion: nothing is left, the guest traps."""
+    """Exhaustion: nothing is left, the guest traps, or in suspend mode
+    the call suspends before the charge (which runs again on resume)."""
     cell[0] = 0
+    if cell[1]:
+        raise Suspended(None, "fuel")
     raise Trap(E.TRAP_OUT_OF_FUEL)
 
 

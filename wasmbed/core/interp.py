@@ -15,7 +15,8 @@ import struct
 
 from wasmbed.core import numeric as N
 from wasmbed.core import errors as E
-from wasmbed.core.errors import Trap, WasmError, UncaughtException
+from wasmbed.core.errors import (Trap, WasmError, UncaughtException,
+                                 Suspended, NotSupported)
 from wasmbed.core.exception import match as _match_catch
 from wasmbed.core.lower import lower_function
 from wasmbed.core.instance import call_host as _call_host
@@ -704,9 +705,12 @@ def execute(env, func, args):
     frame stack is a Python list; depth is bounded by env.stack_size bytes.
     """
     if func.host is not None:
-        return _call_host(env, func, args)
+        try:
+            return _call_host(env, func, args)
+        except Suspended as s:
+            _freeze(s, None, None, None, 0, None)
+            raise
     budget = env.stack_size - env.stack_used
-    frames = []
     meter = env._fuel
     comp = func.compiled if meter is None else meter.code.get(func)
     if comp is None:
@@ -716,11 +720,18 @@ def execute(env, func, args):
     budget -= comp.cost
     R = list(args)
     R.extend(comp.template)
+    return _run(env, [], comp, R, 0, func.instance, budget)
+
+
+def _run(env, frames, comp, R, pc, inst, budget):
+    """The executor's loop from frame (comp, R) at index pc, below it
+    `frames`; `budget` the stack bytes left. A Suspended raised on the
+    way (a host function's Suspend, fuel running out in suspend mode)
+    leaves with the frames frozen in it (resume() continues them)."""
+    meter = env._fuel
     code = comp.code
     specials = comp.specials
-    inst = func.instance
     term = inst.term
-    pc = 0
     while True:
         try:
             while True:
@@ -861,6 +872,9 @@ def execute(env, func, args):
                 budget += comp.cost
                 code, R, nxt, specials, _base, comp, inst, term = frames.pop()
                 at = nxt - 1
+        except Suspended as s:
+            _freeze(s, frames, comp, R, pc, inst)
+            raise
         except WasmError:
             raise
         except _RECURSION:
@@ -888,3 +902,70 @@ def _find_handler(handlers, at, exn):
             if hit is not None:
                 return hit
     return None
+
+
+# ---------------------------------------------------------------------------
+# suspension: a frozen call is its frames (docs/SUSPEND.md)
+
+class Frozen:
+    """A suspended call's state: ``frames`` the callers (the executor's
+    frame tuples, outermost first), ``cur`` the frame that stopped and
+    ``pc`` where: a frame-switch index (< 0: the host call that
+    suspended) or an op index (fuel: that charge runs again). ``cur`` is
+    None when the called function itself was a host function."""
+
+    __slots__ = ("frames", "cur", "pc", "inst")
+
+    def __init__(self, frames, cur, pc, inst):
+        self.frames = frames
+        self.cur = cur
+        self.pc = pc
+        self.inst = inst
+
+
+def _freeze(s, frames, comp, R, pc, inst):
+    if s.frozen is not None:
+        # raised by a call a host function made, and not caught there
+        raise NotSupported(E.SUSPEND_NESTED)
+    s.frozen = Frozen(frames, (comp, R) if comp is not None else None, pc, inst)
+
+
+def result_slot(sp):
+    """-> (base, next index) of a call frame switch, or None for a tail
+    call (its results are its frame's)."""
+    k = sp[0]
+    if k == SP_CALL or k == SP_CALL_REF:
+        return sp[2], sp[4]
+    if k == SP_CALL_IND:
+        return sp[4], sp[6]
+    return None
+
+
+def resume(env, fz, vals):
+    """Continue frozen call fz on exec env env, the host function that
+    suspended it returning vals (a list of internal values; ignored for
+    fuel) -> the call's results, as execute() returns them (or raises
+    Suspended again)."""
+    if fz.cur is None:
+        return list(vals)
+    frames = fz.frames
+    comp, R = fz.cur
+    inst = fz.inst
+    pc = fz.pc
+    fz.cur = None
+    fz.frames = None
+    if pc < 0:
+        slot = result_slot(comp.specials[~pc])
+        if slot is None:
+            if not frames:
+                return list(vals)
+            _c, R, pc, _s, base, comp, inst, _t = frames.pop()
+        else:
+            base, pc = slot
+        R[base:base + len(vals)] = vals
+    budget = env.stack_size - env.stack_used - comp.cost
+    for f in frames:
+        budget -= f[5].cost
+    if budget < 0:
+        raise Trap(E.TRAP_STACK_EXHAUSTED)
+    return _run(env, frames, comp, R, pc, inst, budget)
