@@ -85,9 +85,7 @@ def host_function(params: "str", results: "str", fn: "Callable[..., Any]",
 
     def host(env, *args):
         vals = [from_internal(t, a) for t, a in zip(ft.params, args)]
-        r = _run(env, fn, vals, None)
-        if isinstance(r, Suspend):
-            raise Suspended(r.value, r.reason, ft.results)
+        r = _run(env, fn, vals, None, ft.results)
         if not ft.results:
             return None
         if len(ft.results) == 1:
@@ -143,23 +141,23 @@ def native_function(sym: "NativeSymbol", module: "str" = "") -> "HostFunction":
             i += 1
         saved = env.attachment
         if attachment is None and saved is None:
-            r = _run(env, fn, vals, label)
+            r = _run(env, fn, vals, label, results)
         else:
             env.attachment = attachment
             try:
-                r = _run(env, fn, vals, label)
+                r = _run(env, fn, vals, label, results)
             finally:
                 env.attachment = saved
-        if isinstance(r, Suspend):
-            raise Suspended(r.value, r.reason, results)
         if not results:
             return None
         return to_internal(results[0], r)
     return HostFunction(ft, host, sym.name)
 
 
-def _run(env, fn, vals, label):
-    """fn(env, *vals) under WAMR's rules for natives (module docstring)."""
+def _run(env, fn, vals, label, results):
+    """fn(env, *vals) under WAMR's rules for natives (module docstring);
+    a Suspend it returns raises Suspended (the call's `results` types
+    convert the value it is resumed with)."""
     inst = getattr(env, "inst", None)
     try:
         r = fn(env, *vals)
@@ -186,6 +184,8 @@ def _run(env, fn, vals, label):
         if msg is not None:
             inst._pending_exception = None
             raise Trap(msg)
+    if isinstance(r, Suspend):
+        raise Suspended(r.value, r.reason, results)
     return r
 
 

@@ -905,7 +905,7 @@ def _find_handler(handlers, at, exn):
 
 
 # ---------------------------------------------------------------------------
-# suspension: a frozen call is its frames (docs/SUSPEND.md)
+# suspension: a frozen call is its frames (docs/INTERNALS.md, "Fuel")
 
 class Frozen:
     """A suspended call's state: ``frames`` the callers (the executor's
