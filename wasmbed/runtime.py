@@ -1209,7 +1209,8 @@ class _Resumer:
     """The engine invoke_raw runs to resume a frozen call (interp)."""
 
     def execute(self, env, frozen, vals):
-        return interp.resume(env, frozen, vals)
+        from wasmbed.core.suspend import resume
+        return resume(env, frozen, vals)
 
 
 _RESUME = _Resumer()

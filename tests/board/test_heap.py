@@ -16,12 +16,12 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Measured per board (bytes of MicroPython heap; see docs/DEVICES.md). The
 # single-float MPS2_AN385 also holds the software floats (core/softfloat.py).
 FIGURES = {
-    "MPS2_AN385": {"import": 34704, "runtime": 53632, "fib": 57568},
-    "MPS2_AN500": {"import": 33216, "runtime": 52080, "fib": 56016},
+    "MPS2_AN385": {"import": 36032, "runtime": 55040, "fib": 59184},
+    "MPS2_AN500": {"import": 34432, "runtime": 53504, "fib": 57648},
 }
-# The one-page WASI hello, its pool included (MPS2_AN385; 125,024 on
+# The one-page WASI hello, its pool included (MPS2_AN385; 126,512 on
 # MPS2_AN500): within 10% of it and within its 128 KiB budget.
-HELLO_FIGURE = 126496
+HELLO_FIGURE = 127984
 BUDGET = {"fib": 64 * 1024, "hello": 128 * 1024}
 SLACK = 1.10
 

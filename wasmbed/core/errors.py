@@ -163,7 +163,7 @@ NATIVE_SIGNATURE = "bad native signature %r: %s"
 NATIVE_RAISED = "native %s raised %s%s"
 
 
-# -- suspension and snapshots (core/suspend.py, core/snapshot.py) ------------
+# -- suspension (core/suspend.py) ------------
 
 class Suspend:
     """What a host function returns to suspend the guest that called it:
@@ -180,9 +180,8 @@ class Suspend:
 
 class NotSupported(WasmError):
     """What was asked cannot be done here: suspending a call on the fast
-    tier, in a wasi-threads thread or in a start function, snapshotting a
-    value that has no portable form (an externref, an exception
-    reference, a reference to another instance's function)."""
+    tier, in a wasi-threads thread or in a start function, resuming a
+    call twice."""
 
 
 class Suspended(WasmError):
@@ -219,11 +218,6 @@ class Suspended(WasmError):
         return r(self, result)   # type: ignore[operator]
 
 
-class SnapshotError(WasmError):
-    """A snapshot that cannot be restored: not a snapshot, corrupted
-    (checksum), another format version, another module or float mode."""
-
-
 SUSPENDED = "the call is suspended (%s)"
 RESUME_AGAIN = "this suspended call was already resumed"
 RESUME_UNATTACHED = ("this suspended call has no exec env to resume on "
@@ -234,12 +228,3 @@ SUSPEND_NESTED = ("a call suspended inside a host function and was not resumed t
                   "the host function's own Python frame cannot be frozen")
 SUSPEND_THREAD = "a wasi-threads thread cannot suspend"
 SUSPEND_START = "the start function cannot suspend"
-SNAP_VALUE = "cannot snapshot %s"
-SNAP_FRAMES_FAST = "a suspended call of the fast tier has no frames to snapshot"
-SNAP_NOT = "not a wasmbed snapshot"
-SNAP_VERSION = "snapshot format version %d, this wasmbed reads version %d"
-SNAP_CHECKSUM = "snapshot corrupted: checksum mismatch"
-SNAP_MODULE = "snapshot of another module (module checksum %08x, this one %08x)"
-SNAP_FLOAT = "snapshot taken in %s float mode, this host runs %s floats"
-SNAP_TRUNCATED = "snapshot corrupted: truncated"
-SNAP_SHAPE = "snapshot does not fit this module: %s"

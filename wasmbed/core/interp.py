@@ -16,14 +16,14 @@ import struct
 from wasmbed.core import numeric as N
 from wasmbed.core import errors as E
 from wasmbed.core.errors import (Trap, WasmError, UncaughtException,
-                                 Suspended, NotSupported)
+                                 Suspended)
 from wasmbed.core.exception import match as _match_catch
 from wasmbed.core.lower import lower_function
 from wasmbed.core.instance import call_host as _call_host
 from wasmbed.core.call_stack import (frame_cost, HOST_FRAME_COST,
                                      RECURSION_ERROR as _RECURSION)
-# core/fuel.py (metering) and core/host_charge.py (charge_host_memory) are
-# imported where used: a board with both off does not hold them.
+# core/fuel.py (metering), core/host_charge.py (charge_host_memory) and
+# core/suspend.py (frozen calls) are imported where used: a board with both off does not hold them.
 
 _unpack_from = struct.unpack_from
 _pack_into = struct.pack_into
@@ -708,7 +708,8 @@ def execute(env, func, args):
         try:
             return _call_host(env, func, args)
         except Suspended as s:
-            _freeze(s, None, None, None, 0, None)
+            from wasmbed.core.suspend import freeze
+            freeze(s, None, None, None, 0, None)
             raise
     budget = env.stack_size - env.stack_used
     meter = env._fuel
@@ -720,10 +721,10 @@ def execute(env, func, args):
     budget -= comp.cost
     R = list(args)
     R.extend(comp.template)
-    return _run(env, [], comp, R, 0, func.instance, budget)
+    return run_frames(env, [], comp, R, 0, func.instance, budget)
 
 
-def _run(env, frames, comp, R, pc, inst, budget):
+def run_frames(env, frames, comp, R, pc, inst, budget):
     """The executor's loop from frame (comp, R) at index pc, below it
     `frames`; `budget` the stack bytes left. A Suspended raised on the
     way (a host function's Suspend, fuel running out in suspend mode)
@@ -873,7 +874,8 @@ def _run(env, frames, comp, R, pc, inst, budget):
                 code, R, nxt, specials, _base, comp, inst, term = frames.pop()
                 at = nxt - 1
         except Suspended as s:
-            _freeze(s, frames, comp, R, pc, inst)
+            from wasmbed.core.suspend import freeze
+            freeze(s, frames, comp, R, pc, inst)
             raise
         except WasmError:
             raise
@@ -902,70 +904,3 @@ def _find_handler(handlers, at, exn):
             if hit is not None:
                 return hit
     return None
-
-
-# ---------------------------------------------------------------------------
-# suspension: a frozen call is its frames (docs/INTERNALS.md, "Fuel")
-
-class Frozen:
-    """A suspended call's state: ``frames`` the callers (the executor's
-    frame tuples, outermost first), ``cur`` the frame that stopped and
-    ``pc`` where: a frame-switch index (< 0: the host call that
-    suspended) or an op index (fuel: that charge runs again). ``cur`` is
-    None when the called function itself was a host function."""
-
-    __slots__ = ("frames", "cur", "pc", "inst")
-
-    def __init__(self, frames, cur, pc, inst):
-        self.frames = frames
-        self.cur = cur
-        self.pc = pc
-        self.inst = inst
-
-
-def _freeze(s, frames, comp, R, pc, inst):
-    if s.frozen is not None:
-        # raised by a call a host function made, and not caught there
-        raise NotSupported(E.SUSPEND_NESTED)
-    s.frozen = Frozen(frames, (comp, R) if comp is not None else None, pc, inst)
-
-
-def result_slot(sp):
-    """-> (base, next index) of a call frame switch, or None for a tail
-    call (its results are its frame's)."""
-    k = sp[0]
-    if k == SP_CALL or k == SP_CALL_REF:
-        return sp[2], sp[4]
-    if k == SP_CALL_IND:
-        return sp[4], sp[6]
-    return None
-
-
-def resume(env, fz, vals):
-    """Continue frozen call fz on exec env env, the host function that
-    suspended it returning vals (a list of internal values; ignored for
-    fuel) -> the call's results, as execute() returns them (or raises
-    Suspended again)."""
-    if fz.cur is None:
-        return list(vals)
-    frames = fz.frames
-    comp, R = fz.cur
-    inst = fz.inst
-    pc = fz.pc
-    fz.cur = None
-    fz.frames = None
-    if pc < 0:
-        slot = result_slot(comp.specials[~pc])
-        if slot is None:
-            if not frames:
-                return list(vals)
-            _c, R, pc, _s, base, comp, inst, _t = frames.pop()
-        else:
-            base, pc = slot
-        R[base:base + len(vals)] = vals
-    budget = env.stack_size - env.stack_used - comp.cost
-    for f in frames:
-        budget -= f[5].cost
-    if budget < 0:
-        raise Trap(E.TRAP_STACK_EXHAUSTED)
-    return _run(env, frames, comp, R, pc, inst, budget)
