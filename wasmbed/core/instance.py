@@ -263,9 +263,14 @@ def _eval_items(exprs, inst, term):
     """An element segment's references, polling term between chunks."""
     out = []
     step = _table.BULK_CHUNK
+    idx = getattr(exprs, "indices", None)   # a FuncIndexItems
+    funcs = inst.funcs
     for j in range(0, len(exprs), step):
         _poll(term)
-        out.extend([eval_const(x, inst) for x in exprs[j:j + step]])
+        if idx is not None:
+            out.extend([funcs[x] for x in idx[j:j + step]])
+        else:
+            out.extend([eval_const(x, inst) for x in exprs[j:j + step]])
     return out
 
 
