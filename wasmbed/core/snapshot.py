@@ -222,10 +222,11 @@ def unseal(data, crc):
     Raises SnapshotError: bad magic, another version, truncated, bad
     checksum."""
     data = memoryview(data)
-    if len(data) < HEADER or bytes(data[0:6]) != MAGIC:
-        if len(data) < HEADER and bytes(data[0:len(data)]) == MAGIC[:len(data)]:
-            raise SnapshotError(E.SNAP_TRUNCATED % (len(data), HEADER))
+    head = bytes(data[0:6])
+    if head != MAGIC[:len(head)]:
         raise SnapshotError(E.SNAP_NOT)
+    if len(data) < HEADER:
+        raise SnapshotError(E.SNAP_TRUNCATED % (len(data), HEADER))
     version, n, want = struct.unpack("<HII", bytes(data[6:HEADER]))
     if version != VERSION:
         raise SnapshotError(E.SNAP_VERSION % (version, VERSION))
