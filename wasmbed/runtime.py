@@ -1133,7 +1133,13 @@ class ExecEnv:
         while True:
             if s.reason != "await":
                 raise s
-            result = await s.value   # type: ignore[misc]
+            try:
+                result = await s.value   # type: ignore[misc]
+            except BaseException:
+                # the host function raised: the call ends with it
+                if self.inst._suspended is s:
+                    self.inst._suspended = None
+                raise
             try:
                 return s.resume(result)
             except E.Suspended as e:
