@@ -610,8 +610,8 @@ class LoadedModule:
         self.module = module
         self._account = account
 
-    _binary = None
-    _id = None
+    _binary = None  # type: Any
+    _id = None  # type: Any
 
     def unload(self) -> "None":
         """Return the module's pool charges (binary, decoded form, the
@@ -983,7 +983,7 @@ class ExecEnv:
         ``on_exhausted``: "trap" (default), or "suspend": running out
         raises Suspended from call() instead, and ``resume()`` after
         another set_fuel continues the call (the env's calls then run on
-        the interp tier; docs/INTERNALS.md, "Fuel"). Raises TypeError/ValueError
+        the interp tier; docs/SUSPEND.md). Raises TypeError/ValueError
         for a bad n or on_exhausted. Metering is per exec env: a thread wasi-threads spawns from a
         metered exec env runs on its own exec env, which starts with the
         fuel the spawner had left at the spawn; running out there traps
@@ -1102,7 +1102,7 @@ class ExecEnv:
         ``payload``. Raises Suspended when a host function returned
         ``Suspend(value)`` or the fuel ran out with
         ``on_exhausted="suspend"`` (``resume()`` continues the call,
-        docs/INTERNALS.md, "Fuel"); NotSupported when that happens on the fast tier
+        docs/SUSPEND.md); NotSupported when that happens on the fast tier
         (a metered env in suspend mode runs its calls on the interp tier).
         """
         func = f.func if isinstance(f, Function) else f
