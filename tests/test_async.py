@@ -140,3 +140,46 @@ def test_async_host_function_through_plain_call_suspends(mode):
     s = ei.value
     assert s.reason == "await"
     assert s.resume(_run(s.value)) == 42
+
+
+MP_SCRIPT = r'''
+import sys
+sys.path.insert(0, sys.argv[1])
+import asyncio, time, wasmbed
+wasm = open(sys.argv[2], "rb").read()
+rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="interp"))
+mod = rt.load(wasm)
+
+async def wait(env, x):
+    await asyncio.sleep(0.3 if x == 3 else 0)
+    return x * 7 + 1
+
+async def guest():
+    inst = rt.instantiate(mod, imports={"env": {"wait": wasmbed.host_function("i", "i", wait)}})
+    return await inst.default_exec_env().call_async(inst.lookup_function("rec"), 6)
+
+async def main():
+    t = time.ticks_ms()
+    r = await asyncio.gather(guest(), guest())
+    print(r[0], r[1], time.ticks_diff(time.ticks_ms(), t))
+asyncio.run(main())
+'''
+
+
+def test_two_guests_sleep_concurrently_on_micropython(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    exe = shutil.which("micropython")
+    if exe is None:
+        pytest.skip("no micropython binary")
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    (tmp_path / "m.wasm").write_bytes(wasmtime.wat2wasm(WAT))
+    (tmp_path / "a.py").write_text(MP_SCRIPT)
+    p = subprocess.run([exe, str(tmp_path / "a.py"), repo, str(tmp_path / "m.wasm")],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr
+    a, b, ms = p.stdout.split()
+    want = _inst("interp", lambda env, x: x * 7 + 1).call("rec", 6)
+    assert int(a) == int(b) == want
+    assert 300 <= int(ms) < 550     # one after the other: 600

@@ -376,3 +376,51 @@ def test_wasi_file_offset_and_args_survive_a_restore(tmp_path):
     assert back.wasi.config.args == [b"prog", b"x", b"y"]
     assert back.wasi.config.env == [b"K=V"]
     back.deinstantiate()
+
+
+def test_snapshot_while_a_call_runs_is_refused(mode):
+    wasm = _wasm(STATE_WAT)
+    seen = []
+
+    def tick(env, x):
+        try:
+            env.inst.snapshot()
+        except wasmbed.SnapshotError as e:
+            seen.append(str(e))
+        return x
+    inst = _make(mode, wasm, wasmbed.host_function("i", "i", tick))[2]
+    inst.call("rec", 2)
+    assert len(seen) == 3 and "while one of its calls runs" in seen[0]
+    inst.snapshot()     # idle again
+
+
+def test_wasi_restore_with_another_host_directory(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "data.txt").write_bytes(b"0123456789ab")
+    wasm = _wasm(WASI_WAT)
+
+    def inst_with(pause, where, **kw):
+        rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="interp"))
+        return rt, rt.instantiate(rt.load(wasm), wasi=wasmbed.wasi.WasiConfig(
+            args=["p"], dirs={"/s": str(tmp_path / where)}, **kw),
+            imports={"env": {"pause": wasmbed.host_function("i", "i", pause)}})
+    want = inst_with(lambda env, fd: fd, "a")[1].call("run")
+    _rt, inst = inst_with(lambda env, fd: wasmbed.Suspend(fd), "a")
+    with pytest.raises(wasmbed.Suspended) as ei:
+        inst.call("run")
+    snap = inst.snapshot()
+    # the restoring host's preopen of the same guest name, elsewhere
+    (tmp_path / "a" / "data.txt").write_bytes(b"XXXXXXXXXXXX")
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="interp"))
+    back = rt.restore(rt.load(wasm), snap, wasi=wasmbed.wasi.WasiConfig(
+        args=["ignored"], dirs={"/s": str(tmp_path / "b")}),
+        imports={"env": {"pause": wasmbed.host_function("i", "i", lambda e, x: x)}})
+    assert back.suspended().resume(ei.value.value) == want
+    assert back.wasi.config.args == [b"p"]
+    # a WasiConfig without that preopen cannot take the snapshot
+    with pytest.raises(wasmbed.SnapshotError) as e2:
+        rt.restore(rt.load(wasm), snap, wasi=wasmbed.wasi.WasiConfig(
+            dirs={"/other": str(tmp_path / "b")}),
+            imports={"env": {"pause": wasmbed.host_function("i", "i", lambda e, x: x)}})
+    assert "/s" in str(e2.value)

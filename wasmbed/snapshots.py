@@ -38,6 +38,9 @@ def take(inst):
     """-> snapshot bytes of Instance inst (see Instance.snapshot)."""
     if inst.cluster is not None:
         raise SnapshotError(E.SNAP_CLUSTER)
+    for env in [inst._default_env] + inst._envs + inst._spawned:
+        if env is not None and env.stack_used:
+            raise SnapshotError(E.SNAP_RUNNING)
     crc = _crc()
     s = inst._suspended
     env = inst._default_env if s is None else s._env

@@ -257,3 +257,6 @@ SNAP_SHAPE = "snapshot does not fit this module: %s"
 SNAP_WASI_FD = "cannot snapshot WASI fd %d: %s"
 SNAP_WASI_PREOPEN = "cannot restore WASI fd %d: no preopened directory %r"
 SNAP_CLUSTER = "cannot snapshot an instance of a wasi-threads cluster"
+SNAP_RUNNING = ("cannot snapshot an instance while one of its calls runs (a host "
+                "function it called is running): return Suspend() from the host "
+                "function, then snapshot")

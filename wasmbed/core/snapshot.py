@@ -211,10 +211,16 @@ def encode(value, refs, what):
 # ---------------------------------------------------------------------------
 # framing
 
-def seal(body, crc):
-    """header + body -> bytes; crc a crc32 function (data, start)."""
-    n = len(body)
-    return bytes(MAGIC + struct.pack("<HII", VERSION, n, crc(body, 0)) + body)
+def seal(body, crc, at=0):
+    """-> snapshot bytes of body; crc a crc32 function (data, start).
+    at=HEADER: body is a bytearray whose first HEADER bytes are left for
+    the header (no copy of the body but the final bytes())."""
+    if not at:
+        body = bytearray(HEADER) + body
+    view = memoryview(body)[HEADER:]
+    body[0:6] = MAGIC
+    struct.pack_into("<HII", body, 6, VERSION, len(view), crc(view, 0))
+    return bytes(body)
 
 
 def unseal(data, crc):
@@ -328,7 +334,7 @@ def take(core, module_id, float_mode, wasi, heap, env, call, crc):
     tabs = [t.elems for t in core.tables[m.num_imported_tables:]]
     dd = [i for i, d in enumerate(core.datas) if not len(d)]
     de = [i for i, e in enumerate(core.elems) if not len(e)]
-    body = bytearray()
+    body = bytearray(HEADER)
     body.append(_LIST)
     _uleb(body, 12)
     for v, what in ((module_id[0], ""), (module_id[1], ""), (float_mode, ""),
@@ -338,7 +344,7 @@ def take(core, module_id, float_mode, wasi, heap, env, call, crc):
                     (tabs, "a table"), (dd, ""), (de, ""),
                     (call, "a suspended call's frame")):
         _put(body, v, refs, what)
-    return seal(body, crc)
+    return seal(body, crc, HEADER)
 
 
 # ---------------------------------------------------------------------------
