@@ -197,7 +197,8 @@ class Suspended(WasmError):
     one), or whatever the call raises. A Suspended resumes once; again:
     NotSupported. ``results``: the value types the host function returns
     (what ``result`` must fit); ``frozen``: the engine's state (None where
-    the tier cannot freeze a call)."""
+    the tier cannot freeze a call). ``Instance.snapshot()`` captures a
+    suspended call, ``Runtime.restore`` gives it back (docs/SUSPEND.md)."""
 
     def __init__(self, value: "object" = None, reason: "str" = "host",
                  results: "tuple[int, ...]" = ()) -> "None":
