@@ -219,7 +219,8 @@ def seal(body, crc, at=0):
         body = bytearray(HEADER) + body
     view = memoryview(body)[HEADER:]
     body[0:6] = MAGIC
-    struct.pack_into("<HII", body, 6, VERSION, len(view), crc(view, 0))
+    struct.pack_into("<HII", body, 6, VERSION, len(view),
+                     crc(view, 0) & 0xFFFFFFFF)
     return bytes(body)
 
 
@@ -239,7 +240,7 @@ def unseal(data, crc):
     if len(data) - HEADER != n:
         raise SnapshotError(E.SNAP_TRUNCATED % (len(data), HEADER + n))
     body = data[HEADER:]
-    got = crc(body, 0)
+    got = crc(body, 0) & 0xFFFFFFFF
     if got != want:
         raise SnapshotError(E.SNAP_CHECKSUM % (got, want))
     return body
