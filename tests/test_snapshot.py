@@ -424,3 +424,19 @@ def test_wasi_restore_with_another_host_directory(tmp_path):
             dirs={"/other": str(tmp_path / "b")}),
             imports={"env": {"pause": wasmbed.host_function("i", "i", lambda e, x: x)}})
     assert "/s" in str(e2.value)
+
+
+def test_an_awaiting_call_restores_without_its_coroutine():
+    wasm = _wasm(STATE_WAT)
+    want = _make("interp", wasm)[2].call("rec", 6)
+
+    async def tick(env, x):
+        return x * 3
+    inst = _make("interp", wasm, wasmbed.host_function("i", "i", tick))[2]
+    with pytest.raises(wasmbed.Suspended) as ei:
+        inst.call("rec", 6)
+    snap = inst.snapshot()
+    ei.value.value.close()
+    s = _restore("interp", wasm, snap, {"env": {"tick": _tick()}}).suspended()
+    assert s.reason == "await" and s.value is None
+    assert s.resume(0) == want      # the innermost tick(0)
