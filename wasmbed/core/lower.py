@@ -44,7 +44,7 @@ class Label:
 
 
 # the last registers of every frame: the executor's (see interp.run_frames)
-FRAME_SLOTS = 3
+FRAME_SLOTS = 2
 
 
 class Lowered:

@@ -40,6 +40,7 @@ import struct
 
 from wasmbed.core import errors as E
 from wasmbed.core.errors import SnapshotError
+from wasmbed.core.lower import FRAME_SLOTS
 
 MAGIC = b"WBSNAP"
 VERSION = 1
@@ -293,11 +294,18 @@ def _comp_index(core, meter):
     return out
 
 
+def _nregs(comp):
+    """A frame's registers proper: its R without the executor's FRAME_SLOTS
+    (its Compiled and its call site, which a restore makes again)."""
+    return comp.nparams + len(comp.template) - FRAME_SLOTS
+
+
 def _frame(comps, comp, R, pc, base):
     k = comps.get(id(comp))
     if k is None:
         raise SnapshotError(E.SNAP_FOREIGN_FRAME)
-    return [k, R, pc, base, len(comp.code), comp.nparams + len(comp.template)]
+    n = _nregs(comp)
+    return [k, R[:n], pc, base, len(comp.code), n]
 
 
 def call_state(core, s, call_results, meter):
@@ -313,9 +321,10 @@ def call_state(core, s, call_results, meter):
             raise SnapshotError(E.SNAP_FOREIGN_FRAME)
         comp, R = fz.cur
         cur = _frame(comps, comp, R, 0, 0)
-        for fr in fz.frames:
-            _c, R2, nxt, _s, base, comp2, inst2, _t = fr
-            if inst2 is not core:
+        for R2 in fz.frames:
+            comp2 = R2[-1]
+            base, nxt = R2[-2]
+            if comp2.inst is not core:
                 raise SnapshotError(E.SNAP_FOREIGN_FRAME)
             frames.append(_frame(comps, comp2, R2, nxt, base))
     value = s.value if plain(s.value) else None
@@ -450,16 +459,16 @@ def frozen(core, call, meter):
         c = f.compiled if meter is None else meter.code.get(f)
         if c is None:
             c = compile_function(core, f, meter)
-        have = c.nparams + len(c.template)
+        have = _nregs(c)
         if len(c.code) != nops or have != nregs or len(R) != nregs:
             raise SnapshotError(E.SNAP_FRAME_CODE % (idx, len(c.code), have, nops, nregs))
         return c, R, at, base
     out = []
-    term = core.term
     for fr in frames:
         c, R, at, base = code(fr)
-        out.append((c.code, R, at, c.specials, base, c, core, term))
+        out.append(list(R) + [(base, at), c])
     c, R, _at, _b = code(cur)
+    R = list(R) + [None, c]
     if pc >= 0:
         _shape(pc < len(c.code), "pc %d" % pc)
     else:
