@@ -96,8 +96,82 @@ def call_host(env, f, args):
     return results_list(f.type, r)
 
 
+class ExportMap:
+    """An instance's exports by name, read through its module's export
+    list (``Module.exports``) and index spaces rather than held in a dict
+    of its own (about 800 bytes of board heap for 60 exports): ``get``,
+    ``[name]`` (KeyError), ``in``, ``len``, iteration over names,
+    ``keys``/``values``/``items``. Past LINEAR exports a name index is
+    built on first lookup."""
+
+    LINEAR = 64
+
+    __slots__ = ("inst", "_at")
+
+    def __init__(self, inst):
+        self.inst = inst
+        self._at = None
+
+    def _find(self, name):
+        names = self.inst.module.exports.names
+        if len(names) > self.LINEAR:
+            at = self._at
+            if at is None:
+                at = self._at = dict((n, i) for i, n in enumerate(names))
+            return at.get(name, -1)
+        try:
+            return names.index(name)
+        except ValueError:
+            return -1
+
+    def _value(self, i):
+        inst = self.inst
+        ex = inst.module.exports
+        k = ex.kinds[i]
+        x = ex.indices[i]
+        if k == EXT_FUNC:
+            return inst.funcs[x]
+        if k == EXT_TABLE:
+            return inst.tables[x]
+        if k == EXT_MEMORY:
+            return inst.memories[x]
+        if k == EXT_TAG:
+            return inst.tags[x]
+        return inst.globals[x]
+
+    def get(self, name, default=None):
+        i = self._find(name)
+        return default if i < 0 else self._value(i)
+
+    def __getitem__(self, name):
+        i = self._find(name)
+        if i < 0:
+            raise KeyError(name)
+        return self._value(i)
+
+    def __contains__(self, name):
+        return self._find(name) >= 0
+
+    def __len__(self):
+        return len(self.inst.module.exports.names)
+
+    def __iter__(self):
+        return iter(self.inst.module.exports.names)
+
+    def keys(self):
+        return list(self.inst.module.exports.names)
+
+    def values(self):
+        return [self._value(i) for i in range(len(self))]
+
+    def items(self):
+        names = self.inst.module.exports.names
+        return [(names[i], self._value(i)) for i in range(len(names))]
+
+
 class ModuleInstance:
-    """The runtime representation of an instantiated module."""
+    """The runtime representation of an instantiated module. ``exports``
+    an ExportMap (a dict until instantiation reaches its exports)."""
 
     def __init__(self, module, store, term=None):
         self.module = module
@@ -331,18 +405,7 @@ def _initialise(inst, module, store, limits, run_start):
     for g in module.globals:
         inst.globals.append(Global(g.type, eval_const(g.init, inst), module))
     # 3. exports
-    for e in module.exports:
-        k = e.kind
-        if k == EXT_FUNC:
-            inst.exports[e.name] = inst.funcs[e.index]
-        elif k == EXT_TABLE:
-            inst.exports[e.name] = inst.tables[e.index]
-        elif k == EXT_MEMORY:
-            inst.exports[e.name] = inst.memories[e.index]
-        elif k == EXT_TAG:
-            inst.exports[e.name] = inst.tags[e.index]
-        else:
-            inst.exports[e.name] = inst.globals[e.index]
+    inst.exports = ExportMap(inst)
     # 4. element segments, 5. data segments (in order; a failure traps
     # after the earlier segments took effect)
     term = inst.term

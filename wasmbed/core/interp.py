@@ -470,6 +470,24 @@ class Compiled:
         self.inst = inst
 
 
+# the closures that return ~k (frame switch k: see run_frames), shared by
+# every function (on a board each costs about 48 bytes of heap)
+_SWITCH_OPS = []
+
+
+def _switch_op(k):
+    ops = _SWITCH_OPS
+    while len(ops) <= k:
+        ops.append(_returns(~len(ops)))
+    return ops[k]
+
+
+def _returns(r):
+    def op(R):
+        return r
+    return op
+
+
 def compile_function(inst, fn, meter=None):
     """Build (and cache on fn) the closures of WasmFunction fn; with a
     fuel.Meter, its metered closures (cached in meter.code)."""
@@ -498,11 +516,7 @@ def compile_function(inst, fn, meter=None):
     def special(entry):
         k = len(specials)
         specials.append(entry)
-        r = ~k
-
-        def op(R):
-            return r
-        return op
+        return _switch_op(k)
 
     ir = low.ir
     for i, ins in enumerate(ir):
@@ -705,6 +719,19 @@ def _other(inst, ins, nxt, mem):
 # ---------------------------------------------------------------------------
 # the executor
 
+# the most frames in one chunk of the frame stack (see run_frames)
+FRAME_CHUNK = 15
+
+
+def flat_frames(frames):
+    """The callers' R in frame stack chunks ``frames``, outermost first."""
+    out = []
+    while frames is not None:
+        out[0:0] = frames[1:]
+        frames = frames[0]
+    return out
+
+
 def execute(env, func, args):
     """Run `func` with `args` (a list of internal values) on exec env `env`.
 
@@ -728,7 +755,7 @@ def execute(env, func, args):
         raise Trap(E.TRAP_STACK_EXHAUSTED)
     budget -= comp.cost
     R = list(args) + comp.template
-    return run_frames(env, [], comp, R, 0, func.instance, budget)
+    return run_frames(env, [None], comp, R, 0, func.instance, budget)
 
 
 def run_frames(env, frames, comp, R, pc, inst, budget):
@@ -740,8 +767,12 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
     A frame is its register list R, nothing else: the last FRAME_SLOTS
     registers hold (from its template) the frame's Compiled, which names
     its instance, and, while it calls, the call site's (result base, next
-    index) tuple. ``frames`` is the list of the callers' R. On a board a
-    frame so costs its list and nothing more (about 50 bytes of heap)."""
+    index) tuple. ``frames`` holds the callers' R, innermost last, in
+    chunks: a chunk is a list of its parent chunk (None for the outermost)
+    and up to FRAME_CHUNK R. On a board a frame so costs its list and a
+    pointer (about 50 bytes of heap), and a deep stack never needs one
+    large block of heap (a list of 512 frames would need 2 KB in one
+    piece, which a fragmented heap may not have)."""
     meter = env._fuel
     code = comp.code
     specials = comp.specials
@@ -755,8 +786,10 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                 kind = sp[0]
                 if kind == SP_RET:
                     slots = sp[1]
-                    if not frames:
-                        return [R[s] for s in slots]
+                    if len(frames) == 1:
+                        if frames[0] is None:
+                            return [R[s] for s in slots]
+                        frames = frames[0]
                     vals = [R[s] for s in slots]
                     budget += comp.cost
                     R = frames.pop()
@@ -812,8 +845,10 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                             res = _call_host(env, f, R[base:base + nargs])
                         finally:
                             env.stack_used = saved
-                        if not frames:
-                            return list(res)
+                        if len(frames) == 1:
+                            if frames[0] is None:
+                                return list(res)
+                            frames = frames[0]
                         R = frames.pop()
                         comp = R[-1]
                         base, pc = R[-2]
@@ -858,6 +893,8 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                     raise Trap(E.TRAP_STACK_EXHAUSTED)
                 budget -= c.cost
                 R[-2] = ret
+                if len(frames) > FRAME_CHUNK:
+                    frames = [frames]
                 frames.append(R)
                 R = R[base:base + nargs] + c.template
                 comp = c
@@ -892,8 +929,10 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                             R[sv] = ex.exn      # a legacy catch: for rethrow
                         pc = pos
                         break
-                if not frames:
-                    raise
+                if len(frames) == 1:
+                    if frames[0] is None:
+                        raise
+                    frames = frames[0]
                 budget += comp.cost
                 R = frames.pop()
                 comp = R[-1]

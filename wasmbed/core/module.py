@@ -425,10 +425,10 @@ class Func:
 
 class FuncTable:
     """The defined functions of a lazily decoded module (``Module.funcs``
-    then), a sequence of Func held as three lists of small values (type
-    index, body offset, shared locals list) rather than one object per
-    function: on a board a Func costs about 64 bytes of heap, an entry
-    here 12. ``table[i]`` and iteration make a fresh Func each time; none
+    then), a sequence of Func held as columns of small values (type
+    index and locals kind a byte each while they fit one, body offset)
+    rather than one object per function: on a board a Func costs about 64
+    bytes of heap, an entry here 6. ``table[i]`` and iteration make a fresh Func each time; none
     is kept, so neither is the lowered code an execution tier may cache in
     its ``compiled`` slot (a board lowers a function again for another
     instance rather than hold every function's IR beside its closures:
@@ -437,13 +437,24 @@ class FuncTable:
 
     def __init__(self, src):
         self.src = src          # (module bytes, threads, wasm3), shared
-        self.type_idx = []
+        # a byte per function while every value fits one (a list after)
+        self.type_idx = bytearray()
         self.offset = []
-        self.locals = []
+        self.kinds = []         # the distinct locals lists
+        self.locals = bytearray()   # per function: its index in kinds
+        self._kind_of = {}      # id(locals list) -> index in kinds
 
     def add(self, type_idx, locals, offset):
+        if type_idx > 255 and type(self.type_idx) is bytearray:
+            self.type_idx = list(self.type_idx)
         self.type_idx.append(type_idx)
-        self.locals.append(locals)
+        k = self._kind_of.get(id(locals))
+        if k is None:
+            k = self._kind_of[id(locals)] = len(self.kinds)
+            self.kinds.append(locals)
+            if k > 255 and type(self.locals) is bytearray:
+                self.locals = list(self.locals)
+        self.locals.append(k)
         self.offset.append(offset)
 
     def __len__(self):
@@ -451,8 +462,8 @@ class FuncTable:
 
     def __getitem__(self, i):
         # IndexError past the end, negative indices as a list's
-        return Func(self.type_idx[i], self.locals[i], None, self.offset[i],
-                    self.src)
+        return Func(self.type_idx[i], self.kinds[self.locals[i]], None,
+                    self.offset[i], self.src)
 
     def __iter__(self):
         for i in range(len(self.offset)):

@@ -10,7 +10,7 @@ suspends (see docs/INTERNALS.md, "Fuel").
 
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, NotSupported
-from wasmbed.core.interp import (run_frames, SP_CALL, SP_CALL_REF,
+from wasmbed.core.interp import (run_frames, flat_frames, SP_CALL, SP_CALL_REF,
                                  SP_CALL_IND)
 
 
@@ -34,6 +34,8 @@ def freeze(s, frames, comp, R, pc, inst):
     if s.frozen is not None:
         # raised by a call a host function made, and not caught there
         raise NotSupported(E.SUSPEND_NESTED)
+    if frames is not None:
+        frames = flat_frames(frames)
     s.frozen = Frozen(frames, (comp, R) if comp is not None else None, pc, inst)
 
 
@@ -78,4 +80,4 @@ def resume(env, fz, vals):
         budget -= f[-1].cost
     if budget < 0:
         raise Trap(E.TRAP_STACK_EXHAUSTED)
-    return run_frames(env, frames, comp, R, pc, inst, budget)
+    return run_frames(env, [None] + frames, comp, R, pc, inst, budget)
