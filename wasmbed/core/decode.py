@@ -1072,6 +1072,8 @@ def _code_section(r, codes, lazy, func_decl):
             codes.append(Func(func_decl[i] if i < ndecl else 0, locals_,
                               body, start))
         body = None
+    if lazy:
+        codes.close()
     return uses_data
 
 

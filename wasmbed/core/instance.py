@@ -101,7 +101,7 @@ class ExportMap:
     list (``Module.exports``) and index spaces rather than held in a dict
     of its own (about 800 bytes of board heap for 60 exports): ``get``,
     ``[name]`` (KeyError), ``in``, ``len``, iteration over names,
-    ``keys``/``values``/``items``. Past LINEAR exports a name index is
+    ``items()``. Past LINEAR exports a name index is
     built on first lookup."""
 
     LINEAR = 64
@@ -157,12 +157,6 @@ class ExportMap:
 
     def __iter__(self):
         return iter(self.inst.module.exports.names)
-
-    def keys(self):
-        return list(self.inst.module.exports.names)
-
-    def values(self):
-        return [self._value(i) for i in range(len(self))]
 
     def items(self):
         names = self.inst.module.exports.names

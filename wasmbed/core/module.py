@@ -457,6 +457,10 @@ class FuncTable:
         self.locals.append(k)
         self.offset.append(offset)
 
+    def close(self):
+        """No more add(): drop what only adding needs."""
+        self._kind_of = None
+
     def __len__(self):
         return len(self.offset)
 
