@@ -68,7 +68,7 @@ from wasmbed.core.module import (
     Module, FuncType, Limits, TableType, MemoryType, GlobalType, Import,
     Func, FuncTable, Global, Elem, Data, CustomSection, VALTYPES, REFTYPES,
     FUNCREF, EXNREF, HEAP_TOP, HEAP_INDEX, ref_type, BT_EMPTY, EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_GLOBAL,
-    EXT_TAG, MODE_ACTIVE, MODE_PASSIVE, MODE_DECLARATIVE)
+    EXT_TAG, StructType, ArrayType, I8, I16, MODE_ACTIVE, MODE_PASSIVE, MODE_DECLARATIVE)
 
 # -- messages (the reference interpreter's wording) -------------------------
 MSG_UNEXPECTED_END = "unexpected end"
@@ -914,14 +914,35 @@ def _sub_type(r):
         final = form == 0x4F
         at = r.pos
     form, r.pos = read_signed(b, at, 7)
-    if form != -0x20:
+    if form == -0x20:
+        params = r.valtypes()
+        ft = FuncType(params, r.valtypes())
+    elif form == -0x21 and r.wasm3:                 # 0x5F struct
+        ft = StructType(tuple([_field(r) for _ in range(r.len32())]))
+    elif form == -0x22 and r.wasm3:                 # 0x5E array
+        ft = ArrayType(_field(r))
+    else:
         raise MalformedModule(MSG_FUNCTYPE, at)
-    params = r.valtypes()
-    ft = FuncType(params, r.valtypes())
     if supers or not final:
         ft.supers = supers
         ft.final = final
     return ft
+
+
+def _field(r):
+    """A GC field: storage type (i8 0x78, i16 0x77 or a value type) and
+    mutability (0 or 1, else "malformed mutability")."""
+    x = r.b[r.pos]
+    if x == I8 or x == I16:
+        r.pos += 1
+        t = x
+    else:
+        t = r.valtype()
+    at = r.pos
+    mut = r.byte()
+    if mut > 1:
+        raise MalformedModule(MSG_MUTABILITY, at)
+    return (t, mut == 1)
 
 
 def _import_desc(r, wasm3):
