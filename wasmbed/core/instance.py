@@ -205,6 +205,12 @@ def eval_const(expr, inst):
             stack.append(inst.funcs[ins[1]])
         elif op == O.GLOBAL_GET:
             stack.append(inst.globals[ins[1]].value)
+        elif op >= O.PREFIX_FB:
+            from wasmbed.core import gc
+            n, _, fn = gc.make(inst, ins)
+            args = stack[len(stack) - n:] if n else []
+            del stack[len(stack) - n:]
+            stack.append(fn(*args))
         else:
             # extended constant expressions: i32/i64 add, sub, mul
             b = stack.pop()

@@ -187,6 +187,12 @@ _CONST_BINOP = {0x6A: I32, 0x6B: I32, 0x6C: I32, 0x7C: I64, 0x7D: I64,
                 0x7E: I64}
 
 
+# GC instructions allowed in constant expressions: struct.new(_default),
+# array.new(_default/_fixed), any.convert_extern, extern.convert_any,
+# ref.i31
+_GC_CONST = tuple([_ops.PREFIX_FB + s for s in (0, 1, 6, 7, 8, 26, 27, 28)])
+
+
 def check_const_expr(ctx, expr, expected, nglobals=None):
     """A constant expression that leaves exactly one value of type expected.
 
@@ -220,6 +226,10 @@ def check_const_expr(ctx, expr, expected, nglobals=None):
                 raise _unknown("function", ins[1])
             stack.append(FUNCREF if ctx.spec2 else ref_type(
                 False, HEAP_INDEX + ctx.func_type_idx[ins[1]]))
+        elif op in _GC_CONST and not ctx.spec2:
+            from wasmbed.core import validate_gc
+            frame = [0x02, (), (), 0, False, ctx.module, 0]
+            validate_gc.check(ctx, ins, stack, frame, [frame])
         elif op in _CONST_BINOP and not ctx.spec2:
             t = _CONST_BINOP[op]
             if len(stack) < 2 or stack[-1] != t or stack[-2] != t:

@@ -573,6 +573,9 @@ def _check_body(ctx, declared_locals, body, ftype):
                 _pop_expect(vals, frame, at)
                 _pop_expect(vals, frame, table_elems[x])
                 _pop_expect(vals, frame, at)
+            elif op >= _ops.PREFIX_FB or op == 0xD3:     # GC, ref.eq
+                from wasmbed.core import validate_gc
+                validate_gc.check(ctx, ins, vals, frame, ctrls)
             else:
                 raise InvalidModule("illegal opcode %s" % _ops.NAME[op])
             continue
