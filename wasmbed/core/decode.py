@@ -226,7 +226,7 @@ def _illegal(op, pos):
 
 
 # GC sub-opcodes by immediate shape
-_GC_ONE = (0, 1, 6, 7, 16)              # a type index
+_GC_ONE = (0, 1, 6, 7, 11, 12, 13, 14, 16)            # a type index
 _GC_TWO = (2, 3, 4, 5, 8, 9, 10, 17, 18, 19)    # two indices
 _GC_HEAP = (20, 21, 22, 23)             # ref.test / ref.cast (null: odd)
 

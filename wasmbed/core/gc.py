@@ -294,6 +294,12 @@ def _fn(inst, module, ins):
                     raise Trap(NULL_STRUCT)
                 return conv(o.f[y])
         return sget
+    if s == 15:
+        def alen(o):
+            if o is None:
+                raise Trap(NULL_ARRAY)
+            return len(o.a)
+        return alen
     if s <= 19:
         r = rtt(module, ins[1])
         st = module.types[ins[1]].field[0]
@@ -368,12 +374,6 @@ def _array_fn(inst, s, ins, r, st, m):
                 raise Trap(ARRAY_OOB)
             a[i] = v if m is None else v & m
         return aset
-    if s == 15:
-        def alen(o):
-            if o is None:
-                raise Trap(NULL_ARRAY)
-            return len(o.a)
-        return alen
     if s == 16:
         def fill(o, d, v, n):
             if o is None:
