@@ -209,7 +209,16 @@ def _getter(st, op_kind):
 
 
 def ref_eq(a, b):
-    return a is b or (type(a) is I31 and type(b) is I31 and a.v == b.v)
+    return 1 if a is b or (type(a) is I31 and type(b) is I31
+                           and a.v == b.v) else 0
+
+
+def struct_of(o):
+    """o, or the "null structure reference" trap (the fast tier's direct
+    field accesses)."""
+    if o is None:
+        raise Trap(NULL_STRUCT)
+    return o
 
 
 def _segment_values(inst, which, seg, s, n, t):
@@ -252,7 +261,7 @@ def make(inst, ins):
     ``inst`` (ref.eq included)."""
     module = inst.module
     if ins[0] == O.REF_EQ:
-        return 2, True, lambda a, b: 1 if ref_eq(a, b) else 0
+        return 2, True, ref_eq
     n, res = arity(module, ins)
     return n, res, _fn(inst, module, ins)
 

@@ -133,12 +133,22 @@ def _limits_match(actual, expected):
     return True
 
 
+def _func_sub(f, module, x):
+    """3.0: function f's type is a declared subtype of type x."""
+    from wasmbed.core import gc
+    if not module.types[x].supers and not any(
+            t.supers for t in module.types):
+        return False
+    return gc.is_sub(gc._func_rtt(f), gc.rtt(module, x))
+
+
 def _check_import(imp, ext, module):
     kind = imp.kind
     if kind == EXT_FUNC:
         if not (isinstance(ext, WasmFunction) or isinstance(ext, HostFunction)):
             raise LinkError("incompatible import type")
-        if ext.type != module.types[imp.desc]:
+        if ext.type != module.types[imp.desc] and not _func_sub(
+                ext, module, imp.desc):
             raise LinkError("incompatible import type")
     elif kind == EXT_TABLE:
         if not isinstance(ext, Table):

@@ -1,0 +1,59 @@
+"""The fast tier's GC instructions (hooked into translate.py): each one a
+call of core/gc.py's function for it, bound per instance in the
+translation's prelude (``ctx.gc(ins)``, ``ctx.gc_test(reftype)``), so
+no lookup happens per access; struct.get / struct.set and array.get /
+array.set of plain (unpacked) fields are direct list operations on the
+object, behind a null (and bounds) check.
+"""
+
+from wasmbed.core import opcodes as O
+
+_FB = O.PREFIX_FB
+
+
+def _plain_struct_field(module, ins):
+    t = module.types[ins[1]].fields[ins[2]][0]
+    return t != 0x78 and t != 0x77
+
+
+def emit(t, op, ins):
+    """Translate GC instruction ``ins`` (ref.eq included) on translator t."""
+    from wasmbed.core import gc
+    module = t.module
+    if op == O.REF_EQ:
+        (a, b), h = t.operands(2)
+        f = t.need("GCEQ", "ctx.gc_name('ref_eq')")
+        t.stmt_result(h, "%s(%s, %s)" % (f, t.val(a), t.val(b)))
+        return
+    s = op - _FB
+    if s == 2 and _plain_struct_field(module, ins):
+        (o,), h = t.operands(1)
+        f = t.need("GCSO", "ctx.gc_name('struct_of')")
+        t.stmt_result(h, "%s(%s).f[%d]" % (f, t.val(o), ins[2]))
+        return
+    if s == 5 and _plain_struct_field(module, ins):
+        (o, v), h = t.operands(2)
+        f = t.need("GCSO", "ctx.gc_name('struct_of')")
+        t.emit("%s(%s).f[%d] = %s" % (f, t.val(o), ins[2], t.val(v)))
+        return
+    n, res = gc.arity(module, ins)
+    ops, h = t.operands(n)
+    x = t.need("GC%d" % len(t.prelude), "ctx.gc(%r)" % (tuple(ins),))
+    call = "%s(%s)" % (x, ", ".join(t.val(v) for v in ops))
+    if res:
+        t.stmt_result(h, call)
+    else:
+        t.emit(call)
+
+
+def br_on_cast(t, op, ins):
+    """br_on_cast / br_on_cast_fail: the reference, evaluated once, stays
+    on the stack whether the branch is taken or not."""
+    v = t.vs[-1]
+    if v.d > 0 or v.cond:
+        t.pop()
+        t.stmt_result(len(t.vs), t.val(v))
+        v = t.vs[-1]
+    x = t.need("GT%d" % len(t.prelude), "ctx.gc_test(%d)" % ins[3])
+    neg = "not " if op == _FB + 25 else ""
+    t.emit("if %s%s(%s):" % (neg, x, v.e), t.jump(ins[1]))
