@@ -213,6 +213,11 @@ def ref_eq(a, b):
                            and a.v == b.v) else 0
 
 
+def array_check(o):
+    """The trap of a failed array access: null or out of bounds."""
+    raise Trap(NULL_ARRAY if o is None else ARRAY_OOB)
+
+
 def struct_of(o):
     """o, or the "null structure reference" trap (the fast tier's direct
     field accesses)."""
