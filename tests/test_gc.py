@@ -255,3 +255,20 @@ def test_equivalent_rec_groups_of_two_modules_are_one_type(mode):
     assert two.call("is_a", s) == 1
     assert other.call("is_a", s) == 0
     assert one.call("is_a", other.call("mk")) == 0
+
+
+def test_sized_allocations_pay_fuel_by_size():
+    # fuel.py: array.new_default pays n >> 16 besides its instructions
+    wasm = wasmtime.wat2wasm("""(module (type $a (array (mut i8)))
+      (func (export "alloc") (param i32) (result i32)
+        (array.len (array.new_default $a (local.get 0)))))""")
+    for mode in ("interp", "fast"):
+        rt = _runtime(mode)
+        inst = rt.instantiate(rt.load(wasm))
+        env = inst.default_exec_env()
+        spent = []
+        for n in (0, 1 << 20):
+            env.set_fuel(1000)
+            assert env.call(inst.lookup_function("alloc"), n) == n
+            spent.append(1000 - env.get_fuel())
+        assert spent[1] - spent[0] == 16, mode
