@@ -272,3 +272,32 @@ def test_sized_allocations_pay_fuel_by_size():
             assert env.call(inst.lookup_function("alloc"), n) == n
             spent.append(1000 - env.get_fuel())
         assert spent[1] - spent[0] == 16, mode
+
+
+POOL_WAT = """(module (type $a (array (mut i64)))
+  (global $keep (mut (ref null $a)) (ref.null $a))
+  (func (export "churn") (param $n i32) (param $len i32) (result i32)
+    (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s)
+        (array.len (array.new_default $a (local.get $len)))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $s))
+  (func (export "keep") (param $len i32)
+    (global.set $keep (array.new_default $a (local.get $len)))))"""
+
+
+@pytest.mark.parametrize("mode", ["interp", "fast"])
+def test_pool_mode_charges_gc_objects_and_gives_them_back(mode):
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(
+        mem_alloc_type="pool", heap_size=4 << 20, mode=mode,
+        charge_host_memory=True))
+    inst = rt.instantiate(rt.load(wasmtime.wat2wasm(POOL_WAT)))
+    acct = inst.core.host_account
+    base = acct.charged
+    # 200 arrays of ~80 KB each: far more than the pool, each freed in turn
+    assert inst.call("churn", 200, 10000) == 2000000
+    inst.call("keep", 10000)
+    assert acct.charged > base + 80000
+    with pytest.raises(Trap, match="host memory"):
+        inst.call("keep", 1 << 20)          # 8 MiB of elements: does not fit

@@ -14,6 +14,11 @@ type key (module.type_key), shared by every module that defines an
 equivalent type, with a link to the canonical type of its declared
 supertype, so a cast is identity tests along that chain.
 
+Pool mode (an instance with a ``host_account``, charge_host_memory):
+each struct and array is charged OBJ_BYTES + SLOT_BYTES per field or
+element before it is made, and given back when Python frees it; one
+that does not fit traps with PoolExhausted's message.
+
 ``make(inst, ins)`` -> (nargs, has_result, fn): fn a Python function of
 the operand values (bottom first) returning the result; both tiers and
 constant expressions call it. Traps: "null structure reference", "null
@@ -40,7 +45,7 @@ CAST_FAILURE = "cast failure"
 
 
 class Struct:
-    __slots__ = ("t", "f")
+    __slots__ = ("t", "f", "k")     # k: its pool block (_Block), if charged
 
     def __init__(self, t, f):
         self.t = t
@@ -48,7 +53,7 @@ class Struct:
 
 
 class Array:
-    __slots__ = ("t", "a")
+    __slots__ = ("t", "a", "k")
 
     def __init__(self, t, a):
         self.t = t
@@ -261,6 +266,71 @@ _ARITY = {1: (0, True), 2: (1, True), 3: (1, True), 4: (1, True),
           28: (1, True), 29: (1, True), 30: (1, True)}
 
 
+# pool mode: what an object is charged (a Python object with its slots,
+# its list, a pointer per field or element)
+OBJ_BYTES = 112
+SLOT_BYTES = 8
+_ALLOCS = (0, 1, 6, 7, 8, 9, 10)
+
+
+class _Block:
+    """An object's pool block: given back when the object is freed
+    (``__del__``, CPython; where finalisers do not run, with the
+    instance's account). The free is queued on the account and done at
+    its next charge, so a finaliser never runs inside the allocator."""
+
+    __slots__ = ("acct", "off")
+
+    def __init__(self, acct, off):
+        self.acct = acct
+        self.off = off
+
+    def __del__(self):
+        q = getattr(self.acct, "gc_pending", None)
+        if q is not None:
+            q.append(self.off)
+
+
+def _charge(acct, n):
+    """Charge an object of n fields / elements; Trap when it does not fit."""
+    from wasmbed.core.errors import PoolExhausted
+    q = getattr(acct, "gc_pending", None)
+    if q is None:
+        q = acct.gc_pending = []
+    while q:
+        off = q.pop()
+        if off in acct.blocks:
+            acct.free(off)
+    try:
+        return _Block(acct, acct.charge(OBJ_BYTES + SLOT_BYTES * n,
+                                        "a GC object"))
+    except PoolExhausted as e:
+        raise Trap(str(e))
+
+
+def _charged(acct, s, nfields, fn):
+    """fn with each allocation charged to account acct first."""
+    if s == 0 or s == 1:
+        def alloc(*args):
+            k = _charge(acct, nfields)
+            o = fn(*args)
+            o.k = k
+            return o
+    elif s == 8:
+        def alloc(*args):
+            k = _charge(acct, len(args))
+            o = fn(*args)
+            o.k = k
+            return o
+    else:
+        def alloc(*args):
+            k = _charge(acct, args[-1])
+            o = fn(*args)
+            o.k = k
+            return o
+    return alloc
+
+
 def make(inst, ins):
     """-> (nargs, has_result, fn) for GC instruction ``ins`` in instance
     ``inst`` (ref.eq included)."""
@@ -268,7 +338,13 @@ def make(inst, ins):
     if ins[0] == O.REF_EQ:
         return 2, True, ref_eq
     n, res = arity(module, ins)
-    return n, res, _fn(inst, module, ins)
+    fn = _fn(inst, module, ins)
+    acct = getattr(inst, "host_account", None)
+    s = ins[0] - _FB
+    if acct is not None and s in _ALLOCS:
+        nf = len(module.types[ins[1]].fields) if s <= 1 else 0
+        fn = _charged(acct, s, nf, fn)
+    return n, res, fn
 
 
 def _fn(inst, module, ins):
