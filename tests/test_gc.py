@@ -301,3 +301,11 @@ def test_pool_mode_charges_gc_objects_and_gives_them_back(mode):
     assert acct.charged > base + 80000
     with pytest.raises(Trap, match="host memory"):
         inst.call("keep", 1 << 20)          # 8 MiB of elements: does not fit
+
+
+def test_api_arguments_of_gc_types_are_checked(wasm):
+    rt = _runtime("interp")
+    inst = rt.instantiate(rt.load(wasm))
+    with pytest.raises(TypeError):
+        inst.call("read", 5)                # (ref null $pt) takes a struct
+    assert inst.call("read", inst.call("make", 3)) == 3

@@ -305,8 +305,7 @@ class StructType:
 
     def __repr__(self):
         return "(struct %s)" % " ".join(
-            "(field %s%s)" % ("mut " if m else "", storage_name(t))
-            for t, m in self.fields)
+            "(field %s)" % _field_name(t, m) for t, m in self.fields)
 
 
 class ArrayType:
@@ -321,12 +320,15 @@ class ArrayType:
         self.final = True
 
     def __repr__(self):
-        return "(array %s%s)" % ("mut " if self.field[1] else "",
-                                 storage_name(self.field[0]))
+        return "(array %s)" % _field_name(self.field[0], self.field[1])
 
 
 def storage_name(t):
     return "i8" if t == I8 else "i16" if t == I16 else valtype_name(t)
+
+
+def _field_name(t, mut):
+    return "(mut %s)" % storage_name(t) if mut else storage_name(t)
 
 
 class Limits:
