@@ -309,3 +309,40 @@ def test_api_arguments_of_gc_types_are_checked(wasm):
     with pytest.raises(TypeError):
         inst.call("read", 5)                # (ref null $pt) takes a struct
     assert inst.call("read", inst.call("make", 3)) == 3
+
+
+MP_SCRIPT = r'''
+import sys
+sys.path.insert(0, %r)
+import wasmbed
+rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="interp"))
+inst = rt.instantiate(rt.load(open(%r, "rb").read()))
+out = []
+for n, a in %r:
+    try:
+        out.append(inst.call(n, *a))
+    except wasmbed.Trap:
+        out.append("trap")
+print(repr(out))
+'''
+
+
+def test_micropython_gives_what_wasmtime_gives(tmp_path, wasm, expected):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    mp = os.path.join(os.path.dirname(sys.executable), "micropython")
+    if not os.path.exists(mp):
+        mp = shutil.which("micropython")
+    if mp is None:
+        pytest.skip("no MicroPython unix port")
+    path = tmp_path / "gc.wasm"
+    path.write_bytes(bytes(wasm))
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    script = tmp_path / "run.py"
+    script.write_text(MP_SCRIPT % (repo, str(path), CALLS))
+    r = subprocess.run([mp, str(script)], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == repr(expected)
