@@ -12,7 +12,9 @@ anyref is a non-null any that is neither eq, i31, struct nor array).
 Run-time types (``RTT``) are canonical: one object per iso-recursive
 type key (module.type_key), shared by every module that defines an
 equivalent type, with a link to the canonical type of its declared
-supertype, so a cast is identity tests along that chain.
+supertype, so a cast is identity tests along that chain. The table of
+them (``_CANON``) lives as long as the process: it grows with every
+distinct type key loaded.
 
 Pool mode (an instance with a ``host_account``, charge_host_memory):
 each struct and array is charged OBJ_BYTES + SLOT_BYTES per field or
@@ -33,7 +35,7 @@ from wasmbed.core.errors import Trap
 from wasmbed.core.module import (
     I32, I64, F32, F64, V128, I8, I16, FuncType, StructType, HEAP_INDEX,
     FUNCREF, EXTERNREF, EXNREF, ANYREF, EQREF, I31REF, STRUCTREF, ARRAYREF,
-    NONE, NOFUNC, NOEXTERN, NOEXN, type_key, heap_of, is_nullable)
+    type_key, heap_of, is_nullable)
 from wasmbed.core import numeric as _N
 
 _FB = O.PREFIX_FB
@@ -107,24 +109,33 @@ def rtt(module, x):
         if r is None:
             dt = module.types[x]
             sup = rtt(module, dt.supers[0]) if dt.supers else None
-            r = _CANON[k] = RTT(k, dt, sup)
+            # setdefault: two threads canonicalising one key agree
+            r = _CANON.setdefault(k, RTT(k, dt, sup))
         cache[x] = r
     return r
 
 
+_FUNC_RTT = {}       # id(FuncType) -> (FuncType, its RTT)
+
+
 def _func_rtt(f):
-    """The run-time type of a function value."""
+    """The run-time type of a function value (cached per FuncType)."""
     ft = f.type
+    e = _FUNC_RTT.get(id(ft))
+    if e is not None and e[0] is ft:
+        return e[1]
+    r = None
     inst = getattr(f, "instance", None)
     m = getattr(inst, "module", None) if inst is not None else None
     if m is not None:
         for i, t in enumerate(m.types):
             if t is ft:
-                return rtt(m, i)
-    k = ft.key if ft.key is not None else ft._k()
-    r = _CANON.get(k)
-    if r is None:
-        r = _CANON[k] = RTT(k, ft, None)
+                r = rtt(m, i)
+                break
+    if r is None:                   # a host function's type: final, alone
+        k = ft.key if ft.key is not None else ft._k()
+        r = _CANON.setdefault(k, RTT(k, ft, None))
+    _FUNC_RTT[id(ft)] = (ft, r)
     return r
 
 
@@ -191,13 +202,6 @@ def _from_bytes(t, b):
         import struct
         return struct.unpack("<d", b)[0]
     return int.from_bytes(b, "little")
-
-
-def _pack(t):
-    m = _MASK.get(t)
-    if m is None:
-        return None
-    return m
 
 
 def _getter(st, op_kind):
