@@ -572,11 +572,9 @@ class Session(object):
             for f in core.funcs:
                 if isinstance(f, WasmFunction) and f.instance is core:
                     f.compiled = None
-            forget = getattr(core.module.funcs, "forget", None)
-            if forget is not None:      # a lazily decoded module's Funcs
-                forget()
-            else:
-                for d in core.module.funcs:
+            funcs = core.module.funcs
+            if type(funcs) is list:     # a lazily decoded one keeps no IR
+                for d in funcs:
                     d.compiled = None
         gc.collect()
 

@@ -162,11 +162,16 @@ def fuel_out(cell):
 # -- the interpreter ---------------------------------------------------------
 
 def lowered(module, defn):
-    """The metered lowering of a defined function (cached on the module)."""
-    cache = getattr(module, "_fuel_lowered", None)
-    if cache is None:
+    """The metered lowering of a defined function (cached on the module,
+    unless it is lazily decoded: its Funcs are made afresh on each read,
+    see module.FuncTable, and a board keeps no IR)."""
+    if type(module.funcs) is not list:
         cache = {}
-        module._fuel_lowered = cache
+    else:
+        cache = getattr(module, "_fuel_lowered", None)
+        if cache is None:
+            cache = {}
+            module._fuel_lowered = cache
     low = cache.get(defn)
     if low is None:
         from wasmbed.core.lower import lower_function

@@ -475,11 +475,11 @@ class FuncTable:
     then), a sequence of Func held as three lists of small values (type
     index, body offset, shared locals list) rather than one object per
     function: on a board a Func costs about 64 bytes of heap, an entry
-    here 12. ``table[i]`` makes function i's Func on first use and keeps
-    it (its ``compiled`` slot caches the function's lowered code);
-    iterating yields the kept ones or fresh ones that are not kept (the
-    validator and the fact finders read every body once). ``forget()``
-    drops the kept ones (a board short of RAM; they are made again).
+    here 12. ``table[i]`` and iteration make a fresh Func each time; none
+    is kept, so neither is the lowered code an execution tier may cache in
+    its ``compiled`` slot (a board lowers a function again for another
+    instance rather than hold every function's IR beside its closures:
+    about 400 bytes of heap for a small function).
     """
 
     def __init__(self, src):
@@ -487,7 +487,6 @@ class FuncTable:
         self.type_idx = []
         self.offset = []
         self.locals = []
-        self.made = {}
 
     def add(self, type_idx, locals, offset):
         self.type_idx.append(type_idx)
@@ -497,29 +496,14 @@ class FuncTable:
     def __len__(self):
         return len(self.offset)
 
-    def _make(self, i):
+    def __getitem__(self, i):
+        # IndexError past the end, negative indices as a list's
         return Func(self.type_idx[i], self.locals[i], None, self.offset[i],
                     self.src)
 
-    def __getitem__(self, i):
-        f = self.made.get(i)
-        if f is None:
-            if i < 0:
-                i += len(self.offset)
-            f = self.made.get(i)
-            if f is None:
-                f = self._make(i)       # IndexError past the end
-                self.made[i] = f
-        return f
-
     def __iter__(self):
-        made = self.made
         for i in range(len(self.offset)):
-            f = made.get(i)
-            yield self._make(i) if f is None else f
-
-    def forget(self):
-        self.made = {}
+            yield self[i]
 
 
 class Global:
@@ -532,10 +516,40 @@ class Global:
         self.init = init
 
 
+class FuncIndexItems:
+    """The items of an element segment given as function indices (the
+    binary's forms without expressions): reads as the list of constant
+    expressions ``[(ref.func x), (end,)]`` they stand for, each made when
+    read, while holding only the indices (``indices``, a list): on a board
+    an item costs 4 bytes of heap here, about 48 as an expression."""
+
+    __slots__ = ("indices",)
+
+    def __init__(self, indices):
+        self.indices = indices
+
+    def __len__(self):
+        return len(self.indices)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [_ref_func_expr(x) for x in self.indices[i]]
+        return _ref_func_expr(self.indices[i])
+
+    def __iter__(self):
+        for x in self.indices:
+            yield _ref_func_expr(x)
+
+
+def _ref_func_expr(x):
+    return [(0xD2, x), (0x0B,)]     # ref.func x, end
+
+
 class Elem:
     """An element segment. ``init`` is a list of constant expressions
-    (each a list of instructions), ``mode`` one of MODE_*; ``table`` and
-    ``offset`` (an expression) matter for active segments."""
+    (each a list of instructions), or a FuncIndexItems standing for one;
+    ``mode`` one of MODE_*; ``table`` and ``offset`` (an expression) matter
+    for active segments."""
 
     __slots__ = ("type", "init", "mode", "table", "offset")
 
