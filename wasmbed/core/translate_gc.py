@@ -1,10 +1,10 @@
 """The fast tier's GC instructions (hooked into translate.py): each one a
 call of core/gc.py's function for it, bound per instance in the
 translation's prelude (``ctx.gc(ins)``, ``ctx.gc_test(reftype)``), so
-no lookup happens per access; struct.get / struct.set and array.get /
-array.set of unpacked fields and elements are direct list operations on
-the object, behind a null (and bounds) test (the temporaries ``_ga``,
-``_gi``, ``_gv``).
+no lookup happens per access; struct.get(_s/_u) / struct.set and
+array.get(_s/_u) / array.set are direct list operations on the object
+(packed values masked or sign-extended inline), behind one null (and
+bounds) test (the temporaries ``_ga``, ``_gi``, ``_gv``).
 """
 
 from wasmbed.core import opcodes as O
@@ -12,14 +12,11 @@ from wasmbed.core import opcodes as O
 _FB = O.PREFIX_FB
 
 
-def _plain_struct_field(module, ins):
-    t = module.types[ins[1]].fields[ins[2]][0]
-    return t != 0x78 and t != 0x77
-
-
-def _plain_array(module, ins):
-    t = module.types[ins[1]].field[0]
-    return t != 0x78 and t != 0x77
+# packed storage: the read of get_s (values are stored masked), the mask
+# of a write
+_SEXT = {0x78: "(((%s) ^ 0x80) - 0x80) & 0xFFFFFFFF",
+         0x77: "(((%s) ^ 0x8000) - 0x8000) & 0xFFFFFFFF"}
+_MASK = {0x78: " & 0xFF", 0x77: " & 0xFFFF"}
 
 
 def emit(t, op, ins):
@@ -32,30 +29,35 @@ def emit(t, op, ins):
         t.stmt_result(h, "%s(%s, %s)" % (f, t.val(a), t.val(b)))
         return
     s = op - _FB
-    if s == 2 and _plain_struct_field(module, ins):
-        (o,), h = t.operands(1)
-        f = t.need("GCSO", "ctx.gc_name('struct_of')")
-        t.stmt_result(h, "%s(%s).f[%d]" % (f, t.val(o), ins[2]))
-        return
-    if s == 5 and _plain_struct_field(module, ins):
-        (o, v), h = t.operands(2)
-        f = t.need("GCSO", "ctx.gc_name('struct_of')")
-        t.emit("%s(%s).f[%d] = %s" % (f, t.val(o), ins[2], t.val(v)))
-        return
-    if (s == 11 or s == 14) and _plain_array(module, ins):
-        # array.get / array.set: the operands in order into temporaries,
-        # one test for null and bounds, then the list access
-        ops, h = t.operands(2 if s == 11 else 3)
-        chk = t.need("GCAC", "ctx.gc_name('array_check')")
-        t.emit("_ga = %s" % t.val(ops[0]))
-        t.emit("_gi = %s" % t.val(ops[1]))
-        if s == 14:
-            t.emit("_gv = %s" % t.val(ops[2]))
-        t.emit("if _ga is None or _gi >= len(_ga.a):", ["%s(_ga)" % chk])
-        if s == 11:
-            t.stmt_result(h, "_ga.a[_gi]")
+    if 2 <= s <= 5 or 11 <= s <= 14:
+        # the operands in order into temporaries, one test (null, and
+        # bounds for arrays), then the list access
+        if s <= 5:
+            st = module.types[ins[1]].fields[ins[2]][0]
+            n = 2 if s == 5 else 1
+            chk = t.need("GCSO", "ctx.gc_name('struct_of')")
+            test = "_ga is None"
+            place = "_ga.f[%d]" % ins[2]
         else:
-            t.emit("_ga.a[_gi] = _gv")
+            st = module.types[ins[1]].field[0]
+            n = 3 if s == 14 else 2
+            chk = t.need("GCAC", "ctx.gc_name('array_check')")
+            test = "_ga is None or _gi >= len(_ga.a)"
+            place = "_ga.a[_gi]"
+        ops, h = t.operands(n)
+        t.emit("_ga = %s" % t.val(ops[0]))
+        if s > 5:
+            t.emit("_gi = %s" % t.val(ops[1]))
+        setting = s == 5 or s == 14
+        if setting:
+            t.emit("_gv = %s" % t.val(ops[-1]))
+        t.emit("if %s:" % test, ["%s(_ga)" % chk])
+        if setting:
+            t.emit("%s = _gv%s" % (place, _MASK.get(st, "")))
+        elif s == 3 or s == 12:
+            t.stmt_result(h, _SEXT[st] % place)
+        else:
+            t.stmt_result(h, place)
         return
     n, res = gc.arity(module, ins)
     ops, h = t.operands(n)
