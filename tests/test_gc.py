@@ -346,3 +346,13 @@ def test_micropython_gives_what_wasmtime_gives(tmp_path, wasm, expected):
                        timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == repr(expected)
+
+
+def test_pool_mode_charges_objects_of_constant_expressions():
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(
+        mem_alloc_type="pool", heap_size=4 << 20, charge_host_memory=True))
+    wat = """(module (type $a (array (mut i64)))
+      (global (ref $a) (array.new_default $a (i32.const %d))))"""
+    rt.instantiate(rt.load(wasmtime.wat2wasm(wat % 1000)))
+    with pytest.raises(Trap, match="host memory"):
+        rt.instantiate(rt.load(wasmtime.wat2wasm(wat % (1 << 20))))

@@ -248,7 +248,8 @@ def eval_const(expr, inst):
     return stack[-1]
 
 
-def instantiate(module, resolve, store, run_start=None, term=None):
+def instantiate(module, resolve, store, run_start=None, term=None,
+                account=None):
     """Instantiate a validated module; see the module docstring.
 
     ``store`` provides ``mem_backing``, ``table_backing`` (may be None) and
@@ -258,8 +259,12 @@ def instantiate(module, resolve, store, run_start=None, term=None):
     when None): segment initialisation polls it between chunks (and every
     BULK_CHUNK element expressions), the start function like any call, so
     setting it stops an instantiation; what it asks for is raised.
+    ``account`` (pool mode) the instance's host_account, from the start.
     """
     inst = ModuleInstance(module, store, term)
+    if account is not None:
+        # pool mode: GC objects of constant expressions are charged too
+        inst.host_account = account
     limits = getattr(store, "limits", None)
     if limits is not None:
         limits.add_instance()
