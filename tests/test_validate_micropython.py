@@ -21,7 +21,9 @@ from test_validate_spec import SPEC_JSON
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPEC_SAMPLE = ("core/br_table/br_table.json", "core/select/select.json",
                "core/ref_func/ref_func.json", "simd/simd_lane/simd_lane.json",
-               "threads/atomic/atomic.json")
+               "threads/atomic/atomic.json", "wasm3/struct/struct.json",
+               "wasm3/array/array.json", "wasm3/type-subtyping/type-subtyping.json",
+               "wasm3/br_on_cast/br_on_cast.json")
 
 
 def _micropython():

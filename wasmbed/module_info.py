@@ -29,6 +29,8 @@ def _limits(lim):
 
 
 def _functype(t):
+    if not hasattr(t, "params"):        # GC struct and array types
+        return repr(t)
     parts = ["func"]
     if t.params:
         parts.append("(param %s)" % " ".join(valtype_name(v) for v in t.params))

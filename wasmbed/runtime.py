@@ -458,7 +458,9 @@ class Runtime:
             inst._default_env = env
             if fuel is not None:
                 env.set_fuel(fuel)
-            inst.core = _instantiate(m, resolve, self.store, run_start, term)
+            inst.core = _instantiate(m, resolve, self.store, run_start, term,
+                                     inst._account if self._charge_host
+                                     else None)
             if self._charge_host:
                 inst.core.host_account = inst._account
         except BaseException:

@@ -11,11 +11,22 @@ int (wasmtime-py takes floats only; wasmbed also takes ints, rounded to
 the nearest float); a value beyond the type's range rounds to +-inf, as
 IEEE 754 rounding does (1e40 as an f32 is inf). Anything else (str, None,
 a float for an integer type) raises TypeError.
+
+GC references (anyref, eqref, i31ref, structref, arrayref and typed
+references) are opaque handles: what a wasm function returned (a struct,
+an array, an i31), passed back unchanged; a value of the wrong kind for
+eqref / i31ref / structref / arrayref / (ref $t), null for a non-null
+type, or a non-null value for a bottom type (nullref, nullfuncref,
+nullexternref) raises TypeError. anyref takes any Python object, as
+externref does (inside wasm: a host value, neither eq nor i31).
 """
 
 import struct
 
-from wasmbed.core.module import I32, I64, F32, F64, V128
+from wasmbed.core.module import (
+    I32, I64, F32, F64, V128, TYPED, HEAP_INDEX, EQREF, I31REF, STRUCTREF,
+    ARRAYREF, NONE, NOFUNC, NOEXTERN, NOEXN, heap_of, is_nullable,
+    valtype_name)
 from wasmbed.core import numeric as _N
 
 _SOFT = _N.soft   # soft float mode: f64 values are bits (core/float_host.py)
@@ -42,6 +53,37 @@ def to_internal(t, v):
         return _float_arg(t, v)
     if t == V128:
         return _int_arg(t, v) & ((1 << 128) - 1)
+    if t >= TYPED or t in _GC_CHECKED:
+        return _ref_arg(t, v)
+    return v
+
+
+_GC_CHECKED = (EQREF, I31REF, STRUCTREF, ARRAYREF, NONE, NOFUNC, NOEXTERN,
+               NOEXN)
+
+
+def _ref_arg(t, v):
+    """A reference argument of type t checked for its kind (module doc)."""
+    if v is None:
+        if not is_nullable(t):
+            raise TypeError("expected a non-null reference for %s" % valtype_name(t))
+        return None
+    h = heap_of(t)
+    from wasmbed.core import gc
+    if h >= HEAP_INDEX:
+        ok = type(v) is gc.Struct or type(v) is gc.Array or (
+            hasattr(v, "type") and hasattr(v, "instance"))     # a function
+    elif h in (NONE, NOFUNC, NOEXTERN, NOEXN):
+        ok = False
+    else:
+        kinds = {EQREF: (gc.I31, gc.Struct, gc.Array), I31REF: (gc.I31,),
+                 STRUCTREF: (gc.Struct,), ARRAYREF: (gc.Array,)}.get(h)
+        if kinds is None:           # any, func, extern, exn
+            return v
+        ok = type(v) in kinds
+    if not ok:
+        raise TypeError("expected a %s, got %s %r" % (
+            valtype_name(t), type(v).__name__, v))
     return v
 
 

@@ -70,7 +70,7 @@ from wasmbed.core.module import (
     Func, FuncTable, FuncIndexItems, Global, Elem, Data, CustomSection,
     VALTYPES, REFTYPES,
     FUNCREF, EXNREF, HEAP_TOP, HEAP_INDEX, ref_type, BT_EMPTY, EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_GLOBAL,
-    EXT_TAG, MODE_ACTIVE, MODE_PASSIVE, MODE_DECLARATIVE)
+    EXT_TAG, StructType, ArrayType, I8, I16, MODE_ACTIVE, MODE_PASSIVE, MODE_DECLARATIVE)
 
 # -- messages (the reference interpreter's wording) -------------------------
 MSG_UNEXPECTED_END = "unexpected end"
@@ -189,6 +189,7 @@ _D_TRY = 28           # legacy try: a block type
 _D_CATCH = 29         # legacy catch (a tag index) and catch_all
 _D_DELEGATE = 30      # legacy delegate: a label index; ends its try
 _D_TWO_IDX3 = 31      # return_call_indirect: two indices (3.0)
+_D_GC = 32            # 0xFB: GC instructions (3.0), see _gc_imm
 
 # decoder block stack entries (what may come next besides end)
 _S_BLOCK = 0
@@ -203,7 +204,8 @@ _KIND = _optables.DECODE_KIND
 _SINGLE = {}
 _END_T = (_ops.END,)
 _SINGLE[_ops.END] = _END_T
-_PREFIX_BASE = {0xFC: _ops.PREFIX_FC, 0xFD: _ops.PREFIX_FD, 0xFE: _ops.PREFIX_FE}
+_PREFIX_BASE = {0xFC: _ops.PREFIX_FC, 0xFD: _ops.PREFIX_FD, 0xFE: _ops.PREFIX_FE,
+                0xFB: _ops.PREFIX_FB}
 
 
 def _single(op):
@@ -223,6 +225,36 @@ def _illegal(op, pos):
             return MalformedModule("%s %02x %d" % (
                 MSG_ILLEGAL_OPCODE, prefix, op - base), pos)
     return MalformedModule(MSG_ILLEGAL_OPCODE, pos)
+
+
+# GC sub-opcodes by immediate shape
+_GC_ONE = (0, 1, 6, 7, 11, 12, 13, 14, 16)            # a type index
+_GC_TWO = (2, 3, 4, 5, 8, 9, 10, 17, 18, 19)    # two indices
+_GC_HEAP = (20, 21, 22, 23)             # ref.test / ref.cast (null: odd)
+
+
+def _gc_imm(op, b, pos):
+    """-> (decoded instruction, pos after) of 0xFB instruction ``op``."""
+    s = op - _ops.PREFIX_FB
+    if s in _GC_ONE:
+        x, pos = read_unsigned(b, pos, 32)
+        return (op, x), pos
+    if s in _GC_TWO:
+        x, pos = read_unsigned(b, pos, 32)
+        y, pos = read_unsigned(b, pos, 32)
+        return (op, x, y), pos
+    if s in _GC_HEAP:
+        h, pos = _heaptype(b, pos)
+        return (op, ref_type(s & 1, h)), pos
+    if s == 24 or s == 25:                  # br_on_cast(_fail)
+        flags = b[pos]
+        if flags > 3:
+            raise MalformedModule("malformed br_on_cast flags", pos)
+        x, pos = read_unsigned(b, pos + 1, 32)
+        h1, pos = _heaptype(b, pos)
+        h2, pos = _heaptype(b, pos)
+        return (op, x, ref_type(flags & 1, h1), ref_type(flags & 2, h2)), pos
+    return _SINGLE.get(op) or _single(op), pos
 
 
 def _bad_type(x, message, pos):
@@ -290,7 +322,8 @@ def _expr(b, pos, threads, wasm3=True):
             else:
                 x, pos = leb_u(b, pos, 32)
             if x > 0xFF and (op != 0xFD or x >= 0x120 or not wasm3) or (
-                    op == 0xFE and not threads):     # 0xFD 0x1xx: relaxed SIMD
+                    op == 0xFE and not threads) or (
+                    op == 0xFB and (x >= 0x20 or not wasm3)):     # 0xFD 0x1xx: relaxed SIMD
                 raise MalformedModule("%s %02x %d" % (
                     MSG_ILLEGAL_OPCODE, op, x), pos - 1)
             op = _PREFIX_BASE[op] + x
@@ -499,6 +532,9 @@ def _expr(b, pos, threads, wasm3=True):
             x, pos = leb_u(b, pos, 32)
             y, pos = leb_u(b, pos, 32)
             append((op, x, y))
+        elif k == _D_GC:
+            ins, pos = _gc_imm(op, b, pos)
+            append(ins)
         elif k == _D_EH_NONE and wasm3:
             append(single.get(op) or _single(op))
         elif k == _D_TRY_TABLE and wasm3:
@@ -918,14 +954,35 @@ def _sub_type(r):
         final = form == 0x4F
         at = r.pos
     form, r.pos = read_signed(b, at, 7)
-    if form != -0x20:
+    if form == -0x20:
+        params = r.valtypes()
+        ft = FuncType(params, r.valtypes())
+    elif form == -0x21 and r.wasm3:                 # 0x5F struct
+        ft = StructType(tuple([_field(r) for _ in range(r.len32())]))
+    elif form == -0x22 and r.wasm3:                 # 0x5E array
+        ft = ArrayType(_field(r))
+    else:
         raise MalformedModule(MSG_FUNCTYPE, at)
-    params = r.valtypes()
-    ft = FuncType(params, r.valtypes())
     if supers or not final:
         ft.supers = supers
         ft.final = final
     return ft
+
+
+def _field(r):
+    """A GC field: storage type (i8 0x78, i16 0x77 or a value type) and
+    mutability (0 or 1, else "malformed mutability")."""
+    x = r.b[r.pos]
+    if x == I8 or x == I16:
+        r.pos += 1
+        t = x
+    else:
+        t = r.valtype()
+    at = r.pos
+    mut = r.byte()
+    if mut > 1:
+        raise MalformedModule(MSG_MUTABILITY, at)
+    return (t, mut == 1)
 
 
 def _import_desc(r, wasm3):

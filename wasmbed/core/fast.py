@@ -127,6 +127,20 @@ class Ctx:
         c = self if inst is self.inst else ctx_of(inst)
         return c.tail_fns()[f.index]
 
+    def gc(self, ins):
+        """core/gc.py's function of the operands of GC instruction ins."""
+        from wasmbed.core import gc
+        return gc.make(self.inst, ins)[2]
+
+    def gc_test(self, rt):
+        """A function v -> whether v is of reference type rt (br_on_cast)."""
+        from wasmbed.core import gc
+        return gc.tester(self.inst.module, rt)
+
+    def gc_name(self, name):
+        from wasmbed.core import gc
+        return getattr(gc, name)
+
     def ext(self, opid, imms, nargs, has_result, mem=0):
         """A function of the operand values for a SIMD or atomic
         instruction: a SIMD kernel when there is one, otherwise the

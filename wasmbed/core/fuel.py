@@ -58,9 +58,12 @@ _LEAVES = frozenset((O.BR, O.BR_TABLE, O.RETURN, O.UNREACHABLE, O.THROW,
 _STARTS_AFTER = frozenset((O.LOOP, O.IF, O.ELSE, O.END, O.CALL,
                            O.CALL_INDIRECT, O.CALL_REF, O.CATCH_L, O.CATCH_ALL_L,
                            O.DELEGATE))
-# bulk operations: their size (the top operand) pays n >> BULK_SHIFT
+# bulk operations: their size (the top operand) pays n >> BULK_SHIFT;
+# GC's sized allocations and array bulk operations (array.new,
+# new_default, new_data, new_elem, fill, copy, init_data, init_elem) too
 BULK = frozenset((O.MEMORY_FILL, O.MEMORY_COPY, O.MEMORY_INIT,
-                  O.TABLE_FILL, O.TABLE_COPY, O.TABLE_INIT, O.TABLE_GROW))
+                  O.TABLE_FILL, O.TABLE_COPY, O.TABLE_INIT, O.TABLE_GROW)
+                 + tuple([O.PREFIX_FB + s for s in (6, 7, 9, 10, 16, 17, 18, 19)]))
 BULK_SHIFT = 16
 
 ON_EXHAUSTED = ("trap", "suspend")

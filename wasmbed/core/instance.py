@@ -207,12 +207,22 @@ def _limits_match(actual, expected):
     return True
 
 
+def _func_sub(f, module, x):
+    """3.0: function f's type is a declared subtype of type x."""
+    from wasmbed.core import gc
+    if not module.types[x].supers and not any(
+            t.supers for t in module.types):
+        return False
+    return gc.is_sub(gc._func_rtt(f), gc.rtt(module, x))
+
+
 def _check_import(imp, ext, module):
     kind = imp.kind
     if kind == EXT_FUNC:
         if not (isinstance(ext, WasmFunction) or isinstance(ext, HostFunction)):
             raise LinkError("incompatible import type")
-        if ext.type != module.types[imp.desc]:
+        if ext.type != module.types[imp.desc] and not _func_sub(
+                ext, module, imp.desc):
             raise LinkError("incompatible import type")
     elif kind == EXT_TABLE:
         if not isinstance(ext, Table):
@@ -279,6 +289,12 @@ def eval_const(expr, inst):
             stack.append(inst.funcs[ins[1]])
         elif op == O.GLOBAL_GET:
             stack.append(inst.globals[ins[1]].value)
+        elif op >= O.PREFIX_FB:
+            from wasmbed.core import gc
+            n, _, fn = gc.make(inst, ins)
+            args = stack[len(stack) - n:] if n else []
+            del stack[len(stack) - n:]
+            stack.append(fn(*args))
         else:
             # extended constant expressions: i32/i64 add, sub, mul
             b = stack.pop()
@@ -300,7 +316,8 @@ def eval_const(expr, inst):
     return stack[-1]
 
 
-def instantiate(module, resolve, store, run_start=None, term=None):
+def instantiate(module, resolve, store, run_start=None, term=None,
+                account=None):
     """Instantiate a validated module; see the module docstring.
 
     ``store`` provides ``mem_backing``, ``table_backing`` (may be None) and
@@ -310,8 +327,12 @@ def instantiate(module, resolve, store, run_start=None, term=None):
     when None): segment initialisation polls it between chunks (and every
     BULK_CHUNK element expressions), the start function like any call, so
     setting it stops an instantiation; what it asks for is raised.
+    ``account`` (pool mode) the instance's host_account, from the start.
     """
     inst = ModuleInstance(module, store, term)
+    if account is not None:
+        # pool mode: GC objects of constant expressions are charged too
+        inst.host_account = account
     limits = getattr(store, "limits", None)
     if limits is not None:
         limits.add_instance()

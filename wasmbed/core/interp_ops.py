@@ -308,6 +308,51 @@ def _br_null(inst, ins, nxt, M):
     return op
 
 
+def _gc(inst, ins, nxt, M):
+    """A GC instruction: R[d] = fn(operands) (core/gc.py's functions)."""
+    from wasmbed.core import gc
+    d, srcs = ins[1], ins[2]
+    fn = gc.make(inst, ins[3])[2]
+    n = len(srcs)
+    if d is None:
+        def op(R):
+            fn(*[R[s] for s in srcs])
+            return nxt
+    elif n == 1:
+        a = srcs[0]
+
+        def op(R):
+            R[d] = fn(R[a])
+            return nxt
+    elif n == 2:
+        a, b = srcs
+
+        def op(R):
+            R[d] = fn(R[a], R[b])
+            return nxt
+    else:
+        def op(R):
+            R[d] = fn(*[R[s] for s in srcs])
+            return nxt
+    return op
+
+
+def _br_cast(inst, ins, nxt, M):
+    """br_on_cast (to ins[2] with the copies ins[3] when the reference in
+    ins[1] is of type ins[4]) and br_on_cast_fail (ins[5]: when not)."""
+    from wasmbed.core import gc
+    a, pos, cp, fail = ins[1], ins[2], ins[3], ins[5]
+    test = gc.tester(inst.module, ins[4])
+
+    def op(R):
+        if test(R[a]) != fail:
+            for d, s in cp:
+                R[d] = R[s]
+            return pos
+        return nxt
+    return op
+
+
 def _throw_ref(inst, ins, nxt, M):
     a = ins[1]
 
@@ -324,4 +369,5 @@ _FACTORIES = {
     "reffunc": _reffunc, "generic": _generic,
     "throw": _throw, "throw_ref": _throw_ref,
     "asnonnull": _asnonnull, "br_null": _br_null, "br_nonnull": _br_null,
+    "gc": _gc, "br_cast": _br_cast,
 }

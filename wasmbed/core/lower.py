@@ -642,6 +642,28 @@ def lower_function(module, func, fuel=None):
             v = stk.pop()
             d = stk.pop()
             emit(["mfill", d, v, nn] + list(ins[1:]))
+        elif op == O.PREFIX_FB + 24 or op == O.PREFIX_FB + 25:
+            # br_on_cast(_fail): the reference stays in its register
+            depth = ins[1]
+            c = stk.pop()
+            stk.append(c)
+            if depth == len(ctls) - 1:
+                label, h, na = fn_label, 0, ctls[0].nresults
+            else:
+                label, h, na = branch_target(depth)
+            cp = copies_to(h, na)
+            emit(["br_cast", c, label, cp, ins[3], op == O.PREFIX_FB + 25])
+        elif op >= O.PREFIX_FB or op == O.REF_EQ:
+            # GC: gc.make's function of the operands
+            from wasmbed.core import gc as _gc
+            if op == O.REF_EQ:
+                na, res = 2, True
+            else:
+                na, res = _gc.arity(module, ins)
+            srcs = stk[len(stk) - na:] if na else []
+            del stk[len(stk) - na:]
+            d = push_canonical() if res else None
+            emit(["gc", d, tuple(srcs), ins])
         elif sig is not None:
             # atomics, SIMD and saturating truncations: a generic op with
             # its immediates; the executor looks up a handler by id.
@@ -707,7 +729,7 @@ def _resolve(ir):
         if k == "br":
             op[1] = op[1].pos
         elif (k == "br_if" or k == "br_ifz" or k == "br_null"
-              or k == "br_nonnull"):
+              or k == "br_nonnull" or k == "br_cast"):
             op[2] = op[2].pos
         elif k == "br_cmp" or k == "br_ncmp":
             op[4] = op[4].pos

@@ -114,45 +114,38 @@ def valtype_name(t):
     return "<type %d>" % t
 
 
-def type_key(module, x, _open=None):
-    """A module-independent key of type index ``x``: its params and results
-    with every type index replaced by the key of the type it names (a
-    type referring to itself, or to one being keyed, by its distance),
-    so two modules' equivalent types have equal keys. Cached on the
-    module."""
+I8 = 0x78                  # GC packed field storage types
+I16 = 0x77
+
+
+def type_key(module, x):
+    """A module-independent key of type index ``x`` (its iso-recursive
+    identity): its rec group's members' structure, every type index inside
+    the group replaced by its position there and every other one by the
+    key of the type it names, and x's position (a type alone: just its
+    structure). Two modules' equivalent types have equal keys. Cached on
+    the module."""
     keys = getattr(module, "_type_keys", None)
     if keys is None:
         keys = module._type_keys = {}
     k = keys.get(x)
     if k is not None:
         return k
-    if _open is None:
-        _open = []
     rec = module.rec
     grp = rec.get(x) if rec is not None else None
     if grp is not None:
-        # a rec group: every member's structure, indices inside the group
-        # by their position in it, and x's position
         first, n = grp
         members = tuple([_member(module, y, first, n)
                          for y in range(first, first + n)])
         k = ("rec", members, x - first)
-        keys[x] = k
-        return k
-    _open.append(x)
-    ft = module.types[x]
-    k = ("func", tuple([_close(t, module, _open) for t in ft.params]),
-         tuple([_close(t, module, _open) for t in ft.results]))
-    if ft.supers or not ft.final:
-        k = k + (ft.final, tuple([type_key(module, y) if y < x else y
-                                  for y in ft.supers]))
-    _open.pop()
+    else:
+        k = _member(module, x, x, 1)
     keys[x] = k
     return k
 
 
 def _member(module, y, first, n):
-    ft = module.types[y]
+    dt = module.types[y]
 
     def close(t):
         if t < TYPED:
@@ -163,34 +156,39 @@ def _member(module, y, first, n):
         z = h - HEAP_INDEX
         if first <= z < first + n:
             return (t & 1, "in", z - first)
-        if z >= first:
+        if z >= first or z >= len(module.types):
             return (t & 1, "unknown", z)
         return (t & 1, type_key(module, z))
 
-    sup = tuple([("in", z - first) if z >= first else type_key(module, z)
-                 for z in ft.supers])
-    return (tuple([close(t) for t in ft.params]),
-            tuple([close(t) for t in ft.results]), ft.final, sup)
+    if isinstance(dt, FuncType):
+        k = ("func", tuple([close(t) for t in dt.params]),
+             tuple([close(t) for t in dt.results]))
+    elif isinstance(dt, StructType):
+        k = ("struct", tuple([(close(t), m) for t, m in dt.fields]))
+    else:
+        k = ("array", close(dt.field[0]), dt.field[1])
+    if dt.supers or not dt.final:
+        sup = tuple([("in", z - first) if z >= first else type_key(module, z)
+                     for z in dt.supers])
+        k = k + (dt.final, sup)
+    return k
 
 
-def _close(t, module, _open):
-    if t < TYPED:
-        return t
-    h = heap_of(t)
-    if h < HEAP_INDEX:
-        return t
-    y = h - HEAP_INDEX
-    if y in _open:
-        return (t & 1, "rec", len(_open) - _open.index(y))
-    if y >= len(module.types):
-        return (t & 1, "unknown", y)
-    return (t & 1, type_key(module, y, _open))
+def kind_top(module, y):
+    """The abstract heap type above defined type ``y``: func, struct or
+    array (FUNCREF, STRUCTREF, ARRAYREF)."""
+    dt = module.types[y]
+    if isinstance(dt, FuncType):
+        return FUNCREF
+    return STRUCTREF if isinstance(dt, StructType) else ARRAYREF
 
 
 def heap_subtype(h1, h2, m1, m2):
     """Heap type h1 <: h2 (h1 of module m1, h2 of m2): abstract ones by
-    their hierarchy (bottom types below everything of theirs), a type
-    index below func and equal to an equivalent type index."""
+    their hierarchy (any > eq > i31, struct, array > none; func > nofunc;
+    extern > noextern; exn > noexn), a defined type below its kind
+    (func, or struct / array and so eq and any) and below its declared
+    supertypes, the bottom type of its hierarchy below it."""
     if h1 < HEAP_INDEX:
         if h2 < HEAP_INDEX:
             if h1 == h2:
@@ -201,9 +199,17 @@ def heap_subtype(h1, h2, m1, m2):
             if top == ANYREF:
                 return h2 == ANYREF or (h2 == EQREF and h1 != ANYREF)
             return False
-        return h1 == NOFUNC
+        if m2 is None:
+            return False
+        k = kind_top(m2, h2 - HEAP_INDEX)
+        return h1 == (NOFUNC if k == FUNCREF else NONE)
     if h2 < HEAP_INDEX:
-        return h2 == FUNCREF
+        if m1 is None:
+            return h2 == FUNCREF
+        k = kind_top(m1, h1 - HEAP_INDEX)
+        if k == FUNCREF:
+            return h2 == FUNCREF
+        return h2 == k or h2 == EQREF or h2 == ANYREF
     if h1 == h2 and m1 is m2:
         return True
     if m1 is None or m2 is None:        # a host type: no type indices
@@ -218,7 +224,7 @@ def heap_subtype(h1, h2, m1, m2):
         if type_key(m1, y) == k2:
             return True
         if y < len(m1.types):
-            todo.extend([z for z in m1.types[y].supers if z < len(m1.types)])
+            todo.extend([z for z in m1.types[y].supers if z < y])
     return False
 
 
@@ -282,6 +288,47 @@ class FuncType:
         return "(func (param %s) (result %s))" % (
             " ".join(valtype_name(t) for t in self.params),
             " ".join(valtype_name(t) for t in self.results))
+
+
+class StructType:
+    """A struct type (GC): ``fields`` a tuple of (storage type, mutable),
+    the storage type a value type or I8 / I16 (packed). ``supers``,
+    ``final`` and ``key`` as FuncType's."""
+
+    __slots__ = ("fields", "key", "supers", "final")
+
+    def __init__(self, fields):
+        self.fields = fields
+        self.key = None
+        self.supers = ()
+        self.final = True
+
+    def __repr__(self):
+        return "(struct %s)" % " ".join(
+            "(field %s)" % _field_name(t, m) for t, m in self.fields)
+
+
+class ArrayType:
+    """An array type (GC): ``field`` one (storage type, mutable)."""
+
+    __slots__ = ("field", "key", "supers", "final")
+
+    def __init__(self, field):
+        self.field = field
+        self.key = None
+        self.supers = ()
+        self.final = True
+
+    def __repr__(self):
+        return "(array %s)" % _field_name(self.field[0], self.field[1])
+
+
+def storage_name(t):
+    return "i8" if t == I8 else "i16" if t == I16 else valtype_name(t)
+
+
+def _field_name(t, mut):
+    return "(mut %s)" % storage_name(t) if mut else storage_name(t)
 
 
 class Limits:

@@ -8,6 +8,7 @@ Opcode ids are small dense ints so tiers can index lists with them:
   0xFE prefix, sub-opcode s       -> 0x200 + s      (threads: atomics)
   0xFD prefix, sub-opcode s       -> 0x300 + s      (SIMD s <= 0xFF, relaxed
                                                      SIMD 0x100 .. 0x113)
+  0xFB prefix, sub-opcode s       -> 0x420 + s      (GC, s <= 0x1E)
 
 For every id, NAME[id] is the text-format name (None: no instruction),
 IMM[id] the immediate kind (one of the IMM_* constants, NO_IMM for ids that
@@ -60,6 +61,9 @@ IMM_TAG = 28         # (id, tagidx)  throw (legacy: catch)
 IMM_TRY_TABLE = 29   # (id, blocktype, catches)  catches: a tuple of
                      # (kind, tagidx, labelidx), kind one of CATCH_*, tagidx
                      # -1 for catch_all/catch_all_ref
+IMM_GC = 30          # 0xFB (GC): (id,), (id, x), (id, x, y), ref.test /
+                     # ref.cast (id, reftype), br_on_cast(_fail)
+                     # (id, label, reftype1, reftype2)
 
 # try_table catch clause kinds (their binary encoding)
 CATCH = 0
@@ -70,7 +74,8 @@ CATCH_ALL_REF = 3
 PREFIX_FC = 0x100
 PREFIX_FE = 0x200
 PREFIX_FD = 0x300
-NUM_IDS = 0x420      # 0xFD sub-opcodes below 0x120
+PREFIX_FB = 0x420    # GC (3.0), sub-opcodes below 0x20
+NUM_IDS = 0x440      # 0xFD sub-opcodes below 0x120
 
 NO_IMM = 255
 
@@ -174,6 +179,7 @@ ATOMIC_WAIT32 = PREFIX_FE + 0x01
 ATOMIC_WAIT64 = PREFIX_FE + 0x02
 ATOMIC_FENCE = PREFIX_FE + 0x03
 V128_CONST = PREFIX_FD + 12
+REF_EQ = 0xD3
 
 
 def is_atomic(opid):
@@ -183,7 +189,12 @@ def is_atomic(opid):
 
 def is_simd(opid):
     """True for 0xFD instructions."""
-    return opid >= PREFIX_FD
+    return PREFIX_FD <= opid < PREFIX_FB
+
+
+def is_gc(opid):
+    """True for 0xFB instructions (GC)."""
+    return opid >= PREFIX_FB
 
 
 def mem_index(ins):

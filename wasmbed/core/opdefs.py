@@ -16,6 +16,7 @@ from wasmbed.core.opcodes import (  # noqa: F401
     IMM_F32, IMM_F64, IMM_SELECT_T, IMM_REFTYPE, IMM_MEMORY_INIT, IMM_DATA,
     IMM_MEMORY_COPY, IMM_TABLE_INIT, IMM_ELEM, IMM_TABLE_COPY, IMM_V128,
     IMM_SHUFFLE, IMM_LANE, IMM_MEMARG_LANE, IMM_ZERO, IMM_TAG, IMM_TRY_TABLE,
+    IMM_GC, PREFIX_FB,
     PREFIX_FC, PREFIX_FE, PREFIX_FD, NUM_IDS)
 
 
@@ -59,6 +60,18 @@ def definitions(_op, _lanes_of):
     _op(0xD4, "ref.as_non_null")
     _op(0xD5, "br_on_null", IMM_LABEL)
     _op(0xD6, "br_on_non_null", IMM_LABEL)
+    # -- GC (3.0) ------------------------------------------------------------------
+    _op(0xD3, "ref.eq")
+    for _i, _n in enumerate((
+            "struct.new struct.new_default struct.get struct.get_s "
+            "struct.get_u struct.set array.new array.new_default "
+            "array.new_fixed array.new_data array.new_elem array.get "
+            "array.get_s array.get_u array.set array.len array.fill "
+            "array.copy array.init_data array.init_elem ref.test ref.test "
+            "ref.cast ref.cast br_on_cast br_on_cast_fail "
+            "any.convert_extern extern.convert_any ref.i31 i31.get_s "
+            "i31.get_u").split()):
+        _op(PREFIX_FB + _i, _n, IMM_GC)
     # -- parametric ------------------------------------------------------------
     _op(0x1A, "drop")
     _op(0x1B, "select")
@@ -357,7 +370,7 @@ def _decode_kinds(name, imm):
         IMM_TABLE_COPY: D._D_TWO_IDX, IMM_V128: D._D_V128,
         IMM_SHUFFLE: D._D_SHUFFLE, IMM_LANE: D._D_LANE,
         IMM_MEMARG_LANE: D._D_MEMARG_LANE, IMM_ZERO: D._D_ZERO,
-        IMM_TAG: D._D_TAG, IMM_TRY_TABLE: D._D_TRY_TABLE,
+        IMM_TAG: D._D_TAG, IMM_TRY_TABLE: D._D_TRY_TABLE, IMM_GC: D._D_GC,
     }
     kind = [D._D_ILLEGAL] * NUM_IDS
     for i in range(NUM_IDS):
@@ -366,7 +379,8 @@ def _decode_kinds(name, imm):
     kind[0x04] = D._D_IF
     kind[0x05] = D._D_ELSE
     kind[0x0B] = D._D_END
-    kind[0xFC] = kind[0xFD] = kind[0xFE] = D._D_PREFIX
+    kind[0xFC] = kind[0xFD] = kind[0xFE] = kind[0xFB] = D._D_PREFIX
+    kind[0xD3] = D._D_EH_NONE      # ref.eq: not in 2.0
     kind[0x0A] = D._D_EH_NONE      # throw_ref: no immediate, not in 2.0
     kind[0x06] = D._D_TRY
     kind[0x07] = D._D_CATCH

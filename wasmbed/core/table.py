@@ -35,6 +35,16 @@ def _poll(term):
         raise term[0]()
 
 
+def _sub(f, ftype):
+    """3.0: f's type is a declared subtype of ftype (canonical types)."""
+    if ftype.key is None or not f.type.supers:
+        return False
+    from wasmbed.core import gc
+    r1 = gc._func_rtt(f)
+    r2 = gc._CANON.get(ftype.key)
+    return r2 is not None and gc.is_sub(r1, r2)
+
+
 class Table:
     """``elems`` list of references; ``max`` None when unbounded.
 
@@ -94,7 +104,7 @@ class Table:
         f = el[i]
         if f is None:
             raise Trap(E.TRAP_UNINITIALIZED_ELEMENT)
-        if f.type is not ftype and f.type != ftype:
+        if f.type is not ftype and f.type != ftype and not _sub(f, ftype):
             raise Trap(E.TRAP_INDIRECT_TYPE)
         return f
 

@@ -51,6 +51,8 @@ LOOP = O.LOOP
 IF = O.IF
 ELSE = O.ELSE
 END = O.END
+_BR_ON_CAST = O.PREFIX_FB + 24
+_BR_ON_CAST_FAIL = O.PREFIX_FB + 25
 TRY_TABLE = O.TRY_TABLE
 TRY = O.TRY                       # legacy exception handling
 CATCH_L = O.CATCH_L
@@ -184,7 +186,8 @@ def _analyze(body):
             nxt = body[pc + 1][0] if pc + 1 < n else END
             c.tail = nxt == END or nxt == ELSE
         elif (op == O.BR or op == O.BR_IF or op == O.BR_ON_NULL
-              or op == O.BR_ON_NON_NULL):
+              or op == O.BR_ON_NON_NULL or op == _BR_ON_CAST
+              or op == _BR_ON_CAST_FAIL):
             _record(stack, ins[1])
             if op == O.BR:
                 unr[-1] = True
@@ -1114,6 +1117,9 @@ class _Emit:
                 self.learn(self.rel_of(c), False)
             elif op == O.BR_ON_NULL or op == O.BR_ON_NON_NULL:
                 self.br_on_null(op, ins[1])
+            elif op == _BR_ON_CAST or op == _BR_ON_CAST_FAIL:
+                from wasmbed.core import translate_gc
+                translate_gc.br_on_cast(self, op, ins)
             elif op == O.BR_TABLE:
                 self.br_table(ins[1], ins[2])
                 fr.unr = True
@@ -1922,6 +1928,9 @@ class _Emit:
             else:
                 d, v, n = self.operands(3)[0]
                 self.emit("mem_fill(%s, %s, %s, %s, term)" % (m, self.val(d), self.val(v), self.val(n)))
+        elif op >= O.PREFIX_FB or op == O.REF_EQ:
+            from wasmbed.core import translate_gc
+            translate_gc.emit(self, op, ins)
         else:
             sig = O.SIG[op]
             if sig is None:

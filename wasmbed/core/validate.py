@@ -26,7 +26,8 @@ from wasmbed.core.errors import InvalidModule, MalformedModule
 from wasmbed.core.module import (
     I32, I64, F32, F64, V128, FUNCREF, EXT_FUNC, EXT_TABLE, EXT_MEMORY,
     EXT_GLOBAL, EXT_TAG, MODE_ACTIVE, MAX_PAGES, MAX_PAGES64, TYPED,
-    HEAP_INDEX, ref_type, heap_of, subtype, defaultable, type_key)
+    HEAP_INDEX, ref_type, heap_of, subtype, defaultable, type_key, FuncType,
+    StructType, I8, I16)
 from wasmbed.core.validate_code import check_function
 
 MAX_TABLE_SIZE = 0xFFFFFFFF
@@ -73,6 +74,66 @@ def check_valtype(t, ntypes):
             raise _unknown("type", h - HEAP_INDEX)
 
 
+def _valtypes_of(dt):
+    """Every value type a defined type names (packed fields left out)."""
+    if isinstance(dt, FuncType):
+        return dt.params + dt.results
+    if isinstance(dt, StructType):
+        return tuple([t for t, _ in dt.fields if t != I8 and t != I16])
+    t = dt.field[0]
+    return () if t == I8 or t == I16 else (t,)
+
+
+def func_type(types, x):
+    """The FuncType of type index x: InvalidModule "unknown type x", or
+    "type mismatch" when x is a struct or array type."""
+    if x >= len(types):
+        raise _unknown("type", x)
+    ft = types[x]
+    if not isinstance(ft, FuncType):
+        raise InvalidModule("type mismatch")
+    return ft
+
+
+def _field_sub(a, b, m):
+    """Field a (storage, mutable) matches field b of a supertype."""
+    if a[1] != b[1]:
+        return False
+    if a[0] == b[0]:
+        return True
+    if a[0] in (I8, I16) or b[0] in (I8, I16):
+        return False
+    if not subtype(a[0], b[0], m):
+        return False
+    return not a[1] or subtype(b[0], a[0], m)
+
+
+def _check_sub(m, dt, sup):
+    """A declared supertype: not final, of the same kind, and the sub
+    type's structure matches it ("sub type")."""
+    ok = not sup.final and type(dt) is type(sup)
+    if ok and isinstance(dt, FuncType):
+        ok = (len(dt.params) == len(sup.params)
+              and len(dt.results) == len(sup.results))
+        if ok:
+            for a, b in zip(sup.params, dt.params):
+                if a != b and not subtype(a, b, m):
+                    ok = False
+            for a, b in zip(dt.results, sup.results):
+                if a != b and not subtype(a, b, m):
+                    ok = False
+    elif ok and isinstance(dt, StructType):
+        ok = len(dt.fields) >= len(sup.fields)
+        if ok:
+            for i in range(len(sup.fields)):
+                if not _field_sub(dt.fields[i], sup.fields[i], m):
+                    ok = False
+    elif ok:
+        ok = _field_sub(dt.field, sup.field, m)
+    if not ok:
+        raise InvalidModule("sub type does not match super type")
+
+
 def _check_valtypes(ts, ntypes):
     for t in ts:
         if t >= TYPED:
@@ -81,8 +142,7 @@ def _check_valtypes(ts, ntypes):
 
 def check_tag_type(types, x):
     """A tag's type: a function type index with no results."""
-    if x >= len(types):
-        raise _unknown("type", x)
+    func_type(types, x)
     if types[x].results:
         raise InvalidModule("non-empty tag result type")
     return types[x]
@@ -127,6 +187,12 @@ _CONST_BINOP = {0x6A: I32, 0x6B: I32, 0x6C: I32, 0x7C: I64, 0x7D: I64,
                 0x7E: I64}
 
 
+# GC instructions allowed in constant expressions: struct.new(_default),
+# array.new(_default/_fixed), any.convert_extern, extern.convert_any,
+# ref.i31
+_GC_CONST = tuple([_ops.PREFIX_FB + s for s in (0, 1, 6, 7, 8, 26, 27, 28)])
+
+
 def check_const_expr(ctx, expr, expected, nglobals=None):
     """A constant expression that leaves exactly one value of type expected.
 
@@ -160,6 +226,10 @@ def check_const_expr(ctx, expr, expected, nglobals=None):
                 raise _unknown("function", ins[1])
             stack.append(FUNCREF if ctx.spec2 else ref_type(
                 False, HEAP_INDEX + ctx.func_type_idx[ins[1]]))
+        elif op in _GC_CONST and not ctx.spec2:
+            from wasmbed.core import validate_gc
+            frame = [0x02, (), (), 0, False, ctx.module, 0]
+            validate_gc.check(ctx, ins, stack, frame, [frame])
         elif op in _CONST_BINOP and not ctx.spec2:
             t = _CONST_BINOP[op]
             if len(stack) < 2 or stack[-1] != t or stack[-2] != t:
@@ -198,26 +268,28 @@ def _build_context(module):
     ftidx = []
     rec = module.rec
     for i, ft in enumerate(types):
-        ps = ft.params
-        rs = ft.results
+        ps = _valtypes_of(ft)
+        if len(ft.supers) > 1:
+            raise InvalidModule("multiple supertypes")
         for z in ft.supers:
             if z >= i:
                 raise _unknown("type", z)
         # a type may name the types up to the end of its rec group
         grp = rec.get(i) if rec is not None else None
         end = i + 1 if grp is None else grp[0] + grp[1]
-        if grp is not None or ft.supers or not ft.final:
+        if (grp is not None or ft.supers or not ft.final
+                or not isinstance(ft, FuncType)):
             _check_valtypes(ps, end)
-            _check_valtypes(rs, end)
             ft.key = type_key(module, i)
-            continue
-        for t in ps + rs:
-            if t >= TYPED:
-                # typed references: checked, and compared by meaning
-                _check_valtypes(ps, end)
-                _check_valtypes(rs, end)
-                ft.key = type_key(module, i)
-                break
+        else:
+            for t in ps:
+                if t >= TYPED:
+                    # typed references: checked, and compared by meaning
+                    _check_valtypes(ps, end)
+                    ft.key = type_key(module, i)
+                    break
+        for z in ft.supers:
+            _check_sub(module, ft, types[z])
     func_types = []
     table_elems = []
     gtypes = []
@@ -229,9 +301,7 @@ def _build_context(module):
     for imp in module.imports:
         k = imp.kind
         if k == EXT_FUNC:
-            if imp.desc >= ntypes:
-                raise _unknown("type", imp.desc)
-            func_types.append(types[imp.desc])
+            func_types.append(func_type(types, imp.desc))
             ftidx.append(imp.desc)
         elif k == EXT_TABLE:
             check_valtype(imp.desc.elem, ntypes)
@@ -253,9 +323,7 @@ def _build_context(module):
     ctx.tag_types = tag_types
     seen_locals = {}
     for f in module.funcs:
-        if f.type_idx >= ntypes:
-            raise _unknown("type", f.type_idx)
-        func_types.append(types[f.type_idx])
+        func_types.append(func_type(types, f.type_idx))
         ftidx.append(f.type_idx)
         loc = f.locals
         if loc and id(loc) not in seen_locals:    # lists shared by decode

@@ -30,7 +30,7 @@ from wasmbed.core.errors import InvalidModule, MalformedModule
 from wasmbed.core.module import (
     I32, I64, F32, F64, V128, FUNCREF, EXTERNREF, EXNREF, BT_EMPTY,
     VALTYPE_LETTER, TYPED, HEAP_INDEX, ref_type, heap_of, is_ref, subtype,
-    defaultable)
+    defaultable, FuncType)
 
 UNKNOWN = 0
 """The bottom value type: what popping from an unreachable stack yields."""
@@ -151,7 +151,16 @@ def _indirect_type(ins, table_elems, types, module):
         raise _unknown("type", x)
     if table_elems[y] != FUNCREF and not subtype(table_elems[y], FUNCREF, module):
         raise InvalidModule(TYPE_MISMATCH)
-    return types[x]
+    return _ftype(types, x)
+
+
+def _ftype(types, x):
+    """Type index x (known to exist) as a FuncType; "type mismatch" for a
+    struct or array type."""
+    ft = types[x]
+    if not isinstance(ft, FuncType):
+        raise InvalidModule(TYPE_MISMATCH)
+    return ft
 
 
 def _unknown(what, idx):
@@ -291,7 +300,7 @@ def _check_body(ctx, declared_locals, body, ftype):
                 else:
                     if bt >= ntypes:
                         raise _unknown("type", bt)
-                    ft = types[bt]
+                    ft = _ftype(types, bt)
                     ins_t = ft.params
                     outs = ft.results
                 if op == 0x04:
@@ -472,7 +481,7 @@ def _check_body(ctx, declared_locals, body, ftype):
                 x = ins[1]
                 if x >= ntypes:
                     raise _unknown("type", x)
-                ft = types[x]
+                ft = _ftype(types, x)
                 if op == 0x15 and tuple(ft.results) != tuple(ctrls[0][2]) and (
                         not _subtypes(ft.results, ctrls[0][2], module)):
                     raise InvalidModule(TYPE_MISMATCH)
@@ -564,6 +573,9 @@ def _check_body(ctx, declared_locals, body, ftype):
                 _pop_expect(vals, frame, at)
                 _pop_expect(vals, frame, table_elems[x])
                 _pop_expect(vals, frame, at)
+            elif op >= _ops.PREFIX_FB or op == 0xD3:     # GC, ref.eq
+                from wasmbed.core import validate_gc
+                validate_gc.check(ctx, ins, vals, frame, ctrls)
             else:
                 raise InvalidModule("illegal opcode %s" % _ops.NAME[op])
             continue
