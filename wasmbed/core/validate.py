@@ -251,7 +251,11 @@ def _declared_refs(module):
             refs.add(e.index)
     exprs = [g.init for g in module.globals]
     for el in module.elems:
-        exprs.extend(el.init)
+        idx = getattr(el.init, "indices", None)     # a FuncIndexItems
+        if idx is not None:
+            refs.update(idx)
+        else:
+            exprs.extend(el.init)
     for expr in exprs:
         for ins in expr:
             if ins[0] == _ops.REF_FUNC:
