@@ -78,6 +78,25 @@ class Ctx:
         self.fns = [_stub(self, i) for i in range(len(inst.funcs))]
         self.tails = None      # tail_fns(), made on first use
         self.views = None
+        self.watchers = None   # {i: setters} (watch), made on first use
+        self.is_bound = None   # bytearray: 1 where fns[i] is bound
+
+    def watch(self, i, setter):
+        """Have ``setter(f)`` called with function i's callable when it is
+        bound (bound()), unless it is bound already: how translated code
+        that holds a direct reference to fns[i] (translate: F<i>) drops
+        the stub it captured."""
+        b = self.is_bound
+        if b is not None and b[i]:
+            return
+        w = self.watchers
+        if w is None:
+            w = self.watchers = {}
+        ws = w.get(i)
+        if ws is None:
+            w[i] = [setter]
+        else:
+            ws.append(setter)
 
     def view_cache(self, m):
         """Memory m's typed-view cache: a one-element list holding
@@ -280,6 +299,16 @@ def bound(ctx, i, fn, inner=None):
     ctx.fns[i] = fn
     if ctx.tails is not None:
         ctx.tails[i] = inner
+    b = ctx.is_bound
+    if b is None:
+        b = ctx.is_bound = bytearray(len(ctx.fns))
+    b[i] = 1
+    w = ctx.watchers
+    if w is not None:
+        ws = w.pop(i, None)
+        if ws is not None:
+            for s in ws:
+                s(fn)
     return fn
 
 

@@ -493,8 +493,13 @@ class _Py:
 
 class _Emit:
 
-    def __init__(self, module, fidx, level, fuel=None, term=None, views=False):
+    def __init__(self, module, fidx, level, fuel=None, term=None, views=False,
+                 direct=False):
         self.views = views      # typed views for aligned accesses allowed
+        # direct: a called function j is the closure variable F<j> (kept
+        # current by a setter registered with ctx.watch), not ctx.fns[j]
+        self.direct = direct
+        self.callees = []       # the j of each F<j>, in first-use order
         self.used_views = []    # the typed views the code indexes
         self.mem_lines = []     # (code list, index) of each "mem = M0.data"
         self.fuel = fuel
@@ -781,6 +786,7 @@ class _Emit:
         defn = self.defn
         body = defn.body
         root, cons, reads, uses_mem, calls = _analyze(body)
+        self.calls = calls
         self.root = root
         self.cons = cons
         self.uses_mem = uses_mem
@@ -834,8 +840,9 @@ class _Emit:
         prologue.append(["trap_stack()"])
         prologue.append("sb -= %d" % cost)
         self.need("term", "ctx.term")
-        prologue.append("if term[0] is not None:")
-        prologue.append(["terminate(term)"])
+        if self.polls_on_entry(cons):
+            prologue.append("if term[0] is not None:")
+            prologue.append(["terminate(term)"])
         inits = []
         for i, t in enumerate(defn.locals):
             if nparams + i in reads:
@@ -874,6 +881,19 @@ class _Emit:
                         ["if _fv is not None:", ["_fu[0] = _fv if _fv > 0 else 0"]]])
         return self.render()
 
+    def polls_on_entry(self, cons):
+        """Whether the function polls the terminate flag on entry: unless
+        it has no loop and makes no call (it runs in time bounded by its
+        size) and only this module's functions call it (not exported, not
+        in a table or a reference, not the start function): then its
+        callers' polls are enough."""
+        if self.calls:
+            return True
+        for c in cons.values():
+            if c.kind == LOOP:
+                return True
+        return self.fidx in escaping(self.module)
+
     def render(self):
         fidx = self.fidx
         params = "".join(", l%d" % i for i in range(len(self.ftype.params)))
@@ -882,7 +902,16 @@ class _Emit:
             lines.append(" %s = %s" % (name, self.prelude[name]))
         lines.append(" def f%d(env, sb%s):" % (fidx, params))
         stats = [0, 0]
+        start = len(lines)
         _render(self.top, 2, 0, lines, stats)
+        _drop_unused_charge(lines, start, "  sb -= %d" % self.cost)
+        for j in self.callees:
+            # F<j> starts as what ctx.fns[j] held at bind time (a stub
+            # while j is not bound yet): fast.bound calls this when it is
+            lines.append(" def _w%d(f):" % j)
+            lines.append("  nonlocal F%d" % j)
+            lines.append("  F%d = f" % j)
+            lines.append(" ctx.watch(%d, _w%d)" % (j, j))
         if tail_callers(self.module)[fidx - self.module.num_imported_funcs]:
             # it may return TAIL: (the callable for everyone else, which
             # runs the pending tail calls; the function itself, for call
@@ -1148,8 +1177,7 @@ class _Emit:
                     fexpr = "TL[%d]" % ins[1]
                     self.need("TL", "ctx.tail_fns()")
                 else:
-                    fexpr = "FN[%d]" % ins[1]
-                    self.need("FN", "ctx.fns")
+                    fexpr = self.callee(ins[1])
                 grows = True
                 if self.uses_mem:
                     grows = j < 0 or growers(module)[j]
@@ -1360,7 +1388,7 @@ class _Emit:
             fty = self.need("FT%d" % ins[1], "ctx.types[%d]" % ins[1])
             target = "tail_target(ctx, %s, %s, %s)" % (tb, fty, self.val(idx))
         elif j >= base and not tail_callers(module)[j - base]:
-            target = self.need("FN", "ctx.fns") + "[%d]" % j
+            target = self.callee(j)
             if not self.has_try:
                 # (inside a try_table the call must not be: its handlers
                 # would catch what the callee throws)
@@ -1381,6 +1409,16 @@ class _Emit:
         else:
             self.emit("env._tail = (%s, %s)" % (target, ", ".join(argv)))
         self.emit("return TAIL")
+
+    def callee(self, j):
+        """The expression of a direct call's target, function j."""
+        if not self.direct:
+            return self.need("FN", "ctx.fns") + "[%d]" % j
+        name = "F%d" % j
+        if name not in self.prelude:
+            self.need(name, "ctx.fns[%d]" % j)
+            self.callees.append(j)
+        return name
 
     def after_call(self, grows=True):
         if self.fuel_local:
@@ -2032,6 +2070,45 @@ def tail_callers(module):
     return module._fast_tails
 
 
+def escaping(module):
+    """Whole-module fact, cached on the module (``_fast_escaping``): the
+    set of function indices that code outside this module's functions
+    may call: exports, the start function, and every function a table or
+    reference can hold (validate's C.refs: element segments, global
+    initializers, exports)."""
+    e = getattr(module, "_fast_escaping", None)
+    if e is None:
+        from wasmbed.core.validate import _declared_refs
+        e = _declared_refs(module)
+        if module.start is not None:
+            e.add(module.start)
+        module._fast_escaping = e
+    return e
+
+
+_WORD = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
+
+def _drop_unused_charge(lines, start, charge):
+    """Remove the prologue line `charge` (``sb -= cost``) from the rendered
+    function lines[start:] when nothing after it reads ``sb`` (a
+    function that calls nothing passes no budget on)."""
+    try:
+        k = lines.index(charge, start)
+    except ValueError:
+        return
+    for i in range(k + 1, len(lines)):
+        line = lines[i]
+        p = line.find("sb")
+        while p >= 0:
+            a = line[p - 1] if p else " "
+            b = line[p + 2] if p + 2 < len(line) else " "
+            if a not in _WORD and b not in _WORD:
+                return
+            p = line.find("sb", p + 2)
+    del lines[k]
+
+
 def _scan(module):
     """The one pass over every body behind growers and tail_callers (its
     results kept in the module's code cache, when it has one)."""
@@ -2219,7 +2296,8 @@ def _render(items, level, loops, lines, stats):
 # ---------------------------------------------------------------------------
 # public entry points
 
-def function_source(module, fidx, level=0, fuel=None, term=None, views=None):
+def function_source(module, fidx, level=0, fuel=None, term=None, views=None,
+                    direct=True):
     """Python source of ``bind_<fidx>`` for defined function index fidx
     (an index in the module's function space, past the imports).
 
@@ -2234,6 +2312,10 @@ def function_source(module, fidx, level=0, fuel=None, term=None, views=None):
     instructions: when set, what it asks for is raised. ``views``: index
     typed views of memory (memoryview casts) for provably aligned
     accesses; None: when the host has them (fast_rt.HAS_VIEWS).
+    ``direct``: a direct call's target is a closure variable of the bind
+    factory, updated through ``ctx.watch(j, setter)`` when function j is
+    bound (one cell read per call instead of indexing ``ctx.fns``); False
+    (the AOT form) indexes ``ctx.fns``.
     """
     if views is None:
         from wasmbed.core.fast_rt import HAS_VIEWS as views
@@ -2244,7 +2326,7 @@ def function_source(module, fidx, level=0, fuel=None, term=None, views=None):
             level = 2
             break
     while True:
-        em = _Emit(module, fidx, level, fuel, term, views)
+        em = _Emit(module, fidx, level, fuel, term, views, direct)
         src = em.run()
         if (em.max_loops <= HARD_LOOPS and em.max_indent <= HARD_INDENT) or level >= 2:
             return src, em.cost
@@ -2283,7 +2365,7 @@ def module_source(module, wasm=None):
     base = module.num_imported_funcs
     for i in range(len(module.funcs)):
         # no typed views: MicroPython's memoryview has no cast
-        src, cost = function_source(module, base + i, views=False)
+        src, cost = function_source(module, base + i, views=False, direct=False)
         bodies.append("\n")
         bodies.append(src)
         binders.append("%d: bind_%d" % (base + i, base + i))
