@@ -4,7 +4,12 @@ pywasm, with the same stdout checked on every engine.
 
 Usage:
   python benchmarks/programs.py [--rounds R] [--engines E,...] [--programs P,...]
-                                [--scale X] [--cache DIR] [--lua-src DIR] [--markdown]
+                                [--cache DIR] [--lua-src DIR]
+      the table (markdown) of every engine on every program
+  python benchmarks/programs.py --trees TREE... [--rounds R] [--engine fast|interp] ...
+      before/after: R rounds, each running one child process per wasmbed
+      tree in turn (PYTHONPATH=TREE) that times one run per program; the
+      median per tree and program, and each tree against the first
 
 Building: each program is compiled once with the PyPI package ``ziglang``
 (``python -m ziglang cc --target=wasm32-wasi -O2 -s``, pinned in
@@ -291,6 +296,39 @@ def machine():
     return ", ".join(bits)
 
 
+def compare(args):
+    """--trees: interleaved child processes, one per tree per round."""
+    import json
+    trees = [os.path.abspath(t) for t in args.trees]
+    for t in trees:
+        if not os.path.isdir(os.path.join(t, "wasmbed")):
+            raise SystemExit("%s: not a wasmbed tree (no wasmbed/ in it)" % t)
+    times = {t: {} for t in trees}
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", "--engines", args.engine,
+           "--cache", args.cache, "--lua-src", args.lua_src]
+    if args.programs:
+        cmd += ["--programs", args.programs]
+    for _ in range(args.rounds):
+        for t in trees:
+            out = subprocess.run(cmd, env=dict(os.environ, PYTHONPATH=t),
+                                 capture_output=True, text=True)
+            if out.returncode:
+                raise SystemExit("%s: %s" % (t, out.stderr.strip()))
+            for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items():
+                times[t].setdefault(k, []).append(v)
+    names = list(times[trees[0]])
+    print("%s tier, median CPU seconds of %d rounds (instantiate + _start)" % (
+        args.engine, args.rounds))
+    print("| tree | " + " | ".join(names) + " | geomean vs first |")
+    print("|" + "---|" * (len(names) + 2))
+    base = [statistics.median(times[trees[0]][n]) for n in names]
+    for t in trees:
+        med = [statistics.median(times[t][n]) for n in names]
+        rel = _geomean([a / b for a, b in zip(med, base)])
+        print("| %s | %s | %.3fx |" % (os.path.basename(t) or t,
+                                       " | ".join("%.3f" % x for x in med), rel))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -311,7 +349,14 @@ def main(argv=None):
                     help="directory of Lua 5.4 C sources (default: $WASMBED_LUA_SRC; "
                          "without it lua is skipped)")
     ap.add_argument("--build-only", action="store_true", help="build the programs and stop")
+    ap.add_argument("--trees", nargs="+", metavar="TREE",
+                    help="compare wasmbed source trees on one engine (--engine) instead")
+    ap.add_argument("--engine", default="fast", choices=["fast", "interp"],
+                    help="the engine --trees compares (default: fast)")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.trees:
+        return compare(args)
     engines = []
     for e in args.engines.split(","):
         if e not in MAKERS:
@@ -333,6 +378,16 @@ def main(argv=None):
     if args.build_only:
         for name, wasm, _ in progs:
             print(name, wasm, os.path.getsize(wasm))
+        return
+    if args.child:      # one timed run per program, after an untimed one
+        import json
+        out = {}
+        for name, wasm, pargv in progs:
+            with open(wasm, "rb") as f:
+                run = MAKERS[engines[0]](f.read(), [name] + pargv)
+            run()
+            out[name] = _cpu(run)[0]
+        print(json.dumps(out))
         return
     results = []
     for name, wasm, pargv in progs:
