@@ -10,7 +10,9 @@ the first time any instance calls it; the resulting ``bind_<i>(ctx)``
 factory is cached on the Module (``module._fast_binders``) and called once
 per instance to make the callable. Calls between wasm functions are Python
 calls through the instance's list ``ctx.fns`` (its entries start as stubs
-that translate and bind on first use); imported wasm functions are the
+that translate and bind on first use), or for a direct call, through a
+closure variable of the caller that ``Ctx.watch`` updates when the callee
+is bound; imported wasm functions are the
 exporting instance's callables, host functions are wrapped.
 
 Call depth: every wasm frame charges 64 + 8 bytes per param, local and

@@ -17,9 +17,11 @@ fast_rt and can be loaded without compile()/exec() (AOT).
 Calling convention: ``f(env, sb, *args)`` where ``sb`` is the stack budget
 left in bytes; the function charges its frame cost (64 + 8 per param,
 local and stack slot), traps "call stack exhausted" when the budget is
-short, polls the terminate flag ``term[0]`` on entry and at every
-loop back edge, and returns None, its one result, or a tuple of results,
-all in the internal representation (numeric.py).
+short, polls the terminate flag ``term[0]`` on entry (except a function
+without loops and calls that only this module's functions call: its
+callers poll) and at every loop back edge, and returns None, its one
+result, or a tuple of results, all in the internal representation
+(numeric.py).
 
 Values: wasm locals are Python locals ``l<i>``, stack slots ``s<h>`` (h =
 stack height). Pure operations are folded into expressions (bounded depth),
