@@ -196,3 +196,27 @@ def test_a_loop_calling_a_function_without_a_poll_still_stops_on_terminate(mode)
     threading.Timer(0.2, rt.terminate).start()
     with pytest.raises(wasmbed.Terminated):
         inst.call("spin", 5)
+
+
+# $r makes its calls inside a loop that is branched to (never taken: the
+# header polls once per call), so it does not poll on entry; 2**60 calls
+FAN = r"""
+(module
+  (func $r (param i32)
+    (loop $l
+      (if (local.get 0) (then
+        (call $r (i32.sub (local.get 0) (i32.const 1)))
+        (call $r (i32.sub (local.get 0) (i32.const 1)))))
+      (br_if $l (i32.const 0))))
+  (func (export "fan") (param i32) (call $r (local.get 0))))
+"""
+
+
+def test_recursion_whose_calls_are_inside_loops_stops_on_terminate(mode):
+    import threading
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode))
+    inst = rt.instantiate(rt.load(wasmtime.wat2wasm(FAN)))
+    inst.call("fan", 4)
+    threading.Timer(0.2, rt.terminate).start()
+    with pytest.raises(wasmbed.Terminated):
+        inst.call("fan", 60)

@@ -135,7 +135,7 @@ def _tree_depth(n):
 
 def _analyze(body):
     """-> (root, constructs by start pc, locals read, uses memory, makes
-    calls)."""
+    calls, makes a call outside every loop that is branched to)."""
     root = _Con(FUNC, -1, None)
     cons = {}
     stack = [root]
@@ -144,6 +144,7 @@ def _analyze(body):
     reads = set()
     uses_mem = False
     calls = False
+    call_cons = []          # the innermost construct of each call (once)
     n = len(body)
     for pc in range(n):
         ins = body[pc]
@@ -207,6 +208,8 @@ def _analyze(body):
               or op == O.RETURN_CALL_REF):
             unr[-1] = True
             calls = True
+            if not call_cons or call_cons[-1] is not stack[-1]:
+                call_cons.append(stack[-1])
         elif op == O.LOCAL_GET:
             reads.add(ins[1])
         elif op == O.LOCAL_SET or op == O.LOCAL_TEE:
@@ -215,6 +218,8 @@ def _analyze(body):
             uses_mem = True
         elif op == O.CALL or op == O.CALL_INDIRECT or op in _GROWS:
             calls = True
+            if not call_cons or call_cons[-1] is not stack[-1]:
+                call_cons.append(stack[-1])
     # label ids: loops at their start, blocks and ifs at their end, the
     # else block of an if at its else (pc + 1 keeps 0 for a region's entry)
     for c in cons.values():
@@ -223,12 +228,16 @@ def _analyze(body):
         else:
             c.lid = c.end + 1
         c.eid = c.else_pc + 1 if c.else_pc is not None else c.lid
-    # exit equivalence, top-down
+    # exit equivalence, top-down; polled: inside a loop branched to (its
+    # header polls the terminate flag)
     order = []
     todo = [root]
+    polled = {}
     while todo:
         c = todo.pop()
         order.append(c)
+        polled[c.start] = (c.kind == LOOP and c.targeted) or (
+            c.parent is not None and polled[c.parent.start])
         if c.parent is not None and c.tail:
             p = c.parent
             c.eq = p.eq if p.tail else p.depth
@@ -251,7 +260,12 @@ def _analyze(body):
                 I = ci
         c.L = own + L
         c.I = own + (1 if c.kind == IF else 0) + I
-    return root, cons, reads, uses_mem, calls
+    outer = False
+    for c in call_cons:
+        if not polled[c.start]:
+            outer = True
+            break
+    return root, cons, reads, uses_mem, calls, outer
 
 
 _ALL = "all"
@@ -787,8 +801,8 @@ class _Emit:
     def run(self):
         defn = self.defn
         body = defn.body
-        root, cons, reads, uses_mem, calls = _analyze(body)
-        self.calls = calls
+        root, cons, reads, uses_mem, calls, outer = _analyze(body)
+        self.outer_calls = outer
         self.root = root
         self.cons = cons
         self.uses_mem = uses_mem
@@ -842,7 +856,7 @@ class _Emit:
         prologue.append(["trap_stack()"])
         prologue.append("sb -= %d" % cost)
         self.need("term", "ctx.term")
-        if self.polls_on_entry(cons):
+        if self.polls_on_entry():
             prologue.append("if term[0] is not None:")
             prologue.append(["terminate(term)"])
         inits = []
@@ -883,18 +897,14 @@ class _Emit:
                         ["if _fv is not None:", ["_fu[0] = _fv if _fv > 0 else 0"]]])
         return self.render()
 
-    def polls_on_entry(self, cons):
+    def polls_on_entry(self):
         """Whether the function polls the terminate flag on entry: unless
-        it has no loop and makes no call (it runs in time bounded by its
-        size) and only this module's functions call it (not exported, not
-        in a table or a reference, not the start function): then its
-        callers' polls are enough."""
-        if self.calls:
-            return True
-        for c in cons.values():
-            if c.kind == LOOP:
-                return True
-        return self.fidx in escaping(self.module)
+        each of its calls is inside a loop that is branched to (whose
+        header polls first; what runs before is bounded by its size) and
+        only this module's functions call it (not exported, not in a table
+        or a reference, not the start function): then its callers' polls
+        are enough."""
+        return self.outer_calls or self.fidx in escaping(self.module)
 
     def render(self):
         fidx = self.fidx
