@@ -27,7 +27,9 @@ validated or compiled once before, untimed); R interleaved rounds, each
 running every engine once in turn, and the median per engine. The fast
 tier translates a function on its first call and caches it on the module,
 so its first (untimed) run pays the translation; the "cold" columns are
-load (wasmtime: compile) + the first run, what a one-shot command costs.
+load (wasmtime: compile) + the first run, what a one-shot command costs;
+"fast cached cold" the same with RuntimeConfig(cache_dir=...) holding the
+translations of an earlier run (``wasmbed run --cache DIR``).
 CPU time (time.process_time). Benchmarks are measured here, never asserted
 in tests.
 """
@@ -148,10 +150,11 @@ def make_wasmtime(data, argv):
     return run
 
 
-def _make_wasmbed(mode):
+def _make_wasmbed(mode, cache_dir=None):
     def make(data, argv):
         import wasmbed
-        rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode))
+        kw = {"cache_dir": cache_dir} if cache_dir else {}
+        rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode, **kw))
         mod = rt.load(data)
 
         def run():
@@ -236,6 +239,14 @@ def measure(name, wasm, argv, engines, rounds, pywasm_rounds=1):
             times[e].append(t)
     for e in engines:
         res[e] = statistics.median(times[e])
+    if "fast" in engines:
+        # a one-shot command whose translations are in the code cache
+        # (RuntimeConfig(cache_dir=...)) from an earlier run
+        with tempfile.TemporaryDirectory() as d:
+            _make_wasmbed("fast", d)(data, [name] + argv)()
+            t = time.process_time()
+            check("fast (cached)", _make_wasmbed("fast", d)(data, [name] + argv)())
+            res["fast cached cold"] = time.process_time() - t
     res["output"] = want.decode(errors="replace").strip()
     return res
 
@@ -259,10 +270,12 @@ def table(results, engines):
     if "pywasm" in cols and "interp" in cols:
         ratios.append(("pywasm/interp", "pywasm", "interp"))
     head = ["program", "args"] + ["%s s" % c for c in cols]
-    cold = [c for c in ("wasmtime", "fast") if c in cols]
+    cold = [c for c in ("wasmtime", "fast", "fast cached") if c in cols or (
+        c == "fast cached" and "fast" in cols)]
     head += ["%s cold s" % c for c in cold]
-    if len(cold) == 2:
+    if "wasmtime" in cold and "fast" in cold:
         ratios.append(("fast/wasmtime cold", "fast cold", "wasmtime cold"))
+        ratios.append(("fast cached/wasmtime cold", "fast cached cold", "wasmtime cold"))
     head += [r[0] for r in ratios]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     per = {r[0]: [] for r in ratios}
