@@ -291,7 +291,8 @@ def test_element_segments_all_eight_encodings():
                        wasm3=False)
     assert [s.type for s in m2.elems] == [FUNCREF, FUNCREF]
     for s in e[:4]:
-        assert s.init == [REF]
+        # function indices read as the ref.func expressions they stand for
+        assert list(s.init) == [REF] and s.init[0] == REF and s.init[:1] == [REF]
     for s in e[4:]:
         assert s.init == [REF, [(op.REF_NULL, FUNCREF), END]]
     assert [s.offset for s in e] == [[(op.I32_CONST, 2), END], None] * 4

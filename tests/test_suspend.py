@@ -66,6 +66,61 @@ def test_fuel_time_slices_100_guests(mode):
             done[k] = s.resume()
         except wasmbed.Suspended as s2:
             pending.append((k, env, s2))
+    want = _wasmtime_sum([200 + k for k in range(100)])
     for k in range(100):
-        n = 200 + k
-        assert done[k] == n * (n + 1) // 2
+        assert done[k] == want[k]
+
+
+def _wasmtime_sum(ns):
+    """sum(n) for each n, run by wasmtime (the oracle)."""
+    store = wasmtime.Store()
+    module = wasmtime.Module(store.engine, wasmtime.wat2wasm(WAT))
+    tick = wasmtime.Func(store, wasmtime.FuncType([wasmtime.ValType.i32()],
+                                                  [wasmtime.ValType.i32()]),
+                         lambda x: x)
+    inst = wasmtime.Instance(store, module, [tick])
+    f = inst.exports(store)["sum"]
+    return [f(store, n) for n in ns]
+
+
+def _raw_host(fn):
+    from wasmbed.core.instance import HostFunction
+    from wasmbed.core.module import FuncType, I32
+    return HostFunction(FuncType((I32,), (I32,)), fn, "tick")
+
+
+def test_raw_core_host_function_suspends_too(mode):
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode))
+    mod = rt.load(wasmtime.wat2wasm(WAT))
+    want = rt.instantiate(mod, imports={"env": {"tick": _raw_host(lambda env, x: x * 3)}}).call("rec", 20)
+    inst = rt.instantiate(mod, imports={"env": {"tick": _raw_host(
+        lambda env, x: wasmbed.Suspend(x) if x == 5 else x * 3)}})
+    if mode == "fast":
+        with pytest.raises(wasmbed.NotSupported):
+            inst.call("rec", 20)
+        return
+    with pytest.raises(wasmbed.Suspended) as ei:
+        inst.call("rec", 20)
+    assert ei.value.value == 5
+    assert ei.value.resume(15) == want
+
+
+def test_fuel_suspension_mid_recursion_matches_uninterrupted():
+    plain = make("interp", lambda env, x: x * 3)
+    want = plain.call("rec", 300)
+    inst = make("fast", lambda env, x: x * 3)
+    env = inst.create_exec_env()
+    env.set_fuel(25, on_exhausted="suspend")
+    slices = 0
+    try:
+        got = env.call(inst.lookup_function("rec"), 300)
+    except wasmbed.Suspended as s:
+        while True:
+            slices += 1
+            env.set_fuel(25, on_exhausted="suspend")
+            try:
+                got = s.resume()
+                break
+            except wasmbed.Suspended as s2:
+                s = s2
+    assert slices > 10 and got == want

@@ -32,6 +32,7 @@ from wasmbed.config import (  # noqa: F401
 from wasmbed.core.errors import (  # noqa: F401
     Terminated as Terminated, UncaughtException as UncaughtException,
     Suspend as Suspend, Suspended as Suspended, NotSupported as NotSupported,
+    SnapshotError as SnapshotError,
 )
 from wasmbed.runtime import (  # noqa: F401
     Runtime as Runtime, Instance as Instance, ExecEnv as ExecEnv,

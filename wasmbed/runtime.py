@@ -245,7 +245,9 @@ class Runtime:
             raise
         finally:
             self._forget_term(term)
-        return LoadedModule(self, module, acct)
+        lm = LoadedModule(self, module, acct)
+        lm._binary = data     # a snapshot names its module by its crc32
+        return lm
 
     def load_aot(self, aot: "Any") -> "LoadedModule":
         """Load a module written by ``wasmbed compile`` (an imported Python
@@ -326,6 +328,26 @@ class Runtime:
         (a store limit of the config), HostOutOfMemory (the host ran out
         of RAM).
         """
+        return self._make(module, stack_size, heap_size, wasi, imports, fuel,
+                          True)
+
+    def restore(self, module: "LoadedModule", snapshot: "bytes",
+                imports: "dict[str, dict[str, Any]] | None" = None,
+                wasi: "Any" = None) -> "Instance":
+        """A new instance of ``module`` in the state of ``snapshot``
+        (bytes of Instance.snapshot(), from any host): its memories,
+        globals, tables, WASI descriptors and, when the snapshot was of a
+        suspended call, that call (``instance.suspended()``; resume() it
+        to finish). ``imports`` as for instantiate(); ``wasi`` None (the
+        snapshot's args, env and preopens) or a WasiConfig whose preopens
+        and stdio replace them (args and env stay the snapshot's). The
+        start function does not run again. Raises SnapshotError (not a
+        snapshot, another version, truncated, bad checksum, another module
+        or float mode; docs/SUSPEND.md), and what instantiate() raises."""
+        from wasmbed.snapshots import restore
+        return restore(self, module, snapshot, imports, wasi)
+
+    def _make(self, module, stack_size, heap_size, wasi, imports, fuel, start):
         if stack_size is None:
             stack_size = self.config.default_stack_size
         if fuel is not None:
@@ -351,7 +373,7 @@ class Runtime:
         try:
             try:
                 inst = self._instantiate(module, stack_size, heap_size, imports,
-                                         wasi_obj, cluster, fuel)
+                                         wasi_obj, cluster, fuel, start)
             except MemoryError:
                 raise HostOutOfMemory("instantiate")
             except E.PoolExhausted:
@@ -394,7 +416,7 @@ class Runtime:
         return cluster
 
     def _instantiate(self, module, stack_size, heap_size, imports, wasi_obj,
-                     cluster, fuel=None):
+                     cluster, fuel=None, start=True):
         inst = Instance(self, module, stack_size)
         inst.cluster = cluster
         term = [None]
@@ -404,6 +426,8 @@ class Runtime:
         env = None
 
         def run_start(core_inst, func):
+            if not start:
+                return      # restore(): the snapshot is after it
             inst.core = core_inst
             if self._charge_host:
                 core_inst.host_account = inst._account
@@ -586,6 +610,9 @@ class LoadedModule:
         self.module = module
         self._account = account
 
+    _binary = None  # type: Any
+    _id = None  # type: Any
+
     def unload(self) -> "None":
         """Return the module's pool charges (binary, decoded form, the
         code its functions were lowered or translated to). Idempotent."""
@@ -666,6 +693,22 @@ class Instance:
         self._pending_exception = None   # set_exception() during a native
         self._suspended = None   # the last Suspended of its calls not resumed
         self.custom_data = None   # any object of the embedder's
+
+    def snapshot(self) -> "bytes":
+        """-> bytes of this instance's state: memories, globals, tables,
+        WASI descriptors, and the frames of its suspended call if one is
+        (suspended()); Runtime.restore() rebuilds it, here or on another
+        host. Works whichever tier made the instance; a suspended call is
+        the interp tier's. Raises SnapshotError for state a snapshot
+        cannot hold (an externref, a frame of another instance; see
+        docs/SUSPEND.md)."""
+        from wasmbed.snapshots import take
+        return take(self)
+
+    def suspended(self) -> "Any":
+        """The Suspended of this instance's last call not resumed yet
+        (after Runtime.restore: the restored call), or None."""
+        return self._suspended
 
     def lookup_function(self, name: "str") -> "Function | None":
         """-> Function or None when no function is exported under name."""
@@ -940,7 +983,7 @@ class ExecEnv:
         ``on_exhausted``: "trap" (default), or "suspend": running out
         raises Suspended from call() instead, and ``resume()`` after
         another set_fuel continues the call (the env's calls then run on
-        the interp tier; docs/INTERNALS.md, "Fuel"). Raises TypeError/ValueError
+        the interp tier; docs/SUSPEND.md). Raises TypeError/ValueError
         for a bad n or on_exhausted. Metering is per exec env: a thread wasi-threads spawns from a
         metered exec env runs on its own exec env, which starts with the
         fuel the spawner had left at the spawn; running out there traps
@@ -1059,7 +1102,7 @@ class ExecEnv:
         ``payload``. Raises Suspended when a host function returned
         ``Suspend(value)`` or the fuel ran out with
         ``on_exhausted="suspend"`` (``resume()`` continues the call,
-        docs/INTERNALS.md, "Fuel"); NotSupported when that happens on the fast tier
+        docs/SUSPEND.md); NotSupported when that happens on the fast tier
         (a metered env in suspend mode runs its calls on the interp tier).
         """
         func = f.func if isinstance(f, Function) else f
@@ -1090,7 +1133,13 @@ class ExecEnv:
         while True:
             if s.reason != "await":
                 raise s
-            result = await s.value   # type: ignore[misc]
+            try:
+                result = await s.value   # type: ignore[misc]
+            except BaseException:
+                # the host function raised: the call ends with it
+                if self.inst._suspended is s:
+                    self.inst._suspended = None
+                raise
             try:
                 return s.resume(result)
             except E.Suspended as e:
@@ -1131,6 +1180,8 @@ class ExecEnv:
                 self.inst._suspended = None
             return self._call(s.frozen, ft, _host_results(s, result), _RESUME)
         e._resume = resume
+        e._env = self
+        e._call_results = ft.results
         self.inst._suspended = e
 
     def call_wasm(self, f: "Function | Any", argv: "list[int]") -> "bool":

@@ -43,7 +43,8 @@ malformed one is ignored: custom contents are not validated).
 
 Input: bytes, bytearray or memoryview are read in place, never copied
 (anything else is converted with bytes()); data segments and custom
-sections are copied out. Lazy bodies (``lazy=True``; the Runtime asks for
+sections are copied out, except with lazy bodies, where they are slices of
+the input too (a board's module in flash: its data stays there). Lazy bodies (``lazy=True``; the Runtime asks for
 them on MicroPython, where RAM is scarce): each body is decoded once to
 check it and dropped, and ``Func.body`` decodes it again from the input
 on every read, so the decoded module holds no instruction lists, only a
@@ -66,7 +67,8 @@ from wasmbed.core.errors import MalformedModule, HostOutOfMemory
 from wasmbed.core.leb128 import read_unsigned, read_signed, MSG_TOO_LONG
 from wasmbed.core.module import (
     Module, FuncType, Limits, TableType, MemoryType, GlobalType, Import,
-    Func, FuncTable, Global, Elem, Data, CustomSection, VALTYPES, REFTYPES,
+    Func, FuncTable, FuncIndexItems, Global, Elem, Data, CustomSection,
+    VALTYPES, REFTYPES,
     FUNCREF, EXNREF, HEAP_TOP, HEAP_INDEX, ref_type, BT_EMPTY, EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_GLOBAL,
     EXT_TAG, MODE_ACTIVE, MODE_PASSIVE, MODE_DECLARATIVE)
 
@@ -659,13 +661,15 @@ class _Reader:
             raise MalformedModule(MSG_LENGTH, start)
         return x
 
-    def take(self, size):
+    def take(self, size, view=False):
+        """The next size bytes: bytes of their own, or with ``view`` a
+        slice of the input as it is (a memoryview stays one)."""
         pos = self.pos
         if pos + size > len(self.b):
             raise MalformedModule(MSG_UNEXPECTED_END_SECTION, len(self.b))
         self.pos = pos + size
         v = self.b[pos:pos + size]
-        return bytes(v) if type(v) is memoryview else v
+        return bytes(v) if type(v) is memoryview and not view else v
 
     def name(self):
         start = self.pos
@@ -813,7 +817,7 @@ def _decode(b, threads, sections, wasm3, lazy):
         if sections is not None:
             sections.append((sid, start, size))
         if sid == 0:
-            _custom(m, b[start:start + size], start)
+            _custom(m, b[start:start + size], start, lazy)
             r.pos = start + size
             continue
         rank = _RANK[sid]
@@ -864,7 +868,7 @@ def _decode(b, threads, sections, wasm3, lazy):
         elif sid == 10:
             uses_data = _code_section(r, codes, lazy, func_decl)
         else:
-            _data_section(m, r)
+            _data_section(m, r, lazy)
         if r.pos != start + size:
             raise MalformedModule(MSG_SECTION_SIZE, start)
     if len(func_decl) != len(codes):
@@ -970,11 +974,11 @@ def _import_section(m, r, wasm3):
         raise MalformedModule(MSG_SECTION_SIZE, r.pos)
 
 
-def _custom(m, content, offset):
+def _custom(m, content, offset, lazy):
     r = _Reader(content, 0, True)
     name = r.name()
     data = content[r.pos:]
-    if type(data) is not bytes:
+    if type(data) is not bytes and not lazy:
         data = bytes(data)
     m.customs.append(CustomSection(name, data, offset + r.pos))
 
@@ -1072,7 +1076,6 @@ def _code_section(r, codes, lazy, func_decl):
 
 
 def _elem_section(m, r):
-    funcref_exprs = {}          # funcidx -> [ref.func idx, end], shared
     for _ in range(r.len32()):
         at = r.pos
         flags = r.u32()
@@ -1098,25 +1101,20 @@ def _elem_section(m, r):
                 at = r.pos
                 if r.byte() != 0:
                     raise MalformedModule(MSG_ELEM_KIND, at)
-            init = []
-            for _ in range(r.len32()):
-                x = r.u32()
-                e = funcref_exprs.get(x)
-                if e is None:
-                    e = funcref_exprs[x] = [(_ops.REF_FUNC, x), _END_T]
-                init.append(e)
+            init = FuncIndexItems([r.u32() for _ in range(r.len32())])
         m.elems.append(Elem(etype, init, mode, table, offset))
 
 
-def _data_section(m, r):
+def _data_section(m, r, lazy):
     for _ in range(r.len32()):
         at = r.pos
         flags = r.u32()
         if flags == 1:
-            m.datas.append(Data(r.take(r.len32()), MODE_PASSIVE))
+            m.datas.append(Data(r.take(r.len32(), lazy), MODE_PASSIVE))
         elif flags == 0 or flags == 2:
             mem = r.u32() if flags == 2 else 0
             offset = r.expr()
-            m.datas.append(Data(r.take(r.len32()), MODE_ACTIVE, mem, offset))
+            m.datas.append(Data(r.take(r.len32(), lazy), MODE_ACTIVE, mem,
+                                offset))
         else:
             raise MalformedModule(MSG_DATA_SEGMENT, at)

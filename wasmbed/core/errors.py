@@ -197,7 +197,8 @@ class Suspended(WasmError):
     one), or whatever the call raises. A Suspended resumes once; again:
     NotSupported. ``results``: the value types the host function returns
     (what ``result`` must fit); ``frozen``: the engine's state (None where
-    the tier cannot freeze a call)."""
+    the tier cannot freeze a call). ``Instance.snapshot()`` captures a
+    suspended call, ``Runtime.restore`` gives it back (docs/SUSPEND.md)."""
 
     def __init__(self, value: "object" = None, reason: "str" = "host",
                  results: "tuple[int, ...]" = ()) -> "None":
@@ -228,3 +229,35 @@ SUSPEND_NESTED = ("a call suspended inside a host function and was not resumed t
                   "the host function's own Python frame cannot be frozen")
 SUSPEND_THREAD = "a wasi-threads thread cannot suspend"
 SUSPEND_START = "the start function cannot suspend"
+
+
+# -- snapshots (core/snapshot.py) ------------
+
+class SnapshotError(WasmError):
+    """A snapshot cannot be taken (state it cannot hold: an externref, a
+    frame of another instance, a host function's pending Python frame) or
+    restored (not a snapshot, another format version, a bad checksum, cut
+    short, of another module or float mode, or not matching this build's
+    code)."""
+
+
+SNAP_NOT = "not a wasmbed snapshot (bad magic)"
+SNAP_VERSION = "snapshot format version %d, this wasmbed reads version %d"
+SNAP_TRUNCATED = "snapshot truncated: %d bytes, the header says %d"
+SNAP_CHECKSUM = "snapshot checksum mismatch (corrupted): crc32 0x%08x, the header says 0x%08x"
+SNAP_MODULE = ("snapshot of another module: %d bytes with crc32 0x%08x, "
+               "this module has %d bytes with crc32 0x%08x")
+SNAP_FLOAT = "snapshot taken in float mode %s, this host runs in float mode %s"
+SNAP_MALFORMED = "malformed snapshot: %s"
+SNAP_VALUE = "cannot snapshot %s: %s is not a value a snapshot can hold"
+SNAP_FOREIGN_FRAME = "cannot snapshot a suspended call with frames of another instance"
+SNAP_FOREIGN_FUNC = "cannot snapshot %s: a function of another instance"
+SNAP_FRAME_CODE = ("snapshot frame of function %d does not match this build's "
+                   "code for it (%d ops, %d registers; the snapshot has %d, %d)")
+SNAP_SHAPE = "snapshot does not fit this module: %s"
+SNAP_WASI_FD = "cannot snapshot WASI fd %d: %s"
+SNAP_WASI_PREOPEN = "cannot restore WASI fd %d: no preopened directory %r"
+SNAP_CLUSTER = "cannot snapshot an instance of a wasi-threads cluster"
+SNAP_RUNNING = ("cannot snapshot an instance while one of its calls runs (a host "
+                "function it called is running): return Suspend() from the host "
+                "function, then snapshot")

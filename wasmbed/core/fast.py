@@ -40,7 +40,7 @@ raised inside a host function are passed through unchanged.
 
 from wasmbed.core.instance import call_host as _call_host, results_list
 from wasmbed.core import errors as E
-from wasmbed.core.errors import Trap, WasmError
+from wasmbed.core.errors import Trap, WasmError, Suspend, Suspended
 from wasmbed.core import fast_rt
 from wasmbed.core.fast_rt import STRUCT_ERROR
 from wasmbed.core.call_stack import (FRAME_OVERHEAD, HOST_FRAME_COST,
@@ -457,6 +457,9 @@ def _host_caller(ctx, f):
             raise _Foreign(e)
         finally:
             env.stack_used = saved
+        if type(r) is Suspend:
+            # a raw HostFunction's (natives raise Suspended themselves)
+            raise Suspended(r.value, r.reason, f.type.results)
         if nres > 1:
             return tuple(r)
         return r

@@ -15,7 +15,8 @@ host ran out of RAM).
 
 from wasmbed.core import errors as E
 from wasmbed.core import opcodes as O
-from wasmbed.core.errors import LinkError, Trap, InstantiationError
+from wasmbed.core.errors import (LinkError, Trap, InstantiationError, Suspend,
+                                 Suspended)
 from wasmbed.core import memory as _memory
 from wasmbed.core import table as _table
 from wasmbed.core.memory import Memory
@@ -86,8 +87,13 @@ def results_list(ftype, r):
 
 
 def call_host(env, f, args):
-    """Call a HostFunction; -> list of results (internal representation)."""
-    return results_list(f.type, f.host(env, *args))
+    """Call a HostFunction; -> list of results (internal representation).
+    A Suspend it returns raises Suspended (the call's results the types
+    it is resumed with; natives.py's runner raises it first for its own)."""
+    r = f.host(env, *args)
+    if type(r) is Suspend:
+        raise Suspended(r.value, r.reason, f.type.results)
+    return results_list(f.type, r)
 
 
 class ModuleInstance:
@@ -263,9 +269,14 @@ def _eval_items(exprs, inst, term):
     """An element segment's references, polling term between chunks."""
     out = []
     step = _table.BULK_CHUNK
+    idx = getattr(exprs, "indices", None)   # a FuncIndexItems
+    funcs = inst.funcs
     for j in range(0, len(exprs), step):
         _poll(term)
-        out.extend([eval_const(x, inst) for x in exprs[j:j + step]])
+        if idx is not None:
+            out.extend([funcs[x] for x in idx[j:j + step]])
+        else:
+            out.extend([eval_const(x, inst) for x in exprs[j:j + step]])
     return out
 
 

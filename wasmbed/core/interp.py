@@ -18,7 +18,7 @@ from wasmbed.core import errors as E
 from wasmbed.core.errors import (Trap, WasmError, UncaughtException,
                                  Suspended)
 from wasmbed.core.exception import match as _match_catch
-from wasmbed.core.lower import lower_function
+from wasmbed.core.lower import lower_function, FRAME_SLOTS
 from wasmbed.core.instance import call_host as _call_host
 from wasmbed.core.call_stack import (frame_cost, HOST_FRAME_COST,
                                      RECURSION_ERROR as _RECURSION)
@@ -454,15 +454,20 @@ class Compiled:
     with each clause ``(kind, Tag or None, (pos, dst, save))``, or the
     handler index a legacy delegate goes on from."""
 
-    __slots__ = ("code", "specials", "template", "nparams", "cost", "handlers")
+    __slots__ = ("code", "specials", "template", "nparams", "cost", "handlers",
+                 "inst")
 
-    def __init__(self, code, specials, template, nparams, handlers=None):
+    def __init__(self, code, specials, template, nparams, handlers, inst):
         self.code = code
         self.specials = specials
-        self.template = template
+        # its own copy (the Lowered one is shared by every instance), the
+        # last slot this Compiled: a frame's R names its function's code
+        self.template = template = list(template)
+        template[-1] = self
         self.nparams = nparams
-        self.cost = frame_cost(nparams + len(template))
+        self.cost = frame_cost(nparams + len(template) - FRAME_SLOTS)
         self.handlers = handlers
+        self.inst = inst
 
 
 def compile_function(inst, fn, meter=None):
@@ -546,16 +551,19 @@ def compile_function(inst, fn, meter=None):
         elif k == "select":
             code.append(_select(ins[1], ins[2], ins[3], ins[4], nxt))
         elif k == "call":
-            code.append(special((SP_CALL, inst.funcs[ins[1]], ins[2], ins[3], nxt)))
+            code.append(special((SP_CALL, inst.funcs[ins[1]], ins[2], ins[3], nxt,
+                                 (ins[2], nxt))))
         elif k == "call_ind":
             code.append(special((SP_CALL_IND, inst.module.types[ins[1]],
-                                 inst.tables[ins[2]], ins[3], ins[4], ins[5], nxt)))
+                                 inst.tables[ins[2]], ins[3], ins[4], ins[5], nxt,
+                                 (ins[4], nxt))))
         elif k == "ret":
             code.append(special((SP_RET, ins[1])))
         elif k == "rcall":
             code.append(special((SP_RCALL, inst.funcs[ins[1]], ins[2], ins[3])))
         elif k == "call_ref":
-            code.append(special((SP_CALL_REF, ins[1], ins[2], ins[3], nxt)))
+            code.append(special((SP_CALL_REF, ins[1], ins[2], ins[3], nxt,
+                                 (ins[2], nxt))))
         elif k == "rcall_ref":
             code.append(special((SP_RCALL_REF, ins[1], ins[2], ins[3])))
         elif k == "rcall_ind":
@@ -581,7 +589,7 @@ def compile_function(inst, fn, meter=None):
              tuple((k, tags[x] if x >= 0 else None, (pos, dst, sv))
                    for (k, x, pos, dst, sv) in cl))
             for (a, b, cl) in low.handlers)
-    comp = Compiled(code, specials, low.template, low.nparams, handlers)
+    comp = Compiled(code, specials, low.template, low.nparams, handlers, inst)
     if meter is not None:
         meter.code[fn] = comp
     else:
@@ -719,8 +727,7 @@ def execute(env, func, args):
     if comp.cost > budget:
         raise Trap(E.TRAP_STACK_EXHAUSTED)
     budget -= comp.cost
-    R = list(args)
-    R.extend(comp.template)
+    R = list(args) + comp.template
     return run_frames(env, [], comp, R, 0, func.instance, budget)
 
 
@@ -728,7 +735,13 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
     """The executor's loop from frame (comp, R) at index pc, below it
     `frames`; `budget` the stack bytes left. A Suspended raised on the
     way (a host function's Suspend, fuel running out in suspend mode)
-    leaves with the frames frozen in it (resume() continues them)."""
+    leaves with the frames frozen in it (resume() continues them).
+
+    A frame is its register list R, nothing else: the last FRAME_SLOTS
+    registers hold (from its template) the frame's Compiled, which names
+    its instance, and, while it calls, the call site's (result base, next
+    index) tuple. ``frames`` is the list of the callers' R. On a board a
+    frame so costs its list and nothing more (about 50 bytes of heap)."""
     meter = env._fuel
     code = comp.code
     specials = comp.specials
@@ -746,7 +759,13 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                         return [R[s] for s in slots]
                     vals = [R[s] for s in slots]
                     budget += comp.cost
-                    code, R, pc, specials, base, comp, inst, term = frames.pop()
+                    R = frames.pop()
+                    comp = R[-1]
+                    base, pc = R[-2]
+                    inst = comp.inst
+                    code = comp.code
+                    specials = comp.specials
+                    term = inst.term
                     R[base:base + len(vals)] = vals
                     continue
                 if kind == SP_CALL:
@@ -754,8 +773,9 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                     base = sp[2]
                     nargs = sp[3]
                     nxt = sp[4]
+                    ret = sp[5]
                 elif kind == SP_CALL_IND:
-                    ftype, table, islot, base, nargs, nxt = sp[1:]
+                    ftype, table, islot, base, nargs, nxt, ret = sp[1:]
                     f = table.callee(R[islot], ftype)
                 elif kind == SP_CALL_REF:
                     f = R[sp[1]]
@@ -764,6 +784,7 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                     base = sp[2]
                     nargs = sp[3]
                     nxt = sp[4]
+                    ret = sp[5]
                 else:
                     # a tail call: this frame gives way to the callee's
                     if kind == SP_RCALL:
@@ -793,7 +814,13 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                             env.stack_used = saved
                         if not frames:
                             return list(res)
-                        code, R, pc, specials, base, comp, inst, term = frames.pop()
+                        R = frames.pop()
+                        comp = R[-1]
+                        base, pc = R[-2]
+                        inst = comp.inst
+                        code = comp.code
+                        specials = comp.specials
+                        term = inst.term
                         R[base:base + len(res)] = res
                         continue
                     c = f.compiled if meter is None else meter.code.get(f)
@@ -802,9 +829,7 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                     if c.cost > budget:
                         raise Trap(E.TRAP_STACK_EXHAUSTED)
                     budget -= c.cost
-                    R2 = R[base:base + nargs]
-                    R2.extend(c.template)
-                    R = R2
+                    R = R[base:base + nargs] + c.template
                     comp = c
                     code = c.code
                     specials = c.specials
@@ -832,10 +857,9 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                 if c.cost > budget:
                     raise Trap(E.TRAP_STACK_EXHAUSTED)
                 budget -= c.cost
-                frames.append((code, R, nxt, specials, base, comp, inst, term))
-                R2 = R[base:base + nargs]
-                R2.extend(c.template)
-                R = R2
+                R[-2] = ret
+                frames.append(R)
+                R = R[base:base + nargs] + c.template
                 comp = c
                 code = c.code
                 specials = c.specials
@@ -871,7 +895,13 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                 if not frames:
                     raise
                 budget += comp.cost
-                code, R, nxt, specials, _base, comp, inst, term = frames.pop()
+                R = frames.pop()
+                comp = R[-1]
+                nxt = R[-2][1]
+                inst = comp.inst
+                code = comp.code
+                specials = comp.specials
+                term = inst.term
                 at = nxt - 1
         except Suspended as s:
             from wasmbed.core.suspend import freeze

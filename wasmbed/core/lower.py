@@ -43,12 +43,17 @@ class Label:
         self.back = back
 
 
+# the last registers of every frame: the executor's (see interp.run_frames)
+FRAME_SLOTS = 3
+
+
 class Lowered:
     """The lowered form of one function.
 
     ``ir`` list of ops; ``nparams``; ``template`` the initial values of
     everything in R after the params (locals zeroed, stack slots, constants
-    reversed); ``nregs`` total register count; ``handlers`` None, or the
+    reversed, then FRAME_SLOTS slots the executor keeps its frame in: see
+    interp.run_frames); ``nregs`` the register count without those; ``handlers`` None, or the
     try_tables and legacy trys as ``(start, end, clauses)`` in the order
     their ranges close (so innermost first): IR indices [start, end) are
     the body, each clause ``(kind, tagidx, pos, dst, save)``
@@ -65,7 +70,7 @@ class Lowered:
         self.ir = ir
         self.nparams = nparams
         self.template = template
-        self.nregs = nparams + len(template)
+        self.nregs = nparams + len(template) - FRAME_SLOTS
         self.nresults = nresults
         self.handlers = handlers
 
@@ -128,7 +133,7 @@ def lower_function(module, func, fuel=None):
             k = len(consts)
             consts.append(value)
             const_index[key] = k
-        return -(k + 1)
+        return -(k + 1 + FRAME_SLOTS)
 
     def emit(op):
         ir.append(op)
@@ -657,6 +662,7 @@ def lower_function(module, func, fuel=None):
     template = [zero_of(t) for t in func.locals]
     template.extend([None] * maxh)
     template.extend(reversed(consts))
+    template.extend([None] * FRAME_SLOTS)
     _resolve(ir)
     hs = None
     if handlers:

@@ -15,8 +15,8 @@ from wasmbed.core.interp import (run_frames, SP_CALL, SP_CALL_REF,
 
 
 class Frozen:
-    """A suspended call's state: ``frames`` the callers (the executor's
-    frame tuples, outermost first), ``cur`` the frame that stopped and
+    """A suspended call's state: ``frames`` the callers (their register
+    lists, outermost first; see interp.run_frames), ``cur`` the frame that stopped and
     ``pc`` where: a frame-switch index (< 0: the host call that
     suspended) or an op index (fuel: that charge runs again). ``cur`` is
     None when the called function itself was a host function."""
@@ -66,13 +66,16 @@ def resume(env, fz, vals):
         if slot is None:
             if not frames:
                 return list(vals)
-            _c, R, pc, _s, base, comp, inst, _t = frames.pop()
+            R = frames.pop()
+            comp = R[-1]
+            base, pc = R[-2]
+            inst = comp.inst
         else:
             base, pc = slot
         R[base:base + len(vals)] = vals
     budget = env.stack_size - env.stack_used - comp.cost
     for f in frames:
-        budget -= f[5].cost
+        budget -= f[-1].cost
     if budget < 0:
         raise Trap(E.TRAP_STACK_EXHAUSTED)
     return run_frames(env, frames, comp, R, pc, inst, budget)

@@ -22,6 +22,8 @@ class FdEntry(object):
     ``preopen``: the guest name (bytes) of a preopened directory, else None.
     ``listing``: cached fd_readdir entries (refreshed at cookie 0).
     ``owned``: True if closing the entry must close the host handle.
+    ``path``: for what path_open opened, (preopen guest name, path from
+    it) when known (a snapshot reopens it from there), else None.
     """
 
     def __init__(self, kind, handle, filetype, base, inheriting, fdflags=0,
@@ -35,6 +37,7 @@ class FdEntry(object):
         self.preopen = preopen
         self.listing = None
         self.owned = owned
+        self.path = None
 
     def require(self, rights):
         """Raise ENOTCAPABLE unless every bit of ``rights`` is held."""

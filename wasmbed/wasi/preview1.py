@@ -845,6 +845,10 @@ class Wasi(object):
         except BaseException:
             self.fs.close(handle)
             raise
+        if d.preopen is not None:
+            entry.path = (d.preopen, m.read(path, path_len))
+        elif d.path is not None:
+            entry.path = (d.path[0], d.path[1] + b"/" + m.read(path, path_len))
         m.set_u32(opened_ptr, new_fd)
         return 0
 
