@@ -61,7 +61,11 @@ DELEGATE = O.DELEGATE
 FUNC = -1
 
 # Budgets: (structured Python loops, structured indentation) per level.
-LEVELS = ((17, 80), (8, 40), (0, 0))
+# Level 0's indentation budget is 40, not the 80 CPython would allow: a
+# deeper nest costs a branch-register check per level on every exit
+# through it (a br_table switch over nested blocks), the dispatch loop a
+# few compares (benchmarks/RESULTS.md: Lua -5%, and less to compile).
+LEVELS = ((17, 40), (8, 40), (0, 0))
 HARD_LOOPS = 20          # CPython: "too many statically nested blocks"
 HARD_INDENT = 96         # CPython's tokenizer stops at 100 levels
 MAX_EXPR_DEPTH = 8       # folded expression nesting
@@ -2313,7 +2317,7 @@ def function_source(module, fidx, level=0, fuel=None, term=None, views=None,
     """Python source of ``bind_<fidx>`` for defined function index fidx
     (an index in the module's function space, past the imports).
 
-    ``level`` 0 keeps as much structure as CPython's limits allow, 1 less,
+    ``level`` 0 keeps the most structure (LEVELS: within CPython's limits), 1 less,
     2 flattens every construct into the dispatch loop. When the generated
     nesting would break a CPython limit anyway the next level is used.
     ``fuel``: None, or fuel.region_costs of the body, for the metered
