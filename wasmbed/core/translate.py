@@ -61,11 +61,11 @@ DELEGATE = O.DELEGATE
 FUNC = -1
 
 # Budgets: (structured Python loops, structured indentation) per level.
-# Level 0's indentation budget is 40, not the 80 CPython would allow: a
+# Level 0's indentation budget is 30, not the 80 CPython would allow: a
 # deeper nest costs a branch-register check per level on every exit
 # through it (a br_table switch over nested blocks), the dispatch loop a
-# few compares (benchmarks/RESULTS.md: Lua -5%, and less to compile).
-LEVELS = ((17, 40), (8, 40), (0, 0))
+# few compares (benchmarks/RESULTS.md: Lua -8%, and less to compile).
+LEVELS = ((17, 30), (8, 24), (0, 0))
 HARD_LOOPS = 20          # CPython: "too many statically nested blocks"
 HARD_INDENT = 96         # CPython's tokenizer stops at 100 levels
 MAX_EXPR_DEPTH = 8       # folded expression nesting
