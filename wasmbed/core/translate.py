@@ -66,6 +66,9 @@ FUNC = -1
 # through it (a br_table switch over nested blocks), the dispatch loop a
 # few compares (benchmarks/RESULTS.md: Lua -8%, and less to compile).
 LEVELS = ((17, 30), (8, 24), (0, 0))
+# the AOT text (module_source) keeps the budgets its board RAM figures
+# were measured with
+AOT_LEVELS = ((17, 80), (8, 40), (0, 0))
 HARD_LOOPS = 20          # CPython: "too many statically nested blocks"
 HARD_INDENT = 96         # CPython's tokenizer stops at 100 levels
 MAX_EXPR_DEPTH = 8       # folded expression nesting
@@ -514,7 +517,7 @@ class _Py:
 class _Emit:
 
     def __init__(self, module, fidx, level, fuel=None, term=None, views=False,
-                 direct=False):
+                 direct=False, levels=LEVELS):
         self.views = views      # typed views for aligned accesses allowed
         # direct: a called function j is the closure variable F<j> (kept
         # current by a setter registered with ctx.watch), not ctx.fns[j]
@@ -529,7 +532,7 @@ class _Emit:
         self.term = term
         self.defn = module.funcs[fidx - module.num_imported_funcs]
         self.ftype = module.types[self.defn.type_idx]
-        self.maxl, self.maxi = LEVELS[level]
+        self.maxl, self.maxi = levels[level]
         self.vs = []
         self.nref = {}
         self.maxh = 0
@@ -2313,7 +2316,7 @@ def _render(items, level, loops, lines, stats):
 # public entry points
 
 def function_source(module, fidx, level=0, fuel=None, term=None, views=None,
-                    direct=True):
+                    direct=True, levels=None):
     """Python source of ``bind_<fidx>`` for defined function index fidx
     (an index in the module's function space, past the imports).
 
@@ -2331,7 +2334,8 @@ def function_source(module, fidx, level=0, fuel=None, term=None, views=None,
     ``direct``: a direct call's target is a closure variable of the bind
     factory, updated through ``ctx.watch(j, setter)`` when function j is
     bound (one cell read per call instead of indexing ``ctx.fns``); False
-    (the AOT form) indexes ``ctx.fns``.
+    (the AOT form) indexes ``ctx.fns``. ``levels``: the budgets per level
+    (default LEVELS; module_source: AOT_LEVELS).
     """
     if views is None:
         from wasmbed.core.fast_rt import HAS_VIEWS as views
@@ -2342,7 +2346,8 @@ def function_source(module, fidx, level=0, fuel=None, term=None, views=None,
             level = 2
             break
     while True:
-        em = _Emit(module, fidx, level, fuel, term, views, direct)
+        em = _Emit(module, fidx, level, fuel, term, views, direct,
+                   levels if levels is not None else LEVELS)
         src = em.run()
         if (em.max_loops <= HARD_LOOPS and em.max_indent <= HARD_INDENT) or level >= 2:
             return src, em.cost
@@ -2381,7 +2386,8 @@ def module_source(module, wasm=None):
     base = module.num_imported_funcs
     for i in range(len(module.funcs)):
         # no typed views: MicroPython's memoryview has no cast
-        src, cost = function_source(module, base + i, views=False, direct=False)
+        src, cost = function_source(module, base + i, views=False, direct=False,
+                                    levels=AOT_LEVELS)
         bodies.append("\n")
         bodies.append(src)
         binders.append("%d: bind_%d" % (base + i, base + i))
