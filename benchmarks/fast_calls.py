@@ -15,6 +15,7 @@ Usage:
 CPU time (time.process_time); benchmarks are measured here, never asserted
 in tests.
 """
+import argparse
 import json
 import math
 import os
@@ -120,23 +121,28 @@ def _geomean(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs))
 
 
-def _arg(argv, flag, default):
-    if flag in argv:
-        i = argv.index(flag)
-        v = argv[i + 1]
-        del argv[i:i + 2]
-        return v
-    return default
-
-
 def main(argv):
-    rounds = int(_arg(argv, "--rounds", "5"))
-    reps = int(_arg(argv, "--reps", "5"))
-    exe = _arg(argv, "--python", sys.executable)
-    if "--child" in argv:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="rounds (child processes per tree) (default: 5)")
+    ap.add_argument("--reps", type=int, default=5,
+                    help="interleaved runs per kernel in each round (default: 5)")
+    ap.add_argument("--python", default=sys.executable,
+                    help="interpreter for the per-tree children (default: this one)")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("trees", nargs="*", metavar="TREE",
+                    help="wasmbed source trees to compare (default: this one, in-process)")
+    args = ap.parse_args(argv)
+    rounds, reps, exe = args.rounds, args.reps, args.python
+    for t in args.trees:
+        if not os.path.isdir(os.path.join(t, "wasmbed")):
+            ap.error("%s: not a wasmbed tree (no wasmbed/ in it)" % t)
+    if args.child:
         r = measure(reps)
         print(json.dumps({k: v[1] / v[0] for k, v in r.items()}))
         return
+    argv = args.trees
     if not argv:
         r = measure(reps * rounds)
         for name, twin, n in KERNELS:

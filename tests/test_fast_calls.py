@@ -155,3 +155,68 @@ def test_recursion_through_host_functions_is_charged_per_host_frame():
     with pytest.raises(Trap, match="call stack exhausted"):
         inst.call("f", levels + 1)
     assert inst.call("f", 3) == 3
+
+
+# A call graph whose functions are bound in different orders: $even and $odd
+# call each other (each holds the other's first-call stub until it is bound),
+# $leaf is called only by them (no loop, no call: it does not poll), and
+# "spin" loops calling $leaf.
+BIND_ORDER = r"""
+(module
+  (func $leaf (param i32) (result i32) local.get 0 i32.const 1 i32.sub)
+  (func $even (export "even") (param i32) (result i32)
+    local.get 0 i32.eqz if (result i32) i32.const 1
+    else local.get 0 call $leaf call $odd end)
+  (func $odd (export "odd") (param i32) (result i32)
+    local.get 0 i32.eqz if (result i32) i32.const 0
+    else local.get 0 call $leaf call $even end)
+  (func (export "spin") (param i32) (result i32)
+    (loop (local.set 0 (call $leaf (local.get 0))) (br 0))
+    local.get 0))
+"""
+
+
+@pytest.mark.parametrize("first", ["even", "odd"])
+def test_direct_calls_reach_functions_bound_after_their_callers(mode, first):
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode))
+    inst = rt.instantiate(rt.load(wasmtime.wat2wasm(BIND_ORDER)), stack_size=1 << 20)
+    other = "odd" if first == "even" else "even"
+    assert inst.call(first, 7) == (first == "odd")
+    assert inst.call(other, 7) == (other == "odd")
+    assert inst.call(first, 100) == (first == "even")
+    # a second instance binds its own callables from the same translation
+    inst2 = rt.instantiate(rt.load(wasmtime.wat2wasm(BIND_ORDER)), stack_size=1 << 20)
+    assert inst2.call(other, 10) == (other == "even")
+
+
+def test_a_loop_calling_a_function_without_a_poll_still_stops_on_terminate(mode):
+    import threading
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode))
+    inst = rt.instantiate(rt.load(wasmtime.wat2wasm(BIND_ORDER)))
+    threading.Timer(0.2, rt.terminate).start()
+    with pytest.raises(wasmbed.Terminated):
+        inst.call("spin", 5)
+
+
+# $r makes its calls inside a loop that is branched to (never taken: the
+# header polls once per call), so it does not poll on entry; 2**60 calls
+FAN = r"""
+(module
+  (func $r (param i32)
+    (loop $l
+      (if (local.get 0) (then
+        (call $r (i32.sub (local.get 0) (i32.const 1)))
+        (call $r (i32.sub (local.get 0) (i32.const 1)))))
+      (br_if $l (i32.const 0))))
+  (func (export "fan") (param i32) (call $r (local.get 0))))
+"""
+
+
+def test_recursion_whose_calls_are_inside_loops_stops_on_terminate(mode):
+    import threading
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode))
+    inst = rt.instantiate(rt.load(wasmtime.wat2wasm(FAN)))
+    inst.call("fan", 4)
+    threading.Timer(0.2, rt.terminate).start()
+    with pytest.raises(wasmbed.Terminated):
+        inst.call("fan", 60)

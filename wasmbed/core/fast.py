@@ -10,7 +10,9 @@ the first time any instance calls it; the resulting ``bind_<i>(ctx)``
 factory is cached on the Module (``module._fast_binders``) and called once
 per instance to make the callable. Calls between wasm functions are Python
 calls through the instance's list ``ctx.fns`` (its entries start as stubs
-that translate and bind on first use); imported wasm functions are the
+that translate and bind on first use), or for a direct call, through a
+closure variable of the caller that ``Ctx.watch`` updates when the callee
+is bound; imported wasm functions are the
 exporting instance's callables, host functions are wrapped.
 
 Call depth: every wasm frame charges 64 + 8 bytes per param, local and
@@ -78,6 +80,25 @@ class Ctx:
         self.fns = [_stub(self, i) for i in range(len(inst.funcs))]
         self.tails = None      # tail_fns(), made on first use
         self.views = None
+        self.watchers = None   # {i: setters} (watch), made on first use
+        self.is_bound = None   # bytearray: 1 where fns[i] is bound
+
+    def watch(self, i, setter):
+        """Have ``setter(f)`` called with function i's callable when it is
+        bound (bound()), unless it is bound already: how translated code
+        that holds a direct reference to fns[i] (translate: F<i>) drops
+        the stub it captured."""
+        b = self.is_bound
+        if b is not None and b[i]:
+            return
+        w = self.watchers
+        if w is None:
+            w = self.watchers = {}
+        ws = w.get(i)
+        if ws is None:
+            w[i] = [setter]
+        else:
+            ws.append(setter)
 
     def view_cache(self, m):
         """Memory m's typed-view cache: a one-element list holding
@@ -294,6 +315,16 @@ def bound(ctx, i, fn, inner=None):
     ctx.fns[i] = fn
     if ctx.tails is not None:
         ctx.tails[i] = inner
+    b = ctx.is_bound
+    if b is None:
+        b = ctx.is_bound = bytearray(len(ctx.fns))
+    b[i] = 1
+    w = ctx.watchers
+    if w is not None:
+        ws = w.pop(i, None)
+        if ws is not None:
+            for s in ws:
+                s(fn)
     return fn
 
 

@@ -17,9 +17,11 @@ fast_rt and can be loaded without compile()/exec() (AOT).
 Calling convention: ``f(env, sb, *args)`` where ``sb`` is the stack budget
 left in bytes; the function charges its frame cost (64 + 8 per param,
 local and stack slot), traps "call stack exhausted" when the budget is
-short, polls the terminate flag ``term[0]`` on entry and at every
-loop back edge, and returns None, its one result, or a tuple of results,
-all in the internal representation (numeric.py).
+short, polls the terminate flag ``term[0]`` on entry (except a function
+without loops and calls that only this module's functions call: its
+callers poll) and at every loop back edge, and returns None, its one
+result, or a tuple of results, all in the internal representation
+(numeric.py).
 
 Values: wasm locals are Python locals ``l<i>``, stack slots ``s<h>`` (h =
 stack height). Pure operations are folded into expressions (bounded depth),
@@ -61,7 +63,14 @@ DELEGATE = O.DELEGATE
 FUNC = -1
 
 # Budgets: (structured Python loops, structured indentation) per level.
-LEVELS = ((17, 80), (8, 40), (0, 0))
+# Level 0's indentation budget is 30, not the 80 CPython would allow: a
+# deeper nest costs a branch-register check per level on every exit
+# through it (a br_table switch over nested blocks), the dispatch loop a
+# few compares (benchmarks/RESULTS.md: Lua -8%, and less to compile).
+LEVELS = ((17, 30), (8, 24), (0, 0))
+# the AOT text (module_source) keeps the budgets its board RAM figures
+# were measured with
+AOT_LEVELS = ((17, 80), (8, 40), (0, 0))
 HARD_LOOPS = 20          # CPython: "too many statically nested blocks"
 HARD_INDENT = 96         # CPython's tokenizer stops at 100 levels
 MAX_EXPR_DEPTH = 8       # folded expression nesting
@@ -135,7 +144,7 @@ def _tree_depth(n):
 
 def _analyze(body):
     """-> (root, constructs by start pc, locals read, uses memory, makes
-    calls)."""
+    calls, makes a call outside every loop that is branched to)."""
     root = _Con(FUNC, -1, None)
     cons = {}
     stack = [root]
@@ -144,6 +153,7 @@ def _analyze(body):
     reads = set()
     uses_mem = False
     calls = False
+    call_cons = []          # the innermost construct of each call (once)
     n = len(body)
     for pc in range(n):
         ins = body[pc]
@@ -208,6 +218,8 @@ def _analyze(body):
               or op == O.RETURN_CALL_REF):
             unr[-1] = True
             calls = True
+            if not call_cons or call_cons[-1] is not stack[-1]:
+                call_cons.append(stack[-1])
         elif op == O.LOCAL_GET:
             reads.add(ins[1])
         elif op == O.LOCAL_SET or op == O.LOCAL_TEE:
@@ -216,6 +228,8 @@ def _analyze(body):
             uses_mem = True
         elif op == O.CALL or op == O.CALL_INDIRECT or op in _GROWS:
             calls = True
+            if not call_cons or call_cons[-1] is not stack[-1]:
+                call_cons.append(stack[-1])
     # label ids: loops at their start, blocks and ifs at their end, the
     # else block of an if at its else (pc + 1 keeps 0 for a region's entry)
     for c in cons.values():
@@ -224,12 +238,16 @@ def _analyze(body):
         else:
             c.lid = c.end + 1
         c.eid = c.else_pc + 1 if c.else_pc is not None else c.lid
-    # exit equivalence, top-down
+    # exit equivalence, top-down; polled: inside a loop branched to (its
+    # header polls the terminate flag)
     order = []
     todo = [root]
+    polled = {}
     while todo:
         c = todo.pop()
         order.append(c)
+        polled[c.start] = (c.kind == LOOP and c.targeted) or (
+            c.parent is not None and polled[c.parent.start])
         if c.parent is not None and c.tail:
             p = c.parent
             c.eq = p.eq if p.tail else p.depth
@@ -252,7 +270,12 @@ def _analyze(body):
                 I = ci
         c.L = own + L
         c.I = own + (1 if c.kind == IF else 0) + I
-    return root, cons, reads, uses_mem, calls
+    outer = False
+    for c in call_cons:
+        if not polled[c.start]:
+            outer = True
+            break
+    return root, cons, reads, uses_mem, calls, outer
 
 
 _ALL = "all"
@@ -496,8 +519,13 @@ class _Py:
 
 class _Emit:
 
-    def __init__(self, module, fidx, level, fuel=None, term=None, views=False):
+    def __init__(self, module, fidx, level, fuel=None, term=None, views=False,
+                 direct=False, levels=LEVELS):
         self.views = views      # typed views for aligned accesses allowed
+        # direct: a called function j is the closure variable F<j> (kept
+        # current by a setter registered with ctx.watch), not ctx.fns[j]
+        self.direct = direct
+        self.callees = []       # the j of each F<j>, in first-use order
         self.used_views = []    # the typed views the code indexes
         self.mem_lines = []     # (code list, index) of each "mem = M0.data"
         self.fuel = fuel
@@ -507,7 +535,7 @@ class _Emit:
         self.term = term
         self.defn = module.funcs[fidx - module.num_imported_funcs]
         self.ftype = module.types[self.defn.type_idx]
-        self.maxl, self.maxi = LEVELS[level]
+        self.maxl, self.maxi = levels[level]
         self.vs = []
         self.nref = {}
         self.maxh = 0
@@ -783,7 +811,8 @@ class _Emit:
     def run(self):
         defn = self.defn
         body = defn.body
-        root, cons, reads, uses_mem, calls = _analyze(body)
+        root, cons, reads, uses_mem, calls, outer = _analyze(body)
+        self.outer_calls = outer
         self.root = root
         self.cons = cons
         self.uses_mem = uses_mem
@@ -837,8 +866,9 @@ class _Emit:
         prologue.append(["trap_stack()"])
         prologue.append("sb -= %d" % cost)
         self.need("term", "ctx.term")
-        prologue.append("if term[0] is not None:")
-        prologue.append(["terminate(term)"])
+        if self.polls_on_entry():
+            prologue.append("if term[0] is not None:")
+            prologue.append(["terminate(term)"])
         inits = []
         for i, t in enumerate(defn.locals):
             if nparams + i in reads:
@@ -877,6 +907,15 @@ class _Emit:
                         ["if _fv is not None:", ["_fu[0] = _fv if _fv > 0 else 0"]]])
         return self.render()
 
+    def polls_on_entry(self):
+        """Whether the function polls the terminate flag on entry: unless
+        each of its calls is inside a loop that is branched to (whose
+        header polls first; what runs before is bounded by its size) and
+        only this module's functions call it (not exported, not in a table
+        or a reference, not the start function): then its callers' polls
+        are enough."""
+        return self.outer_calls or self.fidx in escaping(self.module)
+
     def render(self):
         fidx = self.fidx
         params = "".join(", l%d" % i for i in range(len(self.ftype.params)))
@@ -885,7 +924,16 @@ class _Emit:
             lines.append(" %s = %s" % (name, self.prelude[name]))
         lines.append(" def f%d(env, sb%s):" % (fidx, params))
         stats = [0, 0]
+        start = len(lines)
         _render(self.top, 2, 0, lines, stats)
+        _drop_unused_charge(lines, start, "  sb -= %d" % self.cost)
+        for j in self.callees:
+            # F<j> starts as what ctx.fns[j] held at bind time (a stub
+            # while j is not bound yet): fast.bound calls this when it is
+            lines.append(" def _w%d(f):" % j)
+            lines.append("  nonlocal F%d" % j)
+            lines.append("  F%d = f" % j)
+            lines.append(" ctx.watch(%d, _w%d)" % (j, j))
         if tail_callers(self.module)[fidx - self.module.num_imported_funcs]:
             # it may return TAIL: (the callable for everyone else, which
             # runs the pending tail calls; the function itself, for call
@@ -1154,8 +1202,7 @@ class _Emit:
                     fexpr = "TL[%d]" % ins[1]
                     self.need("TL", "ctx.tail_fns()")
                 else:
-                    fexpr = "FN[%d]" % ins[1]
-                    self.need("FN", "ctx.fns")
+                    fexpr = self.callee(ins[1])
                 grows = True
                 if self.uses_mem:
                     grows = j < 0 or growers(module)[j]
@@ -1366,7 +1413,7 @@ class _Emit:
             fty = self.need("FT%d" % ins[1], "ctx.types[%d]" % ins[1])
             target = "tail_target(ctx, %s, %s, %s)" % (tb, fty, self.val(idx))
         elif j >= base and not tail_callers(module)[j - base]:
-            target = self.need("FN", "ctx.fns") + "[%d]" % j
+            target = self.callee(j)
             if not self.has_try:
                 # (inside a try_table the call must not be: its handlers
                 # would catch what the callee throws)
@@ -1387,6 +1434,16 @@ class _Emit:
         else:
             self.emit("env._tail = (%s, %s)" % (target, ", ".join(argv)))
         self.emit("return TAIL")
+
+    def callee(self, j):
+        """The expression of a direct call's target, function j."""
+        if not self.direct:
+            return self.need("FN", "ctx.fns") + "[%d]" % j
+        name = "F%d" % j
+        if name not in self.prelude:
+            self.need(name, "ctx.fns[%d]" % j)
+            self.callees.append(j)
+        return name
 
     def after_call(self, grows=True):
         if self.fuel_local:
@@ -2041,6 +2098,45 @@ def tail_callers(module):
     return module._fast_tails
 
 
+def escaping(module):
+    """Whole-module fact, cached on the module (``_fast_escaping``): the
+    set of function indices that code outside this module's functions
+    may call: exports, the start function, and every function a table or
+    reference can hold (validate's C.refs: element segments, global
+    initializers, exports)."""
+    e = getattr(module, "_fast_escaping", None)
+    if e is None:
+        from wasmbed.core.validate import _declared_refs
+        e = _declared_refs(module)
+        if module.start is not None:
+            e.add(module.start)
+        module._fast_escaping = e
+    return e
+
+
+_WORD = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
+
+def _drop_unused_charge(lines, start, charge):
+    """Remove the prologue line `charge` (``sb -= cost``) from the rendered
+    function lines[start:] when nothing after it reads ``sb`` (a
+    function that calls nothing passes no budget on)."""
+    try:
+        k = lines.index(charge, start)
+    except ValueError:
+        return
+    for i in range(k + 1, len(lines)):
+        line = lines[i]
+        p = line.find("sb")
+        while p >= 0:
+            a = line[p - 1] if p else " "
+            b = line[p + 2] if p + 2 < len(line) else " "
+            if a not in _WORD and b not in _WORD:
+                return
+            p = line.find("sb", p + 2)
+    del lines[k]
+
+
 def _scan(module):
     """The one pass over every body behind growers and tail_callers (its
     results kept in the module's code cache, when it has one)."""
@@ -2228,11 +2324,12 @@ def _render(items, level, loops, lines, stats):
 # ---------------------------------------------------------------------------
 # public entry points
 
-def function_source(module, fidx, level=0, fuel=None, term=None, views=None):
+def function_source(module, fidx, level=0, fuel=None, term=None, views=None,
+                    direct=True, levels=None):
     """Python source of ``bind_<fidx>`` for defined function index fidx
     (an index in the module's function space, past the imports).
 
-    ``level`` 0 keeps as much structure as CPython's limits allow, 1 less,
+    ``level`` 0 keeps the most structure (LEVELS: within CPython's limits), 1 less,
     2 flattens every construct into the dispatch loop. When the generated
     nesting would break a CPython limit anyway the next level is used.
     ``fuel``: None, or fuel.region_costs of the body, for the metered
@@ -2243,6 +2340,11 @@ def function_source(module, fidx, level=0, fuel=None, term=None, views=None):
     instructions: when set, what it asks for is raised. ``views``: index
     typed views of memory (memoryview casts) for provably aligned
     accesses; None: when the host has them (fast_rt.HAS_VIEWS).
+    ``direct``: a direct call's target is a closure variable of the bind
+    factory, updated through ``ctx.watch(j, setter)`` when function j is
+    bound (one cell read per call instead of indexing ``ctx.fns``); False
+    (the AOT form) indexes ``ctx.fns``. ``levels``: the budgets per level
+    (default LEVELS; module_source: AOT_LEVELS).
     """
     if views is None:
         from wasmbed.core.fast_rt import HAS_VIEWS as views
@@ -2253,7 +2355,8 @@ def function_source(module, fidx, level=0, fuel=None, term=None, views=None):
             level = 2
             break
     while True:
-        em = _Emit(module, fidx, level, fuel, term, views)
+        em = _Emit(module, fidx, level, fuel, term, views, direct,
+                   levels if levels is not None else LEVELS)
         src = em.run()
         if (em.max_loops <= HARD_LOOPS and em.max_indent <= HARD_INDENT) or level >= 2:
             return src, em.cost
@@ -2292,7 +2395,8 @@ def module_source(module, wasm=None):
     base = module.num_imported_funcs
     for i in range(len(module.funcs)):
         # no typed views: MicroPython's memoryview has no cast
-        src, cost = function_source(module, base + i, views=False)
+        src, cost = function_source(module, base + i, views=False, direct=False,
+                                    levels=AOT_LEVELS)
         bodies.append("\n")
         bodies.append(src)
         binders.append("%d: bind_%d" % (base + i, base + i))
