@@ -15,7 +15,6 @@ from wasmbed.core import numeric as _N
 from wasmbed.core.errors import Trap, LinkError, ThreadLimit, HostOutOfMemory
 from wasmbed.core.decode import decode_module
 from wasmbed.core.validate import validate_module
-from wasmbed.core.exception import Tag
 from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
                                    WasmFunction)
 from wasmbed.core.memory import HeapBacking, PoolBacking, VMBacking, Memory
@@ -597,10 +596,13 @@ def _wasi_adapter(fn, ft):
 
 
 def _as_extern(x):
-    if isinstance(x, (WasmFunction, HostFunction, Memory, Table, Global, Tag)):
+    if isinstance(x, (WasmFunction, HostFunction, Memory, Table, Global)):
         return x
     if isinstance(x, Function):
         return x.func
+    from wasmbed.core.exception import Tag     # a board imports it on use
+    if isinstance(x, Tag):
+        return x
     raise LinkError("not an extern value: %r" % (x,))
 
 
@@ -730,6 +732,7 @@ class Instance:
         compared by identity: ``exc.tag is inst.lookup_tag("t")`` tells
         which exception an UncaughtException is."""
         t = self.core.exports.get(name)
+        from wasmbed.core.exception import Tag
         return t if isinstance(t, Tag) else None
 
     def create_exec_env(self, stack_size: "int | None" = None) -> "ExecEnv":

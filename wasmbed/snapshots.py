@@ -25,7 +25,7 @@ def _module_id(lm, crc):
     if i is None:
         b = lm._binary
         if b is None:
-            raise SnapshotError(E.SNAP_MALFORMED % "the module has no binary to name it by")
+            raise SnapshotError(S.SNAP_MALFORMED % "the module has no binary to name it by")
         i = lm._id = (len(b), crc(b, 0) & 0xFFFFFFFF)
     return i
 
@@ -37,10 +37,10 @@ def _float_mode():
 def take(inst):
     """-> snapshot bytes of Instance inst (see Instance.snapshot)."""
     if inst.cluster is not None:
-        raise SnapshotError(E.SNAP_CLUSTER)
+        raise SnapshotError(S.SNAP_CLUSTER)
     for env in [inst._default_env] + inst._envs + inst._spawned:
         if env is not None and env.stack_used:
-            raise SnapshotError(E.SNAP_RUNNING)
+            raise SnapshotError(S.SNAP_RUNNING)
     crc = _crc()
     s = inst._suspended
     env = inst._default_env if s is None else s._env
@@ -85,7 +85,7 @@ def restore(rt, module, data, imports, wasi):
     try:
         stack_size, fuel, mode = envp
     except (TypeError, ValueError):
-        raise SnapshotError(E.SNAP_MALFORMED % "exec env")
+        raise SnapshotError(S.SNAP_MALFORMED % "exec env")
     inst = rt._make(module, stack_size, 0, cfg, imports, None, False)
     try:
         core = inst.core

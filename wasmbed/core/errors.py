@@ -241,23 +241,6 @@ class SnapshotError(WasmError):
     code)."""
 
 
-SNAP_NOT = "not a wasmbed snapshot (bad magic)"
-SNAP_VERSION = "snapshot format version %d, this wasmbed reads version %d"
-SNAP_TRUNCATED = "snapshot truncated: %d bytes, the header says %d"
-SNAP_CHECKSUM = "snapshot checksum mismatch (corrupted): crc32 0x%08x, the header says 0x%08x"
-SNAP_MODULE = ("snapshot of another module: %d bytes with crc32 0x%08x, "
-               "this module has %d bytes with crc32 0x%08x")
-SNAP_FLOAT = "snapshot taken in float mode %s, this host runs in float mode %s"
-SNAP_MALFORMED = "malformed snapshot: %s"
-SNAP_VALUE = "cannot snapshot %s: %s is not a value a snapshot can hold"
-SNAP_FOREIGN_FRAME = "cannot snapshot a suspended call with frames of another instance"
-SNAP_FOREIGN_FUNC = "cannot snapshot %s: a function of another instance"
-SNAP_FRAME_CODE = ("snapshot frame of function %d does not match this build's "
-                   "code for it (%d ops, %d registers; the snapshot has %d, %d)")
-SNAP_SHAPE = "snapshot does not fit this module: %s"
-SNAP_WASI_FD = "cannot snapshot WASI fd %d: %s"
-SNAP_WASI_PREOPEN = "cannot restore WASI fd %d: no preopened directory %r"
-SNAP_CLUSTER = "cannot snapshot an instance of a wasi-threads cluster"
-SNAP_RUNNING = ("cannot snapshot an instance while one of its calls runs (a host "
-                "function it called is running): return Suspend() from the host "
-                "function, then snapshot")
+# The snapshot format's messages (SNAP_*) are with the format, in
+# core/snapshot.py, imported only when a snapshot is taken or restored:
+# each name here costs a board heap at import.

@@ -24,7 +24,6 @@ from wasmbed.core.table import Table, Global
 from wasmbed.core.module import (
     EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_TAG, EXT_NAME, MODE_ACTIVE,
     MODE_DECLARATIVE)
-from wasmbed.core.exception import Tag
 from wasmbed.core.module import TYPED, subtype
 
 
@@ -236,6 +235,7 @@ def _check_import(imp, ext, module):
         if not _limits_match(cur, imp.desc.limits):
             raise LinkError("incompatible import type")
     elif kind == EXT_TAG:
+        from wasmbed.core.exception import Tag
         if not isinstance(ext, Tag) or ext.type != module.types[imp.desc]:
             raise LinkError("incompatible import type")
     elif kind == EXT_MEMORY:
@@ -394,8 +394,10 @@ def _link(inst, module, resolve):
         else:
             inst.globals.append(ext)
     # tags: a new identity per tag the module defines
-    for x in module.tags:
-        inst.tags.append(Tag(module.types[x]))
+    if module.tags:
+        from wasmbed.core.exception import Tag     # imported on use
+        for x in module.tags:
+            inst.tags.append(Tag(module.types[x]))
     # 2. functions (needed before globals: ref.func in initialisers)
     base = len(inst.funcs)
     for i, f in enumerate(module.funcs):

@@ -17,7 +17,6 @@ from wasmbed.core import numeric as N
 from wasmbed.core import errors as E
 from wasmbed.core.errors import (Trap, WasmError, UncaughtException,
                                  Suspended)
-from wasmbed.core.exception import match as _match_catch
 from wasmbed.core.lower import lower_function, FRAME_SLOTS
 from wasmbed.core.instance import call_host as _call_host
 from wasmbed.core.call_stack import (frame_cost, HOST_FRAME_COST,
@@ -969,7 +968,8 @@ def _find_handler(handlers, at, exn):
             if type(clauses) is int:
                 i = clauses
                 continue
-            hit = _match_catch(clauses, exn)
+            from wasmbed.core.exception import match
+            hit = match(clauses, exn)
             if hit is not None:
                 return hit
     return None

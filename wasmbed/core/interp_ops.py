@@ -11,7 +11,6 @@ from wasmbed.core import memory as _memory
 from wasmbed.core import table as _table
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, UncaughtException
-from wasmbed.core.exception import Exn, throw_ref
 
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
@@ -269,6 +268,7 @@ def _extension_handler(opid):
 
 
 def _throw(inst, ins, nxt, M):
+    from wasmbed.core.exception import Exn     # a board imports it on use
     tag = inst.tags[ins[1]]
     srcs = ins[2]
 
@@ -354,6 +354,7 @@ def _br_cast(inst, ins, nxt, M):
 
 
 def _throw_ref(inst, ins, nxt, M):
+    from wasmbed.core.exception import throw_ref
     a = ins[1]
 
     def op(R):

@@ -38,9 +38,31 @@ differently).
 
 import struct
 
-from wasmbed.core import errors as E
 from wasmbed.core.errors import SnapshotError
 from wasmbed.core.lower import FRAME_SLOTS
+
+# -- messages (the SnapshotError texts; not in core/errors.py, whose every
+# name a board pays for at import) --
+SNAP_NOT = "not a wasmbed snapshot (bad magic)"
+SNAP_VERSION = "snapshot format version %d, this wasmbed reads version %d"
+SNAP_TRUNCATED = "snapshot truncated: %d bytes, the header says %d"
+SNAP_CHECKSUM = "snapshot checksum mismatch (corrupted): crc32 0x%08x, the header says 0x%08x"
+SNAP_MODULE = ("snapshot of another module: %d bytes with crc32 0x%08x, "
+               "this module has %d bytes with crc32 0x%08x")
+SNAP_FLOAT = "snapshot taken in float mode %s, this host runs in float mode %s"
+SNAP_MALFORMED = "malformed snapshot: %s"
+SNAP_VALUE = "cannot snapshot %s: %s is not a value a snapshot can hold"
+SNAP_FOREIGN_FRAME = "cannot snapshot a suspended call with frames of another instance"
+SNAP_FOREIGN_FUNC = "cannot snapshot %s: a function of another instance"
+SNAP_FRAME_CODE = ("snapshot frame of function %d does not match this build's "
+                   "code for it (%d ops, %d registers; the snapshot has %d, %d)")
+SNAP_SHAPE = "snapshot does not fit this module: %s"
+SNAP_WASI_FD = "cannot snapshot WASI fd %d: %s"
+SNAP_WASI_PREOPEN = "cannot restore WASI fd %d: no preopened directory %r"
+SNAP_CLUSTER = "cannot snapshot an instance of a wasi-threads cluster"
+SNAP_RUNNING = ("cannot snapshot an instance while one of its calls runs (a host "
+                "function it called is running): return Suspend() from the host "
+                "function, then snapshot")
 
 MAGIC = b"WBSNAP"
 VERSION = 1
@@ -128,8 +150,8 @@ def _put(out, v, refs, what):
         k = refs.get(id(v)) if refs is not None else None
         if k is None:
             if getattr(v, "type", None) is not None and hasattr(v, "host"):
-                raise SnapshotError(E.SNAP_FOREIGN_FUNC % what)
-            raise SnapshotError(E.SNAP_VALUE % (what, type(v).__name__))
+                raise SnapshotError(SNAP_FOREIGN_FUNC % what)
+            raise SnapshotError(SNAP_VALUE % (what, type(v).__name__))
         out.append(_FUNC)
         _uleb(out, k)
 
@@ -178,7 +200,7 @@ class _Reader:
             k = self.uleb()
             f = self.funcs
             if f is None or k >= len(f):
-                raise SnapshotError(E.SNAP_SHAPE % ("function %d" % k))
+                raise SnapshotError(SNAP_SHAPE % ("function %d" % k))
             return f[k]
         if tag == _NINT:
             return -self.uleb()
@@ -198,7 +220,7 @@ class _Reader:
             return False
         if tag == _TRUE:
             return True
-        raise SnapshotError(E.SNAP_MALFORMED % ("tag %d" % tag))
+        raise SnapshotError(SNAP_MALFORMED % ("tag %d" % tag))
 
 
 def encode(value, refs, what):
@@ -232,18 +254,18 @@ def unseal(data, crc):
     data = memoryview(data)
     head = bytes(data[0:6])
     if head != MAGIC[:len(head)]:
-        raise SnapshotError(E.SNAP_NOT)
+        raise SnapshotError(SNAP_NOT)
     if len(data) < HEADER:
-        raise SnapshotError(E.SNAP_TRUNCATED % (len(data), HEADER))
+        raise SnapshotError(SNAP_TRUNCATED % (len(data), HEADER))
     version, n, want = struct.unpack("<HII", bytes(data[6:HEADER]))
     if version != VERSION:
-        raise SnapshotError(E.SNAP_VERSION % (version, VERSION))
+        raise SnapshotError(SNAP_VERSION % (version, VERSION))
     if len(data) - HEADER != n:
-        raise SnapshotError(E.SNAP_TRUNCATED % (len(data), HEADER + n))
+        raise SnapshotError(SNAP_TRUNCATED % (len(data), HEADER + n))
     body = data[HEADER:]
     got = crc(body, 0) & 0xFFFFFFFF
     if got != want:
-        raise SnapshotError(E.SNAP_CHECKSUM % (got, want))
+        raise SnapshotError(SNAP_CHECKSUM % (got, want))
     return body
 
 
@@ -303,7 +325,7 @@ def _nregs(comp):
 def _frame(comps, comp, R, pc, base):
     k = comps.get(id(comp))
     if k is None:
-        raise SnapshotError(E.SNAP_FOREIGN_FRAME)
+        raise SnapshotError(SNAP_FOREIGN_FRAME)
     n = _nregs(comp)
     return [k, R[:n], pc, base, len(comp.code), n]
 
@@ -318,14 +340,14 @@ def call_state(core, s, call_results, meter):
     frames = []
     if fz.cur is not None:
         if fz.inst is not core:
-            raise SnapshotError(E.SNAP_FOREIGN_FRAME)
+            raise SnapshotError(SNAP_FOREIGN_FRAME)
         comp, R = fz.cur
         cur = _frame(comps, comp, R, 0, 0)
         for R2 in fz.frames:
             comp2 = R2[-1]
             base, nxt = R2[-2]
             if comp2.inst is not core:
-                raise SnapshotError(E.SNAP_FOREIGN_FRAME)
+                raise SnapshotError(SNAP_FOREIGN_FRAME)
             frames.append(_frame(comps, comp2, R2, nxt, base))
     value = s.value if plain(s.value) else None
     return [s.reason, value, list(s.results), list(call_results), cur,
@@ -368,21 +390,21 @@ def read_body(body, module_id, float_mode):
     try:
         tag = body[0]
         if tag != _LIST:
-            raise SnapshotError(E.SNAP_MALFORMED % "no list")
+            raise SnapshotError(SNAP_MALFORMED % "no list")
         r.i = 1
         if r.uleb() != 12:
-            raise SnapshotError(E.SNAP_MALFORMED % "item count")
+            raise SnapshotError(SNAP_MALFORMED % "item count")
         size = r.value()
         mcrc = r.value()
         fm = r.value()
         if size != module_id[0] or mcrc != module_id[1]:
-            raise SnapshotError(E.SNAP_MODULE % (size, mcrc, module_id[0],
+            raise SnapshotError(SNAP_MODULE % (size, mcrc, module_id[0],
                                                  module_id[1]))
         if fm != float_mode:
-            raise SnapshotError(E.SNAP_FLOAT % (fm, float_mode))
+            raise SnapshotError(SNAP_FLOAT % (fm, float_mode))
         pre = [r.value(), r.value(), r.value()]
     except (IndexError, TypeError):
-        raise SnapshotError(E.SNAP_MALFORMED % "cut short")
+        raise SnapshotError(SNAP_MALFORMED % "cut short")
     return r, pre
 
 
@@ -393,15 +415,15 @@ def read_rest(r, core):
     try:
         out = [r.value() for _ in range(6)]
     except (IndexError, TypeError):
-        raise SnapshotError(E.SNAP_MALFORMED % "cut short")
+        raise SnapshotError(SNAP_MALFORMED % "cut short")
     if r.i != len(r.b):
-        raise SnapshotError(E.SNAP_MALFORMED % "bytes after the end")
+        raise SnapshotError(SNAP_MALFORMED % "bytes after the end")
     return out
 
 
 def _shape(cond, what):
     if not cond:
-        raise SnapshotError(E.SNAP_SHAPE % what)
+        raise SnapshotError(SNAP_SHAPE % what)
 
 
 def apply(core, parts):
@@ -461,7 +483,7 @@ def frozen(core, call, meter):
             c = compile_function(core, f, meter)
         have = _nregs(c)
         if len(c.code) != nops or have != nregs or len(R) != nregs:
-            raise SnapshotError(E.SNAP_FRAME_CODE % (idx, len(c.code), have, nops, nregs))
+            raise SnapshotError(SNAP_FRAME_CODE % (idx, len(c.code), have, nops, nregs))
         return c, R, at, base
     out = []
     for fr in frames:

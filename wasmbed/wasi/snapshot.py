@@ -16,7 +16,7 @@ renumbered away from 0-2, a file whose path is unknown). Imported only
 when a snapshot is taken or restored.
 """
 
-from wasmbed.core import errors as E
+from wasmbed.core import snapshot as S
 from wasmbed.core.errors import SnapshotError, FsError
 from wasmbed.platform_fs import O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_READ, O_WRITE
 from wasmbed.wasi import abi
@@ -31,7 +31,7 @@ def state(wasi):
         e = table.entries[fd]
         if e.kind == KIND_STREAM:
             if fd > 2:
-                raise SnapshotError(E.SNAP_WASI_FD % (fd, "a stdio stream renumbered"))
+                raise SnapshotError(S.SNAP_WASI_FD % (fd, "a stdio stream renumbered"))
             fds.append([fd, e.kind, e.base, e.inheriting, e.fdflags, None, None, None])
             continue
         if e.preopen is not None:
@@ -39,7 +39,7 @@ def state(wasi):
                         None, None])
             continue
         if e.path is None:
-            raise SnapshotError(E.SNAP_WASI_FD % (fd, "its path is unknown"))
+            raise SnapshotError(S.SNAP_WASI_FD % (fd, "its path is unknown"))
         off = None
         if e.kind == KIND_FILE:
             off = wasi.fs.seek(e.handle, 0, abi.WHENCE_CUR)
@@ -64,11 +64,11 @@ def restore(wasi, st):
         if kind == KIND_STREAM:
             e = fresh.get(fd)
             if e is None or e.kind != KIND_STREAM:
-                raise SnapshotError(E.SNAP_WASI_FD % (fd, "no stdio stream here"))
+                raise SnapshotError(S.SNAP_WASI_FD % (fd, "no stdio stream here"))
         elif pre is not None:
             e = roots.pop(pre, None)
             if e is None:
-                raise SnapshotError(E.SNAP_WASI_PREOPEN % (fd, pre))
+                raise SnapshotError(S.SNAP_WASI_PREOPEN % (fd, pre))
         else:
             e = _reopen(wasi, fd, kind, base, flags, path, off, roots)
         e.base = base
@@ -92,7 +92,7 @@ def _reopen(wasi, fd, kind, base, fdflags, path, off, roots):
             if e.preopen == path[0]:
                 root = e
     if root is None:
-        raise SnapshotError(E.SNAP_WASI_PREOPEN % (fd, path[0]))
+        raise SnapshotError(S.SNAP_WASI_PREOPEN % (fd, path[0]))
     flags = O_NOFOLLOW
     if kind == KIND_DIR:
         flags |= O_DIRECTORY
@@ -115,7 +115,7 @@ def _reopen(wasi, fd, kind, base, fdflags, path, off, roots):
             fs.seek(handle, off, abi.WHENCE_SET)
         st = fs.fstat(handle)
     except FsError as exc:
-        raise SnapshotError(E.SNAP_WASI_FD % (fd, "cannot open %r again: %s"
+        raise SnapshotError(S.SNAP_WASI_FD % (fd, "cannot open %r again: %s"
                                               % (path[1], exc)))
     e = FdEntry(kind, handle, st.filetype, base, 0, fdflags)
     e.path = (path[0], path[1])
