@@ -27,7 +27,7 @@ import sys
 import pytest
 
 from wasmbed.core.opcodes import NAME, SIG, IMM, IMM_LANE, IMM_MEMARG, IMM_MEMARG_LANE, \
-    IMM_SHUFFLE, LANES, PREFIX_FD, NUM_IDS
+    IMM_SHUFFLE, LANES, PREFIX_FD, PREFIX_FB
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODULES = ("errors.py", "numeric.py", "float_host.py", "numeric_soft.py", "softfloat.py", "opcodes.py", "optables.py", "simd.py",
@@ -89,7 +89,7 @@ SHUFFLES = [list(range(31, -1, -2)), [0, 16, 1, 17, 31, 15, 5, 5, 5, 5, 20, 21, 
 def cases():
     """Lines 'name|imms|kinds|operands' for every SIMD instruction."""
     out = []
-    for opid in range(PREFIX_FD, NUM_IDS):
+    for opid in range(PREFIX_FD, PREFIX_FB):
         name = NAME[opid]
         if name is None or name == "v128.const":
             continue
@@ -252,7 +252,7 @@ def per_instruction_functions():
         data = bytearray(64)
 
     seen = set()
-    for opid in range(PREFIX_FD, NUM_IDS):
+    for opid in range(PREFIX_FD, PREFIX_FB):
         name = NAME[opid]
         if name is None or name == "v128.const":
             continue

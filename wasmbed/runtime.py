@@ -25,6 +25,10 @@ from wasmbed.core import interp
 from wasmbed.values import to_internal, from_internal, M32, M64
 from wasmbed.natives import native_function
 
+TYPE_CHECKING = False   # the type checker's constant: no import at run time
+if TYPE_CHECKING:
+    from wasmbed.core.exception import Tag
+
 # Function bodies are decoded again on each read where RAM is scarce
 # (core/decode.py, "Lazy bodies"): True on MicroPython.
 LAZY_BODIES = sys.implementation.name == "micropython"
