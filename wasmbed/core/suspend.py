@@ -16,10 +16,11 @@ from wasmbed.core.interp import (run_frames, flat_frames, SP_CALL, SP_CALL_REF,
 
 class Frozen:
     """A suspended call's state: ``frames`` the callers (their register
-    lists, outermost first; see interp.run_frames), ``cur`` the frame that stopped and
-    ``pc`` where: a frame-switch index (< 0: the host call that
-    suspended) or an op index (fuel: that charge runs again). ``cur`` is
-    None when the called function itself was a host function."""
+    lists, outermost first; see interp.run_frames), ``cur`` the frame
+    that stopped and ``pc`` where: a frame-switch index (< 0: the host
+    call that suspended) or an op index (fuel: that charge runs again).
+    ``cur`` is None when the called function itself was a host
+    function."""
 
     __slots__ = ("frames", "cur", "pc", "inst")
 
