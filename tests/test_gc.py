@@ -13,6 +13,7 @@ import wasmtime
 
 import wasmbed
 from aot_load import load_untranslated
+from call_oracle import wasmtime_results, wasmbed_results
 from wasmbed import Trap
 
 WAT = r"""(module
@@ -152,30 +153,12 @@ CALLS = [("list_sum", (10,)), ("list_sum", (0,)), ("point", (3,)),
 
 
 def _oracle(wasm):
-    cfg = wasmtime.Config()
-    cfg.wasm_function_references = True
-    cfg.wasm_gc = True
-    engine = wasmtime.Engine(cfg)
-    store = wasmtime.Store(engine)
-    inst = wasmtime.Instance(store, wasmtime.Module(engine, wasm), [])
-    out = []
-    for name, args in CALLS:
-        try:
-            out.append(inst.exports(store)[name](store, *args))
-        except wasmtime.Trap:
-            out.append("trap")
-    return out
+    return wasmtime_results(wasm, CALLS, wasm_function_references=True,
+                            wasm_gc=True)
 
 
 def _ours(inst, env=None):
-    out = []
-    for name, args in CALLS:
-        try:
-            out.append(inst.call(name, *args) if env is None
-                       else env.call(name, *args))
-        except Trap:
-            out.append("trap")
-    return out
+    return wasmbed_results(inst, CALLS, env)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import wasmtime
 
 import wasmbed
 from aot_load import load_untranslated
-from wasmbed import Trap
+from call_oracle import wasmtime_results, wasmbed_results
 from wasmbed.core import module as M
 from wasmbed.core.module import (FUNCREF, EXTERNREF, EXNREF, NOFUNC, NOEXTERN,
                                  NOEXN, HEAP_INDEX, I32, ref_type, subtype,
@@ -155,31 +155,12 @@ CALLS = [("call_ref", (1, 4)), ("call_ref", (0, 4)), ("table", (0, 9)),
 
 
 def _oracle(wasm):
-    cfg = wasmtime.Config()
-    cfg.wasm_function_references = True
-    cfg.wasm_tail_call = True
-    cfg.wasm_exceptions = True
-    engine = wasmtime.Engine(cfg)
-    store = wasmtime.Store(engine)
-    inst = wasmtime.Instance(store, wasmtime.Module(engine, wasm), [])
-    out = []
-    for name, args in CALLS:
-        try:
-            out.append(inst.exports(store)[name](store, *args))
-        except wasmtime.Trap:
-            out.append("trap")
-    return out
+    return wasmtime_results(wasm, CALLS, wasm_function_references=True,
+                            wasm_tail_call=True, wasm_exceptions=True)
 
 
 def _ours(inst, env=None):
-    out = []
-    for name, args in CALLS:
-        try:
-            out.append(inst.call(name, *args) if env is None
-                       else env.call(name, *args))
-        except Trap:
-            out.append("trap")
-    return out
+    return wasmbed_results(inst, CALLS, env)
 
 
 @pytest.fixture(scope="module")
