@@ -39,6 +39,7 @@ differently).
 import struct
 
 from wasmbed.core.errors import SnapshotError
+from wasmbed.core.leb128 import encode_unsigned
 from wasmbed.core.lower import FRAME_SLOTS
 
 # -- messages (the SnapshotError texts; not in core/errors.py, whose every
@@ -106,14 +107,7 @@ def crc32(data, crc=0):
 # the tagged encoding
 
 def _uleb(out, n):
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return
+    out.extend(encode_unsigned(n))
 
 
 def _put(out, v, refs, what):
