@@ -21,7 +21,6 @@ from wasmbed.core.memory import HeapBacking, PoolBacking, VMBacking, Memory
 from wasmbed.core.limits import StoreLimits
 from wasmbed.core.table import Table, Global
 from wasmbed.core.module import FuncType, I32, I64, F32, F64
-from wasmbed.core import interp
 from wasmbed.values import to_internal, from_internal, M32, M64
 from wasmbed.natives import native_function
 
@@ -117,12 +116,14 @@ class Runtime:
         mode = config.mode
         if mode is None:
             mode = "interp" if sys.implementation.name == "micropython" else "fast"
-        engine = interp
+        engine = None  # type: Any
         if mode == "fast":
             try:
-                from wasmbed.core import fast as engine  # type: ignore[no-redef]
+                from wasmbed.core import fast as engine
             except ImportError:
                 mode = "interp"
+        if engine is None:      # imported only when used: an AOT-only
+            engine = _interp()  # board saves its 4 KB of heap
         self.mode = mode
         self.engine = engine
 
@@ -1128,7 +1129,7 @@ class ExecEnv:
             raise TypeError("expected %d arguments, got %d" % (len(ft.params), len(args)))
         vals = [to_internal(t, a) for t, a in zip(ft.params, args)]
         meter = self._fuel
-        engine = interp if meter is not None and meter.cell[1] else None
+        engine = _interp() if meter is not None and meter.cell[1] else None
         return self._call(func, ft, vals, engine)
 
     async def call_async(self, f: "Function | Any", *args: "Any") -> "Any":
@@ -1144,7 +1145,7 @@ class ExecEnv:
             raise TypeError("expected %d arguments, got %d" % (len(ft.params), len(args)))
         vals = [to_internal(t, a) for t, a in zip(ft.params, args)]
         try:
-            return self._call(func, ft, vals, interp)
+            return self._call(func, ft, vals, _interp())
         except E.Suspended as e:
             s = e
         while True:
@@ -1271,6 +1272,12 @@ def _stack_platform(rt):
     if rt.config.platform is None and sys.implementation.name == "micropython":
         return None
     return rt.platform
+
+
+def _interp():
+    """The interpreter tier (core/interp.py), imported on first use."""
+    from wasmbed.core import interp
+    return interp
 
 
 class _Resumer:
