@@ -220,7 +220,7 @@ def test_port_rule_accepts_host_modules_and_the_interface():
 # The front (the command line) uses only the public API: the names the
 # wasmbed package defines, and the modules made for embedders and tools.
 FRONT_FILES = ("wasmbed/cli.py", "wasmbed/__main__.py")
-FRONT_MODULES = ("wasmbed.cli", "wasmbed.wast", "wasmbed.wast_exec",
+FRONT_MODULES = ("wasmbed.cli", "wasmbed.wast",
                  "wasmbed.module_info", "wasmbed.wasi", "wasmbed.wasmtime",
                  "wasmbed.device")
 
