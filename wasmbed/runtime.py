@@ -40,17 +40,6 @@ if False:   # type checkers only (MicroPython has no typing module)
     from wasmbed.extern_types import ExternType
 
 
-class _Store:
-    """What instantiation needs from the runtime: where bytes come from,
-    and the store limits (set by the Runtime)."""
-
-    def __init__(self, mem_backing, table_backing):
-        self.mem_backing = mem_backing
-        self.table_backing = table_backing
-        self.on_shared_memory = None
-        self.limits = None
-
-
 class Runtime:
     """A runtime: one platform, one memory policy, registered modules.
 
@@ -66,22 +55,27 @@ class Runtime:
         self.config = config
         self._platform = config.platform
         self.pool = None
+        # The store core/instance.py instantiates into is the runtime
+        # itself: where memories' and tables' bytes come from
+        # (``mem_backing``, ``table_backing``: None for the heap), the
+        # shared-memory hook and the store limits.
+        self.store = self
+        self.mem_backing = self.table_backing = None  # type: Any
         # pool mode: host memory charged at its measured rates (pool_policy)
         self._charge_host = False
         if config.mem_alloc_type == "pool":
             from wasmbed import pool_policy
             self.pool = pool_policy.new_pool(config, self._platform)
             self._charge_host = pool_policy.charges_host(config)
-            backing = PoolBacking(self.pool)
-            self.store = _Store(backing, backing)
+            self.mem_backing = self.table_backing = PoolBacking(self.pool)
         else:
             plat = self.platform
             if getattr(plat, "HAS_VM", False):
-                self.store = _Store(VMBacking(plat), None)
+                self.mem_backing = VMBacking(plat)
             else:
-                self.store = _Store(HeapBacking(), None)
-        self.store.on_shared_memory = self._init_shared_memory
-        self.store.limits = StoreLimits(
+                self.mem_backing = HeapBacking()
+        self.on_shared_memory = self._init_shared_memory
+        self.limits = StoreLimits(
             config.max_memory_size, config.max_table_elements,
             config.max_total_table_elements, config.max_instances,
             config.max_tables, config.max_memories)
