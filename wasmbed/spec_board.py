@@ -105,7 +105,7 @@ class _Spectest(object):
     def get(self, name, default=None):
         v = self._made.get(name)
         if v is None:
-            from wasmbed.spectest import spectest_export
+            from wasmbed.wast.spectest import spectest_export
             v = spectest_export(self._store, name)
             if v is None:
                 return default
