@@ -159,19 +159,23 @@ def fuel_out(cell):
     raise Trap(E.TRAP_OUT_OF_FUEL)
 
 
+def _cache(module, name):
+    """The dict ``module.<name>``, made on first use: where the metered code
+    of a module is kept apart from the unmetered code."""
+    cache = getattr(module, name, None)
+    if cache is None:
+        cache = {}
+        setattr(module, name, cache)
+    return cache
+
+
 # -- the interpreter ---------------------------------------------------------
 
 def lowered(module, defn):
     """The metered lowering of a defined function (cached on the module,
     unless it is lazily decoded: its Funcs are made afresh on each read,
     see module.FuncTable, and a board keeps no IR)."""
-    if type(module.funcs) is not list:
-        cache = {}
-    else:
-        cache = getattr(module, "_fuel_lowered", None)
-        if cache is None:
-            cache = {}
-            module._fuel_lowered = cache
+    cache = {} if type(module.funcs) is not list else _cache(module, "_fuel_lowered")
     low = cache.get(defn)
     if low is None:
         from wasmbed.core.lower import lower_function
@@ -216,10 +220,7 @@ NAMES = {"fuel_out": fuel_out}
 def fast_binder(module, fidx):
     """The metered ``bind_<fidx>`` factory (cached on the module apart from
     the unmetered ones)."""
-    cache = getattr(module, "_fuel_binders", None)
-    if cache is None:
-        cache = {}
-        module._fuel_binders = cache
+    cache = _cache(module, "_fuel_binders")
     b = cache.get(fidx)
     if b is None:
         from wasmbed.core import fast
