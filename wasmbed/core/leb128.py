@@ -14,10 +14,7 @@ into "unexpected end". Values are Python ints: unsigned in [0, 2^N), signed
 in [-2^(N-1), 2^(N-1)).
 """
 
-from wasmbed.core.errors import MalformedModule
-
-MSG_TOO_LONG = "integer representation too long"
-MSG_TOO_LARGE = "integer too large"
+from wasmbed.core.errors import MalformedModule, MSG_TOO_LONG, MSG_TOO_LARGE
 
 
 def read(b, pos, bits, signed=False):
