@@ -158,7 +158,7 @@ def to_core(t, val):
             return _N.bits_to_f64(struct.unpack("<Q", struct.pack("<d", val))[0])
     elif isinstance(val, Func):
         if t == M.FUNCREF:
-            return val._func
+            return val._extern
     elif val is None:
         if t == M.FUNCREF:
             return None
