@@ -23,7 +23,8 @@ from wasmbed.core.memory import move
 ELEM_CHARGE = struct.calcsize("P")
 # Elements one table may hold when it has no store limits: a guest cannot
 # make the host build a list of billions of references (table.grow returns
-# -1, the constructor raises PoolExhausted beyond it).
+# -1, the constructor raises PoolExhausted beyond it). Also the default of
+# RuntimeConfig(max_table_elements=) (wasmbed/config.py imports it).
 MAX_TABLE_ELEMS = 10 * 1000 * 1000
 # Elements one step of a bulk operation moves; the terminate flag is
 # polled between steps.
