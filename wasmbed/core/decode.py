@@ -63,8 +63,8 @@ import struct
 from wasmbed.core import opcodes as _ops
 from wasmbed.core.float_host import soft as _soft_float
 from wasmbed.core import optables as _optables
-from wasmbed.core import errors as E
-from wasmbed.core.errors import MalformedModule, HostOutOfMemory
+from wasmbed.core.errors import (MalformedModule, HostOutOfMemory, MSG_TOO_LONG,
+                                 MSG_DATA_COUNT_REQUIRED)
 from wasmbed.core.leb128 import read_unsigned, read_signed
 from wasmbed.core.module import (
     Module, FuncType, Limits, TableType, MemoryType, GlobalType, Import,
@@ -73,6 +73,40 @@ from wasmbed.core.module import (
     FUNCREF, EXNREF, HEAP_TOP, HEAP_INDEX, ref_type, BT_EMPTY, EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_GLOBAL,
     EXT_TAG, StructType, ArrayType, I8, I16, MODE_ACTIVE, MODE_PASSIVE, MODE_DECLARATIVE)
 
+# -- messages (the reference interpreter's wording; the ones other modules
+# raise too are core/errors.py's) ------------------------------------------
+MSG_UNEXPECTED_END = "unexpected end"
+MSG_UNEXPECTED_END_SECTION = "unexpected end of section or function"
+MSG_MAGIC = "magic header not detected"
+MSG_VERSION = "unknown binary version"
+MSG_SECTION_ID = "malformed section id"
+MSG_SECTION_SIZE = "section size mismatch"
+MSG_JUNK = "unexpected content after last section"
+MSG_LENGTH = "length out of bounds"
+MSG_TOO_MANY_LOCALS = "too many locals"
+MSG_FUNC_CODE = "function and code section have inconsistent lengths"
+MSG_DATA_COUNT = "data count and data section have inconsistent lengths"
+MSG_UTF8 = "malformed UTF-8 encoding"
+MSG_VALTYPE = "malformed value type"
+MSG_REFTYPE = "malformed reference type"
+MSG_FUNCTYPE = "malformed function type"
+MSG_BLOCKTYPE = "malformed block type"
+MSG_MUTABILITY = "malformed mutability"
+MSG_IMPORT_KIND = "malformed import kind"
+MSG_EXPORT_KIND = "malformed export kind"
+MSG_LIMITS = "malformed limits flag"
+MSG_SHARED_TABLE = "tables cannot be shared (yet)"
+MSG_ELEM_KIND = "malformed element kind"
+MSG_ELEM_SEGMENT = "malformed elements segment kind"
+MSG_DATA_SEGMENT = "malformed data segment kind"
+MSG_ZERO_BYTE = "zero byte expected"
+MSG_ILLEGAL_OPCODE = "illegal opcode"
+MSG_END_EXPECTED = "END opcode expected"
+MSG_MEMOP = "malformed memop flags"
+MSG_TAG_ATTRIBUTE = "malformed tag attribute"
+MSG_CATCH = "malformed catch clause"
+MSG_HEAPTYPE = "malformed heap type"
+MSG_INTERNAL = "malformed module (internal decoder error: %s)"
 
 # -- implementation limits ---------------------------------------------------
 MAX_FUNCTION_LOCALS = 50000
@@ -185,13 +219,13 @@ def _illegal(op, pos):
     interpreter does: "illegal opcode ff", prefixed ones with the
     sub-opcode in decimal ("illegal opcode fd 276")."""
     if op < 0x100:
-        return MalformedModule("%s %02x" % (E.MSG_ILLEGAL_OPCODE, op), pos)
+        return MalformedModule("%s %02x" % (MSG_ILLEGAL_OPCODE, op), pos)
     for prefix in _PREFIX_BASE:
         base = _PREFIX_BASE[prefix]
         if base <= op < base + (0x120 if prefix == 0xFD else 0x100):
             return MalformedModule("%s %02x %d" % (
-                E.MSG_ILLEGAL_OPCODE, prefix, op - base), pos)
-    return MalformedModule(E.MSG_ILLEGAL_OPCODE, pos)
+                MSG_ILLEGAL_OPCODE, prefix, op - base), pos)
+    return MalformedModule(MSG_ILLEGAL_OPCODE, pos)
 
 
 # GC sub-opcodes by immediate shape
@@ -228,7 +262,7 @@ def _bad_type(x, message, pos):
     """A type byte that is no type: types are one-byte s7 LEBs, so a byte
     with the continuation bit is a too-long integer first."""
     if x & 0x80:
-        return MalformedModule(E.MSG_TOO_LONG, pos + 1)
+        return MalformedModule(MSG_TOO_LONG, pos + 1)
     return MalformedModule(message, pos)
 
 
@@ -238,11 +272,11 @@ def _heaptype(b, pos):
     x = b[pos]
     if 0x40 <= x < 0x80:
         if x not in HEAP_TOP:
-            raise MalformedModule(E.MSG_HEAPTYPE, pos)
+            raise MalformedModule(MSG_HEAPTYPE, pos)
         return x, pos + 1
     x, pos = read_signed(b, pos, 33)
     if x < 0:
-        raise MalformedModule(E.MSG_HEAPTYPE, pos - 1)
+        raise MalformedModule(MSG_HEAPTYPE, pos - 1)
     return HEAP_INDEX + x, pos
 
 
@@ -256,7 +290,7 @@ def _valtype(b, pos, wasm3, ref_only=False):
     if k == 2:
         h, pos = _heaptype(b, pos + 1)
         return ref_type(x == _REF_NULL, h), pos
-    raise _bad_type(x, E.MSG_REFTYPE if ref_only else E.MSG_VALTYPE, pos)
+    raise _bad_type(x, MSG_REFTYPE if ref_only else MSG_VALTYPE, pos)
 
 
 def _expr(b, pos, threads, wasm3=True):
@@ -292,7 +326,7 @@ def _expr(b, pos, threads, wasm3=True):
                     op == 0xFE and not threads) or (
                     op == 0xFB and (x >= 0x20 or not wasm3)):     # 0xFD 0x1xx: relaxed SIMD
                 raise MalformedModule("%s %02x %d" % (
-                    E.MSG_ILLEGAL_OPCODE, op, x), pos - 1)
+                    MSG_ILLEGAL_OPCODE, op, x), pos - 1)
             op = _PREFIX_BASE[op] + x
             k = kinds[op]
         if k == _D_IDX:
@@ -339,7 +373,7 @@ def _expr(b, pos, threads, wasm3=True):
             push(_S_IF if k == _D_IF else _S_BLOCK)
         elif k == _D_ELSE:
             if not stack or stack[-1] != _S_IF:
-                raise MalformedModule(E.MSG_END_EXPECTED, pos - 1)
+                raise MalformedModule(MSG_END_EXPECTED, pos - 1)
             stack[-1] = _S_BLOCK
             append(single.get(op) or _single(op))
         elif k == _D_I64:
@@ -377,7 +411,7 @@ def _expr(b, pos, threads, wasm3=True):
             start = pos
             count, pos = leb_u(b, pos, 32)
             if count > n - start:
-                raise MalformedModule(E.MSG_LENGTH, start)
+                raise MalformedModule(MSG_LENGTH, start)
             # labels as bytes while they fit one (a board holds a table
             # of thousands of labels as that many bytes, not int slots);
             # when each is a one-byte LEB, the input's own bytes (a view of
@@ -427,7 +461,7 @@ def _expr(b, pos, threads, wasm3=True):
             append((op, x) if x else (single.get(op) or _single(op)))
         elif k == _D_ZERO:
             if b[pos] != 0:
-                raise MalformedModule(E.MSG_ZERO_BYTE, pos)
+                raise MalformedModule(MSG_ZERO_BYTE, pos)
             pos += 1
             append(single.get(op) or _single(op))
         elif k == _D_DATA:
@@ -446,22 +480,22 @@ def _expr(b, pos, threads, wasm3=True):
         elif k == _D_MEMORY_INIT:
             x, pos = leb_u(b, pos, 32)
             if b[pos] != 0:
-                raise MalformedModule(E.MSG_ZERO_BYTE, pos)
+                raise MalformedModule(MSG_ZERO_BYTE, pos)
             pos += 1
             uses_data = True
             append((op, x))
         elif k == _D_MEMORY_COPY:
             if b[pos] != 0:
-                raise MalformedModule(E.MSG_ZERO_BYTE, pos)
+                raise MalformedModule(MSG_ZERO_BYTE, pos)
             if b[pos + 1] != 0:
-                raise MalformedModule(E.MSG_ZERO_BYTE, pos + 1)
+                raise MalformedModule(MSG_ZERO_BYTE, pos + 1)
             pos += 2
             append(single.get(op) or _single(op))
         elif k == _D_SELECT_T:
             start = pos
             count, pos = leb_u(b, pos, 32)
             if count > n - start:
-                raise MalformedModule(E.MSG_LENGTH, start)
+                raise MalformedModule(MSG_LENGTH, start)
             types = []
             for _ in range(count):
                 x, pos = _valtype(b, pos, wasm3)
@@ -474,7 +508,7 @@ def _expr(b, pos, threads, wasm3=True):
                 append((op, ref_type(True, x)))
                 continue
             if _type_kind(x, wasm3, True) != 1:
-                raise _bad_type(x, E.MSG_REFTYPE, pos)
+                raise _bad_type(x, MSG_REFTYPE, pos)
             pos += 1
             append((op, x))
         elif k == _D_V128:
@@ -509,12 +543,12 @@ def _expr(b, pos, threads, wasm3=True):
             start = pos
             count, pos = leb_u(b, pos, 32)
             if count > n - start:
-                raise MalformedModule(E.MSG_LENGTH, start)
+                raise MalformedModule(MSG_LENGTH, start)
             catches = []
             for _ in range(count):
                 ck = b[pos]
                 if ck > 3:
-                    raise MalformedModule(E.MSG_CATCH, pos)
+                    raise MalformedModule(MSG_CATCH, pos)
                 pos += 1
                 x = -1
                 if ck < 2:
@@ -529,7 +563,7 @@ def _expr(b, pos, threads, wasm3=True):
             push(_S_TRY)
         elif k == _D_CATCH and wasm3:
             if not stack or (stack[-1] != _S_TRY and stack[-1] != _S_CATCH):
-                raise MalformedModule(E.MSG_END_EXPECTED, pos - 1)
+                raise MalformedModule(MSG_END_EXPECTED, pos - 1)
             if op == 0x07:
                 x, pos = leb_u(b, pos, 32)
                 append((op, x))
@@ -539,7 +573,7 @@ def _expr(b, pos, threads, wasm3=True):
                 stack[-1] = _S_CATCH_ALL
         elif k == _D_DELEGATE and wasm3:
             if not stack or stack[-1] != _S_TRY:
-                raise MalformedModule(E.MSG_END_EXPECTED, pos - 1)
+                raise MalformedModule(MSG_END_EXPECTED, pos - 1)
             x, pos = leb_u(b, pos, 32)
             append((op, x))
             pop()
@@ -556,14 +590,14 @@ def _memarg(b, pos, wasm3):
     mem = 0
     if wasm3:
         if a >= 0x80:
-            raise MalformedModule(E.MSG_MEMOP, at)
+            raise MalformedModule(MSG_MEMOP, at)
         if a & 0x40:
             a &= 0x3F
             mem, pos = read_unsigned(b, pos, 32)
         x, pos = read_unsigned(b, pos, 64)
     else:
         if a >= 32:
-            raise MalformedModule(E.MSG_MEMOP, pos - 1)
+            raise MalformedModule(MSG_MEMOP, pos - 1)
         x, pos = read_unsigned(b, pos, 32)
     return a, pos, x, mem
 
@@ -578,14 +612,14 @@ def _blocktype(b, pos, wasm3):
     if x < 0x80:
         k = _type_kind(x, wasm3, False)
         if not k:
-            raise MalformedModule(E.MSG_VALTYPE, pos)
+            raise MalformedModule(MSG_VALTYPE, pos)
         if k == 2:
             t, pos = _valtype(b, pos, wasm3)
             return -t, pos
         return -x, pos + 1
     bt, pos = read_signed(b, pos, 33)
     if bt < 0:
-        raise MalformedModule(E.MSG_BLOCKTYPE, pos - 1)
+        raise MalformedModule(MSG_BLOCKTYPE, pos - 1)
     return bt, pos
 
 
@@ -616,16 +650,16 @@ def _utf8(raw, offset):
         elif c == 0xF4:
             extra, lo, hi = 3, 0x80, 0x8F
         else:
-            raise MalformedModule(E.MSG_UTF8, offset)
+            raise MalformedModule(MSG_UTF8, offset)
         if i + extra >= n:
-            raise MalformedModule(E.MSG_UTF8, offset)
+            raise MalformedModule(MSG_UTF8, offset)
         c = raw[i + 1]
         if c < lo or c > hi:
-            raise MalformedModule(E.MSG_UTF8, offset)
+            raise MalformedModule(MSG_UTF8, offset)
         for j in range(i + 2, i + 1 + extra):
             c = raw[j]
             if c < 0x80 or c > 0xBF:
-                raise MalformedModule(E.MSG_UTF8, offset)
+                raise MalformedModule(MSG_UTF8, offset)
         i += 1 + extra
     return raw.decode("utf-8")
 
@@ -661,7 +695,7 @@ class _Reader:
         start = self.pos
         x = self.u32()
         if x > len(self.b) - start:
-            raise MalformedModule(E.MSG_LENGTH, start)
+            raise MalformedModule(MSG_LENGTH, start)
         return x
 
     def take(self, size, view=False):
@@ -669,7 +703,7 @@ class _Reader:
         slice of the input as it is (a memoryview stays one)."""
         pos = self.pos
         if pos + size > len(self.b):
-            raise MalformedModule(E.MSG_UNEXPECTED_END_SECTION, len(self.b))
+            raise MalformedModule(MSG_UNEXPECTED_END_SECTION, len(self.b))
         self.pos = pos + size
         v = self.b[pos:pos + size]
         return bytes(v) if type(v) is memoryview and not view else v
@@ -693,7 +727,7 @@ class _Reader:
         if self.wasm3 and b[self.pos] == 0x40:
             at = self.pos + 1
             if b[at] != 0:
-                raise MalformedModule(E.MSG_ZERO_BYTE, at)
+                raise MalformedModule(MSG_ZERO_BYTE, at)
             self.pos = at + 1
             tt = TableType(self.reftype(), self.limits(True))
             tt.init = self.expr()
@@ -711,7 +745,7 @@ class _Reader:
         if self.threads:
             flags = self.byte()
             if flags > (7 if self.wasm3 else 3):
-                raise MalformedModule(E.MSG_LIMITS, at)
+                raise MalformedModule(MSG_LIMITS, at)
         else:
             flags, self.pos = read_unsigned(self.b, at, 1)
         if self.wasm3 and self.threads:     # 3.0: u64 (validation bounds them)
@@ -724,7 +758,7 @@ class _Reader:
             hi = self.u32() if flags & 1 else None
         shared = flags & 2 != 0
         if shared and table:
-            raise MalformedModule(E.MSG_SHARED_TABLE, at)
+            raise MalformedModule(MSG_SHARED_TABLE, at)
         return Limits(lo, hi, shared, flags & 4 != 0)
 
     def global_type(self):
@@ -732,7 +766,7 @@ class _Reader:
         at = self.pos
         mut = self.byte()
         if mut > 1:
-            raise MalformedModule(E.MSG_MUTABILITY, at)
+            raise MalformedModule(MSG_MUTABILITY, at)
         return GlobalType(t, mut == 1)
 
     def expr(self):
@@ -743,7 +777,7 @@ class _Reader:
         """A tag: attribute 0 (exception), then its type index."""
         at = self.pos
         if self.byte() != 0:
-            raise MalformedModule(E.MSG_TAG_ATTRIBUTE, at)
+            raise MalformedModule(MSG_TAG_ATTRIBUTE, at)
         return self.u32()
 
 def decode_module(data, threads=True, sections=None, wasm3=None, lazy=False,
@@ -767,11 +801,11 @@ def decode_module(data, threads=True, sections=None, wasm3=None, lazy=False,
     except MalformedModule:
         raise
     except IndexError:
-        raise MalformedModule(E.MSG_UNEXPECTED_END_SECTION, len(b))
+        raise MalformedModule(MSG_UNEXPECTED_END_SECTION, len(b))
     except MemoryError:
         raise HostOutOfMemory("load", "decoding %d bytes" % len(b))
     except Exception as e:  # a decoder bug: still report a malformed module
-        raise MalformedModule(E.MSG_INTERNAL % (type(e).__name__,), -1)
+        raise MalformedModule(MSG_INTERNAL % (type(e).__name__,), -1)
 
 
 def body_of(src, offset):
@@ -792,13 +826,13 @@ def body_of(src, offset):
 def _decode(b, threads, sections, wasm3, lazy):
     n = len(b)
     if n < 4:
-        raise MalformedModule(E.MSG_UNEXPECTED_END, n)
+        raise MalformedModule(MSG_UNEXPECTED_END, n)
     if bytes(b[0:4]) != _MAGIC:
-        raise MalformedModule(E.MSG_MAGIC, 0)
+        raise MalformedModule(MSG_MAGIC, 0)
     if n < 8:
-        raise MalformedModule(E.MSG_UNEXPECTED_END, n)
+        raise MalformedModule(MSG_UNEXPECTED_END, n)
     if bytes(b[4:8]) != _VERSION:
-        raise MalformedModule(E.MSG_VERSION, 4)
+        raise MalformedModule(MSG_VERSION, 4)
     m = Module()
     m.size = n
     m.spec2 = not wasm3
@@ -811,10 +845,10 @@ def _decode(b, threads, sections, wasm3, lazy):
         id_pos = r.pos
         sid = b[id_pos]
         if sid > 13 or (sid == _TAG_SECTION and not wasm3):
-            raise MalformedModule(E.MSG_SECTION_ID, id_pos)
+            raise MalformedModule(MSG_SECTION_ID, id_pos)
         r.pos += 1
         if r.pos >= n:
-            raise MalformedModule(E.MSG_UNEXPECTED_END, n)
+            raise MalformedModule(MSG_UNEXPECTED_END, n)
         size = r.len32()
         start = r.pos
         if sections is not None:
@@ -825,7 +859,7 @@ def _decode(b, threads, sections, wasm3, lazy):
             continue
         rank = _RANK[sid]
         if rank <= last:
-            raise MalformedModule(E.MSG_JUNK, id_pos)
+            raise MalformedModule(MSG_JUNK, id_pos)
         last = rank
         if sid == 1 and wasm3:
             _type_section(m, r)
@@ -834,7 +868,7 @@ def _decode(b, threads, sections, wasm3, lazy):
                 at = r.pos
                 form, r.pos = read_signed(b, at, 7)
                 if form != -0x20:
-                    raise MalformedModule(E.MSG_FUNCTYPE, at)
+                    raise MalformedModule(MSG_FUNCTYPE, at)
                 params = r.valtypes()
                 m.types.append(FuncType(params, r.valtypes()))
         elif sid == 2:
@@ -857,7 +891,7 @@ def _decode(b, threads, sections, wasm3, lazy):
                 at = r.pos
                 kind = r.byte()
                 if kind > (EXT_TAG if wasm3 else EXT_GLOBAL):
-                    raise MalformedModule(E.MSG_EXPORT_KIND, at)
+                    raise MalformedModule(MSG_EXPORT_KIND, at)
                 m.exports.add(name, kind, r.u32())
         elif sid == 8:
             m.start = r.u32()
@@ -873,13 +907,13 @@ def _decode(b, threads, sections, wasm3, lazy):
         else:
             _data_section(m, r, lazy)
         if r.pos != start + size:
-            raise MalformedModule(E.MSG_SECTION_SIZE, start)
+            raise MalformedModule(MSG_SECTION_SIZE, start)
     if len(func_decl) != len(codes):
-        raise MalformedModule(E.MSG_FUNC_CODE, n)
+        raise MalformedModule(MSG_FUNC_CODE, n)
     if m.data_count is not None and m.data_count != len(m.datas):
-        raise MalformedModule(E.MSG_DATA_COUNT, n)
+        raise MalformedModule(MSG_DATA_COUNT, n)
     if m.data_count is None and uses_data:
-        raise MalformedModule(E.MSG_DATA_COUNT_REQUIRED, n)
+        raise MalformedModule(MSG_DATA_COUNT_REQUIRED, n)
     m.funcs = codes
     m.build_index_spaces()
     return m
@@ -929,7 +963,7 @@ def _sub_type(r):
     elif form == -0x22 and r.wasm3:                 # 0x5E array
         ft = ArrayType(_field(r))
     else:
-        raise MalformedModule(E.MSG_FUNCTYPE, at)
+        raise MalformedModule(MSG_FUNCTYPE, at)
     if supers or not final:
         ft.supers = supers
         ft.final = final
@@ -948,7 +982,7 @@ def _field(r):
     at = r.pos
     mut = r.byte()
     if mut > 1:
-        raise MalformedModule(E.MSG_MUTABILITY, at)
+        raise MalformedModule(MSG_MUTABILITY, at)
     return (t, mut == 1)
 
 
@@ -966,7 +1000,7 @@ def _import_desc(r, wasm3):
         return kind, r.global_type()
     if kind == EXT_TAG and wasm3:
         return kind, r.tag_type()
-    raise MalformedModule(E.MSG_IMPORT_KIND, at)
+    raise MalformedModule(MSG_IMPORT_KIND, at)
 
 
 def _import_section(m, r, wasm3):
@@ -995,7 +1029,7 @@ def _import_section(m, r, wasm3):
         kind, desc = _import_desc(r, wasm3)
         out.append(Import(mod, field, kind, desc))
     if len(out) != total:
-        raise MalformedModule(E.MSG_SECTION_SIZE, r.pos)
+        raise MalformedModule(MSG_SECTION_SIZE, r.pos)
 
 
 def _custom(m, content, offset, lazy):
@@ -1068,13 +1102,13 @@ def _code_section(r, codes, lazy, func_decl):
             groups.append((count, r.valtype()))
             total += count
         if total > _MASK32 or total > MAX_FUNCTION_LOCALS:
-            raise MalformedModule(E.MSG_TOO_MANY_LOCALS, start)
+            raise MalformedModule(MSG_TOO_MANY_LOCALS, start)
         key = tuple(groups)
         locals_ = shared.get(key)
         if locals_ is None:
             budget -= total
             if budget < 0:
-                raise MalformedModule(E.MSG_TOO_MANY_LOCALS, start)
+                raise MalformedModule(MSG_TOO_MANY_LOCALS, start)
             locals_ = []
             for count, t in groups:
                 locals_.extend([t] * count)
@@ -1089,7 +1123,7 @@ def _code_section(r, codes, lazy, func_decl):
         if used:
             uses_data = True
         if r.pos != start + size:
-            raise MalformedModule(E.MSG_SECTION_SIZE, start)
+            raise MalformedModule(MSG_SECTION_SIZE, start)
         if lazy:
             add(func_decl[i] if i < ndecl else 0, locals_, start)
         else:
@@ -1106,7 +1140,7 @@ def _elem_section(m, r):
         at = r.pos
         flags = r.u32()
         if flags > 7:
-            raise MalformedModule(E.MSG_ELEM_SEGMENT, at)
+            raise MalformedModule(MSG_ELEM_SEGMENT, at)
         table = 0
         offset = None
         if flags & 1:
@@ -1126,7 +1160,7 @@ def _elem_section(m, r):
             if flags & 3:
                 at = r.pos
                 if r.byte() != 0:
-                    raise MalformedModule(E.MSG_ELEM_KIND, at)
+                    raise MalformedModule(MSG_ELEM_KIND, at)
             init = FuncIndexItems([r.u32() for _ in range(r.len32())])
         m.elems.append(Elem(etype, init, mode, table, offset))
 
@@ -1143,4 +1177,4 @@ def _data_section(m, r, lazy):
             m.datas.append(Data(r.take(r.len32(), lazy), MODE_ACTIVE, mem,
                                 offset))
         else:
-            raise MalformedModule(E.MSG_DATA_SEGMENT, at)
+            raise MalformedModule(MSG_DATA_SEGMENT, at)

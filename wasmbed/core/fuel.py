@@ -41,7 +41,6 @@ unmetered exec envs run is exactly the unmetered code.
 
 from wasmbed.core import opcodes as O
 from wasmbed.core import errors as E
-from wasmbed.core.errors import Trap, Suspended
 
 FREE = frozenset((O.BLOCK, O.LOOP, O.ELSE, O.END, O.NOP, O.DROP,
                   O.TRY_TABLE, O.TRY, O.CATCH_L, O.CATCH_ALL_L, O.DELEGATE))
@@ -155,8 +154,8 @@ def fuel_out(cell):
     the call suspends before the charge (which runs again on resume)."""
     cell[0] = 0
     if cell[1]:
-        raise Suspended(None, "fuel")
-    raise Trap(E.TRAP_OUT_OF_FUEL)
+        raise E.Suspended(None, "fuel")
+    raise E.Trap(E.TRAP_OUT_OF_FUEL)
 
 
 def _cache(module, name):

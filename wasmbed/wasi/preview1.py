@@ -687,29 +687,6 @@ class Wasi(object):
         from wasmbed.wasi.paths import resolve
         return resolve(self.fs, d.handle, m.string(ptr, length), follow)
 
-    def _lstat(self, r):
-        """Stat of the resolved target itself, or None if it is absent."""
-        try:
-            return self.fs.statat(r.dir, r.name, False)
-        except FsError as exc:
-            if exc.errno == ENOENT:
-                return None
-            raise
-
-    def _must_be_dir(self, r):
-        """A path with a trailing slash names a directory: ENOTDIR when
-        the resolved target is something else."""
-        if self.fs.statat(r.dir, r.name, False).filetype != abi.FILETYPE_DIRECTORY:
-            raise FsError(ENOTDIR)
-
-    def _trailing_errno(self, r, if_dir):
-        """Why a path with a trailing slash cannot be made or removed as a
-        file: ENOENT (nothing there), ``if_dir`` (a directory), ENOTDIR."""
-        st = self._lstat(r)
-        if st is None:
-            return ENOENT
-        return if_dir if st.filetype == abi.FILETYPE_DIRECTORY else ENOTDIR
-
     def _at(self, caller, fd, right, path, path_len, fn):
         """``fn(dir, name)`` on the path resolved from directory fd (which
         needs ``right``), without following a final symlink."""
@@ -749,7 +726,7 @@ class Wasi(object):
                           flags & abi.LOOKUP_SYMLINK_FOLLOW)
         try:
             if r.trailing:
-                self._must_be_dir(r)
+                r.must_be_dir()
             self.fs.utimensat(r.dir, r.name, a, mt, False)
         finally:
             r.close()
@@ -766,9 +743,9 @@ class Wasi(object):
             new = self._resolve(m, nd, new_path, new_len, False)
             try:
                 if old.trailing:
-                    self._must_be_dir(old)
+                    old.must_be_dir()
                 if new.trailing:
-                    raise FsError(EEXIST if self._lstat(new) else ENOENT)
+                    raise FsError(EEXIST if new.lstat() else ENOENT)
                 self.fs.linkat(old.dir, old.name, new.dir, new.name)
             finally:
                 new.close()
@@ -873,7 +850,7 @@ class Wasi(object):
             new = self._resolve(m, nd, new_path, new_len, False)
             try:
                 if old.trailing or new.trailing:
-                    self._must_be_dir(old)
+                    old.must_be_dir()
                 self.fs.renameat(old.dir, old.name, new.dir, new.name)
             finally:
                 new.close()
@@ -896,7 +873,7 @@ class Wasi(object):
         r = self._resolve(m, d, new_path, new_len, False)
         try:
             if r.trailing:
-                raise FsError(self._trailing_errno(r, EEXIST))
+                raise FsError(r.trailing_errno(EEXIST))
             self.fs.symlinkat(target, r.dir, r.name)
         finally:
             r.close()
@@ -908,7 +885,7 @@ class Wasi(object):
         r = self._resolve(m, d, path, path_len, False)
         try:
             if r.trailing:
-                raise FsError(self._trailing_errno(r, EISDIR))
+                raise FsError(r.trailing_errno(EISDIR))
             self.fs.unlinkat(r.dir, r.name)
         finally:
             r.close()
