@@ -23,6 +23,7 @@ _HOST_ONLY = (
     "spectest.py",
     "spec_board.py",       # the board side of the spec tests (test firmware)
     "core/translate.py",
+    "core/aot_text.py",
     "core/translate_gc.py",
     "core/opdefs.py",
     "platform/linux/",

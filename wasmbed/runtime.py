@@ -195,13 +195,18 @@ class Runtime:
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError("load() needs bytes")
+        return self._load(data, False)
+
+    def _load(self, data, known_valid):
+        """load(); ``known_valid``: the binary is an AOT module's, whose
+        bodies were validated when it was compiled (they are not decoded)."""
         cache = None
         if self.config.cache_dir is not None:
             from wasmbed.code_cache import CodeCache
             if type(data) is not bytes:   # bodies are decoded from it later
                 data = bytes(data)
             cache = CodeCache(self.config.cache_dir, data)
-        trusted = cache is not None and cache.validated
+        trusted = known_valid or (cache is not None and cache.validated)
         acct = None
         if self.pool is not None:
             acct = Account(self.pool)
@@ -227,7 +232,7 @@ class Runtime:
                                        lazy=LAZY_BODIES, trusted=trusted)
                 _poll(term)
                 if trusted:
-                    module.validated = True
+                    validate_module(module, term, bodies=False)
                 else:
                     validate_module(module, term)
                     _poll(term)
@@ -257,8 +262,11 @@ class Runtime:
         module, or any object with WASM and BINDERS) -> LoadedModule whose
         functions run from the precompiled code, with no translation and no
         compile()/exec() on this host. The runtime's tier must be "fast".
-        Raises MalformedModule/InvalidModule if the embedded binary is bad,
-        ValueError if `aot` is not an AOT module."""
+        The embedded binary's function bodies are not decoded or validated
+        again (they were when it was compiled, and an AOT module is Python
+        code the host trusts anyway); the rest of it is. Raises
+        MalformedModule/InvalidModule if that is bad, ValueError if `aot`
+        is not an AOT module."""
         wasm = getattr(aot, "WASM", None)
         binders = getattr(aot, "BINDERS", None)
         if wasm is None or binders is None:
@@ -271,9 +279,9 @@ class Runtime:
             raise ValueError(E.MSG_AOT_FLOAT_MODE % (made, here, here))
         if isinstance(wasm, tuple):
             wasm = b"".join(wasm)
-        mod = self.load(wasm)
+        mod = self._load(wasm, True)
         from wasmbed.core import fast
-        fast.install(mod.module, binders)
+        fast.install(mod.module, binders, getattr(aot, "GROUP", 0))
         return mod
 
     def register(self, name: "str", instance: "Instance") -> "None":

@@ -356,13 +356,15 @@ def _build_context(module):
     return ctx
 
 
-def validate_module(module, term=None):
+def validate_module(module, term=None, bodies=True):
     """Validate a decoded Module; sets ``module.validated`` on success.
 
     Raises InvalidModule (or MalformedModule for a missing or inconsistent
     data count section) on the first error found. ``term`` an optional
     terminate flag (one-element list) polled between functions: when set,
-    what it asks for is raised.
+    what it asks for is raised. ``bodies`` (default True) False takes the
+    function bodies as valid, for a binary known to be (a code cache entry,
+    an AOT module): the rest is still checked and the types get their keys.
     """
     if module.validated:
         return
@@ -401,10 +403,10 @@ def validate_module(module, term=None):
 
     func_types = ctx.func_types
     base = len(func_types) - len(module.funcs)
-    for i, f in enumerate(module.funcs):
+    for i in range(len(module.funcs) if bodies else 0):
         if term is not None and term[0] is not None:
             raise term[0]()
-        check_function(ctx, f, func_types[base + i])
+        check_function(ctx, module.funcs[i], func_types[base + i])
 
     if module.start is not None:
         x = module.start
