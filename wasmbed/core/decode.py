@@ -63,8 +63,9 @@ import struct
 from wasmbed.core import opcodes as _ops
 from wasmbed.core.float_host import soft as _soft_float
 from wasmbed.core import optables as _optables
-from wasmbed.core.errors import MalformedModule, HostOutOfMemory
-from wasmbed.core.leb128 import read_unsigned, read_signed, MSG_TOO_LONG
+from wasmbed.core.errors import (MalformedModule, HostOutOfMemory, MSG_TOO_LONG,
+                                 MSG_DATA_COUNT_REQUIRED)
+from wasmbed.core.leb128 import read_unsigned, read_signed
 from wasmbed.core.module import (
     Module, FuncType, Limits, TableType, MemoryType, GlobalType, Import,
     Func, FuncTable, FuncIndexItems, Global, Elem, Data, CustomSection,
@@ -73,7 +74,8 @@ from wasmbed.core.module import (
     FUNCREF, EXNREF, HEAP_TOP, HEAP_INDEX, ref_type, BT_EMPTY, EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_GLOBAL,
     EXT_TAG, StructType, ArrayType, I8, I16, MODE_ACTIVE, MODE_PASSIVE, MODE_DECLARATIVE)
 
-# -- messages (the reference interpreter's wording) -------------------------
+# -- messages (the reference interpreter's wording; the ones other modules
+# raise too are core/errors.py's) ------------------------------------------
 MSG_UNEXPECTED_END = "unexpected end"
 MSG_UNEXPECTED_END_SECTION = "unexpected end of section or function"
 MSG_MAGIC = "magic header not detected"
@@ -85,7 +87,6 @@ MSG_LENGTH = "length out of bounds"
 MSG_TOO_MANY_LOCALS = "too many locals"
 MSG_FUNC_CODE = "function and code section have inconsistent lengths"
 MSG_DATA_COUNT = "data count and data section have inconsistent lengths"
-MSG_DATA_COUNT_REQUIRED = "data count section required"
 MSG_UTF8 = "malformed UTF-8 encoding"
 MSG_VALTYPE = "malformed value type"
 MSG_REFTYPE = "malformed reference type"

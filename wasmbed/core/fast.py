@@ -198,7 +198,7 @@ class Ctx:
                     k = simd.LANE_KERNELS[name](imms)
                 if k is not None:
                     return k
-        handler = interp_ops._extension_handler(opid)
+        handler = interp_ops.extension_handler(opid)
         if handler is None:
             return fast_rt.unsupported(NAME[opid])
         M = self.mems[mem] if self.mems else None

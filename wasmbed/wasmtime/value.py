@@ -148,7 +148,7 @@ def to_core(t, val):
             return _float_in(t, val)
     elif isinstance(val, Func):
         if t == M.FUNCREF:
-            return val._func
+            return val._extern
     elif val is None:
         if t == M.FUNCREF:
             return None
