@@ -95,13 +95,16 @@ class Runtime:
         if mode is None:
             mode = "interp" if sys.implementation.name == "micropython" else "fast"
         engine = None  # type: Any
-        if mode == "fast":
-            try:
-                from wasmbed.core import fast as engine
-            except ImportError:
-                mode = "interp"
-        if engine is None:      # imported only when used: an AOT-only
-            engine = _interp()  # board saves its 4 KB of heap
+        try:
+            if mode == "fast":
+                try:
+                    from wasmbed.core import fast as engine
+                except ImportError:
+                    mode = "interp"
+            if engine is None:      # imported only when used: an AOT-only
+                engine = _interp()  # board saves its 4 KB of heap
+        except MemoryError:         # the tier's code does not fit
+            raise HostOutOfMemory("runtime", "the %s tier" % mode)
         self.mode = mode
         self.engine = engine
 
@@ -335,7 +338,10 @@ class Runtime:
         wasi_obj = None
         owned = True
         if wasi is not None:
-            from wasmbed.wasi_bind import context
+            try:
+                from wasmbed.wasi_bind import context
+            except MemoryError:     # the module itself does not fit
+                raise HostOutOfMemory("instantiate", "WASI")
             wasi_obj, owned = context(wasi, self.platform)
         cluster = None
         if any(imp.module == "wasi" and imp.name == "thread-spawn"
