@@ -267,6 +267,41 @@ def test_depth_is_bounded_by_the_stack_budget():
     assert inst.call("rec", 10) == 10
 
 
+# a self-recursive function (translated as copies that check the budget of
+# several frames at once) that writes memory and calls a helper with a
+# bigger frame at every level: the trap comes at the same call
+REC2 = """(module
+  (memory (export "mem") 1)
+  (func $leaf (param i32) (result i32) (local i64 i64 i64 i64 i64 i64)
+    local.get 0 i32.const 1 i32.add)
+  (func $down (export "down") (param i32) (result i32)
+    local.get 0 i32.const 4 i32.mul local.get 0 i32.store
+    local.get 0 i32.eqz if (result i32) i32.const 0
+    else local.get 0 call $leaf drop
+      local.get 0 i32.const 1 i32.sub call $down i32.const 1 i32.add end))"""
+
+
+def test_self_recursion_traps_at_the_frame_the_budget_runs_out():
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="fast"))
+    mod = rt.load(wasmtime.wat2wasm(REC2)).module
+    leaf = translate.function_source(mod, 0)[1]
+    down = translate.function_source(mod, 1)[1]
+    assert leaf > down
+    n = 40
+    for stack in range(20 * down, 20 * down + leaf + 5 * down, 8):
+        # down(n) runs frames n, n-1, ...: each stores its n, then calls
+        # the leaf (the leaf's bytes past its own frame), then recurses;
+        # the frame after k frames that passed their leaf call stores
+        stores = 1 + (stack - leaf) // down
+        inst = instance(REC2, stack_size=stack)
+        with pytest.raises(Trap) as e:
+            inst.call("down", n)
+        assert e.value.message == "call stack exhausted"
+        mem = bytes(inst.memory_view(0, 4 * (n + 1)))
+        stored = [k for k in range(n + 1) if mem[4 * k:4 * k + 4] != bytes(4)]
+        assert stored == list(range(n - stores + 1, n + 1)), stack
+
+
 def test_runaway_recursion_traps_before_or_at_python_limit():
     # a budget far beyond what Python's recursion limit allows
     inst = instance(REC, stack_size=1 << 30)

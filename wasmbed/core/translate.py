@@ -76,6 +76,8 @@ HARD_INDENT = 96         # CPython's tokenizer stops at 100 levels
 MAX_EXPR_DEPTH = 8       # folded expression nesting
 MAX_EXPR_LEN = 400
 LEAF = 8                 # blocks tested in sequence at a dispatch leaf
+UNROLL = 4               # copies of a self-recursive function (JIT)
+UNROLL_LINES = 60        # ... of at most this many lines
 # translation polls the terminate flag every POLL_MASK + 1 instructions
 POLL_MASK = 4095
 PATH_STEPS = 200         # branch path walk bound (beyond: be conservative)
@@ -522,6 +524,9 @@ class _Emit:
     def __init__(self, module, fidx, level, fuel=None, term=None, views=False,
                  direct=False, levels=LEVELS):
         self.views = views      # typed views for aligned accesses allowed
+        # self-recursion unrolled UNROLL times: JIT only (direct), on a
+        # host with typed views (CPython; not the boards: code size)
+        self.unroll = UNROLL if direct and views and fuel is None else 0
         # direct: a called function j is the closure variable F<j> (kept
         # current by a setter registered with ctx.watch), not ctx.fns[j]
         self.direct = direct
@@ -927,6 +932,8 @@ class _Emit:
         start = len(lines)
         _render(self.top, 2, 0, lines, stats)
         _drop_unused_charge(lines, start, "  sb -= %d" % self.cost)
+        if self.unroll and not self.has_try:
+            _unroll_self(lines, start, fidx, params, self.cost, self.unroll)
         for j in self.callees:
             # F<j> starts as what ctx.fns[j] held at bind time (a stub
             # while j is not bound yet): fast.bound calls this when it is
@@ -2135,6 +2142,75 @@ def _drop_unused_charge(lines, start, charge):
                 return
             p = line.find("sb", p + 2)
     del lines[k]
+
+
+def _unroll_self(lines, start, fidx, params, cost, k):
+    """Rewrite the rendered function lines[start:] (``f<fidx>``, which
+    calls itself) as k copies that call each other in a ring, plus the
+    original renamed ``f<fidx>c``: the entry ``f<fidx>`` checks the
+    budget of k frames at once (``sb < k * cost``; short: the original,
+    which checks every frame and traps where it would have) and polls the
+    terminate flag, the other copies do neither (every cycle of the
+    recursion passes the entry every k frames; what a copy runs outside
+    its loops, whose headers poll, is bounded by its size). The budget a
+    copy passes to other callees is its own frame's, exactly. Left as is
+    unless the only uses of ``sb`` are call arguments ``(env, sb, ...)``
+    and the function is at most UNROLL_LINES lines."""
+    n = len(lines) - start
+    if n > UNROLL_LINES or n < 4:
+        return
+    check = "  if sb < %d:" % cost
+    charge = "  sb -= %d" % cost
+    if lines[start] != check or lines[start + 1] != "   trap_stack()" or lines[start + 2] != charge:
+        return
+    b = start + 3
+    poll = []
+    if lines[b:b + 2] == ["  if term[0] is not None:", "   terminate(term)"]:
+        poll = lines[b:b + 2]
+        b += 2
+    body = lines[b:]
+    me = "f%d(env, sb" % fidx
+    found = False
+    for line in body:
+        p = line.find("sb")
+        while p >= 0:
+            if line[p - 6:p] != "(env, " or line[p + 2:p + 3] not in (",", ")"):
+                return
+            q = p - 6 - len(me) + 8
+            if line[q:p + 2] == me and (q == 0 or line[q - 1] not in _WORD):
+                found = True
+            p = line.find("sb", p + 2)
+    if not found:
+        return
+
+    def copy(body, nxt, off):
+        out = []
+        for line in body:
+            p = line.find("(env, sb")
+            while p >= 0:
+                q = p - len(me) + 8
+                if line[q:p + 8] == me and (q == 0 or line[q - 1] not in _WORD):
+                    line = line[:q] + nxt + line[p:]
+                    p = q + len(nxt)
+                elif off:
+                    line = line[:p + 8] + " + %d" % off + line[p + 8:]
+                p = line.find("(env, sb", p + 8)
+            out.append(line)
+        return out
+
+    head = "f%d" % fidx
+    orig = lines[start:]
+    out = ["  if sb < %d:" % (k * cost),
+           "   return %sc(env, sb%s)" % (head, params),
+           "  sb -= %d" % (k * cost)] + poll
+    out.extend(copy(body, "%s_1" % head, (k - 1) * cost))
+    for i in range(1, k):
+        out.append(" def %s_%d(env, sb%s):" % (head, i, params))
+        out.extend(copy(body, "%s_%d" % (head, i + 1) if i + 1 < k else head,
+                        (k - 1 - i) * cost))
+    out.append(" def %sc(env, sb%s):" % (head, params))
+    out.extend(copy(orig, head + "c", 0))
+    lines[start:] = out
 
 
 def _scan(module):
