@@ -931,6 +931,7 @@ class _Emit:
         stats = [0, 0]
         start = len(lines)
         _render(self.top, 2, 0, lines, stats)
+        _return_branches(lines, start)
         _drop_unused_charge(lines, start, "  sb -= %d" % self.cost)
         if self.unroll and not self.has_try:
             _unroll_self(lines, start, fidx, params, self.cost, self.unroll)
@@ -2142,6 +2143,54 @@ def _drop_unused_charge(lines, start, charge):
                 return
             p = line.find("sb", p + 2)
     del lines[k]
+
+
+def _indent(line):
+    return len(line) - len(line.lstrip(" "))
+
+
+def _arm_end(lines, k, ind, res):
+    """Whether lines[k] is the last statement of an if/else arm at indent
+    ind that assigns ``res`` (or returns): the index of the arm's header
+    line (indent ind - 1), else -1."""
+    line = lines[k]
+    if _indent(line) != ind:
+        return -1
+    st = line[ind:]
+    if not (st.startswith(res + " = ") or st == "return" or st.startswith("return ")):
+        return -1
+    k -= 1
+    while k >= 0 and _indent(lines[k]) >= ind:
+        k -= 1
+    return k
+
+
+def _return_branches(lines, start):
+    """``if c: ... sK = A else: ... sK = B`` followed by ``return sK``
+    becomes ``if c: ... return A else: ... return B`` (in the rendered
+    lines[start:]): the arms' last statements, where both fall through
+    to the return, return themselves (no slot store, no load)."""
+    i = start + 1
+    while i < len(lines):
+        line = lines[i]
+        ind = _indent(line)
+        st = line[ind:]
+        if not (st.startswith("return s") and st[8:].isdigit()):
+            i += 1
+            continue
+        res = st[7:]
+        e = _arm_end(lines, i - 1, ind + 1, res)
+        if e < start or lines[e] != " " * ind + "else:":
+            i += 1
+            continue
+        h = _arm_end(lines, e - 1, ind + 1, res)
+        if h < start or _indent(lines[h]) != ind or not lines[h][ind:].startswith("if "):
+            i += 1
+            continue
+        for k in (i - 1, e - 1):
+            if lines[k][ind + 1:].startswith(res + " = "):
+                lines[k] = " " * (ind + 1) + "return " + lines[k][ind + 4 + len(res):]
+        del lines[i]
 
 
 def _unroll_self(lines, start, fidx, params, cost, k):
