@@ -358,3 +358,45 @@ def test_terminate_stops_a_busy_loop(name, args, level):
     t.join(5)
     assert not t.is_alive()
     assert len(caught) == 1
+
+
+# -- calls and loads folded into one expression keep wasm's order -----------------
+
+ORDER = """(module
+  (memory 1)
+  (global $g (mut i32) (i32.const 1))
+  (func $a (result i32)
+    global.get $g i32.const 10 i32.mul i32.const 1 i32.add global.set $g global.get $g)
+  (func $b (result i32)
+    global.get $g i32.const 10 i32.mul i32.const 2 i32.add global.set $g global.get $g)
+  (func (export "calls") (result i32)
+    call $a call $b i32.sub)
+  (func (export "calls_if") (param i32) (result i32)
+    local.get 0 if (result i32) call $b call $a i32.sub else call $a call $b i32.sub end)
+  (func (export "load_call") (param i32) (result i32) (local i32)
+    local.get 0 i32.load call $a i32.add local.set 1 local.get 1))"""
+
+
+def s32(v):
+    v &= M32
+    return v - (1 << 32) if v >> 31 else v
+
+
+def test_folded_calls_run_in_wasm_order(level):
+    # a: g = 10 g + 1, b: g = 10 g + 2, each returning g (a Python model)
+    def run(seq):
+        g, out = 1, []
+        for c in seq:
+            g = 10 * g + (1 if c == "a" else 2)
+            out.append(g)
+        return out
+    x, y = run("ab")
+    assert instance(ORDER).call("calls") == s32(x - y)
+    x, y = run("ba")
+    assert instance(ORDER).call("calls_if", 1) == s32(x - y)
+    x, y = run("ab")
+    assert instance(ORDER).call("calls_if", 0) == s32(x - y)
+    # memory is zero: the load reads 0, then a runs (g = 11)
+    assert instance(ORDER).call("load_call", 8) == 11
+    with pytest.raises(Trap):
+        instance(ORDER).call("load_call", 65535)    # the load traps first

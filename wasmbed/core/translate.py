@@ -932,6 +932,7 @@ class _Emit:
         start = len(lines)
         _render(self.top, 2, 0, lines, stats)
         _return_branches(lines, start)
+        _fold_slots(lines, start)
         _drop_unused_charge(lines, start, "  sb -= %d" % self.cost)
         if self.unroll and not self.has_try:
             _unroll_self(lines, start, fidx, params, self.cost, self.unroll)
@@ -2170,27 +2171,151 @@ def _return_branches(lines, start):
     becomes ``if c: ... return A else: ... return B`` (in the rendered
     lines[start:]): the arms' last statements, where both fall through
     to the return, return themselves (no slot store, no load)."""
-    i = start + 1
-    while i < len(lines):
+    # last first: a change deletes line i and rewrites lines before it
+    for i in reversed([k for k in range(start + 1, len(lines)) if "return s" in lines[k]]):
         line = lines[i]
         ind = _indent(line)
         st = line[ind:]
         if not (st.startswith("return s") and st[8:].isdigit()):
-            i += 1
             continue
         res = st[7:]
         e = _arm_end(lines, i - 1, ind + 1, res)
         if e < start or lines[e] != " " * ind + "else:":
-            i += 1
             continue
         h = _arm_end(lines, e - 1, ind + 1, res)
         if h < start or _indent(lines[h]) != ind or not lines[h][ind:].startswith("if "):
-            i += 1
             continue
         for k in (i - 1, e - 1):
             if lines[k][ind + 1:].startswith(res + " = "):
                 lines[k] = " " * (ind + 1) + "return " + lines[k][ind + 4 + len(res):]
         del lines[i]
+
+
+_PURE = frozenset(" ()+-*&|^~<>=!0123456789abcdefxABCDEFls")
+
+
+def _slot_def(line, ind, kinds="s"):
+    """(slot, rhs) when line is ``s<h> = rhs`` (or ``l<x> = rhs``, with
+    kinds "sl") at indent ind, else None."""
+    if _indent(line) != ind or line[ind:ind + 1] not in kinds:
+        return None
+    p = line.find(" = ", ind)
+    if p < 0 or not line[ind + 1:p].isdigit() or " = " in line[p + 3:]:
+        return None
+    return line[ind:p], line[p + 3:]
+
+
+def _uses(e, name):
+    """Positions of identifier `name` in expression text e."""
+    out = []
+    p = e.find(name)
+    while p >= 0:
+        q = p + len(name)
+        if (p == 0 or e[p - 1] not in _WORD) and (q >= len(e) or e[q] not in _WORD):
+            out.append(p)
+        p = e.find(name, q)
+    return out
+
+
+def _pure(e):
+    """Whether expression text e only reads locals, slots and integer
+    constants through operators that cannot raise (no call, subscript,
+    attribute, division, conditional or short-circuit): evaluating it
+    later has no effect another statement could see."""
+    for c in e:
+        if c not in _PURE:
+            return False
+    k = 0
+    n = len(e)
+    while k < n:
+        c = e[k]
+        if c in "ls" and (k == 0 or e[k - 1] not in _WORD):
+            j = k + 1
+            while j < n and e[j] in _WORD:
+                j += 1
+            if not e[k + 1:j].isdigit():
+                return False
+            k = j
+        elif c in "abcdefABCDEFx" and (k == 0 or e[k - 1] not in _WORD):
+            return False
+        else:
+            k += 1
+    return True
+
+
+def _fold_slots(lines, start):
+    """``sA = R1; sB = R2; return E`` (or ``sA = E``, ``lX = E``), E pure and reading
+    sA once, then sB once (in evaluation order, left to right), becomes
+    ``return E`` with R1 and R2 in their places (one statement, no slot
+    stores); likewise one such definition before its one use. The
+    statements run in the same order; the slots folded are dead after
+    (the wasm stack's discipline: E pops them)."""
+    # candidates (a slot definition followed by a use), last first: a
+    # fold changes lines i - 1 .. i + 1 only
+    cands = [k for k in range(start, len(lines) - 1)
+             if "_" not in lines[k + 1] and "[" not in lines[k + 1] and " = " in lines[k]]
+    for i in reversed(cands):
+        cur = lines[i]
+        p = cur.find(" = ")
+        if cur[p - 1] not in "0123456789":
+            continue
+        ind = cur.rfind(" ", 0, p) + 1
+        line = lines[i + 1]
+        if (cur[ind] != "s" or line[ind:ind + 1] == " " or not line.startswith(cur[:ind])
+                or not cur[ind + 1:p].isdigit() or cur[:ind].strip()):
+            continue
+        d2 = cur[ind:p], cur[p + 3:]
+        if " = " in d2[1]:
+            continue
+        st = line[ind:]
+        if st.startswith("return "):
+            head, e = "return ", st[7:]
+        else:
+            d3 = _slot_def(line, ind, "sl")
+            if d3 is None:
+                continue
+            head, e = d3[0] + " = ", d3[1]
+        if not _pure(e):
+            continue
+        b, r2 = d2
+        ub = _uses(e, b)
+        if len(ub) != 1:
+            continue
+        d1 = _slot_def(lines[i - 1], ind) if i > start else None
+        if d1 is not None:
+            a, r1 = d1
+            ua = _uses(e, a)
+            if (a != b and len(ua) == 1 and ua[0] < ub[0] and not _uses(r2, a)
+                    and (head[0] != "s" or head == a + " = ")):
+                q = ub[0]
+                f = e[:q] + "(" + r2 + ")" + e[q + len(b):]
+                q = ua[0]
+                f = f[:q] + "(" + r1 + ")" + f[q + len(a):]
+                if _small(f):
+                    lines[i - 1:i + 2] = [" " * ind + head + f]
+                    continue
+        if head[0] != "s" or head == b + " = ":
+            q = ub[0]
+            f = e[:q] + "(" + r2 + ")" + e[q + len(b):]
+            if _small(f):
+                lines[i:i + 2] = [" " * ind + head + f]
+
+
+def _small(e):
+    """Whether a folded expression stays within MAX_EXPR_LEN characters
+    and 3 * MAX_EXPR_DEPTH levels of brackets (MicroPython compiles the
+    AOT text on the board)."""
+    if len(e) > MAX_EXPR_LEN:
+        return False
+    d = 0
+    for c in e:
+        if c == "(" or c == "[":
+            d += 1
+            if d > 3 * MAX_EXPR_DEPTH:
+                return False
+        elif c == ")" or c == "]":
+            d -= 1
+    return True
 
 
 def _unroll_self(lines, start, fidx, params, cost, k):
