@@ -21,7 +21,8 @@ short, polls the terminate flag ``term[0]`` on entry (except a function
 without loops and calls that only this module's functions call: its
 callers poll) and at every loop back edge, and returns None, its one
 result, or a tuple of results, all in the internal representation
-(numeric.py).
+(numeric.py). A self-recursive function (JIT) checks and polls once per
+UNROLL frames of its recursion, exactly (_unroll_self).
 
 Values: wasm locals are Python locals ``l<i>``, stack slots ``s<h>`` (h =
 stack height). Pure operations are folded into expressions (bounded depth),
