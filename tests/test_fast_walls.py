@@ -374,7 +374,13 @@ ORDER = """(module
   (func (export "calls_if") (param i32) (result i32)
     local.get 0 if (result i32) call $b call $a i32.sub else call $a call $b i32.sub end)
   (func (export "load_call") (param i32) (result i32) (local i32)
-    local.get 0 i32.load call $a i32.add local.set 1 local.get 1))"""
+    local.get 0 i32.load call $a i32.add local.set 1 local.get 1)
+  (func $w (result i32)
+    i32.const 0 i32.const 5 i32.store i32.const 0 i32.load i32.const 2 i32.add)
+  (func (export "store_call") (param i32) (result i32)
+    local.get 0 call $w i32.store local.get 0 i32.load
+    local.get 0 local.get 0 i32.load i32.const 1 i32.add i32.store
+    local.get 0 i32.load i32.add))"""
 
 
 def s32(v):
@@ -400,3 +406,6 @@ def test_folded_calls_run_in_wasm_order(level):
     assert instance(ORDER).call("load_call", 8) == 11
     with pytest.raises(Trap):
         instance(ORDER).call("load_call", 65535)    # the load traps first
+    # w stores 5 at 0 and returns 5 + 2, which the caller stores at 0 after
+    # it (7), reads, then stores what it loads + 1 (8): 7 + 8
+    assert instance(ORDER).call("store_call", 0) == 15
