@@ -267,6 +267,41 @@ def test_depth_is_bounded_by_the_stack_budget():
     assert inst.call("rec", 10) == 10
 
 
+# a self-recursive function (translated as copies that check the budget of
+# several frames at once) that writes memory and calls a helper with a
+# bigger frame at every level: the trap comes at the same call
+REC2 = """(module
+  (memory (export "mem") 1)
+  (func $leaf (param i32) (result i32) (local i64 i64 i64 i64 i64 i64)
+    local.get 0 i32.const 1 i32.add)
+  (func $down (export "down") (param i32) (result i32)
+    local.get 0 i32.const 4 i32.mul local.get 0 i32.store
+    local.get 0 i32.eqz if (result i32) i32.const 0
+    else local.get 0 call $leaf drop
+      local.get 0 i32.const 1 i32.sub call $down i32.const 1 i32.add end))"""
+
+
+def test_self_recursion_traps_at_the_frame_the_budget_runs_out():
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="fast"))
+    mod = rt.load(wasmtime.wat2wasm(REC2)).module
+    leaf = translate.function_source(mod, 0)[1]
+    down = translate.function_source(mod, 1)[1]
+    assert leaf > down
+    n = 40
+    for stack in range(20 * down, 20 * down + leaf + 5 * down, 8):
+        # down(n) runs frames n, n-1, ...: each stores its n, then calls
+        # the leaf (the leaf's bytes past its own frame), then recurses;
+        # the frame after k frames that passed their leaf call stores
+        stores = 1 + (stack - leaf) // down
+        inst = instance(REC2, stack_size=stack)
+        with pytest.raises(Trap) as e:
+            inst.call("down", n)
+        assert e.value.message == "call stack exhausted"
+        mem = bytes(inst.memory_view(0, 4 * (n + 1)))
+        stored = [k for k in range(n + 1) if mem[4 * k:4 * k + 4] != bytes(4)]
+        assert stored == list(range(n - stores + 1, n + 1)), stack
+
+
 def test_runaway_recursion_traps_before_or_at_python_limit():
     # a budget far beyond what Python's recursion limit allows
     inst = instance(REC, stack_size=1 << 30)
@@ -323,3 +358,54 @@ def test_terminate_stops_a_busy_loop(name, args, level):
     t.join(5)
     assert not t.is_alive()
     assert len(caught) == 1
+
+
+# -- calls and loads folded into one expression keep wasm's order -----------------
+
+ORDER = """(module
+  (memory 1)
+  (global $g (mut i32) (i32.const 1))
+  (func $a (result i32)
+    global.get $g i32.const 10 i32.mul i32.const 1 i32.add global.set $g global.get $g)
+  (func $b (result i32)
+    global.get $g i32.const 10 i32.mul i32.const 2 i32.add global.set $g global.get $g)
+  (func (export "calls") (result i32)
+    call $a call $b i32.sub)
+  (func (export "calls_if") (param i32) (result i32)
+    local.get 0 if (result i32) call $b call $a i32.sub else call $a call $b i32.sub end)
+  (func (export "load_call") (param i32) (result i32) (local i32)
+    local.get 0 i32.load call $a i32.add local.set 1 local.get 1)
+  (func $w (result i32)
+    i32.const 0 i32.const 5 i32.store i32.const 0 i32.load i32.const 2 i32.add)
+  (func (export "store_call") (param i32) (result i32)
+    local.get 0 call $w i32.store local.get 0 i32.load
+    local.get 0 local.get 0 i32.load i32.const 1 i32.add i32.store
+    local.get 0 i32.load i32.add))"""
+
+
+def s32(v):
+    v &= M32
+    return v - (1 << 32) if v >> 31 else v
+
+
+def test_folded_calls_run_in_wasm_order(level):
+    # a: g = 10 g + 1, b: g = 10 g + 2, each returning g (a Python model)
+    def run(seq):
+        g, out = 1, []
+        for c in seq:
+            g = 10 * g + (1 if c == "a" else 2)
+            out.append(g)
+        return out
+    x, y = run("ab")
+    assert instance(ORDER).call("calls") == s32(x - y)
+    x, y = run("ba")
+    assert instance(ORDER).call("calls_if", 1) == s32(x - y)
+    x, y = run("ab")
+    assert instance(ORDER).call("calls_if", 0) == s32(x - y)
+    # memory is zero: the load reads 0, then a runs (g = 11)
+    assert instance(ORDER).call("load_call", 8) == 11
+    with pytest.raises(Trap):
+        instance(ORDER).call("load_call", 65535)    # the load traps first
+    # w stores 5 at 0 and returns 5 + 2, which the caller stores at 0 after
+    # it (7), reads, then stores what it loads + 1 (8): 7 + 8
+    assert instance(ORDER).call("store_call", 0) == 15

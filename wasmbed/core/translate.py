@@ -21,7 +21,8 @@ short, polls the terminate flag ``term[0]`` on entry (except a function
 without loops and calls that only this module's functions call: its
 callers poll) and at every loop back edge, and returns None, its one
 result, or a tuple of results, all in the internal representation
-(numeric.py).
+(numeric.py). A self-recursive function (JIT) checks and polls once per
+UNROLL frames of its recursion, exactly (_unroll_self).
 
 Values: wasm locals are Python locals ``l<i>``, stack slots ``s<h>`` (h =
 stack height). Pure operations are folded into expressions (bounded depth),
@@ -76,6 +77,8 @@ HARD_INDENT = 96         # CPython's tokenizer stops at 100 levels
 MAX_EXPR_DEPTH = 8       # folded expression nesting
 MAX_EXPR_LEN = 400
 LEAF = 8                 # blocks tested in sequence at a dispatch leaf
+UNROLL = 4               # copies of a self-recursive function (JIT)
+UNROLL_LINES = 60        # ... of at most this many lines
 # translation polls the terminate flag every POLL_MASK + 1 instructions
 POLL_MASK = 4095
 PATH_STEPS = 200         # branch path walk bound (beyond: be conservative)
@@ -522,6 +525,9 @@ class _Emit:
     def __init__(self, module, fidx, level, fuel=None, term=None, views=False,
                  direct=False, levels=LEVELS):
         self.views = views      # typed views for aligned accesses allowed
+        # self-recursion unrolled UNROLL times: JIT only (direct), on a
+        # host with typed views (CPython; not the boards: code size)
+        self.unroll = UNROLL if direct and views and fuel is None else 0
         # direct: a called function j is the closure variable F<j> (kept
         # current by a setter registered with ctx.watch), not ctx.fns[j]
         self.direct = direct
@@ -926,7 +932,11 @@ class _Emit:
         stats = [0, 0]
         start = len(lines)
         _render(self.top, 2, 0, lines, stats)
+        _return_branches(lines, start)
+        _fold_slots(lines, start)
         _drop_unused_charge(lines, start, "  sb -= %d" % self.cost)
+        if self.unroll and not self.has_try:
+            _unroll_self(lines, start, fidx, params, self.cost, self.unroll)
         for j in self.callees:
             # F<j> starts as what ctx.fns[j] held at bind time (a stub
             # while j is not bound yet): fast.bound calls this when it is
@@ -2135,6 +2145,247 @@ def _drop_unused_charge(lines, start, charge):
                 return
             p = line.find("sb", p + 2)
     del lines[k]
+
+
+def _indent(line):
+    return len(line) - len(line.lstrip(" "))
+
+
+def _arm_end(lines, k, ind, res):
+    """Whether lines[k] is the last statement of an if/else arm at indent
+    ind that assigns ``res`` (or returns): the index of the arm's header
+    line (indent ind - 1), else -1."""
+    line = lines[k]
+    if _indent(line) != ind:
+        return -1
+    st = line[ind:]
+    if not (st.startswith(res + " = ") or st == "return" or st.startswith("return ")):
+        return -1
+    k -= 1
+    while k >= 0 and _indent(lines[k]) >= ind:
+        k -= 1
+    return k
+
+
+def _return_branches(lines, start):
+    """``if c: ... sK = A else: ... sK = B`` followed by ``return sK``
+    becomes ``if c: ... return A else: ... return B`` (in the rendered
+    lines[start:]): the arms' last statements, where both fall through
+    to the return, return themselves (no slot store, no load)."""
+    # last first: a change deletes line i and rewrites lines before it
+    for i in reversed([k for k in range(start + 1, len(lines)) if "return s" in lines[k]]):
+        line = lines[i]
+        ind = _indent(line)
+        st = line[ind:]
+        if not (st.startswith("return s") and st[8:].isdigit()):
+            continue
+        res = st[7:]
+        e = _arm_end(lines, i - 1, ind + 1, res)
+        if e < start or lines[e] != " " * ind + "else:":
+            continue
+        h = _arm_end(lines, e - 1, ind + 1, res)
+        if h < start or _indent(lines[h]) != ind or not lines[h][ind:].startswith("if "):
+            continue
+        for k in (i - 1, e - 1):
+            if lines[k][ind + 1:].startswith(res + " = "):
+                lines[k] = " " * (ind + 1) + "return " + lines[k][ind + 4 + len(res):]
+        del lines[i]
+
+
+_PURE = frozenset(" ()+-*&|^~<>=!0123456789abcdefxABCDEFls")
+
+
+def _slot_def(line, ind, kinds="s"):
+    """(slot, rhs) when line is ``s<h> = rhs`` (or ``l<x> = rhs``, with
+    kinds "sl") at indent ind, else None."""
+    if _indent(line) != ind or line[ind:ind + 1] not in kinds:
+        return None
+    p = line.find(" = ", ind)
+    if p < 0 or not line[ind + 1:p].isdigit() or " = " in line[p + 3:]:
+        return None
+    return line[ind:p], line[p + 3:]
+
+
+def _uses(e, name):
+    """Positions of identifier `name` in expression text e."""
+    out = []
+    p = e.find(name)
+    while p >= 0:
+        q = p + len(name)
+        if (p == 0 or e[p - 1] not in _WORD) and (q >= len(e) or e[q] not in _WORD):
+            out.append(p)
+        p = e.find(name, q)
+    return out
+
+
+def _pure(e):
+    """Whether expression text e only reads locals, slots and integer
+    constants through operators that cannot raise (no call, subscript,
+    attribute, division, conditional or short-circuit): evaluating it
+    later has no effect another statement could see."""
+    for c in e:
+        if c not in _PURE:
+            return False
+    k = 0
+    n = len(e)
+    while k < n:
+        c = e[k]
+        if c in "ls" and (k == 0 or e[k - 1] not in _WORD):
+            j = k + 1
+            while j < n and e[j] in _WORD:
+                j += 1
+            if not e[k + 1:j].isdigit():
+                return False
+            k = j
+        elif c in "abcdefABCDEFx" and (k == 0 or e[k - 1] not in _WORD):
+            return False
+        else:
+            k += 1
+    return True
+
+
+def _fold_slots(lines, start):
+    """``sA = R1; sB = R2; return E`` (or ``sA = E``, ``lX = E``), E pure and reading
+    sA once, then sB once (in evaluation order, left to right), becomes
+    ``return E`` with R1 and R2 in their places (one statement, no slot
+    stores); likewise one such definition before its one use. The
+    statements run in the same order; the slots folded are dead after
+    (the wasm stack's discipline: E pops them)."""
+    # candidates (a slot definition followed by a use), last first: a
+    # fold changes lines i - 1 .. i + 1 only
+    cands = [k for k in range(start, len(lines) - 1)
+             if "_" not in lines[k + 1] and "[" not in lines[k + 1] and " = " in lines[k]]
+    for i in reversed(cands):
+        cur = lines[i]
+        p = cur.find(" = ")
+        if cur[p - 1] not in "0123456789":
+            continue
+        ind = cur.rfind(" ", 0, p) + 1
+        line = lines[i + 1]
+        if (cur[ind] != "s" or line[ind:ind + 1] == " " or not line.startswith(cur[:ind])
+                or not cur[ind + 1:p].isdigit() or cur[:ind].strip()):
+            continue
+        d2 = cur[ind:p], cur[p + 3:]
+        if " = " in d2[1]:
+            continue
+        st = line[ind:]
+        if st.startswith("return "):
+            head, e = "return ", st[7:]
+        else:
+            d3 = _slot_def(line, ind, "sl")
+            if d3 is None:
+                continue
+            head, e = d3[0] + " = ", d3[1]
+        if not _pure(e):
+            continue
+        b, r2 = d2
+        ub = _uses(e, b)
+        if len(ub) != 1:
+            continue
+        d1 = _slot_def(lines[i - 1], ind) if i > start else None
+        if d1 is not None:
+            a, r1 = d1
+            ua = _uses(e, a)
+            if (a != b and len(ua) == 1 and ua[0] < ub[0] and not _uses(r2, a)
+                    and (head[0] != "s" or head == a + " = ")):
+                q = ub[0]
+                f = e[:q] + "(" + r2 + ")" + e[q + len(b):]
+                q = ua[0]
+                f = f[:q] + "(" + r1 + ")" + f[q + len(a):]
+                if _small(f):
+                    lines[i - 1:i + 2] = [" " * ind + head + f]
+                    continue
+        if head[0] != "s" or head == b + " = ":
+            q = ub[0]
+            f = e[:q] + "(" + r2 + ")" + e[q + len(b):]
+            if _small(f):
+                lines[i:i + 2] = [" " * ind + head + f]
+
+
+def _small(e):
+    """Whether a folded expression stays within MAX_EXPR_LEN characters
+    and 3 * MAX_EXPR_DEPTH levels of brackets (MicroPython compiles the
+    AOT text on the board)."""
+    if len(e) > MAX_EXPR_LEN:
+        return False
+    d = 0
+    for c in e:
+        if c == "(" or c == "[":
+            d += 1
+            if d > 3 * MAX_EXPR_DEPTH:
+                return False
+        elif c == ")" or c == "]":
+            d -= 1
+    return True
+
+
+def _unroll_self(lines, start, fidx, params, cost, k):
+    """Rewrite the rendered function lines[start:] (``f<fidx>``, which
+    calls itself) as k copies that call each other in a ring, plus the
+    original renamed ``f<fidx>c``: the entry ``f<fidx>`` checks the
+    budget of k frames at once (``sb < k * cost``; short: the original,
+    which checks every frame and traps where it would have) and polls the
+    terminate flag, the other copies do neither (every cycle of the
+    recursion passes the entry every k frames; what a copy runs outside
+    its loops, whose headers poll, is bounded by its size). The budget a
+    copy passes to other callees is its own frame's, exactly. Left as is
+    unless the only uses of ``sb`` are call arguments ``(env, sb, ...)``
+    and the function is at most UNROLL_LINES lines."""
+    n = len(lines) - start
+    if n > UNROLL_LINES or n < 4:
+        return
+    check = "  if sb < %d:" % cost
+    charge = "  sb -= %d" % cost
+    if lines[start] != check or lines[start + 1] != "   trap_stack()" or lines[start + 2] != charge:
+        return
+    b = start + 3
+    poll = []
+    if lines[b:b + 2] == ["  if term[0] is not None:", "   terminate(term)"]:
+        poll = lines[b:b + 2]
+        b += 2
+    body = lines[b:]
+    me = "f%d(env, sb" % fidx
+    found = False
+    for line in body:
+        p = line.find("sb")
+        while p >= 0:
+            if line[p - 6:p] != "(env, " or line[p + 2:p + 3] not in (",", ")"):
+                return
+            q = p - 6 - len(me) + 8
+            if line[q:p + 2] == me and (q == 0 or line[q - 1] not in _WORD):
+                found = True
+            p = line.find("sb", p + 2)
+    if not found:
+        return
+
+    def copy(body, nxt, off):
+        out = []
+        for line in body:
+            p = line.find("(env, sb")
+            while p >= 0:
+                q = p - len(me) + 8
+                if line[q:p + 8] == me and (q == 0 or line[q - 1] not in _WORD):
+                    line = line[:q] + nxt + line[p:]
+                    p = q + len(nxt)
+                elif off:
+                    line = line[:p + 8] + " + %d" % off + line[p + 8:]
+                p = line.find("(env, sb", p + 8)
+            out.append(line)
+        return out
+
+    head = "f%d" % fidx
+    orig = lines[start:]
+    out = ["  if sb < %d:" % (k * cost),
+           "   return %sc(env, sb%s)" % (head, params),
+           "  sb -= %d" % (k * cost)] + poll
+    out.extend(copy(body, "%s_1" % head, (k - 1) * cost))
+    for i in range(1, k):
+        out.append(" def %s_%d(env, sb%s):" % (head, i, params))
+        out.extend(copy(body, "%s_%d" % (head, i + 1) if i + 1 < k else head,
+                        (k - 1 - i) * cost))
+    out.append(" def %sc(env, sb%s):" % (head, params))
+    out.extend(copy(orig, head + "c", 0))
+    lines[start:] = out
 
 
 def _scan(module):
