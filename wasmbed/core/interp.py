@@ -32,14 +32,18 @@ M64 = 0xFFFFFFFFFFFFFFFF
 S32 = 0x80000000
 S64 = 0x8000000000000000
 
-# kinds of special (frame-switching) operations
-SP_CALL = 0
-SP_CALL_IND = 1
-SP_RET = 2
-SP_RCALL = 3        # return_call: the callee's frame replaces the caller's
-SP_RCALL_IND = 4    # return_call_indirect
-SP_CALL_REF = 5     # call_ref: the callee is a reference in a register
-SP_RCALL_REF = 6    # return_call_ref
+# kinds of special (frame-switching) operations, the commonest first (the
+# executor tests them in this order); entries: see compile_function
+SP_RET1 = 0         # return with one result
+SP_CALLW = 1        # call of a wasm function known when compiled
+SP_RET0 = 2         # return without results
+SP_RET = 3          # return with several results
+SP_CALL = 4         # call of a host function known when compiled
+SP_CALL_IND = 5
+SP_CALL_REF = 6     # call_ref: the callee is a reference in a register
+SP_RCALL = 7        # return_call: the callee's frame replaces the caller's
+SP_RCALL_IND = 8    # return_call_indirect
+SP_RCALL_REF = 9    # return_call_ref (the tail calls: kind >= SP_RCALL)
 
 
 def _trap_oob():
@@ -451,10 +455,12 @@ class Compiled:
     """One function's closures for one instance. ``handlers``: None, or
     its try_tables as ``(start, end, clauses)`` (see Lowered.handlers)
     with each clause ``(kind, Tag or None, (pos, dst, save))``, or the
-    handler index a legacy delegate goes on from."""
+    handler index a legacy delegate goes on from. ``run`` is what the
+    executor loads when it enters or returns to a frame of it: ``(code,
+    specials, cost, template)``, one tuple read instead of four attributes."""
 
     __slots__ = ("code", "specials", "template", "nparams", "cost", "handlers",
-                 "inst")
+                 "inst", "run")
 
     def __init__(self, code, specials, template, nparams, handlers, inst):
         self.code = code
@@ -467,6 +473,7 @@ class Compiled:
         self.cost = frame_cost(nparams + len(template) - FRAME_SLOTS)
         self.handlers = handlers
         self.inst = inst
+        self.run = (code, specials, self.cost, template)
 
 
 # the closures that return ~k (frame switch k: see run_frames), shared by
@@ -564,24 +571,29 @@ def compile_function(inst, fn, meter=None):
         elif k == "select":
             code.append(_select(ins[1], ins[2], ins[3], ins[4], nxt))
         elif k == "call":
-            code.append(special((SP_CALL, inst.funcs[ins[1]], ins[2], ins[3], nxt,
-                                 (ins[2], nxt))))
+            f = inst.funcs[ins[1]]
+            code.append(special((SP_CALL if f.host is not None else SP_CALLW, f,
+                                 ins[2], ins[2] + ins[3], nxt, (ins[2], nxt), term)))
         elif k == "call_ind":
             code.append(special((SP_CALL_IND, inst.module.types[ins[1]],
-                                 inst.tables[ins[2]], ins[3], ins[4], ins[5], nxt,
-                                 (ins[4], nxt))))
+                                 inst.tables[ins[2]], ins[3], ins[4], ins[4] + ins[5],
+                                 nxt, (ins[4], nxt), term)))
         elif k == "ret":
-            code.append(special((SP_RET, ins[1])))
+            n = len(ins[1])
+            code.append(special((SP_RET1, ins[1][0]) if n == 1 else
+                                (SP_RET0,) if n == 0 else (SP_RET, ins[1])))
         elif k == "rcall":
-            code.append(special((SP_RCALL, inst.funcs[ins[1]], ins[2], ins[3])))
+            code.append(special((SP_RCALL, inst.funcs[ins[1]], ins[2], ins[2] + ins[3],
+                                 term)))
         elif k == "call_ref":
-            code.append(special((SP_CALL_REF, ins[1], ins[2], ins[3], nxt,
-                                 (ins[2], nxt))))
+            code.append(special((SP_CALL_REF, ins[1], ins[2], ins[2] + ins[3], nxt,
+                                 (ins[2], nxt), term)))
         elif k == "rcall_ref":
-            code.append(special((SP_RCALL_REF, ins[1], ins[2], ins[3])))
+            code.append(special((SP_RCALL_REF, ins[1], ins[2], ins[2] + ins[3], term)))
         elif k == "rcall_ind":
             code.append(special((SP_RCALL_IND, inst.module.types[ins[1]],
-                                 inst.tables[ins[2]], ins[3], ins[4], ins[5])))
+                                 inst.tables[ins[2]], ins[3], ins[4], ins[4] + ins[5],
+                                 term)))
         elif k == "gget":
             code.append(_gget(inst.globals[ins[2]], ins[1], nxt))
         elif k == "gset":
@@ -759,7 +771,8 @@ def execute(env, func, args):
 
 def run_frames(env, frames, comp, R, pc, inst, budget):
     """The executor's loop from frame (comp, R) at index pc, below it
-    `frames`; `budget` the stack bytes left. A Suspended raised on the
+    `frames`; `budget` the stack bytes left (inst: comp's instance, which
+    R[-1] names too). A Suspended raised on the
     way (a host function's Suspend, fuel running out in suspend mode)
     leaves with the frames frozen in it (resume() continues them).
 
@@ -771,11 +784,13 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
     and up to FRAME_CHUNK R. On a board a frame so costs its list and a
     pointer (about 50 bytes of heap), and a deep stack never needs one
     large block of heap (a list of 512 frames would need 2 KB in one
-    piece, which a fragmented heap may not have)."""
+    piece, which a fragmented heap may not have).
+
+    The loop keeps the current frame's (code, specials, cost) in locals
+    (Compiled.run) and nothing of its instance: a call site's entry holds
+    its instance's terminate flag, R[-1] the rest."""
     meter = env._fuel
-    code = comp.code
-    specials = comp.specials
-    term = inst.term
+    code, specials, cost, tmpl = comp.run
     while True:
         try:
             while True:
@@ -783,126 +798,94 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                     pc = code[pc](R)
                 sp = specials[~pc]
                 kind = sp[0]
-                if kind == SP_RET:
-                    slots = sp[1]
+                if kind == SP_RET1:
+                    v = R[sp[1]]
                     if len(frames) == 1:
                         if frames[0] is None:
-                            return [R[s] for s in slots]
+                            return [v]
                         frames = frames[0]
-                    vals = [R[s] for s in slots]
-                    budget += comp.cost
+                    budget += cost
                     R = frames.pop()
-                    comp = R[-1]
                     base, pc = R[-2]
-                    inst = comp.inst
-                    code = comp.code
-                    specials = comp.specials
-                    term = inst.term
-                    R[base:base + len(vals)] = vals
+                    code, specials, cost, tmpl = R[-1].run
+                    R[base] = v
                     continue
-                if kind == SP_CALL:
-                    f = sp[1]
-                    base = sp[2]
-                    nargs = sp[3]
-                    nxt = sp[4]
-                    ret = sp[5]
-                elif kind == SP_CALL_IND:
-                    ftype, table, islot, base, nargs, nxt, ret = sp[1:]
-                    f = table.callee(R[islot], ftype)
-                elif kind == SP_CALL_REF:
-                    f = R[sp[1]]
-                    if f is None:
-                        raise Trap(E.TRAP_NULL_FUNC_REF)
-                    base = sp[2]
-                    nargs = sp[3]
-                    nxt = sp[4]
-                    ret = sp[5]
+                if kind == SP_CALLW:
+                    _k, f, base, end, _n, ret, term = sp
+                    if term[0] is not None:
+                        _check_term(term)
+                    tail = False
+                elif kind <= SP_RET:
+                    # a return (SP_RET0, SP_RET): its frame is given back
+                    vals = [R[s] for s in sp[1]] if kind == SP_RET else ()
+                    budget += cost
+                    f = None
                 else:
-                    # a tail call: this frame gives way to the callee's
-                    if kind == SP_RCALL:
+                    # any other call: resolve the callee
+                    if kind == SP_CALL or kind == SP_RCALL:
                         f = sp[1]
                         base = sp[2]
-                        nargs = sp[3]
-                    elif kind == SP_RCALL_REF:
+                        end = sp[3]
+                    elif kind == SP_CALL_IND or kind == SP_RCALL_IND:
+                        f = sp[2].callee(R[sp[3]], sp[1])
+                        base = sp[4]
+                        end = sp[5]
+                    else:
                         f = R[sp[1]]
                         if f is None:
                             raise Trap(E.TRAP_NULL_FUNC_REF)
                         base = sp[2]
-                        nargs = sp[3]
-                    else:
-                        ftype, table, islot, base, nargs = sp[1:]
-                        f = table.callee(R[islot], ftype)
+                        end = sp[3]
+                    term = sp[-1]
                     if term[0] is not None:
                         _check_term(term)
-                    budget += comp.cost
+                    tail = kind >= SP_RCALL
+                    if tail:
+                        # this frame gives way to the callee's
+                        budget += cost
+                        cost = 0
+                    else:
+                        ret = sp[-2]
                     if f.host is not None:
-                        # a host callee's results are this frame's: return
                         saved = env.stack_used
                         env.stack_used = env.stack_size - budget + HOST_FRAME_COST
-                        env.instance = inst
+                        env.instance = R[-1].inst
                         try:
-                            res = _call_host(env, f, R[base:base + nargs])
+                            vals = _call_host(env, f, R[base:end])
                         finally:
                             env.stack_used = saved
-                        if len(frames) == 1:
-                            if frames[0] is None:
-                                return list(res)
-                            frames = frames[0]
-                        R = frames.pop()
-                        comp = R[-1]
-                        base, pc = R[-2]
-                        inst = comp.inst
-                        code = comp.code
-                        specials = comp.specials
-                        term = inst.term
-                        R[base:base + len(res)] = res
-                        continue
+                        if not tail:
+                            R[base:base + len(vals)] = vals
+                            pc = ret[1]
+                            continue
+                        f = None    # a host tail callee's results are this frame's
+                if f is not None:
+                    # enter wasm function f, its arguments R[base:end]
                     c = f.compiled if meter is None else meter.code.get(f)
                     if c is None:
                         c = compile_function(f.instance, f, meter)
-                    if c.cost > budget:
+                    if not tail:
+                        R[-2] = ret
+                        if len(frames) > FRAME_CHUNK:
+                            frames = [frames]
+                        frames.append(R)
+                    code, specials, cost, tmpl = c.run
+                    if cost > budget:
                         raise Trap(E.TRAP_STACK_EXHAUSTED)
-                    budget -= c.cost
-                    R = R[base:base + nargs] + c.template
-                    comp = c
-                    code = c.code
-                    specials = c.specials
-                    if f.instance is not inst:
-                        inst = f.instance
-                        term = inst.term
+                    budget -= cost
+                    R = R[base:end] + tmpl
                     pc = 0
                     continue
-                if term[0] is not None:
-                    _check_term(term)
-                if f.host is not None:
-                    saved = env.stack_used
-                    env.stack_used = env.stack_size - budget + HOST_FRAME_COST
-                    env.instance = inst
-                    try:
-                        res = _call_host(env, f, R[base:base + nargs])
-                    finally:
-                        env.stack_used = saved
-                    R[base:base + len(res)] = res
-                    pc = nxt
-                    continue
-                c = f.compiled if meter is None else meter.code.get(f)
-                if c is None:
-                    c = compile_function(f.instance, f, meter)
-                if c.cost > budget:
-                    raise Trap(E.TRAP_STACK_EXHAUSTED)
-                budget -= c.cost
-                R[-2] = ret
-                if len(frames) > FRAME_CHUNK:
-                    frames = [frames]
-                frames.append(R)
-                R = R[base:base + nargs] + c.template
-                comp = c
-                code = c.code
-                specials = c.specials
-                if f.instance is not inst:
-                    inst = f.instance
-                    term = inst.term
-                pc = 0
+                # return vals to the caller (its frame's cost given back)
+                if len(frames) == 1:
+                    if frames[0] is None:
+                        return list(vals)
+                    frames = frames[0]
+                R = frames.pop()
+                base, pc = R[-2]
+                code, specials, cost, tmpl = R[-1].run
+                if vals:
+                    R[base:base + len(vals)] = vals
         except UncaughtException as ex:
             # unwind to the innermost try_table that catches it, from the
             # raising op, or from the call it came through
@@ -912,10 +895,10 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                 k = sp[0]
                 # a tail call into a host function: this frame is gone,
                 # none of its handlers applies (at -1 is in no range)
-                at = (sp[4] if k == SP_CALL or k == SP_CALL_REF
+                at = (sp[4] if k == SP_CALL or k == SP_CALL_REF or k == SP_CALLW
                       else sp[6] if k == SP_CALL_IND else 0) - 1
             while True:
-                hs = comp.handlers
+                hs = R[-1].handlers
                 if hs is not None:
                     hit = _find_handler(hs, at, ex.exn)
                     if hit is not None:
@@ -932,18 +915,13 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                     if frames[0] is None:
                         raise
                     frames = frames[0]
-                budget += comp.cost
+                budget += cost
                 R = frames.pop()
-                comp = R[-1]
-                nxt = R[-2][1]
-                inst = comp.inst
-                code = comp.code
-                specials = comp.specials
-                term = inst.term
-                at = nxt - 1
+                code, specials, cost, tmpl = R[-1].run
+                at = R[-2][1] - 1
         except Suspended as s:
             from wasmbed.core.suspend import freeze
-            freeze(s, frames, comp, R, pc, inst)
+            freeze(s, frames, R[-1], R, pc, R[-1].inst)
             raise
         except WasmError:
             raise
