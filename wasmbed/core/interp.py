@@ -814,8 +814,21 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                     _k, f, base, end, _n, ret, term = sp
                     if term[0] is not None:
                         _check_term(term)
-                    tail = False
-                elif kind <= SP_RET:
+                    c = f.compiled if meter is None else meter.code.get(f)
+                    if c is None:
+                        c = compile_function(f.instance, f, meter)
+                    R[-2] = ret
+                    if len(frames) > FRAME_CHUNK:
+                        frames = [frames]
+                    frames.append(R)
+                    code, specials, cost, tmpl = c.run
+                    if cost > budget:
+                        raise Trap(E.TRAP_STACK_EXHAUSTED)
+                    budget -= cost
+                    R = R[base:end] + tmpl
+                    pc = 0
+                    continue
+                if kind <= SP_RET:
                     # a return (SP_RET0, SP_RET): its frame is given back
                     vals = [R[s] for s in sp[1]] if kind == SP_RET else ()
                     budget += cost
