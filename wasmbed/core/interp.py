@@ -288,36 +288,42 @@ for _o in (0x4E, 0x4F, 0x59, 0x5A, 0x66):
     _CMP_KIND[_o] = "ge"
 
 
-def _br_cmp(opid, a, b, tgt, cp, nxt, negate):
+def _br_cmp(opid, a, b, tgt, cp, nxt, negate, term=None):
     """Branch to tgt (after copies cp) when the comparison holds, or when
-    it fails if negate."""
+    it fails if negate. ``term``: a back edge's terminate flag (the branch
+    polls it when taken, for the loop header's poll it skips; never with
+    negate)."""
     kind = _CMP_KIND.get(opid)
     flip = _CMP_FLIP.get(opid, 0)
     if cp or kind is None or 0x5B <= opid <= _LAST_NUMERIC_CMP:
         f = N.BINOP[opid]
         want = 0 if negate else 1
 
-        def op(R):
+        def op(R, term=term):
             if (1 if f(R[a], R[b]) else 0) == want:
                 for d, s in cp:
                     R[d] = R[s]
+                if term is not None and term[0] is not None:
+                    _check_term(term)
                 return tgt
             return nxt
         return op
+    if term is not None:
+        return _br_cmp_poll(kind, flip, a, b, tgt, nxt, term)
     if negate:
         tgt, nxt = nxt, tgt
     if flip:
         if kind == "lt":
-            def op(R):
+            def op(R, flip=flip):
                 return tgt if (R[a] ^ flip) < (R[b] ^ flip) else nxt
         elif kind == "gt":
-            def op(R):
+            def op(R, flip=flip):
                 return tgt if (R[a] ^ flip) > (R[b] ^ flip) else nxt
         elif kind == "le":
-            def op(R):
+            def op(R, flip=flip):
                 return tgt if (R[a] ^ flip) <= (R[b] ^ flip) else nxt
         else:
-            def op(R):
+            def op(R, flip=flip):
                 return tgt if (R[a] ^ flip) >= (R[b] ^ flip) else nxt
         return op
     if kind == "eq":
@@ -338,6 +344,84 @@ def _br_cmp(opid, a, b, tgt, cp, nxt, negate):
     else:
         def op(R):
             return tgt if R[a] >= R[b] else nxt
+    return op
+
+
+def _br_cmp_poll(kind, flip, a, b, tgt, nxt, term):
+    # a back edge: poll when taken (the values past four as defaults, so
+    # that a MicroPython call of the closure needs no heap)
+    if flip:
+        if kind == "lt":
+            def op(R, flip=flip, term=term):
+                if (R[a] ^ flip) < (R[b] ^ flip):
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
+        elif kind == "gt":
+            def op(R, flip=flip, term=term):
+                if (R[a] ^ flip) > (R[b] ^ flip):
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
+        elif kind == "le":
+            def op(R, flip=flip, term=term):
+                if (R[a] ^ flip) <= (R[b] ^ flip):
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
+        else:
+            def op(R, flip=flip, term=term):
+                if (R[a] ^ flip) >= (R[b] ^ flip):
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
+        return op
+    if kind == "eq":
+        def op(R, term=term):
+            if R[a] == R[b]:
+                if term[0] is not None:
+                    _check_term(term)
+                return tgt
+            return nxt
+    elif kind == "ne":
+        def op(R, term=term):
+            if R[a] != R[b]:
+                if term[0] is not None:
+                    _check_term(term)
+                return tgt
+            return nxt
+    elif kind == "lt":
+        def op(R, term=term):
+            if R[a] < R[b]:
+                if term[0] is not None:
+                    _check_term(term)
+                return tgt
+            return nxt
+    elif kind == "gt":
+        def op(R, term=term):
+            if R[a] > R[b]:
+                if term[0] is not None:
+                    _check_term(term)
+                return tgt
+            return nxt
+    elif kind == "le":
+        def op(R, term=term):
+            if R[a] <= R[b]:
+                if term[0] is not None:
+                    _check_term(term)
+                return tgt
+            return nxt
+    else:
+        def op(R, term=term):
+            if R[a] >= R[b]:
+                if term[0] is not None:
+                    _check_term(term)
+                return tgt
+            return nxt
     return op
 
 
@@ -555,11 +639,18 @@ def compile_function(inst, fn, meter=None):
         elif k == "br":
             code.append(_br(ins[1], ins[2]))
         elif k == "br_if":
-            code.append(_br_if(ins[1], ins[2], ins[3], nxt))
+            if len(ins) > 4:
+                code.append(_br_poll_if(ins[1], ins[2], nxt, term, False))
+            else:
+                code.append(_br_if(ins[1], ins[2], ins[3], nxt))
         elif k == "br_ifz":
-            code.append(_br_ifz(ins[1], ins[2], ins[3], nxt))
+            if len(ins) > 4:
+                code.append(_br_poll_if(ins[1], ins[2], nxt, term, True))
+            else:
+                code.append(_br_ifz(ins[1], ins[2], ins[3], nxt))
         elif k == "br_cmp":
-            code.append(_br_cmp(ins[1], ins[2], ins[3], ins[4], ins[5], nxt, False))
+            code.append(_br_cmp(ins[1], ins[2], ins[3], ins[4], ins[5], nxt, False,
+                                term if len(ins) > 6 else None))
         elif k == "br_ncmp":
             code.append(_br_cmp(ins[1], ins[2], ins[3], ins[4], (), nxt, True))
         elif k == "br_table":
@@ -649,6 +740,27 @@ def _br(pos, cp):
 
     def op(R):
         return pos
+    return op
+
+
+def _br_poll_if(c, pos, nxt, term, zero):
+    """A back edge (to pos, past its loop header's poll) taken when R[c]
+    is not 0 (zero: when it is), polling the terminate flag when taken."""
+    if zero:
+        def op(R, term=term):
+            if R[c]:
+                return nxt
+            if term[0] is not None:
+                _check_term(term)
+            return pos
+        return op
+
+    def op(R, term=term):
+        if R[c]:
+            if term[0] is not None:
+                _check_term(term)
+            return pos
+        return nxt
     return op
 
 

@@ -721,9 +721,13 @@ def _f64_key(v):
 
 def _resolve(ir):
     """Replace Label objects in branch ops by target positions (in place),
-    then thread jumps: an unconditional branch without copies to a `ret`
-    becomes that `ret`, and one to a loop header's `poll` becomes a
-    `br_poll` that polls itself and skips the header."""
+    then thread jumps: an unconditional branch to a `ret` becomes that
+    `ret` (reading the sources of the branch's copies), one without copies
+    to a loop header's `poll` becomes a `br_poll` that polls itself and
+    skips the header, and a conditional branch without copies to a `poll`
+    skips it too, polling when taken (a trailing True: "br_if", "br_ifz",
+    "br_cmp"). Copies right before a `ret` fold into it (each position
+    keeps its meaning: a branch to a folded copy returns the same)."""
     for op in ir:
         k = op[0]
         if k == "br":
@@ -736,9 +740,32 @@ def _resolve(ir):
         elif k == "br_table":
             op[3] = tuple(None if t is None else (t[0].pos, t[1]) for t in op[3])
     for i, op in enumerate(ir):
-        if op[0] == "br" and not op[2]:
+        k = op[0]
+        if k == "br":
             target = ir[op[1]]
             if target[0] == "ret":
-                ir[i] = ["ret", target[1]]
-            elif target[0] == "poll":
+                ir[i] = ["ret", _through(op[2], target[1])]
+            elif target[0] == "poll" and not op[2]:
                 ir[i] = ["br_poll", op[1] + 1]
+        elif k == "br_if" or k == "br_ifz":
+            if not op[3] and ir[op[2]][0] == "poll":
+                op[2] += 1
+                op.append(True)
+        elif k == "br_cmp":
+            if not op[5] and ir[op[4]][0] == "poll":
+                op[4] += 1
+                op.append(True)
+    for i in range(len(ir) - 1, 0, -1):
+        if ir[i][0] == "ret" and ir[i - 1][0] == "copy":
+            ir[i - 1] = ["ret", _through(((ir[i - 1][1], ir[i - 1][2]),), ir[i][1])]
+
+
+def _through(cp, slots):
+    """The registers `slots` read after the copies cp ((dst, src) pairs,
+    in order) name before them."""
+    if not cp:
+        return slots
+    src = {}
+    for d, s in cp:
+        src[d] = src.get(s, s)
+    return tuple(src.get(x, x) for x in slots)
