@@ -515,6 +515,59 @@ def _store(M, fmt, mask, a, v, off, nxt):
     return op
 
 
+def _addshl(d, x, y, s, nxt):
+    # i32.add of an i32.shl by a constant (lower.py): an index scaled
+    def op(R, nxt=nxt):
+        R[d] = (R[x] + (R[y] << s)) & 0xFFFFFFFF
+        return nxt
+    return op
+
+
+# Loads and stores that compute their address (memory 0, 32-bit) from the
+# add or shift before them (lower.py): R[x] + (R[y] << s) (s 0 for an
+# add), wrapped to 32 bits, + off. The values past four are defaults, so
+# that a MicroPython call of the closure needs no heap.
+
+def _load_at(M, fmt, mask, d, off, x, y, s, nxt):
+    if mask:
+        def op(R, M=M, fmt=fmt, mask=mask, d=d, off=off, nxt=nxt):
+            try:
+                R[d] = _unpack_from(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF)
+                                    + off)[0] & mask
+            except Exception:
+                _trap_oob()
+            return nxt
+    else:
+        def op(R, M=M, fmt=fmt, d=d, off=off, nxt=nxt):
+            try:
+                R[d] = _unpack_from(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF)
+                                    + off)[0]
+            except Exception:
+                _trap_oob()
+            return nxt
+    return op
+
+
+def _store_at(M, fmt, mask, v, off, x, y, s, nxt):
+    if mask:
+        def op(R, M=M, fmt=fmt, mask=mask, v=v, off=off, nxt=nxt):
+            try:
+                _pack_into(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF) + off,
+                           R[v] & mask)
+            except Exception:
+                _trap_oob()
+            return nxt
+    else:
+        def op(R, M=M, fmt=fmt, v=v, off=off, nxt=nxt):
+            try:
+                _pack_into(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF) + off,
+                           R[v])
+            except Exception:
+                _trap_oob()
+            return nxt
+    return op
+
+
 # ---------------------------------------------------------------------------
 
 def _copies_op(cp, tgt):
@@ -636,6 +689,16 @@ def compile_function(inst, fn, meter=None):
             fmt, mask = STORE_FMT[ins[1]]
             M = mem if len(ins) == 5 else inst.memories[ins[5]]
             code.append(_store(M, fmt, mask, ins[2], ins[3], ins[4], nxt))
+        elif k == "load_add" or k == "load_idx":
+            fmt, mask = LOAD_FMT[ins[1]]
+            code.append(_load_at(mem, fmt, mask, ins[2], ins[3], ins[4], ins[5],
+                                 ins[6] if len(ins) > 6 else 0, nxt))
+        elif k == "store_add" or k == "store_idx":
+            fmt, mask = STORE_FMT[ins[1]]
+            code.append(_store_at(mem, fmt, mask, ins[2], ins[3], ins[4], ins[5],
+                                  ins[6] if len(ins) > 6 else 0, nxt))
+        elif k == "addshl":
+            code.append(_addshl(ins[1], ins[2], ins[3], ins[4], nxt))
         elif k == "br":
             code.append(_br(ins[1], ins[2]))
         elif k == "br_if":
