@@ -286,6 +286,7 @@ for _o in (0x4C, 0x4D, 0x57, 0x58, 0x65):
     _CMP_KIND[_o] = "le"
 for _o in (0x4E, 0x4F, 0x59, 0x5A, 0x66):
     _CMP_KIND[_o] = "ge"
+del _o
 
 
 def _br_cmp(opid, a, b, tgt, cp, nxt, negate, term=None):
@@ -309,7 +310,81 @@ def _br_cmp(opid, a, b, tgt, cp, nxt, negate, term=None):
             return nxt
         return op
     if term is not None:
-        return _br_cmp_poll(kind, flip, a, b, tgt, nxt, term)
+        # a back edge: poll when taken (the values past four as defaults,
+        # so that a MicroPython call of the closure needs no heap)
+        if flip:
+            if kind == "lt":
+                def op(R, flip=flip, term=term):
+                    if (R[a] ^ flip) < (R[b] ^ flip):
+                        if term[0] is not None:
+                            _check_term(term)
+                        return tgt
+                    return nxt
+            elif kind == "gt":
+                def op(R, flip=flip, term=term):
+                    if (R[a] ^ flip) > (R[b] ^ flip):
+                        if term[0] is not None:
+                            _check_term(term)
+                        return tgt
+                    return nxt
+            elif kind == "le":
+                def op(R, flip=flip, term=term):
+                    if (R[a] ^ flip) <= (R[b] ^ flip):
+                        if term[0] is not None:
+                            _check_term(term)
+                        return tgt
+                    return nxt
+            else:
+                def op(R, flip=flip, term=term):
+                    if (R[a] ^ flip) >= (R[b] ^ flip):
+                        if term[0] is not None:
+                            _check_term(term)
+                        return tgt
+                    return nxt
+            return op
+        if kind == "eq":
+            def op(R, term=term):
+                if R[a] == R[b]:
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
+        elif kind == "ne":
+            def op(R, term=term):
+                if R[a] != R[b]:
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
+        elif kind == "lt":
+            def op(R, term=term):
+                if R[a] < R[b]:
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
+        elif kind == "gt":
+            def op(R, term=term):
+                if R[a] > R[b]:
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
+        elif kind == "le":
+            def op(R, term=term):
+                if R[a] <= R[b]:
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
+        else:
+            def op(R, term=term):
+                if R[a] >= R[b]:
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
+        return op
     if negate:
         tgt, nxt = nxt, tgt
     if flip:
@@ -344,84 +419,6 @@ def _br_cmp(opid, a, b, tgt, cp, nxt, negate, term=None):
     else:
         def op(R):
             return tgt if R[a] >= R[b] else nxt
-    return op
-
-
-def _br_cmp_poll(kind, flip, a, b, tgt, nxt, term):
-    # a back edge: poll when taken (the values past four as defaults, so
-    # that a MicroPython call of the closure needs no heap)
-    if flip:
-        if kind == "lt":
-            def op(R, flip=flip, term=term):
-                if (R[a] ^ flip) < (R[b] ^ flip):
-                    if term[0] is not None:
-                        _check_term(term)
-                    return tgt
-                return nxt
-        elif kind == "gt":
-            def op(R, flip=flip, term=term):
-                if (R[a] ^ flip) > (R[b] ^ flip):
-                    if term[0] is not None:
-                        _check_term(term)
-                    return tgt
-                return nxt
-        elif kind == "le":
-            def op(R, flip=flip, term=term):
-                if (R[a] ^ flip) <= (R[b] ^ flip):
-                    if term[0] is not None:
-                        _check_term(term)
-                    return tgt
-                return nxt
-        else:
-            def op(R, flip=flip, term=term):
-                if (R[a] ^ flip) >= (R[b] ^ flip):
-                    if term[0] is not None:
-                        _check_term(term)
-                    return tgt
-                return nxt
-        return op
-    if kind == "eq":
-        def op(R, term=term):
-            if R[a] == R[b]:
-                if term[0] is not None:
-                    _check_term(term)
-                return tgt
-            return nxt
-    elif kind == "ne":
-        def op(R, term=term):
-            if R[a] != R[b]:
-                if term[0] is not None:
-                    _check_term(term)
-                return tgt
-            return nxt
-    elif kind == "lt":
-        def op(R, term=term):
-            if R[a] < R[b]:
-                if term[0] is not None:
-                    _check_term(term)
-                return tgt
-            return nxt
-    elif kind == "gt":
-        def op(R, term=term):
-            if R[a] > R[b]:
-                if term[0] is not None:
-                    _check_term(term)
-                return tgt
-            return nxt
-    elif kind == "le":
-        def op(R, term=term):
-            if R[a] <= R[b]:
-                if term[0] is not None:
-                    _check_term(term)
-                return tgt
-            return nxt
-    else:
-        def op(R, term=term):
-            if R[a] >= R[b]:
-                if term[0] is not None:
-                    _check_term(term)
-                return tgt
-            return nxt
     return op
 
 
@@ -477,6 +474,7 @@ STORE_FMT = {
     0x3A: ("<B", 0xFF), 0x3B: ("<H", 0xFFFF), 0x3C: ("<B", 0xFF),
     0x3D: ("<H", 0xFFFF), 0x3E: ("<I", M32),
 }
+del _F64_FMT
 
 
 def _load(M, fmt, mask, d, a, off, nxt):
@@ -515,76 +513,50 @@ def _store(M, fmt, mask, a, v, off, nxt):
     return op
 
 
-def _addshl(d, x, y, s, nxt):
-    # i32.add of an i32.shl by a constant (lower.py): an index scaled
-    def op(R, nxt=nxt):
-        R[d] = (R[x] + (R[y] << s)) & 0xFFFFFFFF
-        return nxt
-    return op
-
-
-# Loads and stores that compute their address (memory 0, 32-bit) from the
-# add or shift before them (lower.py): R[x] + (R[y] << s) (s 0 for an
-# add), wrapped to 32 bits, + off. The values past four are defaults, so
-# that a MicroPython call of the closure needs no heap.
-
-def _load_at(M, fmt, mask, d, off, x, y, s, nxt):
-    if mask:
-        def op(R, M=M, fmt=fmt, mask=mask, d=d, off=off, nxt=nxt):
+def _at(k, M, fmt, mask, r, off, x, y, s, nxt):
+    """Ops that compute an address (memory 0, 32-bit) from the add or
+    shift before them (lower.py): R[x] + (R[y] << s) (s 0 for an add),
+    wrapped to 32 bits, + off; k "load": into R[r], "store": R[r] there,
+    "addshl": the sum itself into R[r] (off, M unused). The values past
+    four are defaults, so that a MicroPython call of the closure needs no
+    heap."""
+    if k == "addshl":
+        def op(R, r=r, nxt=nxt):
+            R[r] = (R[x] + (R[y] << s)) & 0xFFFFFFFF
+            return nxt
+    elif k == "load":
+        if mask:
+            def op(R, M=M, fmt=fmt, mask=mask, r=r, off=off, nxt=nxt):
+                try:
+                    R[r] = _unpack_from(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF)
+                                        + off)[0] & mask
+                except Exception:
+                    _trap_oob()
+                return nxt
+        else:
+            def op(R, M=M, fmt=fmt, r=r, off=off, nxt=nxt):
+                try:
+                    R[r] = _unpack_from(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF)
+                                        + off)[0]
+                except Exception:
+                    _trap_oob()
+                return nxt
+    elif mask:
+        def op(R, M=M, fmt=fmt, mask=mask, r=r, off=off, nxt=nxt):
             try:
-                R[d] = _unpack_from(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF)
-                                    + off)[0] & mask
+                _pack_into(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF) + off,
+                           R[r] & mask)
             except Exception:
                 _trap_oob()
             return nxt
     else:
-        def op(R, M=M, fmt=fmt, d=d, off=off, nxt=nxt):
-            try:
-                R[d] = _unpack_from(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF)
-                                    + off)[0]
-            except Exception:
-                _trap_oob()
-            return nxt
-    return op
-
-
-def _store_at(M, fmt, mask, v, off, x, y, s, nxt):
-    if mask:
-        def op(R, M=M, fmt=fmt, mask=mask, v=v, off=off, nxt=nxt):
+        def op(R, M=M, fmt=fmt, r=r, off=off, nxt=nxt):
             try:
                 _pack_into(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF) + off,
-                           R[v] & mask)
+                           R[r])
             except Exception:
                 _trap_oob()
             return nxt
-    else:
-        def op(R, M=M, fmt=fmt, v=v, off=off, nxt=nxt):
-            try:
-                _pack_into(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF) + off,
-                           R[v])
-            except Exception:
-                _trap_oob()
-            return nxt
-    return op
-
-
-# ---------------------------------------------------------------------------
-
-def _copies_op(cp, tgt):
-    if not cp:
-        return None
-    if len(cp) == 1:
-        d0, s0 = cp[0]
-
-        def op(R):
-            R[d0] = R[s0]
-            return tgt
-        return op
-
-    def op(R):
-        for d, s in cp:
-            R[d] = R[s]
-        return tgt
     return op
 
 
@@ -621,14 +593,10 @@ _SWITCH_OPS = []
 def _switch_op(k):
     ops = _SWITCH_OPS
     while len(ops) <= k:
-        ops.append(_returns(~len(ops)))
+        def op(R, r=~len(ops)):
+            return r
+        ops.append(op)
     return ops[k]
-
-
-def _returns(r):
-    def op(R):
-        return r
-    return op
 
 
 def compile_function(inst, fn, meter=None):
@@ -691,26 +659,20 @@ def compile_function(inst, fn, meter=None):
             code.append(_store(M, fmt, mask, ins[2], ins[3], ins[4], nxt))
         elif k == "load_add" or k == "load_idx":
             fmt, mask = LOAD_FMT[ins[1]]
-            code.append(_load_at(mem, fmt, mask, ins[2], ins[3], ins[4], ins[5],
-                                 ins[6] if len(ins) > 6 else 0, nxt))
+            code.append(_at("load", mem, fmt, mask, ins[2], ins[3], ins[4], ins[5],
+                            ins[6] if len(ins) > 6 else 0, nxt))
         elif k == "store_add" or k == "store_idx":
             fmt, mask = STORE_FMT[ins[1]]
-            code.append(_store_at(mem, fmt, mask, ins[2], ins[3], ins[4], ins[5],
-                                  ins[6] if len(ins) > 6 else 0, nxt))
+            code.append(_at("store", mem, fmt, mask, ins[2], ins[3], ins[4], ins[5],
+                            ins[6] if len(ins) > 6 else 0, nxt))
         elif k == "addshl":
-            code.append(_addshl(ins[1], ins[2], ins[3], ins[4], nxt))
+            code.append(_at(k, None, None, 0, ins[1], 0, ins[2], ins[3], ins[4], nxt))
         elif k == "br":
             code.append(_br(ins[1], ins[2]))
         elif k == "br_if":
-            if len(ins) > 4:
-                code.append(_br_poll_if(ins[1], ins[2], nxt, term, False))
-            else:
-                code.append(_br_if(ins[1], ins[2], ins[3], nxt))
+            code.append(_br_if(ins[1], ins[2], ins[3], nxt))
         elif k == "br_ifz":
-            if len(ins) > 4:
-                code.append(_br_poll_if(ins[1], ins[2], nxt, term, True))
-            else:
-                code.append(_br_ifz(ins[1], ins[2], ins[3], nxt))
+            code.append(_br_ifz(ins[1], ins[2], ins[3], nxt))
         elif k == "br_cmp":
             code.append(_br_cmp(ins[1], ins[2], ins[3], ins[4], ins[5], nxt, False,
                                 term if len(ins) > 6 else None))
@@ -798,32 +760,20 @@ def _poll(term, nxt):
 
 
 def _br(pos, cp):
-    if cp:
-        return _copies_op(cp, pos)
-
-    def op(R):
-        return pos
-    return op
-
-
-def _br_poll_if(c, pos, nxt, term, zero):
-    """A back edge (to pos, past its loop header's poll) taken when R[c]
-    is not 0 (zero: when it is), polling the terminate flag when taken."""
-    if zero:
-        def op(R, term=term):
-            if R[c]:
-                return nxt
-            if term[0] is not None:
-                _check_term(term)
+    if not cp:
+        def op(R):
             return pos
-        return op
+    elif len(cp) == 1:
+        d0, s0 = cp[0]
 
-    def op(R, term=term):
-        if R[c]:
-            if term[0] is not None:
-                _check_term(term)
+        def op(R):
+            R[d0] = R[s0]
             return pos
-        return nxt
+    else:
+        def op(R):
+            for d, s in cp:
+                R[d] = R[s]
+            return pos
     return op
 
 

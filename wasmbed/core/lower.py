@@ -726,12 +726,12 @@ def lower_function(module, func, fuel=None):
                 emit(["generic", op, d, tuple(srcs), ins[1:]])
         else:
             raise ValueError("cannot lower %s" % O.NAME[op])
+    _resolve(ir, lambda: const_slot(O.I32_CONST, 0, (O.I32_CONST, 0)))
     maxh = state["maxh"]
     template = [zero_of(t) for t in func.locals]
     template.extend([None] * maxh)
     template.extend(reversed(consts))
     template.extend([None] * FRAME_SLOTS)
-    _resolve(ir)
     hs = None
     if handlers:
         out = []
@@ -765,15 +765,17 @@ def _f64_key(v):
     return struct.pack("<d", v)
 
 
-def _resolve(ir):
+def _resolve(ir, zero):
     """Replace Label objects in branch ops by target positions (in place),
     then thread jumps: an unconditional branch to a `ret` becomes that
     `ret` (reading the sources of the branch's copies), one without copies
     to a loop header's `poll` becomes a `br_poll` that polls itself and
     skips the header, and a conditional branch without copies to a `poll`
-    skips it too, polling when taken (a trailing True: "br_if", "br_ifz",
-    "br_cmp"). Copies right before a `ret` fold into it (each position
-    keeps its meaning: a branch to a folded copy returns the same)."""
+    skips it too, as a `br_cmp` with a trailing True that polls when taken
+    (a `br_if` / `br_ifz` as i32.ne / i32.eq against the zero constant
+    register zero() names). Copies right before a `ret` fold into it (each
+    position keeps its meaning: a branch to a folded copy returns the
+    same)."""
     for op in ir:
         k = op[0]
         if k == "br":
@@ -790,28 +792,25 @@ def _resolve(ir):
         if k == "br":
             target = ir[op[1]]
             if target[0] == "ret":
-                ir[i] = ["ret", _through(op[2], target[1])]
+                slots = target[1]
+                if op[2]:
+                    # the registers the ret reads, named before the copies
+                    src = {}
+                    for d, s in op[2]:
+                        src[d] = src.get(s, s)
+                    slots = tuple(src.get(x, x) for x in slots)
+                ir[i] = ["ret", slots]
             elif target[0] == "poll" and not op[2]:
                 ir[i] = ["br_poll", op[1] + 1]
         elif k == "br_if" or k == "br_ifz":
             if not op[3] and ir[op[2]][0] == "poll":
-                op[2] += 1
-                op.append(True)
+                ir[i] = ["br_cmp", 0x47 if k == "br_if" else 0x46, op[1], zero(),
+                         op[2] + 1, (), True]
         elif k == "br_cmp":
             if not op[5] and ir[op[4]][0] == "poll":
                 op[4] += 1
                 op.append(True)
     for i in range(len(ir) - 1, 0, -1):
-        if ir[i][0] == "ret" and ir[i - 1][0] == "copy":
-            ir[i - 1] = ["ret", _through(((ir[i - 1][1], ir[i - 1][2]),), ir[i][1])]
-
-
-def _through(cp, slots):
-    """The registers `slots` read after the copies cp ((dst, src) pairs,
-    in order) name before them."""
-    if not cp:
-        return slots
-    src = {}
-    for d, s in cp:
-        src[d] = src.get(s, s)
-    return tuple(src.get(x, x) for x in slots)
+        cp = ir[i - 1]
+        if ir[i][0] == "ret" and cp[0] == "copy":
+            ir[i - 1] = ["ret", tuple(cp[2] if x == cp[1] else x for x in ir[i][1])]
