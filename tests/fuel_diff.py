@@ -7,7 +7,7 @@ every instantiation metered (FUEL units each) and returns
 """
 import io
 
-from wasmbed.wast_exec import ExecRunner, SPEC_STACK_SIZE
+from wasmbed.wast import ExecRunner, SPEC_STACK_SIZE
 from wasmbed.runtime import ExecEnv, LoadedModule
 from wasmbed.core.errors import WasmError
 from wasmbed.core.instance import WasmFunction, HostFunction
@@ -39,7 +39,7 @@ class FuelRunner(ExecRunner):
         ext = inst.core.exports.get(action["field"])
         if action["type"] != "invoke" or not isinstance(ext, (WasmFunction, HostFunction)):
             return ExecRunner.do_action(self, action)
-        from wasmbed.wast_exec import parse_value
+        from wasmbed.wast import parse_value
         args = [parse_value(a) for a in action.get("args", ())]
         env = ExecEnv(inst, SPEC_STACK_SIZE)
         env.set_fuel(FUEL)

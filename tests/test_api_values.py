@@ -98,12 +98,84 @@ def test_an_f32_of_1e40_is_inf_on_every_path(echo):
 
 
 def test_ints_for_floats_are_their_nearest_float(echo, reference):
-    # wasmtime-py refuses ints here; wasmbed takes them as float(v)
+    # wasmtime-py refuses ints here; wasmbed takes them rounded once
     for v in (3, -7, 2**60 + 1, 2**200):
         for ty in ("f32", "f64"):
             assert same(echo.call(ty, v), reference(ty, float(v))), (ty, v)
     assert echo.call("f32", 10**400) == math.inf
     assert echo.call("f64", -10**400) == -math.inf
+
+
+# f32.demote_f64, f32.convert_i64_s and f64.convert_i64_s in wasmtime: the
+# oracle for what an API float or int becomes
+CONVERT = """(module
+  (func (export "demote") (param f64) (result f32) local.get 0 f32.demote_f64)
+  (func (export "f32_of_i64") (param i64) (result f32) local.get 0 f32.convert_i64_s)
+  (func (export "f64_of_i64") (param i64) (result f64) local.get 0 f64.convert_i64_s))"""
+HUGE_FLOATS = [1e300, -1e300, 1e39, -3.4028235677973366e38, 3.4028234663852886e38,
+               1.1754943508222875e-38, 1e-46, 2.0**-150, float("nan")]
+# ints where rounding through an f64 first (double rounding) would be off
+ROUNDED_ONCE = [2**60 + 2**36 + 1, -(2**60 + 2**36 + 1), 2**54 + 2**30 + 1,
+                2**63 - 1, -2**63, 2**53 + 1, -(2**53 + 1), 16777217]
+
+
+@pytest.fixture(scope="module")
+def convert():
+    store = wasmtime.Store()
+    inst = wasmtime.Instance(store, wasmtime.Module(store.engine, CONVERT), [])
+
+    def call(name, v):
+        return inst.exports(store)[name](store, v)
+    return call
+
+
+def test_an_f32_beyond_its_range_is_what_f32_demote_f64_gives(echo, convert):
+    # 1e300 as an f32 is inf, as the instruction gives, on every path in
+    f = echo.lookup_function("f32")
+    for v in HUGE_FLOATS:
+        want = convert("demote", v)
+        assert same(echo.call("f32", v), want), v
+        assert same(echo.create_exec_env().call(f, v), want), v
+
+
+def test_a_host_functions_f32_result_is_demoted_too(mode, convert):
+    wat = """(module (import "h" "f" (func $f (result f32)))
+      (func (export "g") (result f32) call $f))"""
+    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode))
+    for v in HUGE_FLOATS:
+        inst = rt.instantiate(rt.load(wasmtime.wat2wasm(wat)), imports={
+            "h": {"f": wasmbed.host_function("", "f", lambda env, v=v: v)}})
+        assert same(inst.call("g"), convert("demote", v)), v
+
+
+def test_an_int_for_a_float_is_rounded_once(echo, convert):
+    for v in ROUNDED_ONCE:
+        assert same(echo.call("f32", v), convert("f32_of_i64", v)), v
+        assert same(echo.call("f64", v), convert("f64_of_i64", v)), v
+
+
+def test_an_int_past_64_bits_is_rounded_once(echo, convert):
+    # v * 2**k rounds as v does, scaled: k is exact while in range
+    for v in ROUNDED_ONCE:
+        for k in (1, 40, 64):
+            assert same(echo.call("f32", v << k),
+                        convert("f32_of_i64", v) * 2.0**k), (v, k)
+            assert same(echo.call("f64", v << k),
+                        convert("f64_of_i64", v) * 2.0**k), (v, k)
+    assert echo.call("f32", 2**128) == math.inf
+    assert echo.call("f32", -(2**128 - 2**103)) == -math.inf   # the halfway point
+    assert echo.call("f32", 2**128 - 2**103 - 1) == 3.4028234663852886e38
+    assert echo.call("f64", 2**1024) == math.inf
+
+
+def test_the_wasmtime_layer_converts_the_same(convert):
+    from wasmbed import wasmtime as wt
+    for v in HUGE_FLOATS:
+        assert same(wt.Val.f32(v).value, convert("demote", v)), v
+    store = wt.Store()
+    inst = wt.Instance(store, wt.Module(store.engine, wasmtime.wat2wasm(ECHO)), [])
+    for v in HUGE_FLOATS:
+        assert same(inst.exports(store)["f32"](store, v), convert("demote", v)), v
 
 
 @pytest.mark.parametrize("ty", sorted(NOT_NUMBERS))

@@ -183,7 +183,7 @@ def test_python_dash_m_entry_point(wasm):
 
 
 def test_wast_converts_a_wast_file_when_a_converter_is_installed(capsys, tmp_path):
-    from wasmbed.wast import _find_tool
+    from wasmbed.wast.script import _find_tool
     if not (_find_tool("wasm-tools") or _find_tool("wast2json")):
         pytest.skip("neither wasm-tools nor wast2json is installed")
     path = tmp_path / "mini.wast"

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from wasmbed.core.decode import decode_module
-from wasmbed.core.errors import MalformedModule
+from wasmbed.core.errors import InvalidModule, MalformedModule
 from wasmbed.core.validate import validate_module
 
 SPEC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -47,6 +47,41 @@ def test_lazy_bodies_read_as_eager(path):
         assert a.body is not a.body       # a fresh list per read
         assert (a.locals, a.offset) == (b.locals, b.offset)
     assert [d.init for d in lazy.datas] == [d.init for d in eager.datas]
+
+
+@pytest.mark.parametrize("path", modules(("call_indirect", "left-to-right",
+                                           "exports")))
+def test_lazy_export_names_read_as_eager(path):
+    data, eager = decoded(path, lazy=False)
+    if eager is None:
+        return
+    for lazy in (decode_module(memoryview(data), threads=False, lazy=True),
+                 decode_module(data, threads=False, trusted=True)):
+        names = [e.name for e in eager.exports]
+        if names:       # left in the input
+            assert type(lazy.exports.names) is not list
+        assert list(lazy.exports.names) == names
+        assert [(e.name, e.kind, e.index) for e in lazy.exports] == \
+            [(e.name, e.kind, e.index) for e in eager.exports]
+        for i, n in enumerate(names):
+            assert lazy.exports.names.index(n) == names.index(n) <= i
+        with pytest.raises(ValueError):
+            lazy.exports.names.index("no such export \u00e9")
+
+
+def test_a_trusted_module_validates_all_but_its_bodies():
+    wasmtime = pytest.importorskip("wasmtime")
+    # a body that does not type-check (no i32 left), in a binary that decodes
+    bad = wasmtime.wat2wasm('(module (func (export "f") (result i32) nop))')
+    with pytest.raises(InvalidModule):
+        validate_module(decode_module(bad, lazy=True))
+    m = decode_module(bad, trusted=True)
+    validate_module(m, bodies=False)
+    assert m.validated
+    # the rest is still checked: a start function with a result
+    worse = wasmtime.wat2wasm('(module (func $s (result i32) i32.const 0) (start $s))')
+    with pytest.raises(InvalidModule, match="start function"):
+        validate_module(decode_module(worse, trusted=True), bodies=False)
 
 
 @pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])

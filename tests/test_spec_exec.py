@@ -13,7 +13,7 @@ import os
 import pytest
 
 from suites import needs_spec, spec_dirs
-from wasmbed.wast_exec import ExecRunner
+from wasmbed.wast import ExecRunner
 
 SCRIPTS = [(p, d) for p in ("core", "simd", "threads") for d in spec_dirs(p)]
 ENGINES = {"interp": "wasmbed.core.interp", "fast": "wasmbed.core.fast"}

@@ -19,7 +19,7 @@ import os
 import pytest
 
 from suites import needs_spec, SPEC_JSON
-from wasmbed.wast_exec import ExecRunner
+from wasmbed.wast import ExecRunner
 
 PASSING = [
     "legacy-rethrow", "legacy-throw", "legacy-try_catch", "legacy-try_delegate",

@@ -42,7 +42,7 @@ def cmd_inspect(args):
 
 
 def cmd_wast(args):
-    from wasmbed.wast_exec import ExecRunner as Runner
+    from wasmbed.wast import ExecRunner as Runner
     only = None
     if args.only:
         only = [k.strip() for k in args.only.split(",") if k.strip()]

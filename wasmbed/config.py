@@ -14,7 +14,10 @@ MODULE_METADATA_FACTOR = 2
 # host, so their defaults keep a hostile module from exhausting host RAM
 # even in system mode: 10M elements are 80 MB of list on a 64-bit host,
 # 20M across all tables 160 MB. Counts follow wasmtime's defaults.
-DEFAULT_MAX_TABLE_ELEMENTS = 10 * 1000 * 1000
+# max_table_elements' default is the cap core/table.py gives a table made
+# without store limits (MAX_TABLE_ELEMS, 10,000,000): one number, defined
+# on the engine side, which cannot import this module (the import rule).
+from wasmbed.core.table import MAX_TABLE_ELEMS as DEFAULT_MAX_TABLE_ELEMENTS  # noqa: E402
 DEFAULT_MAX_TOTAL_TABLE_ELEMENTS = 20 * 1000 * 1000
 DEFAULT_MAX_INSTANCES = 10000
 DEFAULT_MAX_TABLES = 10000

@@ -1,15 +1,18 @@
-"""The embedding API: Runtime, loaded modules, instances and exec envs.
+"""The embedding API: Runtime, loaded modules and instances.
 
 See ARCHITECTURE.md section 8. Values cross this API the way wasmtime-py
 passes them: i32/i64 as signed ints, f32/f64 as floats, externref as any
 Python object (None is null), funcref as a function object or None.
+
+Behind it, each in its own module loaded on first use: import resolution
+(wasmbed/linking.py), WASI and wasi-threads (wasmbed/wasi_bind.py) and
+what pool mode charges (wasmbed/pool_policy.py, where INSTANCE_CHARGE and
+the other per-instance charges now live).
 """
 
-import struct
 import sys
 
-from wasmbed.config import RuntimeConfig, MODULE_METADATA_FACTOR, NativeSymbol
-from wasmbed.core.account import Account
+from wasmbed.config import RuntimeConfig, NativeSymbol
 from wasmbed.core import errors as E
 from wasmbed.core import numeric as _N
 from wasmbed.core.errors import Trap, LinkError, ThreadLimit, HostOutOfMemory
@@ -19,11 +22,9 @@ from wasmbed.core.instance import (instantiate as _instantiate, HostFunction,
                                    WasmFunction)
 from wasmbed.core.memory import HeapBacking, PoolBacking, VMBacking, Memory
 from wasmbed.core.limits import StoreLimits
-from wasmbed.core.table import Table, Global
-from wasmbed.core.module import FuncType, I32, I64, F32, F64
-from wasmbed.core import interp
-from wasmbed.values import to_internal, from_internal, M32, M64
-from wasmbed.natives import native_function
+from wasmbed.core.table import Table
+from wasmbed.core.module import I64, F64
+from wasmbed.values import to_internal, from_internal, M32
 
 TYPE_CHECKING = False   # the type checker's constant: no import at run time
 if TYPE_CHECKING:
@@ -36,24 +37,6 @@ LAZY_BODIES = sys.implementation.name == "micropython"
 if False:   # type checkers only (MicroPython has no typing module)
     from typing import Any, Callable
     from wasmbed.extern_types import ExternType
-
-# Pool charges (bytes) for per-instance structures whose count the module
-# controls; they bound what a hostile module can make the host allocate.
-INSTANCE_CHARGE = 256
-GLOBAL_CHARGE = 16
-FUNC_CHARGE = 128     # a WasmFunction and its slot: 119 measured
-ELEM_REF_CHARGE = 8
-
-
-class _Store:
-    """What instantiation needs from the runtime: where bytes come from,
-    and the store limits (set by the Runtime)."""
-
-    def __init__(self, mem_backing, table_backing):
-        self.mem_backing = mem_backing
-        self.table_backing = table_backing
-        self.on_shared_memory = None
-        self.limits = None
 
 
 class Runtime:
@@ -71,33 +54,27 @@ class Runtime:
         self.config = config
         self._platform = config.platform
         self.pool = None
-        charge = config.charge_host_memory
-        if charge is None:
-            charge = sys.implementation.name != "micropython"
-        self._charge_host = bool(charge)
+        # The store core/instance.py instantiates into is the runtime
+        # itself: where memories' and tables' bytes come from
+        # (``mem_backing``, ``table_backing``: None for the heap), the
+        # shared-memory hook and the store limits.
+        self.store = self
+        self.mem_backing = self.table_backing = None  # type: Any
+        # pool mode: host memory charged at its measured rates (pool_policy)
+        self._charge_host = False
         if config.mem_alloc_type == "pool":
-            from wasmbed.pool_alloc import Pool
-            buf = config.heap_buf
-            if buf is None:
-                try:
-                    buf = bytearray(config.heap_size)  # type: ignore[arg-type]
-                except MemoryError:
-                    raise HostOutOfMemory("runtime", "a pool of %d bytes"
-                                          % config.heap_size)  # type: ignore[str-format]
-            mutex = None
-            if self._platform is not None and hasattr(self._platform, "mutex_new"):
-                mutex = self._platform.mutex_new()
-            self.pool = Pool(buf, mutex)
-            backing = PoolBacking(self.pool)
-            self.store = _Store(backing, backing)
+            from wasmbed import pool_policy
+            self.pool = pool_policy.new_pool(config, self._platform)
+            self._charge_host = pool_policy.charges_host(config)
+            self.mem_backing = self.table_backing = PoolBacking(self.pool)
         else:
             plat = self.platform
             if getattr(plat, "HAS_VM", False):
-                self.store = _Store(VMBacking(plat), None)
+                self.mem_backing = VMBacking(plat)
             else:
-                self.store = _Store(HeapBacking(), None)
-        self.store.on_shared_memory = self._init_shared_memory
-        self.store.limits = StoreLimits(
+                self.mem_backing = HeapBacking()
+        self.on_shared_memory = self._init_shared_memory
+        self.limits = StoreLimits(
             config.max_memory_size, config.max_table_elements,
             config.max_total_table_elements, config.max_instances,
             config.max_tables, config.max_memories)
@@ -117,12 +94,17 @@ class Runtime:
         mode = config.mode
         if mode is None:
             mode = "interp" if sys.implementation.name == "micropython" else "fast"
-        engine = interp
-        if mode == "fast":
-            try:
-                from wasmbed.core import fast as engine  # type: ignore[no-redef]
-            except ImportError:
-                mode = "interp"
+        engine = None  # type: Any
+        try:
+            if mode == "fast":
+                try:
+                    from wasmbed.core import fast as engine
+                except ImportError:
+                    mode = "interp"
+            if engine is None:      # imported only when used: an AOT-only
+                engine = _interp()  # board saves its 4 KB of heap
+        except MemoryError:         # the tier's code does not fit
+            raise HostOutOfMemory("runtime", "the %s tier" % mode)
         self.mode = mode
         self.engine = engine
 
@@ -195,31 +177,27 @@ class Runtime:
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError("load() needs bytes")
+        return self._load(data, False)
+
+    def _load(self, data, known_valid):
+        """load(); ``known_valid``: the binary is an AOT module's, whose
+        bodies were validated when it was compiled (they are not decoded)."""
         cache = None
         if self.config.cache_dir is not None:
             from wasmbed.code_cache import CodeCache
             if type(data) is not bytes:   # bodies are decoded from it later
                 data = bytes(data)
             cache = CodeCache(self.config.cache_dir, data)
-        trusted = cache is not None and cache.validated
+        trusted = known_valid or (cache is not None and cache.validated)
         acct = None
         if self.pool is not None:
-            acct = Account(self.pool)
-            block = acct.charge(len(data), "the module binary")
-            self.pool.view(block, len(data))[:] = data
-        charging = acct is not None and self._charge_host
-        if charging:
-            from wasmbed.core import host_charge
+            from wasmbed import pool_policy
+            acct, decoding = pool_policy.charge_load(self.pool,
+                                                     self._charge_host, data)
         term = [None]
         self._terms.append(term)
         try:
             try:
-                if acct is not None and not charging:
-                    acct.charge(len(data) * MODULE_METADATA_FACTOR,
-                                "the decoded module")
-                if charging and acct is not None:
-                    what = "decoding the module"
-                    decoding = acct.charge(host_charge.load_cost(len(data)), what)
                 # lazily, the input is read in place: through a memoryview
                 # slices of it (br_table labels) are views, not copies
                 module = decode_module(memoryview(data) if LAZY_BODIES and
@@ -227,7 +205,7 @@ class Runtime:
                                        lazy=LAZY_BODIES, trusted=trusted)
                 _poll(term)
                 if trusted:
-                    module.validated = True
+                    validate_module(module, term, bodies=False)
                 else:
                     validate_module(module, term)
                     _poll(term)
@@ -236,29 +214,27 @@ class Runtime:
                 module.code_cache = cache
             except MemoryError:
                 raise HostOutOfMemory("load", "a module of %d bytes" % len(data))
-            if charging and acct is not None:
-                acct.resize(decoding, host_charge.load_cost(len(data), False),
-                            what)
-                acct.charge(host_charge.decoded_locals_cost(module),
-                            "the module's locals")
-                module.host_account = acct
+            if acct is not None:
+                pool_policy.settle_load(acct, self._charge_host, decoding,
+                                        module, len(data))
         except BaseException:
             if acct is not None:
                 acct.release()
             raise
         finally:
             self._forget_term(term)
-        lm = LoadedModule(self, module, acct)
-        lm._binary = data     # a snapshot names its module by its crc32
-        return lm
+        return LoadedModule(self, module, acct, data)
 
     def load_aot(self, aot: "Any") -> "LoadedModule":
         """Load a module written by ``wasmbed compile`` (an imported Python
         module, or any object with WASM and BINDERS) -> LoadedModule whose
         functions run from the precompiled code, with no translation and no
         compile()/exec() on this host. The runtime's tier must be "fast".
-        Raises MalformedModule/InvalidModule if the embedded binary is bad,
-        ValueError if `aot` is not an AOT module."""
+        The embedded binary's function bodies are not decoded or validated
+        again (they were when it was compiled, and an AOT module is Python
+        code the host trusts anyway); the rest of it is. Raises
+        MalformedModule/InvalidModule if that is bad, ValueError if `aot`
+        is not an AOT module."""
         wasm = getattr(aot, "WASM", None)
         binders = getattr(aot, "BINDERS", None)
         if wasm is None or binders is None:
@@ -271,9 +247,9 @@ class Runtime:
             raise ValueError(E.MSG_AOT_FLOAT_MODE % (made, here, here))
         if isinstance(wasm, tuple):
             wasm = b"".join(wasm)
-        mod = self.load(wasm)
+        mod = self._load(wasm, True)
         from wasmbed.core import fast
-        fast.install(mod.module, binders)
+        fast.install(mod.module, binders, getattr(aot, "GROUP", 0))
         return mod
 
     def register(self, name: "str", instance: "Instance") -> "None":
@@ -351,32 +327,36 @@ class Runtime:
         return restore(self, module, snapshot, imports, wasi)
 
     def _make(self, module, stack_size, heap_size, wasi, imports, fuel, start):
+        # instantiate() and restore(): the WASI context and the cluster
+        # (wasi_bind.py), then the Instance; host MemoryErrors become
+        # HostOutOfMemory
         if stack_size is None:
             stack_size = self.config.default_stack_size
         if fuel is not None:
             from wasmbed.core.fuel import check_fuel_args
             check_fuel_args(fuel, "trap")
         wasi_obj = None
-        owns_wasi = True
+        owned = True
         if wasi is not None:
             try:
-                from wasmbed.wasi import Wasi
-                if isinstance(wasi, Wasi):   # shared: its owner closes it
-                    wasi_obj = wasi
-                    owns_wasi = False
-                else:
-                    wasi_obj = Wasi(wasi, self.platform)
-            except MemoryError:
+                from wasmbed.wasi_bind import context
+            except MemoryError:     # the module itself does not fit
                 raise HostOutOfMemory("instantiate", "WASI")
+            wasi_obj, owned = context(wasi, self.platform)
         cluster = None
         if any(imp.module == "wasi" and imp.name == "thread-spawn"
                for imp in module.module.imports):
-            cluster = self._new_cluster(module, stack_size, heap_size, imports,
-                                        wasi_obj)
+            from wasmbed.wasi_bind import new_cluster
+
+            def thread_instance(c, thread_fuel):
+                return Instance(self, module, stack_size, imports, wasi_obj,
+                                heap_size, thread_fuel, cluster=c, main=False)
+            cluster = new_cluster(self, thread_instance)
         try:
             try:
-                inst = self._instantiate(module, stack_size, heap_size, imports,
-                                         wasi_obj, cluster, fuel, start)
+                return Instance(self, module, stack_size, imports, wasi_obj,
+                                heap_size, fuel, start, cluster,
+                                owns_wasi=owned)
             except MemoryError:
                 raise HostOutOfMemory("instantiate")
             except E.PoolExhausted:
@@ -385,151 +365,9 @@ class Runtime:
                 # system mode: no pool, the host's own allocation failed
                 raise HostOutOfMemory("instantiate", "linear memory or table")
         except BaseException:
-            if wasi_obj is not None and owns_wasi:
+            if wasi_obj is not None and owned:
                 wasi_obj.close()
             raise
-        inst._owns_wasi = True
-        inst._wasi_shared = not owns_wasi
-        return inst
-
-    def _new_cluster(self, module, stack_size, heap_size, imports, wasi_obj):
-        from wasmbed.core.cluster import Cluster
-        holder = []
-
-        def new_instance():
-            # a thread spawned from a metered exec env gets the fuel its
-            # spawner had left (spawn_fuel: set by the spawning thread)
-            fuel = holder[0].spawn_fuel.get(self.platform.thread_self())
-            return self._instantiate(module, stack_size, heap_size, imports,
-                                     wasi_obj, holder[0], fuel)
-
-        def run_start(inst, tid, start_arg):
-            f = inst.core.exports.get("wasi_thread_start")
-            if not isinstance(f, (WasmFunction, HostFunction)):
-                raise Trap("wasi_thread_start is not exported")
-            try:
-                inst._default_env.invoke_raw(f, [tid & M32, start_arg & M32])
-            except E.Suspended:
-                raise E.NotSupported(E.SUSPEND_THREAD)
-
-        cluster = Cluster(self.platform, self.config.max_thread_num,
-                          new_instance, run_start)
-        cluster.spawn_fuel = {}
-        holder.append(cluster)
-        return cluster
-
-    def _instantiate(self, module, stack_size, heap_size, imports, wasi_obj,
-                     cluster, fuel=None, start=True):
-        inst = Instance(self, module, stack_size)
-        inst.cluster = cluster
-        term = [None]
-        self._terms.append(term)
-        inst._term = term
-        resolve = self._resolver(imports, wasi_obj, inst, cluster)
-        env = None
-
-        def run_start(core_inst, func):
-            if not start:
-                return      # restore(): the snapshot is after it
-            inst.core = core_inst
-            if self._charge_host:
-                core_inst.host_account = inst._account
-            try:
-                env.invoke_raw(func, [])
-            except E.Suspended:
-                raise E.NotSupported(E.SUSPEND_START)
-
-        m = module.module
-        if self.pool is not None:
-            nelems = 0
-            for seg in m.elems:
-                nelems += len(seg.init)
-            nfuncs = len(m.funcs)
-            for imp in m.imports:
-                nfuncs += imp.kind == 0
-            per_func = FUNC_CHARGE
-            if self.mode == "fast" and self._charge_host:
-                from wasmbed.core.host_charge import FAST_FUNC_CHARGE
-                per_func += FAST_FUNC_CHARGE
-            inst._account = Account(self.pool)
-            inst._account.charge(
-                INSTANCE_CHARGE + GLOBAL_CHARGE * len(m.globals)
-                + per_func * nfuncs + ELEM_REF_CHARGE * nelems,
-                "the instance's functions, globals and elements")
-        try:
-            env = ExecEnv(inst, stack_size)
-            inst._default_env = env
-            if fuel is not None:
-                env.set_fuel(fuel)
-            inst.core = _instantiate(m, resolve, self.store, run_start, term,
-                                     inst._account if self._charge_host
-                                     else None)
-            if self._charge_host:
-                inst.core.host_account = inst._account
-        except BaseException:
-            inst._free_charges()
-            self._forget_term(term)
-            raise
-        inst.wasi = wasi_obj
-        if heap_size:
-            from wasmbed.app_heap import AppHeap
-            inst._app_heap = AppHeap.reserve(inst, heap_size)
-        if cluster is not None:
-            cluster.add_member(inst.core)
-        return inst
-
-    def _resolver(self, imports, wasi_obj, inst, cluster=None):
-        natives = self.natives
-        spawn = None
-        if cluster is not None:
-            spawn = HostFunction(FuncType((I32,), (I32,)),
-                                 lambda env, arg: self._spawn(cluster, env, arg),
-                                 "thread-spawn")
-        wasi_funcs = {}
-
-        def wasi_function(field):
-            # built on first use: a module imports a few of WASI's functions
-            f = wasi_funcs.get(field)
-            if f is None:
-                sig = wasi_obj.import_function(field)
-                if sig is None:
-                    return None
-                params, results, fn = sig
-                ft = FuncType(tuple(_TYPE_BY_NAME[p] for p in params),
-                              tuple(_TYPE_BY_NAME[r] for r in results))
-                f = wasi_funcs[field] = HostFunction(ft, _wasi_adapter(fn, ft), field)
-            return f
-
-        def resolve(modname, field, kind):
-            if imports:
-                m = imports.get(modname)
-                if m is not None and field in m:
-                    return _as_extern(m[field])
-            if modname in natives:
-                for sym in natives[modname]:
-                    if sym.name == field:
-                        return native_function(sym, modname)
-            if modname == "wasi_snapshot_preview1" and wasi_obj is not None:
-                return wasi_function(field)
-            if modname == "wasi" and field == "thread-spawn" and spawn is not None:
-                return spawn
-            reg = self.registered.get(modname)
-            if reg is not None:
-                return reg.core.exports.get(field)
-            return None
-        return resolve
-
-    def _spawn(self, cluster, env, arg):
-        """wasi thread-spawn from exec env `env`."""
-        fuel = env.get_fuel()
-        if fuel is None:
-            return cluster.spawn(arg)
-        key = self.platform.thread_self()
-        cluster.spawn_fuel[key] = fuel
-        try:
-            return cluster.spawn(arg)
-        finally:
-            del cluster.spawn_fuel[key]
 
     # -- embedder threads (WAMR's spawn_exec_env / spawn_thread) -----------
     def spawn_thread(self, instance: "Instance", fn: "Callable[[ExecEnv, Any], Any]",
@@ -585,40 +423,18 @@ class Runtime:
         self.natives = {}
 
 
-_TYPE_BY_NAME = {"i32": I32, "i64": I64, "f32": F32, "f64": F64}
-
-
-def _wasi_adapter(fn, ft):
-    nres = len(ft.results)
-
-    def host(env, *args):
-        r = fn(env, *args)
-        if nres:
-            return r & M32 if ft.results[0] == I32 else r & M64
-        return None
-    return host
-
-
-def _as_extern(x):
-    if isinstance(x, (WasmFunction, HostFunction, Memory, Table, Global)):
-        return x
-    if isinstance(x, Function):
-        return x.func
-    from wasmbed.core.exception import Tag     # a board imports it on use
-    if isinstance(x, Tag):
-        return x
-    raise LinkError("not an extern value: %r" % (x,))
-
-
 class LoadedModule:
     """A decoded, validated module owned by a Runtime."""
 
-    def __init__(self, runtime, module, account):
+    def __init__(self, runtime, module, account, binary=None):
+        """``module``: a validated core Module; ``account``: the pool
+        Account of its charges (None: not charged); ``binary``: the bytes
+        it was decoded from, which name it in snapshots."""
         self.runtime = runtime
         self.module = module
         self._account = account
+        self._binary = binary  # type: Any
 
-    _binary = None  # type: Any
     _id = None  # type: Any
 
     def unload(self) -> "None":
@@ -678,29 +494,86 @@ class Function:
         return ExternType(None, self.name, 0, self.type)
 
 
-class Instance:
-    """An instantiated module (public wrapper around ModuleInstance)."""
 
-    def __init__(self, runtime, module, stack_size):
+class Instance:
+    """An instantiated module (public wrapper around ModuleInstance).
+    Made by Runtime.instantiate() and Runtime.restore()."""
+
+    def __init__(self, runtime, module, stack_size, imports=None, wasi=None,
+                 heap_size=0, fuel=None, start=True, cluster=None, main=True,
+                 owns_wasi=False):
+        """Instantiate LoadedModule ``module`` on ``runtime``: charge the
+        pool (wasmbed/pool_policy.py), make the default exec env (metered
+        with ``fuel`` unless None), link ``imports`` and the rest
+        (wasmbed/linking.py; ``wasi``: the WASI context or None),
+        initialise and run the start function (not when ``start`` is
+        false: Runtime.restore), then reserve an app heap of ``heap_size``
+        bytes (0: none). ``cluster``: the wasi-threads cluster it belongs
+        to; ``main``: False for a thread of that cluster (deinstantiate()
+        of the main instance stops the cluster); ``owns_wasi``:
+        deinstantiate() closes ``wasi``. Raises what
+        Runtime.instantiate() raises (host MemoryErrors as they are);
+        nothing stays charged then."""
         self.runtime = runtime
         self.module = module
         self.stack_size = stack_size
         self.core = None
         self.wasi = None
         self.exception = None
+        self.cluster = cluster
+        self._main = main
+        self._owns_wasi = main and owns_wasi
         self._account = None
         self._default_env = None
         self._envs = []
-        self._owns_wasi = False
-        self._wasi_shared = False
-        self.cluster = None
         self._spawned = []
         self._spawn_lock = None
         self._app_heap = None
-        self._term = None
         self._pending_exception = None   # set_exception() during a native
         self._suspended = None   # the last Suspended of its calls not resumed
         self.custom_data = None   # any object of the embedder's
+        # terminate(): set from the start of instantiation
+        self._term = term = [None]
+        runtime._terms.append(term)
+        charge = runtime._charge_host
+        env = None
+
+        def run_start(core_inst, func):
+            if not start:
+                return      # restore(): the snapshot is after it
+            self.core = core_inst
+            if charge:
+                core_inst.host_account = self._account
+            try:
+                env.invoke_raw(func, [])
+            except E.Suspended:
+                raise E.NotSupported(E.SUSPEND_START)
+
+        m = module.module
+        try:
+            if runtime.pool is not None:
+                from wasmbed.pool_policy import instance_account
+                self._account = instance_account(
+                    runtime.pool, m, charge and runtime.mode == "fast")
+            env = self._default_env = ExecEnv(self, stack_size)
+            if fuel is not None:
+                env.set_fuel(fuel)
+            from wasmbed.linking import resolver
+            self.core = _instantiate(m, resolver(runtime, imports, wasi, cluster),
+                                     runtime.store, run_start, term,
+                                     self._account if charge else None)
+            if charge:
+                self.core.host_account = self._account
+        except BaseException:
+            self._free_charges()
+            runtime._forget_term(term)
+            raise
+        self.wasi = wasi
+        if heap_size:
+            from wasmbed.app_heap import AppHeap
+            self._app_heap = AppHeap.reserve(self, heap_size)
+        if cluster is not None:
+            cluster.add_member(self.core)
 
     def snapshot(self) -> "bytes":
         """-> bytes of this instance's state: memories, globals, tables,
@@ -911,14 +784,14 @@ class Instance:
     def deinstantiate(self) -> "None":
         """Release memories, tables, exec env stacks and pool charges.
         Idempotent."""
-        if self._owns_wasi and self.cluster is not None:
+        if self._main and self.cluster is not None:
             self.cluster.shutdown()
         if self.core is not None:
             self.core.release()
         if self._term is not None:
             self.runtime._forget_term(self._term)
             self._term = None
-        if self.wasi is not None and self._owns_wasi and not self._wasi_shared:
+        if self.wasi is not None and self._owns_wasi:
             self.wasi.close()
         self.wasi = None
         self._free_charges()
@@ -1120,7 +993,7 @@ class ExecEnv:
             raise TypeError("expected %d arguments, got %d" % (len(ft.params), len(args)))
         vals = [to_internal(t, a) for t, a in zip(ft.params, args)]
         meter = self._fuel
-        engine = interp if meter is not None and meter.cell[1] else None
+        engine = _interp() if meter is not None and meter.cell[1] else None
         return self._call(func, ft, vals, engine)
 
     async def call_async(self, f: "Function | Any", *args: "Any") -> "Any":
@@ -1136,7 +1009,7 @@ class ExecEnv:
             raise TypeError("expected %d arguments, got %d" % (len(ft.params), len(args)))
         vals = [to_internal(t, a) for t, a in zip(ft.params, args)]
         try:
-            return self._call(func, ft, vals, interp)
+            return self._call(func, ft, vals, _interp())
         except E.Suspended as e:
             s = e
         while True:
@@ -1263,6 +1136,12 @@ def _stack_platform(rt):
     if rt.config.platform is None and sys.implementation.name == "micropython":
         return None
     return rt.platform
+
+
+def _interp():
+    """The interpreter tier (core/interp.py), imported on first use."""
+    from wasmbed.core import interp
+    return interp
 
 
 class _Resumer:

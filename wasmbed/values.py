@@ -7,10 +7,14 @@ are unsigned masked ints and f32 is its raw u32 bit pattern.
 Arguments are checked as wasmtime-py 50 checks them: an i32/i64 must be an
 int (bool included); it is wrapped modulo 2**32 / 2**64 as wasmtime-py
 does, so 2**32-1 and -1 are the same i32. An f32/f64 must be a float or an
-int (wasmtime-py takes floats only; wasmbed also takes ints, rounded to
-the nearest float); a value beyond the type's range rounds to +-inf, as
-IEEE 754 rounding does (1e40 as an f32 is inf). Anything else (str, None,
-a float for an integer type) raises TypeError.
+int (wasmtime-py takes floats only; wasmbed also takes ints, of any size,
+rounded once to the nearest f32/f64 as f32/f64.convert_i64 round); a
+float is an f64, and an f32 is it demoted as f32.demote_f64 does, so a
+value beyond the f32 range is +-inf (1e40 and 1e300 as an f32 are inf).
+Anything else (str, None, a float for an integer type) raises TypeError.
+Every rounding is core/numeric.py's (its soft-float functions in soft
+mode); the only thing read here is a host float's own bits, in soft mode,
+where the internal f64 is its u64 bit pattern.
 
 GC references (anyref, eqref, i31ref, structref, arrayref and typed
 references) are opaque handles: what a wasm function returned (a struct,
@@ -45,11 +49,7 @@ def to_internal(t, v):
         return _int_arg(t, v) & M32
     if t == I64:
         return _int_arg(t, v) & M64
-    if _SOFT and t in (F32, F64):
-        return _soft_float_arg(t, v)
-    if t == F32:
-        return _N.float_to_f32(_float_arg(t, v))   # past the f32 range: +-inf
-    if t == F64:
+    if t == F32 or t == F64:
         return _float_arg(t, v)
     if t == V128:
         return _int_arg(t, v) & ((1 << 128) - 1)
@@ -106,29 +106,45 @@ def _int_arg(t, v):
 
 
 def _float_arg(t, v):
+    """``v`` (a float or an int) as the internal f32 / f64 of type t."""
     if isinstance(v, float):
-        return v
+        x = _host_bits(v) if _SOFT else v     # the internal f64
+        return _N.f32_demote_f64(x) if t == F32 else x
     if isinstance(v, int) and not isinstance(v, bool):
-        try:
-            return float(v)
-        except OverflowError:  # an int past the f64 range rounds to inf
-            return float("-inf") if v < 0 else float("inf")
+        return _int_float(t, v)
     raise TypeError("expected a float for %s, got %s %r" % (
         _TYPE_NAME[t], type(v).__name__, v))
 
 
-def _soft_float_arg(t, v):
-    # soft mode: an int rounds once in software (the host float may be
-    # single precision); a float is exact in the wider format
-    from wasmbed.core import softfloat as S
-    fmt = S.F32 if t == F32 else S.F64
-    if isinstance(v, int) and not isinstance(v, bool):
-        return S.from_int(fmt, v)
-    if isinstance(v, float):
-        bits = struct.unpack("<Q", struct.pack("<d", v))[0]   # the host float's
-        return bits if t == F64 else S.convert(S.F64, S.F32, bits)
-    raise TypeError("expected a float for %s, got %s %r" % (
-        _TYPE_NAME[t], type(v).__name__, v))
+def _int_float(t, v):
+    """An int of any size as the internal f32 / f64, rounded once: numeric's
+    f32/f64.convert_i64_u of its top 64 bits (the bits below folded into a
+    sticky bit), scaled by the exponent; past the range +-inf."""
+    a = -v if v < 0 else v
+    n = 0
+    if a >> 64:
+        while a >> (n + 96):
+            n += 32
+        while a >> (n + 64):
+            n += 1
+        a = (a >> n) | (1 if a & ((1 << n) - 1) else 0)
+    if t == F32:
+        bits = _N.f32_convert_i64_u(a) + (n << 23)
+        if bits > _N.F32_INF:
+            bits = _N.F32_INF
+        return bits | _N.F32_SIGN if v < 0 else bits
+    bits = _N.f64_to_bits(_N.f64_convert_i64_u(a)) + (n << 52)
+    if bits > _N.F64_INF_BITS:
+        bits = _N.F64_INF_BITS
+    if v < 0:
+        bits |= _N.F64_SIGN
+    return _N.bits_to_f64(bits)
+
+
+def _host_bits(x):
+    # soft mode: the u64 bits of a host float (exact: the host's float is
+    # single or double precision)
+    return struct.unpack("<Q", struct.pack("<d", x))[0]
 
 
 def from_internal(t, v):

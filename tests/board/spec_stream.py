@@ -172,7 +172,8 @@ def _translator_key():
     if not _TRANSLATOR_KEY:
         h = hashlib.sha256()
         core = os.path.join(firmware.REPO, "wasmbed", "core")
-        for name in ("translate.py", "fast_rt.py", "numeric.py", "opcodes.py"):
+        for name in ("translate.py", "aot_text.py", "fast_rt.py", "numeric.py",
+                     "opcodes.py"):
             with open(os.path.join(core, name), "rb") as f:
                 h.update(f.read())
         _TRANSLATOR_KEY.append(h.digest())

@@ -220,7 +220,7 @@ def test_port_rule_accepts_host_modules_and_the_interface():
 # The front (the command line) uses only the public API: the names the
 # wasmbed package defines, and the modules made for embedders and tools.
 FRONT_FILES = ("wasmbed/cli.py", "wasmbed/__main__.py")
-FRONT_MODULES = ("wasmbed.cli", "wasmbed.wast", "wasmbed.wast_exec",
+FRONT_MODULES = ("wasmbed.cli", "wasmbed.wast",
                  "wasmbed.module_info", "wasmbed.wasi", "wasmbed.wasmtime",
                  "wasmbed.device")
 
@@ -273,6 +273,84 @@ def test_front_rule_accepts_the_public_api():
            "WasmError, __version__\nfrom wasmbed.wasi import WasiConfig\n"
            "from wasmbed.device import commands\n")
     assert violations(src, "wasmbed.cli", False, front_allowed) == []
+
+
+# A board's firmware (manifest.py) leaves the host-only modules out, so a
+# module it freezes (the engine, the embedding API and what the facade
+# loads on first use: linking, wasi_bind, pool_policy) imports none of them,
+# except lazily where a board never goes (below). The board's spec runner
+# (wasmbed/spec_board.py, frozen into the test firmware with the spectest
+# module) imports only frozen modules and that one.
+def manifest_files(manifest="manifest.py", package_dir="wasmbed"):
+    """The wasmbed files (relative to the package) manifest.py freezes,
+    and its _HOST_ONLY list, from running it with MicroPython's manifest
+    functions stubbed."""
+    ns = {"metadata": lambda **kw: None, "include": lambda *a, **kw: None,
+          "module": lambda *a, **kw: None}
+    frozen = []
+    ns["package"] = lambda name, files=(), **kw: frozen.extend(files)
+    here = os.getcwd()
+    os.chdir(REPO)
+    try:
+        with open(os.path.join(REPO, manifest), encoding="utf-8") as f:
+            exec(compile(f.read(), manifest, "exec"), ns)
+    finally:
+        os.chdir(here)
+    return frozen, ns["_HOST_ONLY"]
+
+
+FROZEN, HOST_ONLY = manifest_files()
+# lazy imports of host-only modules that a board never reaches
+BOARD_NEVER = {
+    "wasmbed/__init__.py": ("wasmbed.core.translate",),    # aot_source: a host tool
+    "wasmbed/core/fast.py": ("wasmbed.core.translate",),   # translation: compile()
+    "wasmbed/platform/__init__.py": ("wasmbed.platform.linux",),  # CPython's port
+}
+
+
+def host_only(name):
+    rel = name.replace(".", "/")
+    for h in HOST_ONLY:
+        h = "wasmbed/" + (h[:-3] if h.endswith(".py") else h.rstrip("/"))
+        if rel == h or rel.startswith(h + "/"):
+            return True
+    return False
+
+
+def static_violations(relpath, allowed):
+    with open(os.path.join(REPO, relpath), encoding="utf-8") as f:
+        source = f.read()
+    module, is_package = module_of(relpath)
+    return [v for v in violations(source, module, is_package, allowed)
+            if "dynamic import" not in v]
+
+
+def test_the_facade_modules_are_frozen():
+    for rel in ("runtime.py", "linking.py", "wasi_bind.py", "pool_policy.py",
+                "values.py", "core/interp.py"):
+        assert rel in FROZEN
+    for rel in ("cli.py", "wast/__init__.py", "wast/exec.py",
+                "wast/spectest.py", "spec_board.py", "core/translate.py"):
+        assert rel not in FROZEN
+
+
+@pytest.mark.parametrize("relpath", ["wasmbed/" + r for r in FROZEN])
+def test_frozen_modules_import_no_host_only_module(relpath):
+    never = BOARD_NEVER.get(relpath, ())
+    assert static_violations(
+        relpath, lambda n: not host_only(n) or n in never) == []
+
+
+def test_the_board_spec_runner_imports_frozen_modules_only():
+    frozen = {module_of("wasmbed/" + r)[0] for r in FROZEN}
+
+    def allowed(name):
+        return (not within(name, ("wasmbed",)) or name in frozen
+                or name == "wasmbed.wast.spectest")
+    assert static_violations("wasmbed/spec_board.py", allowed) == []
+    # and the rule sees an import of the runner itself
+    assert violations("from wasmbed.wast import ExecRunner",
+                      "wasmbed.spec_board", False, allowed) != []
 
 
 # --- the checker itself must catch what it is there to catch -------------

@@ -410,12 +410,13 @@ def test_default_console_is_sys_stdio():
 
 def test_regions_are_carved_from_the_pool():
     p = BaremetalPlatform()
-    pool = Pool(bytearray(256 * 1024), p.mutex_new())
+    heap = bytearray(256 * 1024)
+    pool = Pool(heap, p.mutex_new())
     p.attach_pool(pool)
     free0 = pool.info()["total_free_size"]
     r = p.vm_map(40000)
     assert free0 - pool.info()["total_free_size"] >= 40000
-    assert r.buf.obj is not None and len(r.buf) == 40000
+    assert r.buf.obj is heap and len(r.buf) == 40000    # a view of the pool
     r.buf[0:4] = b"wasm"
     r = p.vm_remap(r, 100000)
     assert bytes(r.buf[0:4]) == b"wasm"

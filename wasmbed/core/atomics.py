@@ -61,9 +61,15 @@ class _NoLock:
 _NO_LOCK = _NoLock()
 
 
-def _lock_of(M):
+def _enter(M, ea, size):
+    """_address(M, ea, size), then take the memory's lock (a no-op lock
+    for an unshared memory) and return it, for the caller to release."""
+    _address(M, ea, size)
     lk = M.lock
-    return lk if lk is not None else _NO_LOCK
+    if lk is None:
+        lk = _NO_LOCK
+    lk.acquire()
+    return lk
 
 
 def make(inst, M, opid, d, srcs, imms, nxt):
@@ -94,9 +100,7 @@ def make(inst, M, opid, d, srcs, imms, nxt):
 
         def op(R):
             ea = R[a] + off
-            _address(M, ea, size)
-            lk = _lock_of(M)
-            lk.acquire()
+            lk = _enter(M, ea, size)
             try:
                 _pack_into(fmt, M.data, ea, R[v] & mask)
             finally:
@@ -108,11 +112,9 @@ def make(inst, M, opid, d, srcs, imms, nxt):
         a, e, r = srcs
 
         def op(R):
-            ea = R[a] + off
-            _address(M, ea, size)
             expected = R[e] & mask
-            lk = _lock_of(M)
-            lk.acquire()
+            ea = R[a] + off
+            lk = _enter(M, ea, size)
             try:
                 data = M.data
                 old = _unpack_from(fmt, data, ea)[0]
@@ -128,9 +130,7 @@ def make(inst, M, opid, d, srcs, imms, nxt):
 
     def op(R):
         ea = R[a] + off
-        _address(M, ea, size)
-        lk = _lock_of(M)
-        lk.acquire()
+        lk = _enter(M, ea, size)
         try:
             data = M.data
             old = _unpack_from(fmt, data, ea)[0]

@@ -63,16 +63,19 @@ import struct
 from wasmbed.core import opcodes as _ops
 from wasmbed.core.float_host import soft as _soft_float
 from wasmbed.core import optables as _optables
-from wasmbed.core.errors import MalformedModule, HostOutOfMemory
-from wasmbed.core.leb128 import read_unsigned, read_signed, MSG_TOO_LONG
+from wasmbed.core.errors import (MalformedModule, HostOutOfMemory, MSG_TOO_LONG,
+                                 MSG_DATA_COUNT_REQUIRED)
+from wasmbed.core.leb128 import read_unsigned, read_signed
 from wasmbed.core.module import (
     Module, FuncType, Limits, TableType, MemoryType, GlobalType, Import,
     Func, FuncTable, FuncIndexItems, Global, Elem, Data, CustomSection,
+    ExportNames,
     VALTYPES, REFTYPES,
     FUNCREF, EXNREF, HEAP_TOP, HEAP_INDEX, ref_type, BT_EMPTY, EXT_FUNC, EXT_TABLE, EXT_MEMORY, EXT_GLOBAL,
     EXT_TAG, StructType, ArrayType, I8, I16, MODE_ACTIVE, MODE_PASSIVE, MODE_DECLARATIVE)
 
-# -- messages (the reference interpreter's wording) -------------------------
+# -- messages (the reference interpreter's wording; the ones other modules
+# raise too are core/errors.py's) ------------------------------------------
 MSG_UNEXPECTED_END = "unexpected end"
 MSG_UNEXPECTED_END_SECTION = "unexpected end of section or function"
 MSG_MAGIC = "magic header not detected"
@@ -84,7 +87,6 @@ MSG_LENGTH = "length out of bounds"
 MSG_TOO_MANY_LOCALS = "too many locals"
 MSG_FUNC_CODE = "function and code section have inconsistent lengths"
 MSG_DATA_COUNT = "data count and data section have inconsistent lengths"
-MSG_DATA_COUNT_REQUIRED = "data count section required"
 MSG_UTF8 = "malformed UTF-8 encoding"
 MSG_VALTYPE = "malformed value type"
 MSG_REFTYPE = "malformed reference type"
@@ -885,8 +887,13 @@ def _decode(b, threads, sections, wasm3, lazy):
                 gt = r.global_type()
                 m.globals.append(Global(gt, r.expr()))
         elif sid == 7:
+            if lazy:        # the names stay in the input (ExportNames)
+                m.exports.names = ExportNames(b)
             for _ in range(r.len32()):
+                at = r.pos
                 name = r.name()
+                if lazy:
+                    name = at
                 at = r.pos
                 kind = r.byte()
                 if kind > (EXT_TAG if wasm3 else EXT_GLOBAL):
@@ -1091,7 +1098,10 @@ def _code_section(r, codes, lazy, func_decl):
     uses_data = False
     shared = {}                 # declaration -> expanded locals list
     budget = MAX_FUNCTION_LOCALS + LOCALS_PER_BYTE * len(b)
-    for _ in range(r.len32()):
+    count = r.len32()
+    if lazy and count <= len(b):    # each entry takes at least a byte
+        codes.reserve(count)
+    for _ in range(count):
         size = r.len32()
         start = r.pos
         groups = []

@@ -114,6 +114,27 @@ class UncaughtException(Trap):
         return self.exn.payload
 
 
+# MalformedModule messages raised by more than one module (core/leb128.py,
+# decode.py, validate_code.py, validate_gc.py), the reference interpreter's
+# wording; the decoder's own ones are in core/decode.py (a board heap: each
+# name here is a dict slot, and this module's dict is near a size step).
+MSG_TOO_LONG = "integer representation too long"
+MSG_TOO_LARGE = "integer too large"
+MSG_DATA_COUNT_REQUIRED = "data count section required"
+
+# InvalidModule messages (core/validate.py, validate_code.py, validate_gc.py).
+TYPE_MISMATCH = "type mismatch"
+
+
+def unknown(what, idx):
+    """InvalidModule("unknown <what> <idx>"): an index past its space
+    ("unknown function 3", "unknown label 1", ...)."""
+    return InvalidModule("unknown %s %d" % (what, idx))
+
+
+# LinkError: an import whose external value does not match (instance.py).
+LINK_INCOMPATIBLE = "incompatible import type"
+
 # Trap messages, worded as the spec test suite expects them.
 TRAP_UNREACHABLE = "unreachable"
 TRAP_DIV_ZERO = "integer divide by zero"

@@ -77,11 +77,28 @@ class Ctx:
         self.elems = inst.elems
         self.tags = inst.tags
         self.host_callers = {}
-        self.fns = [_stub(self, i) for i in range(len(inst.funcs))]
         self.tails = None      # tail_fns(), made on first use
         self.views = None
         self.watchers = None   # {i: setters} (watch), made on first use
         self.is_bound = None   # bytearray: 1 where fns[i] is bound
+        groups = getattr(self.module, "_aot_groups", None)
+        if groups is None:
+            self.fns = [_stub(self, i) for i in range(len(inst.funcs))]
+        else:
+            self._bind_aot(groups)
+
+    def _bind_aot(self, groups):
+        """An AOT module's functions are bound all at once, by its group
+        factories (install): a first-call stub would cost a board more
+        heap than the function it stands for; imported ones start as
+        stubs."""
+        n = len(self.funcs)
+        first = self.module.num_imported_funcs
+        self.fns = [None] * n
+        for i in range(first):
+            self.fns[i] = _stub(self, i)
+        for i in range(first, n, groups[1]):
+            _realize_group(self, i, groups)
 
     def watch(self, i, setter):
         """Have ``setter(f)`` called with function i's callable when it is
@@ -181,7 +198,7 @@ class Ctx:
                     k = simd.LANE_KERNELS[name](imms)
                 if k is not None:
                     return k
-        handler = interp_ops._extension_handler(opid)
+        handler = interp_ops.extension_handler(opid)
         if handler is None:
             return fast_rt.unsupported(NAME[opid])
         M = self.mems[mem] if self.mems else None
@@ -295,10 +312,31 @@ def realize(ctx, i):
         if c.tails is not None:
             inner = c.tails[f.index]
     else:
+        groups = getattr(ctx.module, "_aot_groups", None)
+        if groups is not None:
+            return _realize_group(ctx, i, groups)
         b = binder(ctx.module, i, ctx.term)
         charge_binding(ctx, i)
         fn = b(ctx)
     return bound(ctx, i, fn, inner)
+
+
+def _realize_group(ctx, i, groups):
+    """Bind the AOT group of defined function i (see install) -> i's
+    callable."""
+    binders, size = groups
+    first = ctx.module.num_imported_funcs
+    k = (i - first) // size
+    first += k * size
+    is_bound = ctx.is_bound
+    todo = [j for j in range(first, min(first + size, len(ctx.fns)))
+            if is_bound is None or not is_bound[j]]
+    for j in todo:
+        charge_binding(ctx, j)
+    entries = binders[k](ctx)
+    for j in todo:
+        bound(ctx, j, entries[j - first])
+    return ctx.fns[i]
 
 
 def bound(ctx, i, fn, inner=None):
@@ -343,9 +381,15 @@ def binder(module, fidx, term=None):
     return b
 
 
-def install(module, binders):
-    """Use precompiled factories ({function index: bind function}, e.g. an
-    AOT module's BINDERS) for `module` instead of translating."""
+def install(module, binders, group=0):
+    """Use precompiled factories (an AOT module's BINDERS) for `module`
+    instead of translating: {function index: bind function}, or with
+    ``group`` (its GROUP) > 0 a sequence whose k-th factory binds the
+    ``group`` defined functions from k * group on together and returns
+    the tuple of their entries (core/aot_text.py)."""
+    if group:
+        module._aot_groups = (binders, group)
+        return
     cache = getattr(module, "_fast_binders", None)
     if cache is None:
         cache = {}
@@ -412,7 +456,7 @@ def _translate(module, fidx, fuel, term):
     attr = "_fast_ns" if fuel is None else "_fuel_ns"
     ns = getattr(module, attr, None)
     if ns is None:
-        ns = dict(fast_rt.NAMES)
+        ns = dict(fast_rt.names())
         if fuel is not None:
             from wasmbed.core.fuel import NAMES
             ns.update(NAMES)

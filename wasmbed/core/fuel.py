@@ -41,7 +41,6 @@ unmetered exec envs run is exactly the unmetered code.
 
 from wasmbed.core import opcodes as O
 from wasmbed.core import errors as E
-from wasmbed.core.errors import Trap, Suspended
 
 FREE = frozenset((O.BLOCK, O.LOOP, O.ELSE, O.END, O.NOP, O.DROP,
                   O.TRY_TABLE, O.TRY, O.CATCH_L, O.CATCH_ALL_L, O.DELEGATE))
@@ -155,8 +154,18 @@ def fuel_out(cell):
     the call suspends before the charge (which runs again on resume)."""
     cell[0] = 0
     if cell[1]:
-        raise Suspended(None, "fuel")
-    raise Trap(E.TRAP_OUT_OF_FUEL)
+        raise E.Suspended(None, "fuel")
+    raise E.Trap(E.TRAP_OUT_OF_FUEL)
+
+
+def _cache(module, name):
+    """The dict ``module.<name>``, made on first use: where the metered code
+    of a module is kept apart from the unmetered code."""
+    cache = getattr(module, name, None)
+    if cache is None:
+        cache = {}
+        setattr(module, name, cache)
+    return cache
 
 
 # -- the interpreter ---------------------------------------------------------
@@ -165,13 +174,7 @@ def lowered(module, defn):
     """The metered lowering of a defined function (cached on the module,
     unless it is lazily decoded: its Funcs are made afresh on each read,
     see module.FuncTable, and a board keeps no IR)."""
-    if type(module.funcs) is not list:
-        cache = {}
-    else:
-        cache = getattr(module, "_fuel_lowered", None)
-        if cache is None:
-            cache = {}
-            module._fuel_lowered = cache
+    cache = {} if type(module.funcs) is not list else _cache(module, "_fuel_lowered")
     low = cache.get(defn)
     if low is None:
         from wasmbed.core.lower import lower_function
@@ -216,10 +219,7 @@ NAMES = {"fuel_out": fuel_out}
 def fast_binder(module, fidx):
     """The metered ``bind_<fidx>`` factory (cached on the module apart from
     the unmetered ones)."""
-    cache = getattr(module, "_fuel_binders", None)
-    if cache is None:
-        cache = {}
-        module._fuel_binders = cache
+    cache = _cache(module, "_fuel_binders")
     b = cache.get(fidx)
     if b is None:
         from wasmbed.core import fast

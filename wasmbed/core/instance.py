@@ -215,50 +215,46 @@ def _func_sub(f, module, x):
     return gc.is_sub(gc._func_rtt(f), gc.rtt(module, x))
 
 
-def _check_import(imp, ext, module):
+def import_matches(imp, ext, module):
+    """Whether the external value ``ext`` matches the import ``imp`` of
+    ``module`` (the spec's import matching: kind, function type or a
+    declared subtype, limits, shared, address type, element and value
+    types); _link raises LinkError(LINK_INCOMPATIBLE) when it does not."""
     kind = imp.kind
     if kind == EXT_FUNC:
         if not (isinstance(ext, WasmFunction) or isinstance(ext, HostFunction)):
-            raise LinkError("incompatible import type")
-        if ext.type != module.types[imp.desc] and not _func_sub(
-                ext, module, imp.desc):
-            raise LinkError("incompatible import type")
-    elif kind == EXT_TABLE:
+            return False
+        return ext.type == module.types[imp.desc] or _func_sub(ext, module, imp.desc)
+    if kind == EXT_TABLE:
         if not isinstance(ext, Table):
-            raise LinkError("incompatible import type")
+            return False
         if ((ext.elem_type != imp.desc.elem
              and not _equivalent(ext.elem_type, imp.desc.elem,
                                  ext.owner, module))
                 or ext.type.limits.is64 != imp.desc.limits.is64):
-            raise LinkError("incompatible import type")
-        cur = _CurLimits(len(ext.elems), ext.max)
-        if not _limits_match(cur, imp.desc.limits):
-            raise LinkError("incompatible import type")
-    elif kind == EXT_TAG:
+            return False
+        return _limits_match(_CurLimits(len(ext.elems), ext.max), imp.desc.limits)
+    if kind == EXT_TAG:
         from wasmbed.core.exception import Tag
-        if not isinstance(ext, Tag) or ext.type != module.types[imp.desc]:
-            raise LinkError("incompatible import type")
-    elif kind == EXT_MEMORY:
+        return isinstance(ext, Tag) and ext.type == module.types[imp.desc]
+    if kind == EXT_MEMORY:
         if not isinstance(ext, Memory):
-            raise LinkError("incompatible import type")
+            return False
         lim = imp.desc.limits
-        mx = ext.type.limits.max
-        cur = _CurLimits(ext.pages, mx)
-        if (not _limits_match(cur, lim) or bool(lim.shared) != bool(ext.shared)
-                or ext.type.limits.is64 != lim.is64):
-            raise LinkError("incompatible import type")
-    else:
-        if not isinstance(ext, Global):
-            raise LinkError("incompatible import type")
-        a = ext.type.valtype
-        b = imp.desc.valtype
-        if bool(ext.type.mutable) != bool(imp.desc.mutable):
-            raise LinkError("incompatible import type")
-        if a != b or (a >= TYPED and ext.owner is not module):
-            # immutable: covariant; mutable: invariant
-            if not (_equivalent(a, b, ext.owner, module) if imp.desc.mutable
-                    else subtype(a, b, ext.owner, module)):
-                raise LinkError("incompatible import type")
+        cur = _CurLimits(ext.pages, ext.type.limits.max)
+        return (_limits_match(cur, lim) and bool(lim.shared) == bool(ext.shared)
+                and ext.type.limits.is64 == lim.is64)
+    if not isinstance(ext, Global):
+        return False
+    a = ext.type.valtype
+    b = imp.desc.valtype
+    if bool(ext.type.mutable) != bool(imp.desc.mutable):
+        return False
+    if a != b or (a >= TYPED and ext.owner is not module):
+        # immutable: covariant; mutable: invariant
+        return (_equivalent(a, b, ext.owner, module) if imp.desc.mutable
+                else subtype(a, b, ext.owner, module))
+    return True
 
 
 def _equivalent(a, b, m1, m2):
@@ -382,7 +378,8 @@ def _link(inst, module, resolve):
         if ext is None:
             raise LinkError("unknown import %s.%s (%s)" % (
                 imp.module, imp.name, EXT_NAME[imp.kind]))
-        _check_import(imp, ext, module)
+        if not import_matches(imp, ext, module):
+            raise LinkError(E.LINK_INCOMPATIBLE)
         if imp.kind == EXT_FUNC:
             inst.funcs.append(ext)
         elif imp.kind == EXT_TABLE:

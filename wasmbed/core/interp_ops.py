@@ -239,7 +239,7 @@ def _generic(inst, ins, nxt, M):
         return op
     if len(ins) > 5:
         M = inst.memories[ins[5]]
-    handler = _extension_handler(opid)
+    handler = extension_handler(opid)
     if handler is None:
         from wasmbed.core.opcodes import NAME
 
@@ -249,8 +249,12 @@ def _generic(inst, ins, nxt, M):
     return handler(inst, M, opid, d, srcs, imms, nxt)
 
 
-def _extension_handler(opid):
-    """Factories for atomics (0xFE) and SIMD (0xFD), when present."""
+def extension_handler(opid):
+    """The closure factory of an atomic (0xFE) or SIMD (0xFD) instruction,
+    ``make(inst, M, opid, d, srcs, imms, nxt) -> op(R)`` (atomics.make,
+    simd.make), or None: another opcode, or a firmware built without the
+    module. The interpreter's generic ops and the fast tier
+    (fast.Ctx.ext, for instructions without a kernel) both use it."""
     from wasmbed.core import opcodes as O
     if O.is_atomic(opid):
         try:

@@ -14,32 +14,12 @@ into "unexpected end". Values are Python ints: unsigned in [0, 2^N), signed
 in [-2^(N-1), 2^(N-1)).
 """
 
-from wasmbed.core.errors import MalformedModule
-
-MSG_TOO_LONG = "integer representation too long"
-MSG_TOO_LARGE = "integer too large"
+from wasmbed.core.errors import MalformedModule, MSG_TOO_LONG, MSG_TOO_LARGE
 
 
-def read_unsigned(b, pos, bits):
-    """Read an unsigned LEB128 of at most ``bits`` bits."""
-    result = 0
-    shift = 0
-    while True:
-        if shift >= bits:
-            raise MalformedModule(MSG_TOO_LONG, pos)
-        x = b[pos]
-        left = bits - shift
-        if left < 7 and (x & 0x7F) >> left:
-            raise MalformedModule(MSG_TOO_LARGE, pos)
-        result |= (x & 0x7F) << shift
-        pos += 1
-        if x < 0x80:
-            return result, pos
-        shift += 7
-
-
-def read_signed(b, pos, bits):
-    """Read a signed (two's complement) LEB128 of at most ``bits`` bits."""
+def read(b, pos, bits, signed=False):
+    """Read a LEB128 of at most ``bits`` bits: unsigned, or signed (two's
+    complement) when ``signed``."""
     result = 0
     shift = 0
     while True:
@@ -48,17 +28,30 @@ def read_signed(b, pos, bits):
         x = b[pos]
         left = bits - shift
         if left < 7:
-            mask = (-1 << (left - 1)) & 0x7F
-            m = x & mask
-            if m != 0 and m != mask:
+            if signed:
+                mask = (-1 << (left - 1)) & 0x7F
+                m = x & mask
+                bad = m != 0 and m != mask
+            else:
+                bad = (x & 0x7F) >> left
+            if bad:
                 raise MalformedModule(MSG_TOO_LARGE, pos)
         result |= (x & 0x7F) << shift
         pos += 1
         shift += 7
         if x < 0x80:
-            if x & 0x40:
+            if signed and x & 0x40:
                 result -= 1 << shift
             return result, pos
+
+
+# read_unsigned(b, pos, bits): the unsigned reader (``read`` itself)
+read_unsigned = read
+
+
+def read_signed(b, pos, bits):
+    """Read a signed (two's complement) LEB128 of at most ``bits`` bits."""
+    return read(b, pos, bits, True)
 
 
 def encode_unsigned(value):

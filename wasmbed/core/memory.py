@@ -243,14 +243,23 @@ def _poll(term):
         raise term[0]()
 
 
-def move_chunks(dst, d, src, s, n, chunk, term, snapshot=None):
-    """Copy ``src[s:s+n]`` to ``dst[d:d+n]`` ``chunk`` items at a time,
-    polling ``term`` before each chunk; backwards when ``dst is src`` and
-    d > s, so overlapping ranges move as memmove does. ``snapshot(x)``
-    copies each source slice first when slices of ``src`` are views that
-    the write could change (a memoryview-backed memory). Used by the bulk
-    operations of memories and tables (core/table.py); bounds are the
-    caller's to check."""
+def move(dst, d, src, s, n, chunk, msg, term=None, snapshot=None):
+    """The bulk copy every memory and table operation shares: check that
+    ``src[s:s+n]`` and ``dst[d:d+n]`` are in bounds (else Trap(msg),
+    before anything is written), then copy, ``chunk`` items at a time
+    when n is larger, polling the terminate flag ``term`` before each
+    chunk; backwards when ``dst is src`` and d > s, so overlapping ranges
+    move as memmove does. ``snapshot(x)`` copies each source slice first
+    when slices of ``src`` are views that the write could change (a
+    memoryview-backed memory). Used by copy (its large case),
+    copy_between, init and core/table.py's copy and init."""
+    if s + n > len(src) or d + n > len(dst):
+        raise Trap(msg)
+    if n <= chunk:
+        if n:
+            x = src[s:s + n]
+            dst[d:d + n] = snapshot(x) if snapshot is not None else x
+        return
     if dst is not src or d <= s:
         i = 0
         while i < n:
@@ -296,16 +305,15 @@ def fill(mem, d, v, n, term=None):
 def copy(mem, d, s, n, term=None):
     """memory.copy within one memory, overlap-safe (memmove). Raises Trap
     (out of bounds, before anything is written) or what ``term`` asks for
-    between chunks."""
+    between chunks. The small case is inline (a C program's memcpy: no
+    second call); larger ones are ``move``'s."""
     data = mem.data
     size = len(data)
-    if s + n > size or d + n > size:
-        raise Trap(E.TRAP_MEMORY_OOB)
-    if n <= BULK_CHUNK:
+    if n <= BULK_CHUNK and s + n <= size and d + n <= size:
         if n:
             data[d:d + n] = bytes(data[s:s + n])
         return
-    move_chunks(data, d, data, s, n, BULK_CHUNK, term, bytes)
+    move(data, d, data, s, n, BULK_CHUNK, E.TRAP_MEMORY_OOB, term, bytes)
 
 
 def copy_between(dst, d, src, s, n, term=None):
@@ -315,26 +323,11 @@ def copy_between(dst, d, src, s, n, term=None):
     if dst is src:
         copy(dst, d, s, n, term)
         return
-    ddata = dst.data
-    sdata = src.data
-    if s + n > len(sdata) or d + n > len(ddata):
-        raise Trap(E.TRAP_MEMORY_OOB)
-    if n <= BULK_CHUNK:
-        if n:
-            ddata[d:d + n] = sdata[s:s + n]
-        return
-    move_chunks(ddata, d, sdata, s, n, BULK_CHUNK, term)
+    move(dst.data, d, src.data, s, n, BULK_CHUNK, E.TRAP_MEMORY_OOB, term)
 
 
 def init(mem, d, b, s, n, term=None):
     """memory.init (and an active data segment): n bytes of ``b`` from s
     to d. Raises Trap (out of bounds, before anything is written) or what
     ``term`` asks for between chunks."""
-    data = mem.data
-    if s + n > len(b) or d + n > len(data):
-        raise Trap(E.TRAP_MEMORY_OOB)
-    if n <= BULK_CHUNK:
-        if n:
-            data[d:d + n] = b[s:s + n]
-        return
-    move_chunks(data, d, memoryview(b), s, n, BULK_CHUNK, term)
+    move(mem.data, d, b, s, n, BULK_CHUNK, E.TRAP_MEMORY_OOB, term)

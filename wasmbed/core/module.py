@@ -256,14 +256,16 @@ class FuncType:
     equality compares keys, so types of different modules compare by what
     they mean. ``supers`` and ``final``: its sub declaration (3.0)."""
 
-    __slots__ = ("params", "results", "key", "supers", "final")
+    # the defaults are class attributes: on a board each attribute an
+    # instance sets costs heap (the decoder and validator set them only
+    # where they differ)
+    key = None
+    supers = ()        # 3.0 declared supertypes (type indices)
+    final = True
 
     def __init__(self, params, results):
         self.params = params
         self.results = results
-        self.key = None
-        self.supers = ()        # 3.0 declared supertypes (type indices)
-        self.final = True
 
     def __eq__(self, other):
         if not isinstance(other, FuncType):
@@ -402,7 +404,7 @@ class ExportList:
     """``Module.exports``: a sequence of Export held as a list of names, a
     bytearray of kinds and a list of indices, each Export made when read
     (an object per export costs a board about 48 bytes of heap besides
-    its name)."""
+    its name). A lazily decoded module's names are an ExportNames."""
 
     def __init__(self):
         self.names = []
@@ -415,7 +417,12 @@ class ExportList:
         self.indices.append(e.index)
 
     def add(self, name, kind, index):
-        self.names.append(name)
+        """Add an export; ``name`` a str, or with ExportNames the offset of
+        the name in the module's bytes."""
+        if type(self.names) is list:
+            self.names.append(name)
+        else:
+            self.names.pos.append(name)
         self.kinds.append(kind)
         self.indices.append(index)
 
@@ -429,6 +436,54 @@ class ExportList:
         names, kinds, indices = self.names, self.kinds, self.indices
         for i in range(len(names)):
             yield Export(names[i], kinds[i], indices[i])
+
+
+class ExportNames:
+    """The export names of a lazily decoded module, left in its bytes
+    (``src``): ``pos[i]`` is where name i starts (its LEB128 length, then
+    its UTF-8 bytes, checked when the module was decoded). Reads as a
+    list of str, each made when read (a str costs a board about 32 bytes
+    of heap, an entry here 4); ``index(name)`` compares bytes."""
+
+    __slots__ = ("src", "pos")
+
+    def __init__(self, src):
+        self.src = src
+        self.pos = []
+
+    def _span(self, i):
+        b = self.src
+        p = self.pos[i]
+        n = shift = 0
+        while True:
+            c = b[p]
+            p += 1
+            n |= (c & 0x7F) << shift
+            shift += 7
+            if c < 0x80:
+                return p, n
+
+    def __len__(self):
+        return len(self.pos)
+
+    def __getitem__(self, i):
+        s, n = self._span(i)
+        return str(bytes(self.src[s:s + n]), "utf-8")
+
+    def __iter__(self):
+        for i in range(len(self.pos)):
+            yield self[i]
+
+    def index(self, name):
+        """The first export named ``name`` (a str); ValueError if none."""
+        if type(name) is str:
+            q = name.encode("utf-8")
+            b = self.src
+            for i in range(len(self.pos)):
+                s, n = self._span(i)
+                if n == len(q) and bytes(b[s:s + n]) == q:
+                    return i
+        raise ValueError(name)
 
 
 class Func:
@@ -490,34 +545,60 @@ class FuncTable:
         self.kinds = []         # the distinct locals lists
         self.locals = bytearray()   # per function: its index in kinds
         self._kind_of = {}      # id(locals list) -> index in kinds
+        self.count = 0
+
+    def reserve(self, n):
+        """Make room for n functions at once (on a board a list grown by
+        appending leaves its outgrown copies as holes in the heap)."""
+        if not self.count:
+            self.type_idx = bytearray(n)
+            self.offset = [0] * n
+            self.locals = bytearray(n)
 
     def add(self, type_idx, locals, offset):
+        i = self.count
+        if i == len(self.offset):
+            self.type_idx.append(0)
+            self.offset.append(0)
+            self.locals.append(0)
         if type_idx > 255 and type(self.type_idx) is bytearray:
             self.type_idx = list(self.type_idx)
-        self.type_idx.append(type_idx)
+        self.type_idx[i] = type_idx
         k = self._kind_of.get(id(locals))
         if k is None:
             k = self._kind_of[id(locals)] = len(self.kinds)
             self.kinds.append(locals)
             if k > 255 and type(self.locals) is bytearray:
                 self.locals = list(self.locals)
-        self.locals.append(k)
-        self.offset.append(offset)
+        self.locals[i] = k
+        self.offset[i] = offset
+        self.count = i + 1
 
     def close(self):
-        """No more add(): drop what only adding needs."""
+        """No more add(): drop what only adding needs (and the room
+        reserved for functions a malformed code section did not have)."""
         self._kind_of = None
+        n = self.count
+        if n < len(self.offset):
+            self.type_idx = self.type_idx[:n]
+            self.offset = self.offset[:n]
+            self.locals = self.locals[:n]
 
     def __len__(self):
-        return len(self.offset)
+        return self.count
 
     def __getitem__(self, i):
         # IndexError past the end, negative indices as a list's
+        n = self.count
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("function index out of range")
         return Func(self.type_idx[i], self.kinds[self.locals[i]], None,
                     self.offset[i], self.src)
 
     def __iter__(self):
-        for i in range(len(self.offset)):
+        for i in range(self.count):
             yield self[i]
 
 

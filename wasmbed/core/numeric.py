@@ -149,16 +149,21 @@ def f32_is_nan(bits):
 
 
 if hasattr(0, "bit_length"):
-    def _bitlen(a):
+    def bitlen(a):
+        """Number of bits of the int a >= 0 (clz, ctz; core/softfloat.py)."""
         return a.bit_length()
-else:  # MicroPython: halve the range, then one table lookup
+else:  # MicroPython: 64 bits at a time, halve the range, one table lookup
     _BITLEN8 = bytes([0] + [len(bin(i)) - 2 for i in range(1, 256)])
 
-    def _bitlen(a):
+    def bitlen(a):
+        """Number of bits of the int a >= 0 (clz, ctz; core/softfloat.py)."""
         n = 0
+        while a >> 64:
+            a >>= 64
+            n += 64
         if a >> 32:
             a >>= 32
-            n = 32
+            n += 32
         if a >> 16:
             a >>= 16
             n += 16
@@ -230,11 +235,11 @@ def i32_ge_u(a, b):
 
 
 def i32_clz(a):
-    return 32 - _bitlen(a)
+    return 32 - bitlen(a)
 
 
 def i32_ctz(a):
-    return _bitlen(a & -a) - 1 if a else 32
+    return bitlen(a & -a) - 1 if a else 32
 
 
 def i32_popcnt(a):
@@ -376,11 +381,11 @@ def i64_ge_u(a, b):
 
 
 def i64_clz(a):
-    return 64 - _bitlen(a)
+    return 64 - bitlen(a)
 
 
 def i64_ctz(a):
-    return _bitlen(a & -a) - 1 if a else 64
+    return bitlen(a & -a) - 1 if a else 64
 
 
 def i64_popcnt(a):

@@ -16,38 +16,14 @@ and sign kept); an invalid operation on non-NaN operands (inf - inf,
 0 * inf, 0 / 0, inf / inf, sqrt of a negative) returns the positive
 canonical NaN.
 
-Only builtins are used: no int.bit_length (probed), no math.isqrt.
+Only builtins are used (no math.isqrt) and numeric.py's bitlen, which
+probes for int.bit_length.
 """
 
 #            MB  EMASK  BIAS  SIGN         INF                  QUIET
 F32 = (23, 0xFF, 127, 0x80000000, 0x7F800000, 0x00400000)
 F64 = (52, 0x7FF, 1023, 0x8000000000000000, 0x7FF0000000000000,
        0x0008000000000000)
-
-if hasattr(0, "bit_length"):
-    def bitlen(a):
-        """Number of bits of the int a >= 0."""
-        return a.bit_length()
-else:  # MicroPython
-    _BL8 = bytes([0] + [len(bin(i)) - 2 for i in range(1, 256)])
-
-    def bitlen(a):
-        """Number of bits of the int a >= 0."""
-        n = 0
-        while a >> 64:
-            a >>= 64
-            n += 64
-        if a >> 32:
-            a >>= 32
-            n += 32
-        if a >> 16:
-            a >>= 16
-            n += 16
-        if a >> 8:
-            a >>= 8
-            n += 8
-        return n + _BL8[a]
-
 
 def isqrt(n):
     """floor(sqrt(n)) for an int n >= 0 (Newton's method on ints)."""
@@ -409,3 +385,8 @@ def parse(fmt, text):
         k = 0
     q, r = divmod(m << k, d)
     return round_pack(fmt, neg, q, -k, r)
+
+
+# bitlen(a): the bits of an int a >= 0, numeric.py's. Imported last: in soft
+# mode numeric.py imports numeric_soft, which needs this module complete.
+from wasmbed.core.numeric import bitlen  # noqa: E402

@@ -17,13 +17,14 @@ import struct
 
 from wasmbed.core import errors as E
 from wasmbed.core.errors import PoolExhausted, Trap
-from wasmbed.core.memory import move_chunks
+from wasmbed.core.memory import move
 
 # Bytes a list slot costs: a pointer (8 on 64-bit hosts, 4 on 32-bit ones).
 ELEM_CHARGE = struct.calcsize("P")
 # Elements one table may hold when it has no store limits: a guest cannot
 # make the host build a list of billions of references (table.grow returns
-# -1, the constructor raises PoolExhausted beyond it).
+# -1, the constructor raises PoolExhausted beyond it). Also the default of
+# RuntimeConfig(max_table_elements=) (wasmbed/config.py imports it).
 MAX_TABLE_ELEMS = 10 * 1000 * 1000
 # Elements one step of a bulk operation moves; the terminate flag is
 # polled between steps.
@@ -207,26 +208,11 @@ def copy(dst, d, src, s, n, term=None):
     """table.copy, overlap-safe when dst is src. Raises Trap (out of
     bounds, before anything is written) or what ``term`` asks for between
     chunks."""
-    ed = dst.elems
-    es = src.elems
-    if s + n > len(es) or d + n > len(ed):
-        raise Trap(E.TRAP_TABLE_OOB)
-    if n <= BULK_CHUNK:
-        if n:
-            ed[d:d + n] = es[s:s + n]
-        return
-    move_chunks(ed, d, es, s, n, BULK_CHUNK, term)
+    move(dst.elems, d, src.elems, s, n, BULK_CHUNK, E.TRAP_TABLE_OOB, term)
 
 
 def init(tab, d, items, s, n, term=None):
     """table.init (and an active element segment): n of ``items`` from s
     to d. Raises Trap (out of bounds, before anything is written) or what
     ``term`` asks for between chunks."""
-    el = tab.elems
-    if s + n > len(items) or d + n > len(el):
-        raise Trap(E.TRAP_TABLE_OOB)
-    if n <= BULK_CHUNK:
-        if n:
-            el[d:d + n] = items[s:s + n]
-        return
-    move_chunks(el, d, items, s, n, BULK_CHUNK, term)
+    move(tab.elems, d, items, s, n, BULK_CHUNK, E.TRAP_TABLE_OOB, term)

@@ -2383,34 +2383,51 @@ def module_source(module, wasm=None):
     """The whole module as Python source (every defined function), for AOT.
 
     The text imports its helpers from wasmbed.core.fast_rt and defines
-    ``BINDERS`` {function index: bind function} and ``FRAME_COSTS``; with
-    `wasm` (the module's binary) also ``WASM``, so the file alone is
-    enough to load the module (decode WASM, then fast.install(module,
-    BINDERS)). Deterministic: the same module always gives the same text.
+    ``BINDERS`` and ``GROUP``: the tuple of factories that each bind GROUP
+    consecutive defined functions (aot_text.py), or, with GROUP 0, a dict
+    {function index: bind function}; with `wasm` (the module's binary)
+    also ``WASM``, so the file alone is enough to load the module (decode
+    WASM, then fast.install(module, BINDERS, GROUP)). Deterministic: the
+    same module always gives the same text.
     """
+    from wasmbed.core import aot_text
     from wasmbed.core import fast_rt
-    binders = []
-    costs = []
-    bodies = []
+    sources = []
     base = module.num_imported_funcs
     for i in range(len(module.funcs)):
         # no typed views: MicroPython's memoryview has no cast
-        src, cost = function_source(module, base + i, views=False, direct=False,
-                                    levels=AOT_LEVELS)
-        bodies.append("\n")
-        bodies.append(src)
-        binders.append("%d: bind_%d" % (base + i, base + i))
-        costs.append("%d: %d" % (base + i, cost))
+        src, _cost = function_source(module, base + i, views=False, direct=False,
+                                     levels=AOT_LEVELS)
+        sources.append((base + i, src))
+    grouped = aot_text.group_binders(sources)
+    if grouped is not None:
+        bodies, binders = [grouped[0]], grouped[1]
+        group = aot_text.GROUP
+    else:
+        bodies = []
+        for _i, src in sources:
+            bodies.append("\n")
+            bodies.append(src)
+        binders = "{%s}" % ", ".join("%d: bind_%d" % (i, i) for i, _s in sources)
+        group = 0
     # only the helpers the functions use: each imported name is a slot in
     # the module's globals, which a board holds in RAM
     used = _identifiers("".join(bodies))
-    names = sorted(n for n in fast_rt.NAMES if n in used)
+    where = {}
+    for n in sorted(n for n in fast_rt.names() if n in used):
+        if n in fast_rt.ELSEWHERE:
+            home = fast_rt.ELSEWHERE[n]
+        elif n in fast_rt.HELPERS:
+            home = "wasmbed.core.fast_rt"
+        else:
+            home = "wasmbed.core.numeric"
+        where.setdefault(home, []).append(n)
     out = [HEADER]
-    if names:
-        out.append("from wasmbed.core.fast_rt import (\n    %s)\n" % ",\n    ".join(names))
+    for home in sorted(where):
+        out.append("from %s import (\n    %s)\n" % (home, ",\n    ".join(where[home])))
     out.extend(bodies)
-    out.append("\nBINDERS = {%s}\n" % ", ".join(binders))
-    out.append("FRAME_COSTS = {%s}\n" % ", ".join(costs))
+    out.append("\nBINDERS = %s\n" % binders)
+    out.append("GROUP = %d\n" % group)
     # f64 values are floats or bits (core/float_host.py): the loader checks
     out.append("FLOAT_MODE = %r\n" % ("soft" if N.soft else "hard"))
     if wasm is not None:

@@ -22,7 +22,7 @@ is a no-op.
 """
 
 from wasmbed.core import opcodes as _ops
-from wasmbed.core.errors import InvalidModule, MalformedModule
+from wasmbed.core.errors import InvalidModule, MalformedModule, TYPE_MISMATCH, unknown as _unknown
 from wasmbed.core.module import (
     I32, I64, F32, F64, V128, FUNCREF, EXT_FUNC, EXT_TABLE, EXT_MEMORY,
     EXT_GLOBAL, EXT_TAG, MODE_ACTIVE, MAX_PAGES, MAX_PAGES64, TYPED,
@@ -61,10 +61,6 @@ class Context:
                  "mem64", "table64", "module", "func_type_idx")
 
 
-def _unknown(what, idx):
-    return InvalidModule("unknown %s %d" % (what, idx))
-
-
 def check_valtype(t, ntypes):
     """A value type naming a type index (3.0 typed references) names one
     that exists ("unknown type N")."""
@@ -91,7 +87,7 @@ def func_type(types, x):
         raise _unknown("type", x)
     ft = types[x]
     if not isinstance(ft, FuncType):
-        raise InvalidModule("type mismatch")
+        raise InvalidModule(TYPE_MISMATCH)
     return ft
 
 
@@ -233,13 +229,13 @@ def check_const_expr(ctx, expr, expected, nglobals=None):
         elif op in _CONST_BINOP and not ctx.spec2:
             t = _CONST_BINOP[op]
             if len(stack) < 2 or stack[-1] != t or stack[-2] != t:
-                raise InvalidModule("type mismatch")
+                raise InvalidModule(TYPE_MISMATCH)
             stack.pop()
         else:
             raise InvalidModule("constant expression required")
     if len(stack) != 1 or (stack[0] != expected and not subtype(
             stack[0], expected, ctx.module)):
-        raise InvalidModule("type mismatch")
+        raise InvalidModule(TYPE_MISMATCH)
 
 
 def _declared_refs(module):
@@ -360,13 +356,15 @@ def _build_context(module):
     return ctx
 
 
-def validate_module(module, term=None):
+def validate_module(module, term=None, bodies=True):
     """Validate a decoded Module; sets ``module.validated`` on success.
 
     Raises InvalidModule (or MalformedModule for a missing or inconsistent
     data count section) on the first error found. ``term`` an optional
     terminate flag (one-element list) polled between functions: when set,
-    what it asks for is raised.
+    what it asks for is raised. ``bodies`` (default True) False takes the
+    function bodies as valid, for a binary known to be (a code cache entry,
+    an AOT module): the rest is still checked and the types get their keys.
     """
     if module.validated:
         return
@@ -383,7 +381,7 @@ def validate_module(module, term=None):
             # tables precede globals: only imported ones are visible
             check_const_expr(ctx, t.init, t.elem, ctx.num_const_globals)
         elif not defaultable(t.elem):
-            raise InvalidModule("type mismatch")
+            raise InvalidModule(TYPE_MISMATCH)
     for m in module.mems:
         check_memory_type(m)
     for el in module.elems:
@@ -393,7 +391,7 @@ def validate_module(module, term=None):
             if el.table >= len(ctx.table_elems):
                 raise _unknown("table", el.table)
             if not subtype(el.type, ctx.table_elems[el.table], module):
-                raise InvalidModule("type mismatch")
+                raise InvalidModule(TYPE_MISMATCH)
             check_const_expr(ctx, el.offset,
                              I64 if ctx.table64[el.table] else I32)
     for d in module.datas:
@@ -405,10 +403,10 @@ def validate_module(module, term=None):
 
     func_types = ctx.func_types
     base = len(func_types) - len(module.funcs)
-    for i, f in enumerate(module.funcs):
+    for i in range(len(module.funcs) if bodies else 0):
         if term is not None and term[0] is not None:
             raise term[0]()
-        check_function(ctx, f, func_types[base + i])
+        check_function(ctx, module.funcs[i], func_types[base + i])
 
     if module.start is not None:
         x = module.start

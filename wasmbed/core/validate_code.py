@@ -26,7 +26,8 @@ body needs a data count section the module lacks.
 
 from wasmbed.core import opcodes as _ops
 from wasmbed.core import optables as _optables
-from wasmbed.core.errors import InvalidModule, MalformedModule
+from wasmbed.core.errors import (InvalidModule, MalformedModule, TYPE_MISMATCH,
+                                 MSG_DATA_COUNT_REQUIRED, unknown as _unknown)
 from wasmbed.core.module import (
     I32, I64, F32, F64, V128, FUNCREF, EXTERNREF, EXNREF, BT_EMPTY,
     VALTYPE_LETTER, TYPED, HEAP_INDEX, ref_type, heap_of, is_ref, subtype,
@@ -34,8 +35,6 @@ from wasmbed.core.module import (
 
 UNKNOWN = 0
 """The bottom value type: what popping from an unreachable stack yields."""
-
-TYPE_MISMATCH = "type mismatch"
 
 # How an opcode is checked (KIND[opid]).
 K_SIG = 0        # fixed signature, no immediate to check
@@ -161,10 +160,6 @@ def _ftype(types, x):
     if not isinstance(ft, FuncType):
         raise InvalidModule(TYPE_MISMATCH)
     return ft
-
-
-def _unknown(what, idx):
-    return InvalidModule("unknown %s %d" % (what, idx))
 
 
 def check_function(ctx, func, ftype):
@@ -557,45 +552,37 @@ def _check_body(ctx, declared_locals, body, ftype):
                     raise InvalidModule("invalid rethrow label")
                 del vals[height:]
                 frame[4] = True
-            elif op == 0x10F:                               # table.grow
+            elif op == 0x10F or op == 0x111:                # table.grow, table.fill
                 x = ins[1]
                 if x >= ntables:
                     raise _unknown("table", x)
                 at = I64 if table64[x] else I32
-                _pop_expect(vals, frame, at)
-                _pop_expect(vals, frame, table_elems[x])
-                vals.append(at)
-            elif op == 0x111:                               # table.fill
-                x = ins[1]
-                if x >= ntables:
-                    raise _unknown("table", x)
-                at = I64 if table64[x] else I32
-                _pop_expect(vals, frame, at)
-                _pop_expect(vals, frame, table_elems[x])
-                _pop_expect(vals, frame, at)
+                _pop_expect(vals, frame, at)                # grow: n, fill: n
+                _pop_expect(vals, frame, table_elems[x])    # the value
+                if op == 0x10F:
+                    vals.append(at)                         # grow: old size
+                else:
+                    _pop_expect(vals, frame, at)            # fill: i
             elif op >= _ops.PREFIX_FB or op == 0xD3:     # GC, ref.eq
                 from wasmbed.core import validate_gc
                 validate_gc.check(ctx, ins, vals, frame, ctrls)
             else:
                 raise InvalidModule("illegal opcode %s" % _ops.NAME[op])
             continue
-        elif k == K_MEM:
-            x = ins[3] if len(ins) > 3 else 0
+        elif k == K_MEM or k == K_ATOMIC or k == K_MEM_LANE:    # a memarg
+            # (id, align, offset[, lane][, memory]): the memory, the
+            # alignment, a lane index, then the address type and offset
+            at = 4 if k == K_MEM_LANE else 3
+            x = ins[at] if len(ins) > at else 0
             if x >= nmems:
                 raise _unknown("memory", x)
-            if ins[1] > max_align[op]:
+            if k == K_ATOMIC:
+                if ins[1] != max_align[op]:
+                    raise InvalidModule("atomic alignment must be natural")
+            elif ins[1] > max_align[op]:
                 raise InvalidModule("alignment must not be larger than natural")
-            if mem64[x]:
-                _addr64(vals, frame, op)
-                continue
-            if ins[2] > 0xFFFFFFFF:
-                raise InvalidModule("offset out of range")
-        elif k == K_ATOMIC:
-            x = ins[3] if len(ins) > 3 else 0
-            if x >= nmems:
-                raise _unknown("memory", x)
-            if ins[1] != max_align[op]:
-                raise InvalidModule("atomic alignment must be natural")
+            if at == 4 and ins[3] >= lanes_of[op]:
+                raise InvalidModule("invalid lane index")
             if mem64[x]:
                 _addr64(vals, frame, op)
                 continue
@@ -604,19 +591,6 @@ def _check_body(ctx, declared_locals, body, ftype):
         elif k == K_LANE:
             if ins[1] >= lanes_of[op]:
                 raise InvalidModule("invalid lane index")
-        elif k == K_MEM_LANE:
-            x = ins[4] if len(ins) > 4 else 0
-            if x >= nmems:
-                raise _unknown("memory", x)
-            if ins[1] > max_align[op]:
-                raise InvalidModule("alignment must not be larger than natural")
-            if ins[3] >= lanes_of[op]:
-                raise InvalidModule("invalid lane index")
-            if mem64[x]:
-                _addr64(vals, frame, op)
-                continue
-            if ins[2] > 0xFFFFFFFF:
-                raise InvalidModule("offset out of range")
         elif k == K_SHUFFLE:
             for lane in ins[1]:
                 if lane >= 32:
@@ -752,7 +726,7 @@ def _check_segment_op(ins, nmems, ndatas, table_elems, elem_types,
             if x >= nmems:
                 raise _unknown("memory", x)
         if ndatas is None:
-            raise MalformedModule("data count section required")
+            raise MalformedModule(MSG_DATA_COUNT_REQUIRED)
         if ins[1] >= ndatas:
             raise _unknown("data segment", ins[1])
     elif op == _ops.TABLE_INIT:

@@ -126,8 +126,8 @@ def check(ctx, ins, vals, frame, ctrls):
             if not (t == I8 or t == I16 or t in (0x7F, 0x7E, 0x7D, 0x7C, V128)):
                 raise InvalidModule("array type is not numeric or vector")
             if ctx.num_datas is None:
-                from wasmbed.core.errors import MalformedModule
-                raise MalformedModule("data count section required")
+                from wasmbed.core.errors import MalformedModule, MSG_DATA_COUNT_REQUIRED
+                raise MalformedModule(MSG_DATA_COUNT_REQUIRED)
             if ins[2] >= ctx.num_datas:
                 raise _unknown("data segment", ins[2])
             if s == 9:

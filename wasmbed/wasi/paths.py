@@ -23,7 +23,7 @@ O_NOFOLLOW, so a directory swapped for a symlink meanwhile cannot lead out.
 from wasmbed.core.errors import FsError
 from wasmbed.platform_fs import O_DIRECTORY, O_NOFOLLOW, O_SEARCH
 from wasmbed.wasi.abi import (ELOOP, EMLINK, ENAMETOOLONG, ENOENT, ENOTCAPABLE,
-                              ENOTDIR, PATH_MAX, SYMLOOP_MAX)
+                              ENOTDIR, PATH_MAX, SYMLOOP_MAX, FILETYPE_DIRECTORY)
 
 _DIR_FLAGS = O_SEARCH | O_DIRECTORY | O_NOFOLLOW
 
@@ -48,6 +48,30 @@ class Resolved(object):
                 self.fs.close(self.dir)
             except FsError:
                 pass
+
+    def lstat(self):
+        """Stat of the target itself (a symlink is not followed), or None
+        if it is absent."""
+        try:
+            return self.fs.statat(self.dir, self.name, False)
+        except FsError as exc:
+            if exc.errno == ENOENT:
+                return None
+            raise
+
+    def must_be_dir(self):
+        """A path with a trailing slash names a directory: ENOTDIR when
+        the target is something else."""
+        if self.fs.statat(self.dir, self.name, False).filetype != FILETYPE_DIRECTORY:
+            raise FsError(ENOTDIR)
+
+    def trailing_errno(self, if_dir):
+        """Why a path with a trailing slash cannot be made or removed as a
+        file: ENOENT (nothing there), ``if_dir`` (a directory), ENOTDIR."""
+        st = self.lstat()
+        if st is None:
+            return ENOENT
+        return if_dir if st.filetype == FILETYPE_DIRECTORY else ENOTDIR
 
 
 def _only_dots(stack):

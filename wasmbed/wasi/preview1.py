@@ -541,63 +541,51 @@ class Wasi(object):
             if lock is not None:
                 lock.acquire()
 
-    def fd_read(self, caller, fd, iovs_ptr, iovs_len, nread_ptr):
+    def _rw(self, caller, fd, iovs_ptr, iovs_len, n_ptr, right, offset, write):
+        """fd_read/fd_write, and with an ``offset`` fd_pread/fd_pwrite
+        (which need RIGHT_FD_SEEK too and refuse a stream: ESPIPE): move
+        the iovecs' bytes, store the count at ``n_ptr``."""
         m = GuestMemory.of(caller)
-        e = self.table.get(fd).require(abi.RIGHT_FD_READ)
+        e = self.table.get(fd)
+        if offset is not None:
+            if e.kind == KIND_STREAM:
+                raise FsError(ESPIPE)
+            right |= abi.RIGHT_FD_SEEK
+        e.require(right)
         iovs = m.iovecs(iovs_ptr, iovs_len)
-        m.check(nread_ptr, 4)
+        m.check(n_ptr, 4)
+        if offset is not None and offset > _I64_MAX:
+            raise FsError(EINVAL)
+        fs, h = self.fs, e.handle
         if e.kind == KIND_STREAM:
-            n = self._stream_read(caller, e, m, iovs)
+            n = (self._stream_write(e, m, iovs) if write
+                 else self._stream_read(caller, e, m, iovs))
+        elif write:
+            n = self._gather(m, iovs, (lambda data, done: fs.write(h, data))
+                             if offset is None else
+                             (lambda data, done: fs.pwrite(h, data, offset + done)))
         else:
-            fs, h = self.fs, e.handle
-            n = self._scatter(m, iovs, lambda want, done: fs.read(h, want))
-        m.set_u32(nread_ptr, n)
+            n = self._scatter(m, iovs, (lambda want, done: fs.read(h, want))
+                              if offset is None else
+                              (lambda want, done: fs.pread(h, want, offset + done)))
+        m.set_u32(n_ptr, n)
         return 0
+
+    def fd_read(self, caller, fd, iovs_ptr, iovs_len, nread_ptr):
+        return self._rw(caller, fd, iovs_ptr, iovs_len, nread_ptr,
+                        abi.RIGHT_FD_READ, None, False)
 
     def fd_pread(self, caller, fd, iovs_ptr, iovs_len, offset, nread_ptr):
-        m = GuestMemory.of(caller)
-        e = self.table.get(fd)
-        if e.kind == KIND_STREAM:
-            raise FsError(ESPIPE)
-        e.require(abi.RIGHT_FD_READ | abi.RIGHT_FD_SEEK)
-        iovs = m.iovecs(iovs_ptr, iovs_len)
-        m.check(nread_ptr, 4)
-        if offset > _I64_MAX:
-            raise FsError(EINVAL)
-        fs, h = self.fs, e.handle
-        n = self._scatter(m, iovs,
-                          lambda want, done: fs.pread(h, want, offset + done))
-        m.set_u32(nread_ptr, n)
-        return 0
+        return self._rw(caller, fd, iovs_ptr, iovs_len, nread_ptr,
+                        abi.RIGHT_FD_READ, offset, False)
 
     def fd_write(self, caller, fd, iovs_ptr, iovs_len, nwritten_ptr):
-        m = GuestMemory.of(caller)
-        e = self.table.get(fd).require(abi.RIGHT_FD_WRITE)
-        iovs = m.iovecs(iovs_ptr, iovs_len)
-        m.check(nwritten_ptr, 4)
-        if e.kind == KIND_STREAM:
-            n = self._stream_write(e, m, iovs)
-        else:
-            fs, h = self.fs, e.handle
-            n = self._gather(m, iovs, lambda data, done: fs.write(h, data))
-        m.set_u32(nwritten_ptr, n)
-        return 0
+        return self._rw(caller, fd, iovs_ptr, iovs_len, nwritten_ptr,
+                        abi.RIGHT_FD_WRITE, None, True)
 
     def fd_pwrite(self, caller, fd, iovs_ptr, iovs_len, offset, nwritten_ptr):
-        m = GuestMemory.of(caller)
-        e = self.table.get(fd)
-        if e.kind == KIND_STREAM:
-            raise FsError(ESPIPE)
-        e.require(abi.RIGHT_FD_WRITE | abi.RIGHT_FD_SEEK)
-        iovs = m.iovecs(iovs_ptr, iovs_len)
-        m.check(nwritten_ptr, 4)
-        if offset > _I64_MAX:
-            raise FsError(EINVAL)
-        fs, h = self.fs, e.handle
-        n = self._gather(
-            m, iovs, lambda data, done: fs.pwrite(h, data, offset + done))
-        m.set_u32(nwritten_ptr, n)
-        return 0
+        return self._rw(caller, fd, iovs_ptr, iovs_len, nwritten_ptr,
+                        abi.RIGHT_FD_WRITE, offset, True)
 
     def fd_prestat_get(self, caller, fd, buf):
         m = GuestMemory.of(caller)
@@ -699,24 +687,20 @@ class Wasi(object):
         from wasmbed.wasi.paths import resolve
         return resolve(self.fs, d.handle, m.string(ptr, length), follow)
 
-    def _lstat(self, r):
-        """Stat of the resolved target itself, or None if it is absent."""
-        try:
-            return self.fs.statat(r.dir, r.name, False)
-        except FsError as exc:
-            if exc.errno == ENOENT:
-                return None
-            raise
-
-    def path_create_directory(self, caller, fd, path, path_len):
+    def _at(self, caller, fd, right, path, path_len, fn):
+        """``fn(dir, name)`` on the path resolved from directory fd (which
+        needs ``right``), without following a final symlink."""
         m = GuestMemory.of(caller)
-        d = self._dir(fd, abi.RIGHT_PATH_CREATE_DIRECTORY)
-        r = self._resolve(m, d, path, path_len, False)
+        r = self._resolve(m, self._dir(fd, right), path, path_len, False)
         try:
-            self.fs.mkdirat(r.dir, r.name)
+            fn(r.dir, r.name)
         finally:
             r.close()
         return 0
+
+    def path_create_directory(self, caller, fd, path, path_len):
+        return self._at(caller, fd, abi.RIGHT_PATH_CREATE_DIRECTORY, path,
+                        path_len, self.fs.mkdirat)
 
     def path_filestat_get(self, caller, fd, flags, path, path_len, buf):
         m = GuestMemory.of(caller)
@@ -742,9 +726,7 @@ class Wasi(object):
                           flags & abi.LOOKUP_SYMLINK_FOLLOW)
         try:
             if r.trailing:
-                st = self.fs.statat(r.dir, r.name, False)
-                if st.filetype != abi.FILETYPE_DIRECTORY:
-                    raise FsError(ENOTDIR)
+                r.must_be_dir()
             self.fs.utimensat(r.dir, r.name, a, mt, False)
         finally:
             r.close()
@@ -761,11 +743,9 @@ class Wasi(object):
             new = self._resolve(m, nd, new_path, new_len, False)
             try:
                 if old.trailing:
-                    st = self.fs.statat(old.dir, old.name, False)
-                    if st.filetype != abi.FILETYPE_DIRECTORY:
-                        raise FsError(ENOTDIR)
+                    old.must_be_dir()
                 if new.trailing:
-                    raise FsError(EEXIST if self._lstat(new) else ENOENT)
+                    raise FsError(EEXIST if new.lstat() else ENOENT)
                 self.fs.linkat(old.dir, old.name, new.dir, new.name)
             finally:
                 new.close()
@@ -789,28 +769,16 @@ class Wasi(object):
         base &= d.inheriting
         inheriting &= d.inheriting
         flags = O_NOFOLLOW
-        if base & abi.RIGHTS_READING:
-            flags |= O_READ
-        if base & abi.RIGHTS_WRITING:
-            flags |= O_WRITE
-        if oflags & abi.OFLAG_DIRECTORY:
-            flags |= O_DIRECTORY
-        if oflags & abi.OFLAG_CREAT:
-            flags |= O_CREAT
-        if oflags & abi.OFLAG_EXCL:
-            flags |= O_EXCL
-        if oflags & abi.OFLAG_TRUNC:
-            flags |= O_TRUNC
-        if fdflags & abi.FDFLAG_APPEND:
-            flags |= O_APPEND
-        if fdflags & abi.FDFLAG_NONBLOCK:
-            flags |= O_NONBLOCK
-        if fdflags & abi.FDFLAG_DSYNC:
-            flags |= O_DSYNC
-        if fdflags & abi.FDFLAG_SYNC:
-            flags |= O_SYNC
-        if fdflags & abi.FDFLAG_RSYNC:
-            flags |= O_RSYNC
+        # the platform's open flags for the rights, oflags and fdflags asked
+        for given, bit, flag in (
+                (base, abi.RIGHTS_READING, O_READ), (base, abi.RIGHTS_WRITING, O_WRITE),
+                (oflags, abi.OFLAG_DIRECTORY, O_DIRECTORY), (oflags, abi.OFLAG_CREAT, O_CREAT),
+                (oflags, abi.OFLAG_EXCL, O_EXCL), (oflags, abi.OFLAG_TRUNC, O_TRUNC),
+                (fdflags, abi.FDFLAG_APPEND, O_APPEND), (fdflags, abi.FDFLAG_NONBLOCK, O_NONBLOCK),
+                (fdflags, abi.FDFLAG_DSYNC, O_DSYNC), (fdflags, abi.FDFLAG_SYNC, O_SYNC),
+                (fdflags, abi.FDFLAG_RSYNC, O_RSYNC)):
+            if given & bit:
+                flags |= flag
         r = self._resolve(m, d, path, path_len,
                           dirflags & abi.LOOKUP_SYMLINK_FOLLOW)
         try:
@@ -869,14 +837,8 @@ class Wasi(object):
         return 0
 
     def path_remove_directory(self, caller, fd, path, path_len):
-        m = GuestMemory.of(caller)
-        d = self._dir(fd, abi.RIGHT_PATH_REMOVE_DIRECTORY)
-        r = self._resolve(m, d, path, path_len, False)
-        try:
-            self.fs.rmdirat(r.dir, r.name)
-        finally:
-            r.close()
-        return 0
+        return self._at(caller, fd, abi.RIGHT_PATH_REMOVE_DIRECTORY, path,
+                        path_len, self.fs.rmdirat)
 
     def path_rename(self, caller, fd, old_path, old_len, new_fd, new_path,
                     new_len):
@@ -888,9 +850,7 @@ class Wasi(object):
             new = self._resolve(m, nd, new_path, new_len, False)
             try:
                 if old.trailing or new.trailing:
-                    st = self.fs.statat(old.dir, old.name, False)
-                    if st.filetype != abi.FILETYPE_DIRECTORY:
-                        raise FsError(ENOTDIR)
+                    old.must_be_dir()
                 self.fs.renameat(old.dir, old.name, new.dir, new.name)
             finally:
                 new.close()
@@ -913,12 +873,7 @@ class Wasi(object):
         r = self._resolve(m, d, new_path, new_len, False)
         try:
             if r.trailing:
-                st = self._lstat(r)
-                if st is None:
-                    raise FsError(ENOENT)
-                if st.filetype == abi.FILETYPE_DIRECTORY:
-                    raise FsError(EEXIST)
-                raise FsError(ENOTDIR)
+                raise FsError(r.trailing_errno(EEXIST))
             self.fs.symlinkat(target, r.dir, r.name)
         finally:
             r.close()
@@ -930,12 +885,7 @@ class Wasi(object):
         r = self._resolve(m, d, path, path_len, False)
         try:
             if r.trailing:
-                st = self._lstat(r)
-                if st is None:
-                    raise FsError(ENOENT)
-                if st.filetype == abi.FILETYPE_DIRECTORY:
-                    raise FsError(EISDIR)
-                raise FsError(ENOTDIR)
+                raise FsError(r.trailing_errno(EISDIR))
             self.fs.unlinkat(r.dir, r.name)
         finally:
             r.close()

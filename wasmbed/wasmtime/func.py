@@ -16,33 +16,24 @@ that does not convert, Trap, ExitTrap.
 from wasmbed.core.instance import HostFunction
 from wasmbed.wasmtime.errors import WasmtimeError
 from wasmbed.wasmtime.types import FuncType
+from wasmbed.wasmtime.extern import Extern
 from wasmbed.wasmtime.value import to_core, from_core
 from wasmbed.wasmtime.store import Store, store_of
 
 
-class Func:
+class Func(Extern):
+    TYPE = FuncType
+
     def __init__(self, store, ty, func, access_caller=False):
         if not isinstance(store, Store):
             raise TypeError("expected a Store")
         if not isinstance(ty, FuncType):
             raise TypeError("expected a FuncType")
-        self._func = host_function(store, ty._core(), func, access_caller)
-
-    @classmethod
-    def _from_core(cls, f):
-        obj = cls.__new__(cls)
-        obj._func = f
-        return obj
-
-    def _core_extern(self):
-        return self._func
-
-    def type(self, store):
-        return FuncType._from_core(self._func.type)
+        self._extern = host_function(store, ty._core(), func, access_caller)
 
     def __call__(self, store, *params):
         st = store_of(store)
-        ft = self._func.type
+        ft = self._extern.type
         n = len(ft.params)
         if len(params) > n:
             raise WasmtimeError("too many parameters provided: given %s, expected %s"
@@ -51,7 +42,7 @@ class Func:
             raise WasmtimeError("too few parameters provided: given %s, expected %s"
                                 % (len(params), n))
         vals = [to_core(t, v) for t, v in zip(ft.params, params)]
-        res = st._call(self._func, vals)
+        res = st._call(self._extern, vals)
         out = [from_core(t, v) for t, v in zip(ft.results, res)]
         if not out:
             return None

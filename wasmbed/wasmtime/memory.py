@@ -13,47 +13,36 @@ import wasmbed
 from wasmbed.core.module import PAGE_SIZE
 from wasmbed.wasmtime.errors import WasmtimeError, translate
 from wasmbed.wasmtime.types import MemoryType
+from wasmbed.wasmtime.extern import Extern
 from wasmbed.wasmtime.store import store_of
 
 
-class Memory:
+class Memory(Extern):
+    TYPE = MemoryType
+
     def __init__(self, store, ty):
         if not isinstance(ty, MemoryType):
             raise TypeError("expected a MemoryType")
         lim = ty._core().limits
         try:
-            self._mem = store_of(store)._rt.create_memory(lim.min, lim.max,
-                                                          lim.shared, lim.is64)
+            self._extern = store_of(store)._rt.create_memory(
+                lim.min, lim.max, lim.shared, lim.is64)
         except wasmbed.WasmError as e:
             raise translate(e)
-
-    @classmethod
-    def _from_core(cls, m):
-        obj = cls.__new__(cls)
-        obj._mem = m
-        return obj
-
-    def _core_extern(self):
-        return self._mem
-
-    def type(self, store):
-        """The declared type (its minimum is not the current size, as in
-        wasmtime-py)."""
-        return MemoryType._from_core(self._mem.type)
 
     def grow(self, store, delta):
         if delta < 0:
             raise WasmtimeError("cannot grow by negative amount")
-        old = self._mem.grow(delta)
+        old = self._extern.grow(delta)
         if old < 0:
             raise WasmtimeError("failed to grow memory by `%d`" % delta)
         return old
 
     def size(self, store):
-        return self._mem.pages
+        return self._extern.pages
 
     def data_len(self, store):
-        return self._mem.pages * PAGE_SIZE
+        return self._extern.pages * PAGE_SIZE
 
     def page_size(self, store):
         return PAGE_SIZE
@@ -72,14 +61,14 @@ class Memory:
             size = n - offset
         if offset < 0 or size < 0 or offset + size > n:
             raise IndexError("index out of range")
-        return memoryview(self._mem.data)[offset:offset + size]
+        return memoryview(self._extern.data)[offset:offset + size]
 
     def read(self, store, start=0, stop=None):
         size = self.data_len(store)
         start, stop, _ = slice(start, stop, None).indices(size)
         if stop - start <= 0:
             return bytearray(0)
-        return bytearray(self._mem.data[start:stop])
+        return bytearray(self._extern.data[start:stop])
 
     def write(self, store, value, start=None):
         size = self.data_len(store)
@@ -93,5 +82,5 @@ class Memory:
             return 0
         if start + n > size:
             raise IndexError("index out of range")
-        self._mem.data[start:start + n] = value
+        self._extern.data[start:start + n] = value
         return n

@@ -243,16 +243,13 @@ def store_of(s):
 def _name_link_error(exc, module, imports):
     """wasmtime's "incompatible import type for `m::n`" for a core
     LinkError that does not name the import."""
-    if str(exc) != "incompatible import type":
+    from wasmbed.core.errors import LINK_INCOMPATIBLE
+    if str(exc) != LINK_INCOMPATIBLE:
         return exc
-    from wasmbed.core.instance import _check_import
+    from wasmbed.core.instance import import_matches
     for imp in module.imports:
         ext = (imports or {}).get(imp.module, {}).get(imp.name)
-        if ext is None:
-            continue
-        try:
-            _check_import(imp, ext, module)
-        except wasmbed.LinkError:
-            return wasmbed.LinkError("incompatible import type for `%s::%s`"
-                                     % (imp.module, imp.name))
+        if ext is not None and not import_matches(imp, ext, module):
+            return wasmbed.LinkError("%s for `%s::%s`"
+                                     % (LINK_INCOMPATIBLE, imp.module, imp.name))
     return exc

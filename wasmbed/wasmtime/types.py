@@ -13,59 +13,54 @@ _NAMES = {M.I32: "i32", M.I64: "i64", M.F32: "f32", M.F64: "f64",
           M.V128: "v128", M.FUNCREF: "funcref", M.EXTERNREF: "anyref"}
 
 
-class ValType:
+class _CoreType:
+    """What the type classes share: ``_type``, the core value they wrap
+    (``_core()`` gives it back, ``_from_core(v)`` wraps one)."""
+
+    __slots__ = ("_type",)
+
+    @classmethod
+    def _from_core(cls, v):
+        t = cls.__new__(cls)
+        t._type = v
+        return t
+
+    def _core(self):
+        return self._type
+
+
+def _valtype(code):
+    # ValType.i32() and its siblings: the ValType of one core code
+    return classmethod(lambda cls: cls._from_core(code))
+
+
+class ValType(_CoreType):
     """A value type; make one with ValType.i32() ... ValType.funcref()
     (the constructor raises WasmtimeError, as in wasmtime-py)."""
 
-    __slots__ = ("_code",)
+    __slots__ = ()
 
     def __init__(self):
         raise WasmtimeError("cannot construct directly")
 
-    @classmethod
-    def _from_core(cls, code):
-        t = cls.__new__(cls)
-        t._code = code
-        return t
-
-    def _core(self):
-        return self._code
-
-    @classmethod
-    def i32(cls):
-        return cls._from_core(M.I32)
-
-    @classmethod
-    def i64(cls):
-        return cls._from_core(M.I64)
-
-    @classmethod
-    def f32(cls):
-        return cls._from_core(M.F32)
-
-    @classmethod
-    def f64(cls):
-        return cls._from_core(M.F64)
-
-    @classmethod
-    def externref(cls):
-        return cls._from_core(M.EXTERNREF)
-
-    @classmethod
-    def funcref(cls):
-        return cls._from_core(M.FUNCREF)
+    i32 = _valtype(M.I32)
+    i64 = _valtype(M.I64)
+    f32 = _valtype(M.F32)
+    f64 = _valtype(M.F64)
+    externref = _valtype(M.EXTERNREF)
+    funcref = _valtype(M.FUNCREF)
 
     def __eq__(self, other):
-        return isinstance(other, ValType) and other._code == self._code
+        return isinstance(other, ValType) and other._type == self._type
 
     def __ne__(self, other):
         return not self.__eq__(other)
 
     def __hash__(self):
-        return hash(self._code)
+        return hash(self._type)
 
     def __str__(self):
-        return _NAMES.get(self._code, "ValType(%d)" % self._code)
+        return _NAMES.get(self._type, "ValType(%d)" % self._type)
 
     __repr__ = __str__
 
@@ -75,25 +70,16 @@ def _valtypes(items):
     for t in items:
         if not isinstance(t, ValType):
             raise TypeError("expected ValType")
-        out.append(t._code)
+        out.append(t._type)
     return tuple(out)
 
 
-class FuncType:
+class FuncType(_CoreType):
     """FuncType(params: list[ValType], results: list[ValType])."""
 
     def __init__(self, params, results):
         self._type = M.FuncType(_valtypes(params),
                                 _valtypes(results))
-
-    @classmethod
-    def _from_core(cls, ft):
-        t = cls.__new__(cls)
-        t._type = ft
-        return t
-
-    def _core(self):
-        return self._type
 
     @property
     def params(self):
@@ -104,22 +90,13 @@ class FuncType:
         return [ValType._from_core(c) for c in self._type.results]
 
 
-class GlobalType:
+class GlobalType(_CoreType):
     """GlobalType(valtype, mutable): ``content`` and ``mutable``."""
 
     def __init__(self, valtype, mutable):
         if not isinstance(valtype, ValType):
             raise TypeError("expected ValType")
-        self._type = M.GlobalType(valtype._code, bool(mutable))
-
-    @classmethod
-    def _from_core(cls, gt):
-        t = cls.__new__(cls)
-        t._type = gt
-        return t
-
-    def _core(self):
-        return self._type
+        self._type = M.GlobalType(valtype._type, bool(mutable))
 
     @property
     def content(self):
@@ -146,7 +123,7 @@ class Limits:
         return M.Limits(self.min, self.max, shared)
 
 
-class TableType:
+class TableType(_CoreType):
     """TableType(valtype, limits): ``element`` and ``limits``."""
 
     def __init__(self, valtype, limits):
@@ -154,18 +131,9 @@ class TableType:
             raise TypeError("expected ValType")
         if not isinstance(limits, Limits):
             raise TypeError("expected Limits")
-        if valtype._code not in M.REFTYPES:
+        if valtype._type not in M.REFTYPES:
             raise WasmtimeError("table element type must be a reference type")
-        self._type = M.TableType(valtype._code, limits._core())
-
-    @classmethod
-    def _from_core(cls, tt):
-        t = cls.__new__(cls)
-        t._type = tt
-        return t
-
-    def _core(self):
-        return self._type
+        self._type = M.TableType(valtype._type, limits._core())
 
     @property
     def element(self):
@@ -177,7 +145,7 @@ class TableType:
         return Limits(lim.min, lim.max)
 
 
-class MemoryType:
+class MemoryType(_CoreType):
     """MemoryType(limits, is_64=False, shared=False, page_size_log2=16).
 
     Raises WasmtimeError for sizes past 4 GiB (2^48 pages for memory64,
@@ -189,34 +157,19 @@ class MemoryType:
             raise TypeError("expected Limits")
         if page_size_log2 != 16:
             raise NotImplementedError("wasmbed has no custom page sizes")
-        if is_64:
-            if limits.min > M.MAX_PAGES64 or (limits.max is not None
-                                              and limits.max > M.MAX_PAGES64):
-                raise WasmtimeError("memory size must be at most 2^48 pages")
-            if limits.max is not None and limits.max < limits.min:
-                raise WasmtimeError("size minimum must not be greater than maximum")
-            self._type = M.MemoryType(M.Limits(limits.min, limits.max,
-                                               bool(shared), True))
-            return
-        if limits.min >= 0x100000000:
-            raise WasmtimeError("minimum size too large")
-        if limits.max and limits.max >= 0x100000000:
-            raise WasmtimeError("maximum size too large")
-        if limits.min > M.MAX_PAGES or (limits.max is not None
-                                        and limits.max > M.MAX_PAGES):
-            raise WasmtimeError("memory size must be at most 65536 pages (4GiB)")
+        if not is_64:
+            if limits.min >= 0x100000000:
+                raise WasmtimeError("minimum size too large")
+            if limits.max and limits.max >= 0x100000000:
+                raise WasmtimeError("maximum size too large")
+        top = M.MAX_PAGES64 if is_64 else M.MAX_PAGES
+        if limits.min > top or (limits.max is not None and limits.max > top):
+            raise WasmtimeError("memory size must be at most 2^48 pages" if is_64
+                                else "memory size must be at most 65536 pages (4GiB)")
         if limits.max is not None and limits.max < limits.min:
             raise WasmtimeError("size minimum must not be greater than maximum")
-        self._type = M.MemoryType(limits._core(bool(shared)))
-
-    @classmethod
-    def _from_core(cls, mt):
-        t = cls.__new__(cls)
-        t._type = mt
-        return t
-
-    def _core(self):
-        return self._type
+        self._type = M.MemoryType(M.Limits(limits.min, limits.max,
+                                           bool(shared), bool(is_64)))
 
     @property
     def limits(self):
@@ -252,30 +205,8 @@ def extern_type(kind, desc, module):
     return GlobalType._from_core(desc)
 
 
-class ImportType:
-    """One import of a Module: ``module``, ``name``, ``type``."""
-
-    def __init__(self, module, name, type):
-        self._module = module
-        self._name = name
-        self._type = type
-
-    @property
-    def module(self):
-        return self._module
-
-    @property
-    def name(self):
-        return self._name
-
-    @property
-    def type(self):
-        return self._type
-
-
-class ExportType:
-    """One export of a Module: ``name``, ``type``."""
-
+class _Named:
+    # what ImportType and ExportType share: ``name`` and ``type``
     def __init__(self, name, type):
         self._name = name
         self._type = type
@@ -287,3 +218,19 @@ class ExportType:
     @property
     def type(self):
         return self._type
+
+
+class ImportType(_Named):
+    """One import of a Module: ``module``, ``name``, ``type``."""
+
+    def __init__(self, module, name, type):
+        _Named.__init__(self, name, type)
+        self._module = module
+
+    @property
+    def module(self):
+        return self._module
+
+
+class ExportType(_Named):
+    """One export of a Module: ``name``, ``type``."""

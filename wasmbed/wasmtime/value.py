@@ -13,10 +13,9 @@ externref the very object passed in (or None), a funcref a Func or None.
 v128 values cannot cross (wasmtime-py has no v128 either).
 """
 
-import struct
-
 from wasmbed.core import module as M
-from wasmbed.core import numeric as _N   # f64 inside: a float, or bits (soft mode)
+# floats convert as the embedding API's do (rounded by core/numeric.py)
+from wasmbed.values import to_internal as _float_in, from_internal as _float_out
 from wasmbed.wasmtime.types import ValType
 from wasmbed.wasmtime.errors import WasmtimeError
 
@@ -30,14 +29,7 @@ def _wrap_signed(v, bits):
 
 
 def _round_f32(v):
-    return struct.unpack("<f", _f32_bytes(v))[0]
-
-
-def _f32_bytes(v):
-    try:
-        return struct.pack("<f", v)
-    except OverflowError:   # past the largest f32: infinity, as C rounds
-        return struct.pack("<f", float("-inf") if v < 0 else float("inf"))
+    return _float_out(M.F32, _float_in(M.F32, v))
 
 
 class Val:
@@ -143,7 +135,7 @@ def to_core(t, val):
         if t in (M.I32, M.I64) and isinstance(val, int):
             return val & (M32 if t == M.I32 else M64)
         if t == M.F32 and isinstance(val, float):
-            return struct.unpack("<I", _f32_bytes(val))[0]
+            return _float_in(t, val)
     if t == M.EXTERNREF:
         return val
     if isinstance(val, int):
@@ -152,13 +144,11 @@ def to_core(t, val):
         if t == M.I64:
             return val & M64
     elif isinstance(val, float):
-        if t == M.F32:
-            return struct.unpack("<I", _f32_bytes(val))[0]
-        if t == M.F64:
-            return _N.bits_to_f64(struct.unpack("<Q", struct.pack("<d", val))[0])
+        if t == M.F32 or t == M.F64:
+            return _float_in(t, val)
     elif isinstance(val, Func):
         if t == M.FUNCREF:
-            return val._func
+            return val._extern
     elif val is None:
         if t == M.FUNCREF:
             return None
@@ -183,10 +173,8 @@ def from_core(t, v):
         return v - 0x100000000 if v & 0x80000000 else v
     if t == M.I64:
         return v - 0x10000000000000000 if v & 0x8000000000000000 else v
-    if t == M.F32:
-        return struct.unpack("<f", struct.pack("<I", v))[0]
-    if t == M.F64:
-        return struct.unpack("<d", struct.pack("<Q", _N.f64_to_bits(v)))[0]
+    if t == M.F32 or t == M.F64:
+        return _float_out(t, v)
     if t == M.FUNCREF:
         if v is None:
             return None

@@ -4,5 +4,5 @@
 # flash, not the heap the tests measure.
 include("../../../manifest.py")
 module("wasmbed/spec_board.py", base_path="../../..")
-module("wasmbed/spectest.py", base_path="../../..")
+module("wasmbed/wast/spectest.py", base_path="../../..")
 module("conformance.py", base_path="../../platform")

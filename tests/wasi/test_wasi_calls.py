@@ -6,21 +6,18 @@ directories. Expected errno values are the WASI spec's (tests/wasi/wasi_spec).
 import io
 import os
 import struct
-import sys
 import threading
 import time
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "wasi"))
-
-import wasi_spec as S  # noqa: E402
-from wasi_support import (FakeCaller, Guest, HostPlatform,  # noqa: E402
+import wasi_spec as S
+from wasi_support import (FakeCaller, Guest, HostPlatform,
                           WaitableInput, open_fd_count, put_iovecs)
 
-from wasmbed.core.errors import (HostOutOfMemory, InstantiationError, ProcExit,  # noqa: E402
+from wasmbed.core.errors import (HostOutOfMemory, InstantiationError, ProcExit,
                                  Terminated, Trap)
-from wasmbed.wasi import Wasi, WasiConfig  # noqa: E402
+from wasmbed.wasi import Wasi, WasiConfig
 
 
 @pytest.fixture

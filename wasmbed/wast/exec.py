@@ -1,6 +1,6 @@
 """The execution half of the spec-script runner.
 
-``ExecRunner`` extends wast.WastRunner with the commands that need a
+``ExecRunner`` extends script.WastRunner with the commands that need a
 runtime: module instantiation and registration, actions (invoke, get),
 assert_return (with NaN patterns, `either` and 3.0's reference kinds: see
 NULL_KINDS and GC_KINDS), assert_trap, assert_exception (3.0: an uncaught
@@ -13,10 +13,10 @@ representation, bit for bit.
 import struct
 import threading
 
-from wasmbed.wast import WastRunner, CommandFailed, Skip, _describe
+from wasmbed.wast.script import WastRunner, CommandFailed, Skip, _describe
 from wasmbed.config import RuntimeConfig
 from wasmbed.runtime import Runtime, LoadedModule, ExecEnv
-from wasmbed.spectest import spectest_exports
+from wasmbed.wast.spectest import spectest_exports
 from wasmbed.core.errors import WasmError, Trap, LinkError, UncaughtException
 from wasmbed.core.instance import WasmFunction, HostFunction
 from wasmbed.core.table import Global

@@ -9,11 +9,9 @@ import time
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "wasi"))
+import wasi_programs
 
-import wasi_programs  # noqa: E402
-
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 @pytest.mark.parametrize("prog", wasi_programs.CASES,

@@ -8,19 +8,16 @@ produce an errno, never a host exception.
 """
 
 import os
-import sys
 import tracemalloc
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "wasi"))
-
-import wasi_spec as S  # noqa: E402
-from wasi_support import (FakeCaller, Guest, HostPlatform,  # noqa: E402
+import wasi_spec as S
+from wasi_support import (FakeCaller, Guest, HostPlatform,
                           RecordingFS, put_iovecs, snapshot)
 
-from wasmbed.wasi import Wasi, WasiConfig  # noqa: E402
+from wasmbed.wasi import Wasi, WasiConfig
 
 ESCAPES = (S.ENOTCAPABLE, S.EPERM)
 

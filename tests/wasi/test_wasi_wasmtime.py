@@ -9,18 +9,15 @@ every ``wasi_snapshot_preview1`` import bound to ``wasmbed.wasi.Wasi``.
 
 import io
 import os
-import sys
 import time
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "wasi"))
+import wasi_programs
+import wasi_suite
+from wasi_support import HostPlatform, WaitableInput, run_with_wasmtime
 
-import wasi_programs  # noqa: E402
-import wasi_suite  # noqa: E402
-from wasi_support import HostPlatform, WaitableInput, run_with_wasmtime  # noqa
-
-from wasmbed.wasi import WasiConfig  # noqa: E402
+from wasmbed.wasi import WasiConfig
 
 pytest.importorskip("wasmtime")
 

@@ -6,17 +6,14 @@ component, and report host failures as FsError with the WASI errno.
 
 import errno
 import os
-import sys
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "wasi"))
+import wasi_spec as S
 
-import wasi_spec as S  # noqa: E402
-
-from wasmbed import platform_fs as pfs  # noqa: E402
-from wasmbed.core.errors import FsError, WasmError  # noqa: E402
-from wasmbed.platform.linux.files import (LinuxFileSystem,  # noqa: E402
+from wasmbed import platform_fs as pfs
+from wasmbed.core.errors import FsError, WasmError
+from wasmbed.platform.linux.files import (LinuxFileSystem,
                                           wasi_errno)
 
 

@@ -16,13 +16,11 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "wasi"))
-
-import wasi_suite  # noqa: E402
+import wasi_suite
 
 CASES = wasi_suite.cases() + wasi_suite.thread_cases()
 TIMEOUT = float(os.environ.get("WASMBED_WASI_TIMEOUT", "300"))
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 pytestmark = pytest.mark.skipif(
     not wasi_suite.available(),

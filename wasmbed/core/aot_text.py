@@ -1,0 +1,141 @@
+"""How an AOT module's bind factories are laid out (host only).
+
+``translate.function_source`` writes one ``bind_<i>(ctx)`` factory per
+function: a preamble of ``name = expr`` lines that read the instance
+(``term = ctx.term``, ``TB0 = ctx.tables[0]``, ...), the nested ``def``s of
+the function and ``return <entry>``. Imported on a board, every Python
+function of an ``.mpy`` costs heap even when its code stays in flash (its
+raw code, a slot in the module's globals and in BINDERS, the function
+object, its name), about 110 bytes per wasm function. ``group_binders``
+therefore merges the factories of GROUP consecutive functions into one
+``bind_<k>(ctx)`` that runs their preambles once and returns the tuple of
+their entries, and BINDERS becomes the tuple of those group factories
+(``fast.install`` with ``group``; a group is bound whole, on the first call
+of any of its functions).
+
+A preamble name that two functions of a group assign differently (e.g.
+the br_table constants ``BT0``) is renamed in the later function. A
+factory not in that shape (a preamble line other than an assignment)
+makes the whole module fall back to one factory per function
+(``group_binders`` returns None).
+"""
+
+GROUP = 16      # functions bound together by one group factory
+
+
+def _ident_char(c):
+    return c.isalpha() or c.isdigit() or c == "_"
+
+
+def _assignment(ln):
+    """A preamble line `` name = expr`` -> (name, expr), else None."""
+    j = 1
+    while j < len(ln) and _ident_char(ln[j]):
+        j += 1
+    if j == 1 or ln[1].isdigit() or not ln.startswith(" = ", j):
+        return None
+    return ln[1:j], ln[j + 3:]
+
+
+def _rename(text, names):
+    """``text`` with the identifiers in ``names`` ({old: new}) renamed,
+    quoted literals (one line each, as repr() writes them) untouched."""
+    if not names:
+        return text
+    out = []
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "'" or c == '"':
+            j = i + 1
+            while j < n and text[j] != c and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        elif _ident_char(c):
+            j = i
+            while j < n and _ident_char(text[j]):
+                j += 1
+            w = text[i:j]
+            out.append(w if c.isdigit() else names.get(w, w))
+            i = j
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _split(fidx, src):
+    """One factory's text -> ([(name, expr)], body lines, entry), or None
+    when it is not a preamble, defs and a final return."""
+    lines = src.rstrip("\n").split("\n")
+    if not lines or not lines[0].startswith("def bind_"):
+        return None
+    pre = []
+    body = []
+    entry = None
+    for ln in lines[1:]:
+        if entry is not None:
+            if ln.strip():
+                return None     # something after the return
+            continue
+        if ln.startswith("  ") or ln.startswith(" def ") or not ln.strip():
+            body.append(ln)
+        elif ln.startswith(" return "):
+            entry = ln[8:]
+        elif not body:
+            a = _assignment(ln)
+            if a is None:
+                return None
+            pre.append(a)
+        else:
+            return None         # a preamble line after the defs
+    if entry is None:
+        return None
+    return pre, body, entry
+
+
+def _group(k, parts):
+    """``parts`` [(function index, factory text)] -> the text of
+    ``bind_<k>(ctx)``, or None (see _split)."""
+    assigned = {}
+    pre_out = []
+    body_out = []
+    entries = []
+    for fidx, src in parts:
+        split = _split(fidx, src)
+        if split is None:
+            return None
+        pre, body, entry = split
+        renames = {}
+        for name, expr in pre:
+            expr = _rename(expr, renames)
+            have = assigned.get(name)
+            if have is not None and have != expr:
+                renames[name] = new = "%s_%d" % (name, fidx)
+                name = new
+                have = assigned.get(name)
+            if have is None:
+                assigned[name] = expr
+                pre_out.append(" %s = %s" % (name, expr))
+        body_out.append(_rename("\n".join(body), renames))
+        entries.append(_rename(entry, renames))
+    return "def bind_%d(ctx):\n%s\n%s\n return (%s,)\n" % (
+        k, "\n".join(pre_out), "\n".join(body_out), ", ".join(entries))
+
+
+def group_binders(sources):
+    """``sources`` [(function index, factory text)] of the module's defined
+    functions, in order -> (the group factories' text, the BINDERS
+    expression), or None when some factory is not in the expected shape."""
+    out = []
+    names = []
+    for k in range(0, len(sources), GROUP):
+        text = _group(k // GROUP, sources[k:k + GROUP])
+        if text is None:
+            return None
+        out.append("\n")
+        out.append(text)
+        names.append("bind_%d" % (k // GROUP))
+    return "".join(out), "(%s)" % "".join(n + ", " for n in names)
