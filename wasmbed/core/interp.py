@@ -32,14 +32,18 @@ M64 = 0xFFFFFFFFFFFFFFFF
 S32 = 0x80000000
 S64 = 0x8000000000000000
 
-# kinds of special (frame-switching) operations
-SP_CALL = 0
-SP_CALL_IND = 1
-SP_RET = 2
-SP_RCALL = 3        # return_call: the callee's frame replaces the caller's
-SP_RCALL_IND = 4    # return_call_indirect
-SP_CALL_REF = 5     # call_ref: the callee is a reference in a register
-SP_RCALL_REF = 6    # return_call_ref
+# kinds of special (frame-switching) operations, the commonest first (the
+# executor tests them in this order); entries: see compile_function
+SP_RET1 = 0         # return with one result
+SP_CALLW = 1        # call of a wasm function known when compiled
+SP_RET0 = 2         # return without results
+SP_RET = 3          # return with several results
+SP_CALL = 4         # call of a host function known when compiled
+SP_CALL_IND = 5
+SP_CALL_REF = 6     # call_ref: the callee is a reference in a register
+SP_RCALL = 7        # return_call: the callee's frame replaces the caller's
+SP_RCALL_IND = 8    # return_call_indirect
+SP_RCALL_REF = 9    # return_call_ref (the tail calls: kind >= SP_RCALL)
 
 
 def _trap_oob():
@@ -282,38 +286,119 @@ for _o in (0x4C, 0x4D, 0x57, 0x58, 0x65):
     _CMP_KIND[_o] = "le"
 for _o in (0x4E, 0x4F, 0x59, 0x5A, 0x66):
     _CMP_KIND[_o] = "ge"
+del _o
 
 
-def _br_cmp(opid, a, b, tgt, cp, nxt, negate):
+def _br_cmp(opid, a, b, tgt, cp, nxt, negate, term=None):
     """Branch to tgt (after copies cp) when the comparison holds, or when
-    it fails if negate."""
+    it fails if negate. ``term``: a back edge's terminate flag (the branch
+    polls it when taken, for the loop header's poll it skips; never with
+    negate)."""
     kind = _CMP_KIND.get(opid)
     flip = _CMP_FLIP.get(opid, 0)
     if cp or kind is None or 0x5B <= opid <= _LAST_NUMERIC_CMP:
         f = N.BINOP[opid]
         want = 0 if negate else 1
 
-        def op(R):
+        def op(R, term=term):
             if (1 if f(R[a], R[b]) else 0) == want:
                 for d, s in cp:
                     R[d] = R[s]
+                if term is not None and term[0] is not None:
+                    _check_term(term)
                 return tgt
             return nxt
+        return op
+    if term is not None:
+        # a back edge: poll when taken (the values past four as defaults,
+        # so that a MicroPython call of the closure needs no heap)
+        if flip:
+            if kind == "lt":
+                def op(R, flip=flip, term=term):
+                    if (R[a] ^ flip) < (R[b] ^ flip):
+                        if term[0] is not None:
+                            _check_term(term)
+                        return tgt
+                    return nxt
+            elif kind == "gt":
+                def op(R, flip=flip, term=term):
+                    if (R[a] ^ flip) > (R[b] ^ flip):
+                        if term[0] is not None:
+                            _check_term(term)
+                        return tgt
+                    return nxt
+            elif kind == "le":
+                def op(R, flip=flip, term=term):
+                    if (R[a] ^ flip) <= (R[b] ^ flip):
+                        if term[0] is not None:
+                            _check_term(term)
+                        return tgt
+                    return nxt
+            else:
+                def op(R, flip=flip, term=term):
+                    if (R[a] ^ flip) >= (R[b] ^ flip):
+                        if term[0] is not None:
+                            _check_term(term)
+                        return tgt
+                    return nxt
+            return op
+        if kind == "eq":
+            def op(R, term=term):
+                if R[a] == R[b]:
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
+        elif kind == "ne":
+            def op(R, term=term):
+                if R[a] != R[b]:
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
+        elif kind == "lt":
+            def op(R, term=term):
+                if R[a] < R[b]:
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
+        elif kind == "gt":
+            def op(R, term=term):
+                if R[a] > R[b]:
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
+        elif kind == "le":
+            def op(R, term=term):
+                if R[a] <= R[b]:
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
+        else:
+            def op(R, term=term):
+                if R[a] >= R[b]:
+                    if term[0] is not None:
+                        _check_term(term)
+                    return tgt
+                return nxt
         return op
     if negate:
         tgt, nxt = nxt, tgt
     if flip:
         if kind == "lt":
-            def op(R):
+            def op(R, flip=flip):
                 return tgt if (R[a] ^ flip) < (R[b] ^ flip) else nxt
         elif kind == "gt":
-            def op(R):
+            def op(R, flip=flip):
                 return tgt if (R[a] ^ flip) > (R[b] ^ flip) else nxt
         elif kind == "le":
-            def op(R):
+            def op(R, flip=flip):
                 return tgt if (R[a] ^ flip) <= (R[b] ^ flip) else nxt
         else:
-            def op(R):
+            def op(R, flip=flip):
                 return tgt if (R[a] ^ flip) >= (R[b] ^ flip) else nxt
         return op
     if kind == "eq":
@@ -389,6 +474,7 @@ STORE_FMT = {
     0x3A: ("<B", 0xFF), 0x3B: ("<H", 0xFFFF), 0x3C: ("<B", 0xFF),
     0x3D: ("<H", 0xFFFF), 0x3E: ("<I", M32),
 }
+del _F64_FMT
 
 
 def _load(M, fmt, mask, d, a, off, nxt):
@@ -427,23 +513,50 @@ def _store(M, fmt, mask, a, v, off, nxt):
     return op
 
 
-# ---------------------------------------------------------------------------
-
-def _copies_op(cp, tgt):
-    if not cp:
-        return None
-    if len(cp) == 1:
-        d0, s0 = cp[0]
-
-        def op(R):
-            R[d0] = R[s0]
-            return tgt
-        return op
-
-    def op(R):
-        for d, s in cp:
-            R[d] = R[s]
-        return tgt
+def _at(k, M, fmt, mask, r, off, x, y, s, nxt):
+    """Ops that compute an address (memory 0, 32-bit) from the add or
+    shift before them (lower.py): R[x] + (R[y] << s) (s 0 for an add),
+    wrapped to 32 bits, + off; k "load": into R[r], "store": R[r] there,
+    "addshl": the sum itself into R[r] (off, M unused). The values past
+    four are defaults, so that a MicroPython call of the closure needs no
+    heap."""
+    if k == "addshl":
+        def op(R, r=r, nxt=nxt):
+            R[r] = (R[x] + (R[y] << s)) & 0xFFFFFFFF
+            return nxt
+    elif k == "load":
+        if mask:
+            def op(R, M=M, fmt=fmt, mask=mask, r=r, off=off, nxt=nxt):
+                try:
+                    R[r] = _unpack_from(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF)
+                                        + off)[0] & mask
+                except Exception:
+                    _trap_oob()
+                return nxt
+        else:
+            def op(R, M=M, fmt=fmt, r=r, off=off, nxt=nxt):
+                try:
+                    R[r] = _unpack_from(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF)
+                                        + off)[0]
+                except Exception:
+                    _trap_oob()
+                return nxt
+    elif mask:
+        def op(R, M=M, fmt=fmt, mask=mask, r=r, off=off, nxt=nxt):
+            try:
+                _pack_into(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF) + off,
+                           R[r] & mask)
+            except Exception:
+                _trap_oob()
+            return nxt
+    else:
+        def op(R, M=M, fmt=fmt, r=r, off=off, nxt=nxt):
+            try:
+                _pack_into(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF) + off,
+                           R[r])
+            except Exception:
+                _trap_oob()
+            return nxt
     return op
 
 
@@ -451,10 +564,12 @@ class Compiled:
     """One function's closures for one instance. ``handlers``: None, or
     its try_tables as ``(start, end, clauses)`` (see Lowered.handlers)
     with each clause ``(kind, Tag or None, (pos, dst, save))``, or the
-    handler index a legacy delegate goes on from."""
+    handler index a legacy delegate goes on from. ``run`` is what the
+    executor loads when it enters or returns to a frame of it: ``(code,
+    specials, cost, template)``, one tuple read instead of four attributes."""
 
     __slots__ = ("code", "specials", "template", "nparams", "cost", "handlers",
-                 "inst")
+                 "inst", "run")
 
     def __init__(self, code, specials, template, nparams, handlers, inst):
         self.code = code
@@ -467,6 +582,7 @@ class Compiled:
         self.cost = frame_cost(nparams + len(template) - FRAME_SLOTS)
         self.handlers = handlers
         self.inst = inst
+        self.run = (code, specials, self.cost, template)
 
 
 # the closures that return ~k (frame switch k: see run_frames), shared by
@@ -477,14 +593,10 @@ _SWITCH_OPS = []
 def _switch_op(k):
     ops = _SWITCH_OPS
     while len(ops) <= k:
-        ops.append(_returns(~len(ops)))
+        def op(R, r=~len(ops)):
+            return r
+        ops.append(op)
     return ops[k]
-
-
-def _returns(r):
-    def op(R):
-        return r
-    return op
 
 
 def compile_function(inst, fn, meter=None):
@@ -545,6 +657,16 @@ def compile_function(inst, fn, meter=None):
             fmt, mask = STORE_FMT[ins[1]]
             M = mem if len(ins) == 5 else inst.memories[ins[5]]
             code.append(_store(M, fmt, mask, ins[2], ins[3], ins[4], nxt))
+        elif k == "load_add" or k == "load_idx":
+            fmt, mask = LOAD_FMT[ins[1]]
+            code.append(_at("load", mem, fmt, mask, ins[2], ins[3], ins[4], ins[5],
+                            ins[6] if len(ins) > 6 else 0, nxt))
+        elif k == "store_add" or k == "store_idx":
+            fmt, mask = STORE_FMT[ins[1]]
+            code.append(_at("store", mem, fmt, mask, ins[2], ins[3], ins[4], ins[5],
+                            ins[6] if len(ins) > 6 else 0, nxt))
+        elif k == "addshl":
+            code.append(_at(k, None, None, 0, ins[1], 0, ins[2], ins[3], ins[4], nxt))
         elif k == "br":
             code.append(_br(ins[1], ins[2]))
         elif k == "br_if":
@@ -552,7 +674,8 @@ def compile_function(inst, fn, meter=None):
         elif k == "br_ifz":
             code.append(_br_ifz(ins[1], ins[2], ins[3], nxt))
         elif k == "br_cmp":
-            code.append(_br_cmp(ins[1], ins[2], ins[3], ins[4], ins[5], nxt, False))
+            code.append(_br_cmp(ins[1], ins[2], ins[3], ins[4], ins[5], nxt, False,
+                                term if len(ins) > 6 else None))
         elif k == "br_ncmp":
             code.append(_br_cmp(ins[1], ins[2], ins[3], ins[4], (), nxt, True))
         elif k == "br_table":
@@ -564,24 +687,29 @@ def compile_function(inst, fn, meter=None):
         elif k == "select":
             code.append(_select(ins[1], ins[2], ins[3], ins[4], nxt))
         elif k == "call":
-            code.append(special((SP_CALL, inst.funcs[ins[1]], ins[2], ins[3], nxt,
-                                 (ins[2], nxt))))
+            f = inst.funcs[ins[1]]
+            code.append(special((SP_CALL if f.host is not None else SP_CALLW, f,
+                                 ins[2], ins[2] + ins[3], nxt, (ins[2], nxt), term)))
         elif k == "call_ind":
             code.append(special((SP_CALL_IND, inst.module.types[ins[1]],
-                                 inst.tables[ins[2]], ins[3], ins[4], ins[5], nxt,
-                                 (ins[4], nxt))))
+                                 inst.tables[ins[2]], ins[3], ins[4], ins[4] + ins[5],
+                                 nxt, (ins[4], nxt), term)))
         elif k == "ret":
-            code.append(special((SP_RET, ins[1])))
+            n = len(ins[1])
+            code.append(special((SP_RET1, ins[1][0]) if n == 1 else
+                                (SP_RET0,) if n == 0 else (SP_RET, ins[1])))
         elif k == "rcall":
-            code.append(special((SP_RCALL, inst.funcs[ins[1]], ins[2], ins[3])))
+            code.append(special((SP_RCALL, inst.funcs[ins[1]], ins[2], ins[2] + ins[3],
+                                 term)))
         elif k == "call_ref":
-            code.append(special((SP_CALL_REF, ins[1], ins[2], ins[3], nxt,
-                                 (ins[2], nxt))))
+            code.append(special((SP_CALL_REF, ins[1], ins[2], ins[2] + ins[3], nxt,
+                                 (ins[2], nxt), term)))
         elif k == "rcall_ref":
-            code.append(special((SP_RCALL_REF, ins[1], ins[2], ins[3])))
+            code.append(special((SP_RCALL_REF, ins[1], ins[2], ins[2] + ins[3], term)))
         elif k == "rcall_ind":
             code.append(special((SP_RCALL_IND, inst.module.types[ins[1]],
-                                 inst.tables[ins[2]], ins[3], ins[4], ins[5])))
+                                 inst.tables[ins[2]], ins[3], ins[4], ins[4] + ins[5],
+                                 term)))
         elif k == "gget":
             code.append(_gget(inst.globals[ins[2]], ins[1], nxt))
         elif k == "gset":
@@ -632,11 +760,20 @@ def _poll(term, nxt):
 
 
 def _br(pos, cp):
-    if cp:
-        return _copies_op(cp, pos)
+    if not cp:
+        def op(R):
+            return pos
+    elif len(cp) == 1:
+        d0, s0 = cp[0]
 
-    def op(R):
-        return pos
+        def op(R):
+            R[d0] = R[s0]
+            return pos
+    else:
+        def op(R):
+            for d, s in cp:
+                R[d] = R[s]
+            return pos
     return op
 
 
@@ -759,7 +896,8 @@ def execute(env, func, args):
 
 def run_frames(env, frames, comp, R, pc, inst, budget):
     """The executor's loop from frame (comp, R) at index pc, below it
-    `frames`; `budget` the stack bytes left. A Suspended raised on the
+    `frames`; `budget` the stack bytes left (inst: comp's instance, which
+    R[-1] names too). A Suspended raised on the
     way (a host function's Suspend, fuel running out in suspend mode)
     leaves with the frames frozen in it (resume() continues them).
 
@@ -771,11 +909,13 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
     and up to FRAME_CHUNK R. On a board a frame so costs its list and a
     pointer (about 50 bytes of heap), and a deep stack never needs one
     large block of heap (a list of 512 frames would need 2 KB in one
-    piece, which a fragmented heap may not have)."""
+    piece, which a fragmented heap may not have).
+
+    The loop keeps the current frame's (code, specials, cost) in locals
+    (Compiled.run) and nothing of its instance: a call site's entry holds
+    its instance's terminate flag, R[-1] the rest."""
     meter = env._fuel
-    code = comp.code
-    specials = comp.specials
-    term = inst.term
+    code, specials, cost, tmpl = comp.run
     while True:
         try:
             while True:
@@ -783,126 +923,109 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                     pc = code[pc](R)
                 sp = specials[~pc]
                 kind = sp[0]
-                if kind == SP_RET:
-                    slots = sp[1]
+                if kind == SP_RET1:
+                    v = R[sp[1]]
                     if len(frames) == 1:
                         if frames[0] is None:
-                            return [R[s] for s in slots]
+                            return [v]
                         frames = frames[0]
-                    vals = [R[s] for s in slots]
-                    budget += comp.cost
+                    budget += cost
                     R = frames.pop()
-                    comp = R[-1]
                     base, pc = R[-2]
-                    inst = comp.inst
-                    code = comp.code
-                    specials = comp.specials
-                    term = inst.term
-                    R[base:base + len(vals)] = vals
+                    code, specials, cost, tmpl = R[-1].run
+                    R[base] = v
                     continue
-                if kind == SP_CALL:
-                    f = sp[1]
-                    base = sp[2]
-                    nargs = sp[3]
-                    nxt = sp[4]
-                    ret = sp[5]
-                elif kind == SP_CALL_IND:
-                    ftype, table, islot, base, nargs, nxt, ret = sp[1:]
-                    f = table.callee(R[islot], ftype)
-                elif kind == SP_CALL_REF:
-                    f = R[sp[1]]
-                    if f is None:
-                        raise Trap(E.TRAP_NULL_FUNC_REF)
-                    base = sp[2]
-                    nargs = sp[3]
-                    nxt = sp[4]
-                    ret = sp[5]
+                if kind == SP_CALLW:
+                    # the shared wasm entry below, specialised (no tail,
+                    # no kind tests): about 3% of a call-bound run
+                    _k, f, base, end, _n, ret, term = sp
+                    if term[0] is not None:
+                        _check_term(term)
+                    c = f.compiled if meter is None else meter.code.get(f)
+                    if c is None:
+                        c = compile_function(f.instance, f, meter)
+                    R[-2] = ret
+                    if len(frames) > FRAME_CHUNK:
+                        frames = [frames]
+                    frames.append(R)
+                    code, specials, cost, tmpl = c.run
+                    if cost > budget:
+                        raise Trap(E.TRAP_STACK_EXHAUSTED)
+                    budget -= cost
+                    R = R[base:end] + tmpl
+                    pc = 0
+                    continue
+                if kind <= SP_RET:
+                    # a return (SP_RET0, SP_RET): its frame is given back
+                    vals = [R[s] for s in sp[1]] if kind == SP_RET else ()
+                    budget += cost
+                    f = None
                 else:
-                    # a tail call: this frame gives way to the callee's
-                    if kind == SP_RCALL:
+                    # any other call: resolve the callee
+                    if kind == SP_CALL or kind == SP_RCALL:
                         f = sp[1]
                         base = sp[2]
-                        nargs = sp[3]
-                    elif kind == SP_RCALL_REF:
+                        end = sp[3]
+                    elif kind == SP_CALL_IND or kind == SP_RCALL_IND:
+                        f = sp[2].callee(R[sp[3]], sp[1])
+                        base = sp[4]
+                        end = sp[5]
+                    else:
                         f = R[sp[1]]
                         if f is None:
                             raise Trap(E.TRAP_NULL_FUNC_REF)
                         base = sp[2]
-                        nargs = sp[3]
-                    else:
-                        ftype, table, islot, base, nargs = sp[1:]
-                        f = table.callee(R[islot], ftype)
+                        end = sp[3]
+                    term = sp[-1]
                     if term[0] is not None:
                         _check_term(term)
-                    budget += comp.cost
+                    tail = kind >= SP_RCALL
+                    if tail:
+                        # this frame gives way to the callee's
+                        budget += cost
+                        cost = 0
+                    else:
+                        ret = sp[-2]
                     if f.host is not None:
-                        # a host callee's results are this frame's: return
                         saved = env.stack_used
                         env.stack_used = env.stack_size - budget + HOST_FRAME_COST
-                        env.instance = inst
+                        env.instance = R[-1].inst
                         try:
-                            res = _call_host(env, f, R[base:base + nargs])
+                            vals = _call_host(env, f, R[base:end])
                         finally:
                             env.stack_used = saved
-                        if len(frames) == 1:
-                            if frames[0] is None:
-                                return list(res)
-                            frames = frames[0]
-                        R = frames.pop()
-                        comp = R[-1]
-                        base, pc = R[-2]
-                        inst = comp.inst
-                        code = comp.code
-                        specials = comp.specials
-                        term = inst.term
-                        R[base:base + len(res)] = res
-                        continue
+                        if not tail:
+                            R[base:base + len(vals)] = vals
+                            pc = ret[1]
+                            continue
+                        f = None    # a host tail callee's results are this frame's
+                if f is not None:
+                    # enter wasm function f, its arguments R[base:end]
                     c = f.compiled if meter is None else meter.code.get(f)
                     if c is None:
                         c = compile_function(f.instance, f, meter)
-                    if c.cost > budget:
+                    if not tail:
+                        R[-2] = ret
+                        if len(frames) > FRAME_CHUNK:
+                            frames = [frames]
+                        frames.append(R)
+                    code, specials, cost, tmpl = c.run
+                    if cost > budget:
                         raise Trap(E.TRAP_STACK_EXHAUSTED)
-                    budget -= c.cost
-                    R = R[base:base + nargs] + c.template
-                    comp = c
-                    code = c.code
-                    specials = c.specials
-                    if f.instance is not inst:
-                        inst = f.instance
-                        term = inst.term
+                    budget -= cost
+                    R = R[base:end] + tmpl
                     pc = 0
                     continue
-                if term[0] is not None:
-                    _check_term(term)
-                if f.host is not None:
-                    saved = env.stack_used
-                    env.stack_used = env.stack_size - budget + HOST_FRAME_COST
-                    env.instance = inst
-                    try:
-                        res = _call_host(env, f, R[base:base + nargs])
-                    finally:
-                        env.stack_used = saved
-                    R[base:base + len(res)] = res
-                    pc = nxt
-                    continue
-                c = f.compiled if meter is None else meter.code.get(f)
-                if c is None:
-                    c = compile_function(f.instance, f, meter)
-                if c.cost > budget:
-                    raise Trap(E.TRAP_STACK_EXHAUSTED)
-                budget -= c.cost
-                R[-2] = ret
-                if len(frames) > FRAME_CHUNK:
-                    frames = [frames]
-                frames.append(R)
-                R = R[base:base + nargs] + c.template
-                comp = c
-                code = c.code
-                specials = c.specials
-                if f.instance is not inst:
-                    inst = f.instance
-                    term = inst.term
-                pc = 0
+                # return vals to the caller (its frame's cost given back)
+                if len(frames) == 1:
+                    if frames[0] is None:
+                        return list(vals)
+                    frames = frames[0]
+                R = frames.pop()
+                base, pc = R[-2]
+                code, specials, cost, tmpl = R[-1].run
+                if vals:
+                    R[base:base + len(vals)] = vals
         except UncaughtException as ex:
             # unwind to the innermost try_table that catches it, from the
             # raising op, or from the call it came through
@@ -912,10 +1035,10 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                 k = sp[0]
                 # a tail call into a host function: this frame is gone,
                 # none of its handlers applies (at -1 is in no range)
-                at = (sp[4] if k == SP_CALL or k == SP_CALL_REF
+                at = (sp[4] if k == SP_CALL or k == SP_CALL_REF or k == SP_CALLW
                       else sp[6] if k == SP_CALL_IND else 0) - 1
             while True:
-                hs = comp.handlers
+                hs = R[-1].handlers
                 if hs is not None:
                     hit = _find_handler(hs, at, ex.exn)
                     if hit is not None:
@@ -932,18 +1055,13 @@ def run_frames(env, frames, comp, R, pc, inst, budget):
                     if frames[0] is None:
                         raise
                     frames = frames[0]
-                budget += comp.cost
+                budget += cost
                 R = frames.pop()
-                comp = R[-1]
-                nxt = R[-2][1]
-                inst = comp.inst
-                code = comp.code
-                specials = comp.specials
-                term = inst.term
-                at = nxt - 1
+                code, specials, cost, tmpl = R[-1].run
+                at = R[-2][1] - 1
         except Suspended as s:
             from wasmbed.core.suspend import freeze
-            freeze(s, frames, comp, R, pc, inst)
+            freeze(s, frames, R[-1], R, pc, R[-1].inst)
             raise
         except WasmError:
             raise

@@ -26,7 +26,8 @@ _F64_ZERO = 0 if _soft_float() else 0.0   # soft mode: f64 values are bits
 # Position of the destination register in IR ops that write one register,
 # used to forward a result straight into a local on `local.set`.
 DEST_POS = {"bin": 2, "un": 2, "load": 2, "select": 1, "gget": 1,
-            "copy": 1, "isnull": 1, "msize": 1, "tget": 2, "tsize": 2}
+            "copy": 1, "isnull": 1, "msize": 1, "tget": 2, "tsize": 2,
+            "addshl": 1, "load_add": 2, "load_idx": 2}
 
 COMPARE_OPS = frozenset(list(range(0x46, 0x50)) + list(range(0x51, 0x5B)))
 
@@ -194,6 +195,27 @@ def lower_function(module, func, fuel=None):
             return op
         return None
 
+    def address(a, ins):
+        """A memory-0 access of address register a: the address op before
+        it that the access can compute itself (then dropped from the IR) ->
+        [kind suffix, x, y(, s)], or None: an i32.add ("_add": R[x] + R[y])
+        or an i32.shl by a constant or addshl ("_idx": R[x] + (R[y] << s),
+        x a zero constant for the shift); the access becomes ["load_add",
+        opid, d, offset, x, y], ["store_idx", opid, v, offset, x, y, s]..."""
+        if len(ins) != 3 or a != L + len(stk):
+            return None
+        op = last_writes(a)
+        if op is None:
+            return None
+        if op[0] == "addshl":
+            return ["_idx", op[2], op[3], op[4]]
+        if op[0] == "bin" and op[1] == 0x6A:
+            return ["_add", op[3], op[4]]
+        if op[0] == "bin" and op[1] == 0x74 and op[4] < -FRAME_SLOTS:
+            return ["_idx", const_slot(O.I32_CONST, 0, (O.I32_CONST, 0)), op[3],
+                    consts[-op[4] - 1 - FRAME_SLOTS] & 31]
+        return None
+
     fn_label = Label()
     ctls = [_Ctl(O.BLOCK, fn_label, 0, 0, len(ftype.results))]
     handlers = []
@@ -232,6 +254,20 @@ def lower_function(module, func, fuel=None):
                 b = stk.pop()
                 a = stk.pop()
                 d = push_canonical()
+                if op == 0x6A:
+                    # i32.add of a shift by a constant (an index scaled
+                    # into an address): one op
+                    other = a
+                    prev = last_writes(b) if b == d + 1 else None
+                    if prev is None and a == d:
+                        prev = last_writes(a)
+                        other = b
+                    if (prev is not None and prev[0] == "bin" and prev[1] == 0x74
+                            and prev[4] < -FRAME_SLOTS):
+                        ir.pop()
+                        emit(["addshl", d, other, prev[3],
+                              consts[-prev[4] - 1 - FRAME_SLOTS] & 31])
+                        continue
                 emit(["bin", op, d, a, b])
             continue
         if op == O.LOCAL_GET:
@@ -573,11 +609,21 @@ def lower_function(module, func, fuel=None):
             if sig[-1] == ":":
                 v = stk.pop()
                 a = stk.pop()
-                emit(["store", op, a, v, ins[2]] + list(ins[3:]))
+                prev = address(a, ins)
+                if prev is not None:
+                    ir.pop()
+                    emit(["store" + prev[0], op, v, ins[2]] + prev[1:])
+                else:
+                    emit(["store", op, a, v, ins[2]] + list(ins[3:]))
             else:
                 a = stk.pop()
+                prev = address(a, ins)
                 d = push_canonical()
-                emit(["load", op, d, a, ins[2]] + list(ins[3:]))
+                if prev is not None:
+                    ir.pop()
+                    emit(["load" + prev[0], op, d, ins[2]] + prev[1:])
+                else:
+                    emit(["load", op, d, a, ins[2]] + list(ins[3:]))
         elif op == O.MEMORY_SIZE:
             d = push_canonical()
             emit(["msize", d] + list(ins[1:]))
@@ -680,12 +726,12 @@ def lower_function(module, func, fuel=None):
                 emit(["generic", op, d, tuple(srcs), ins[1:]])
         else:
             raise ValueError("cannot lower %s" % O.NAME[op])
+    _resolve(ir, lambda: const_slot(O.I32_CONST, 0, (O.I32_CONST, 0)))
     maxh = state["maxh"]
     template = [zero_of(t) for t in func.locals]
     template.extend([None] * maxh)
     template.extend(reversed(consts))
     template.extend([None] * FRAME_SLOTS)
-    _resolve(ir)
     hs = None
     if handlers:
         out = []
@@ -719,11 +765,17 @@ def _f64_key(v):
     return struct.pack("<d", v)
 
 
-def _resolve(ir):
+def _resolve(ir, zero):
     """Replace Label objects in branch ops by target positions (in place),
-    then thread jumps: an unconditional branch without copies to a `ret`
-    becomes that `ret`, and one to a loop header's `poll` becomes a
-    `br_poll` that polls itself and skips the header."""
+    then thread jumps: an unconditional branch to a `ret` becomes that
+    `ret` (reading the sources of the branch's copies), one without copies
+    to a loop header's `poll` becomes a `br_poll` that polls itself and
+    skips the header, and a conditional branch without copies to a `poll`
+    skips it too, as a `br_cmp` with a trailing True that polls when taken
+    (a `br_if` / `br_ifz` as i32.ne / i32.eq against the zero constant
+    register zero() names). Copies right before a `ret` fold into it (each
+    position keeps its meaning: a branch to a folded copy returns the
+    same)."""
     for op in ir:
         k = op[0]
         if k == "br":
@@ -736,9 +788,29 @@ def _resolve(ir):
         elif k == "br_table":
             op[3] = tuple(None if t is None else (t[0].pos, t[1]) for t in op[3])
     for i, op in enumerate(ir):
-        if op[0] == "br" and not op[2]:
+        k = op[0]
+        if k == "br":
             target = ir[op[1]]
             if target[0] == "ret":
-                ir[i] = ["ret", target[1]]
-            elif target[0] == "poll":
+                slots = target[1]
+                if op[2]:
+                    # the registers the ret reads, named before the copies
+                    src = {}
+                    for d, s in op[2]:
+                        src[d] = src.get(s, s)
+                    slots = tuple(src.get(x, x) for x in slots)
+                ir[i] = ["ret", slots]
+            elif target[0] == "poll" and not op[2]:
                 ir[i] = ["br_poll", op[1] + 1]
+        elif k == "br_if" or k == "br_ifz":
+            if not op[3] and ir[op[2]][0] == "poll":
+                ir[i] = ["br_cmp", 0x47 if k == "br_if" else 0x46, op[1], zero(),
+                         op[2] + 1, (), True]
+        elif k == "br_cmp":
+            if not op[5] and ir[op[4]][0] == "poll":
+                op[4] += 1
+                op.append(True)
+    for i in range(len(ir) - 1, 0, -1):
+        cp = ir[i - 1]
+        if ir[i][0] == "ret" and cp[0] == "copy":
+            ir[i - 1] = ["ret", tuple(cp[2] if x == cp[1] else x for x in ir[i][1])]
