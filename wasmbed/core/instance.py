@@ -395,10 +395,21 @@ def _link(inst, module, resolve):
         from wasmbed.core.exception import Tag     # imported on use
         for x in module.tags:
             inst.tags.append(Tag(module.types[x]))
-    # 2. functions (needed before globals: ref.func in initialisers)
+    # 2. functions (needed before globals: ref.func in initialisers). The
+    # list is grown once and the type indices read from a lazily decoded
+    # module's column (FuncTable.type_idx) rather than through a Func per
+    # function: on a board such transient objects between the long-lived
+    # WasmFunctions would leave the heap in small holes.
     base = len(inst.funcs)
-    for i, f in enumerate(module.funcs):
-        inst.funcs.append(WasmFunction(module.types[f.type_idx], inst, base + i))
+    defined = module.funcs
+    n = len(defined)
+    tidx = getattr(defined, "type_idx", None)
+    funcs = inst.funcs
+    funcs.extend([None] * n)
+    types = module.types
+    for i in range(n):
+        t = tidx[i] if tidx is not None else defined[i].type_idx
+        funcs[base + i] = WasmFunction(types[t], inst, base + i)
 
 
 def _initialise(inst, module, store, limits, run_start):
