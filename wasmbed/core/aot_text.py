@@ -15,6 +15,10 @@ of any of its functions).
 
 A preamble name that two functions of a group assign differently (e.g.
 the br_table constants ``BT0``) is renamed in the later function. A
+nested function that nothing else names is defined as ``_f`` and then
+bound to its own name, so that the module's functions share one name (a
+board holds each distinct function name of an .mpy in RAM, local names
+not at all). A
 factory not in that shape (a preamble line other than an assignment)
 makes the whole module fall back to one factory per function
 (``group_binders`` returns None).
@@ -96,6 +100,58 @@ def _split(fidx, src):
     return pre, body, entry
 
 
+def _identifiers(text):
+    """{identifier: occurrences} in ``text`` outside quoted literals."""
+    seen = {}
+
+    def count(w):
+        seen[w] = seen.get(w, 0) + 1
+        return w
+    _rename(text, _Counter(count))
+    return seen
+
+
+class _Counter:
+    """A rename table that renames nothing and counts the lookups."""
+
+    def __init__(self, count):
+        self.count = count
+
+    def __bool__(self):
+        return True
+
+    def get(self, w, default):
+        self.count(w)
+        return default
+
+
+def _shared_names(body, entry):
+    """``body``'s lines with each nested function that nothing else names
+    (its ``def`` line and the entry aside) defined as ``_f`` and then
+    bound to its own name: a board holds one copy of each distinct
+    function name of an .mpy in RAM (a qstr), the names of locals none."""
+    text = "\n".join(body) + "\n" + entry
+    uses = _identifiers(text)
+    if "_f" in uses:        # the shared name is taken
+        return body
+    in_entry = _identifiers(entry)
+    out = []
+    pending = None
+    for ln in body:
+        if ln.startswith(" def "):
+            if pending is not None:
+                out.append(" %s = _f" % pending)
+                pending = None
+            name = ln[5:ln.index("(")]
+            if uses.get(name, 0) == 1 + in_entry.get(name, 0):
+                ln = " def _f" + ln[5 + len(name):]
+                pending = name
+        out.append(ln)
+    if pending is not None:
+        out.append(" %s = _f" % pending)
+    return out
+
+
 def _group(k, parts):
     """``parts`` [(function index, factory text)] -> the text of
     ``bind_<k>(ctx)``, or None (see _split)."""
@@ -119,8 +175,10 @@ def _group(k, parts):
             if have is None:
                 assigned[name] = expr
                 pre_out.append(" %s = %s" % (name, expr))
-        body_out.append(_rename("\n".join(body), renames))
-        entries.append(_rename(entry, renames))
+        body = _rename("\n".join(body), renames).split("\n")
+        entry = _rename(entry, renames)
+        body_out.append("\n".join(_shared_names(body, entry)))
+        entries.append(entry)
     return "def bind_%d(ctx):\n%s\n%s\n return (%s,)\n" % (
         k, "\n".join(pre_out), "\n".join(body_out), ", ".join(entries))
 

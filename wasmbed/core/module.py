@@ -780,8 +780,16 @@ class Module:
         for x in self.tags:
             xt.append(types[x] if x < len(types) else None)
         self.tag_types = xt
-        for f in self.funcs:
-            ft.append(types[f.type_idx] if f.type_idx < len(types) else None)
+        # a lazily decoded module's type indices from their column (no
+        # transient Func per function), the list grown once
+        funcs = self.funcs
+        tidx = getattr(funcs, "type_idx", None)
+        base = len(ft)
+        ft.extend([None] * len(funcs))
+        for i in range(len(funcs)):
+            x = tidx[i] if tidx is not None else funcs[i].type_idx
+            if x < len(types):
+                ft[base + i] = types[x]
         for t in self.tables:
             tt.append(t)
         for m in self.mems:
