@@ -10,17 +10,16 @@ object, its name), about 110 bytes per wasm function. ``group_binders``
 therefore merges the factories of GROUP consecutive functions into one
 ``bind_<k>(ctx)`` that runs their preambles once and returns the tuple of
 their entries, and BINDERS becomes the tuple of those group factories
-(``fast.install`` with ``group``; a group is bound whole, on the first call
-of any of its functions).
+(``fast.install`` with ``group``; the instance's Ctx binds every group
+when it is made: a first-call stub would cost more than the function).
 
 A preamble name that two functions of a group assign differently (e.g.
 the br_table constants ``BT0``) is renamed in the later function. A
 nested function that nothing else names is defined as ``_f`` and then
 bound to its own name, so that the module's functions share one name (a
 board holds each distinct function name of an .mpy in RAM, local names
-not at all). A
-factory not in that shape (a preamble line other than an assignment)
-makes the whole module fall back to one factory per function
+not at all). A factory not in that shape (a preamble line other than an
+assignment) makes the whole module fall back to one factory per function
 (``group_binders`` returns None).
 """
 

@@ -12,7 +12,8 @@ per instance to make the callable. Calls between wasm functions are Python
 calls through the instance's list ``ctx.fns`` (its entries start as stubs
 that translate and bind on first use), or for a direct call, through a
 closure variable of the caller that ``Ctx.watch`` updates when the callee
-is bound; imported wasm functions are the
+is bound (an AOT module's functions, installed in groups, are all bound
+when the Ctx is made: core/aot_text.py); imported wasm functions are the
 exporting instance's callables, host functions are wrapped.
 
 Call depth: every wasm frame charges 64 + 8 bytes per param, local and
