@@ -395,21 +395,16 @@ def _link(inst, module, resolve):
         from wasmbed.core.exception import Tag     # imported on use
         for x in module.tags:
             inst.tags.append(Tag(module.types[x]))
-    # 2. functions (needed before globals: ref.func in initialisers). The
-    # list is grown once and the type indices read from a lazily decoded
-    # module's column (FuncTable.type_idx) rather than through a Func per
-    # function: on a board such transient objects between the long-lived
-    # WasmFunctions would leave the heap in small holes.
+    # 2. functions (needed before globals: ref.func in initialisers), typed
+    # from the module's function index space; the list is grown once (on
+    # a board, what a growing list leaves behind splits the heap)
     base = len(inst.funcs)
-    defined = module.funcs
-    n = len(defined)
-    tidx = getattr(defined, "type_idx", None)
+    n = len(module.funcs)
     funcs = inst.funcs
     funcs.extend([None] * n)
-    types = module.types
-    for i in range(n):
-        t = tidx[i] if tidx is not None else defined[i].type_idx
-        funcs[base + i] = WasmFunction(types[t], inst, base + i)
+    ftypes = module.func_types
+    for i in range(base, base + n):
+        funcs[i] = WasmFunction(ftypes[i], inst, i)
 
 
 def _initialise(inst, module, store, limits, run_start):

@@ -452,16 +452,9 @@ class ExportNames:
         self.pos = []
 
     def _span(self, i):
-        b = self.src
-        p = self.pos[i]
-        n = shift = 0
-        while True:
-            c = b[p]
-            p += 1
-            n |= (c & 0x7F) << shift
-            shift += 7
-            if c < 0x80:
-                return p, n
+        from wasmbed.core.leb128 import read_unsigned    # loaded by decode
+        n, p = read_unsigned(self.src, self.pos[i], 32)
+        return p, n
 
     def __len__(self):
         return len(self.pos)
