@@ -4,7 +4,7 @@ imports from it, and wasi-threads. Loaded by the runtime on first use.
 - ``context(wasi, platform)`` -> (Wasi, owned): a WasiConfig gets a new
   context (``owned``: the instance closes it at deinstantiate); a
   ``wasmbed.wasi.Wasi`` is shared as it is (its owner closes it). Raises
-  HostOutOfMemory ("instantiate", "WASI").
+  TypeError for anything else, HostOutOfMemory ("instantiate", "WASI").
 - ``function_maker(wasi)`` -> get(name): the HostFunction of
   wasi_snapshot_preview1's ``name`` (None when WASI has no such function),
   made on first use and kept (a module imports a few of them). Its
@@ -29,11 +29,15 @@ M64 = 0xFFFFFFFFFFFFFFFF
 
 
 def context(wasi, platform):
-    """-> (Wasi, owned) for instantiate's ``wasi`` argument."""
+    """-> (Wasi, owned) for instantiate's ``wasi`` argument. Raises
+    TypeError for anything but a WasiConfig or a Wasi."""
     try:
-        from wasmbed.wasi import Wasi
+        from wasmbed.wasi import Wasi, WasiConfig
         if isinstance(wasi, Wasi):
             return wasi, False
+        if not isinstance(wasi, WasiConfig):
+            raise TypeError("wasi must be a WasiConfig or a Wasi, got %s"
+                            % type(wasi).__name__)
         return Wasi(wasi, platform), True
     except MemoryError:
         raise HostOutOfMemory("instantiate", "WASI")

@@ -112,6 +112,15 @@ def test_config_rejects_bad_values():
         WasiConfig(args=[1])
 
 
+def test_instantiate_takes_only_a_config_or_a_context_as_wasi():
+    import wasmbed
+    rt = wasmbed.Runtime()
+    mod = rt.load(bytes.fromhex("0061736d01000000"))
+    with pytest.raises(TypeError, match="WasiConfig or a Wasi, got dict"):
+        rt.instantiate(mod, wasi={"args": ["prog"]})
+    rt.instantiate(mod, wasi=WasiConfig(args=["prog"]))
+
+
 def test_config_dirs_forms(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir()
