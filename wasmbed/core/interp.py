@@ -571,7 +571,8 @@ class Compiled:
     __slots__ = ("code", "specials", "template", "nparams", "cost", "handlers",
                  "inst", "run")
 
-    def __init__(self, code, specials, template, nparams, handlers, inst):
+    def __init__(self, code, specials, template, nparams, handlers, inst,
+                 slots):
         self.code = code
         self.specials = specials
         # its own copy (the Lowered one is shared by every instance), the
@@ -579,7 +580,7 @@ class Compiled:
         self.template = template = list(template)
         template[-1] = self
         self.nparams = nparams
-        self.cost = frame_cost(nparams + len(template) - FRAME_SLOTS)
+        self.cost = frame_cost(slots)
         self.handlers = handlers
         self.inst = inst
         self.run = (code, specials, self.cost, template)
@@ -730,7 +731,8 @@ def compile_function(inst, fn, meter=None):
              tuple((k, tags[x] if x >= 0 else None, (pos, dst, sv))
                    for (k, x, pos, dst, sv) in cl))
             for (a, b, cl) in low.handlers)
-    comp = Compiled(code, specials, low.template, low.nparams, handlers, inst)
+    comp = Compiled(code, specials, low.template, low.nparams, handlers, inst,
+                    low.slots)
     if meter is not None:
         meter.code[fn] = comp
     else:

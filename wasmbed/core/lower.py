@@ -54,7 +54,10 @@ class Lowered:
     ``ir`` list of ops; ``nparams``; ``template`` the initial values of
     everything in R after the params (locals zeroed, stack slots, constants
     reversed, then FRAME_SLOTS slots the executor keeps its frame in: see
-    interp.run_frames); ``nregs`` the register count without those; ``handlers`` None, or the
+    interp.run_frames); ``slots`` the params, locals and the wasm operand
+    stack's greatest height: what the frame charges (call_stack.frame_cost,
+    the fast tier's count too; the constants are not counted, they are the
+    interpreter's own); ``handlers`` None, or the
     try_tables and legacy trys as ``(start, end, clauses)`` in the order
     their ranges close (so innermost first): IR indices [start, end) are
     the body, each clause ``(kind, tagidx, pos, dst, save)``
@@ -65,13 +68,14 @@ class Lowered:
     search goes on from that handler index.
     """
 
-    __slots__ = ("ir", "nparams", "template", "nregs", "nresults", "handlers")
+    __slots__ = ("ir", "nparams", "template", "slots", "nresults", "handlers")
 
-    def __init__(self, ir, nparams, template, nresults, handlers=None):
+    def __init__(self, ir, nparams, template, nresults, handlers=None,
+                 slots=0):
         self.ir = ir
         self.nparams = nparams
         self.template = template
-        self.nregs = nparams + len(template) - FRAME_SLOTS
+        self.slots = slots
         self.nresults = nresults
         self.handlers = handlers
 
@@ -745,7 +749,8 @@ def lower_function(module, func, fuel=None):
                 cl = tuple((k, x, lb.pos, dst, sv) for (k, x, lb, dst, sv) in cl)
             out.append((a, b, cl))
         hs = tuple(out)
-    return Lowered(ir, nparams, template, len(ftype.results), hs)
+    return Lowered(ir, nparams, template, len(ftype.results), hs,
+                   nparams + len(func.locals) + maxh)
 
 
 def _fuel_ops(fuel, i, op, stk, emit):
