@@ -635,9 +635,18 @@ def compile_function(inst, fn, meter=None):
         return _switch_op(k)
 
     ir = low.ir
+    last = len(ir) - 1
     for i, ins in enumerate(ir):
         k = ins[0]
         nxt = i + 1
+        if i < last:
+            k2 = ir[nxt][0]
+            if k2 == "call" or k2 == "ret":
+                # the next op is a frame switch (the next special made):
+                # this op returns its ~k itself, one closure call fewer.
+                # A call's own return point stays its next index
+                # (exceptions find its try ranges from it).
+                nxt = ~len(specials)
         if k == "bin":
             opid = ins[1]
             fac = BIN_FAST.get(opid)
@@ -694,11 +703,11 @@ def compile_function(inst, fn, meter=None):
         elif k == "call":
             f = inst.funcs[ins[1]]
             code.append(special((SP_CALL if f.host is not None else SP_CALLW, f,
-                                 ins[2], ins[2] + ins[3], nxt, (ins[2], nxt), term)))
+                                 ins[2], ins[2] + ins[3], i + 1, (ins[2], i + 1), term)))
         elif k == "call_ind":
             code.append(special((SP_CALL_IND, inst.module.types[ins[1]],
                                  inst.tables[ins[2]], ins[3], ins[4], ins[4] + ins[5],
-                                 nxt, (ins[4], nxt), term)))
+                                 i + 1, (ins[4], i + 1), term)))
         elif k == "ret":
             n = len(ins[1])
             code.append(special((SP_RET1, ins[1][0]) if n == 1 else
@@ -707,8 +716,8 @@ def compile_function(inst, fn, meter=None):
             code.append(special((SP_RCALL, inst.funcs[ins[1]], ins[2], ins[2] + ins[3],
                                  term)))
         elif k == "call_ref":
-            code.append(special((SP_CALL_REF, ins[1], ins[2], ins[2] + ins[3], nxt,
-                                 (ins[2], nxt), term)))
+            code.append(special((SP_CALL_REF, ins[1], ins[2], ins[2] + ins[3], i + 1,
+                                 (ins[2], i + 1), term)))
         elif k == "rcall_ref":
             code.append(special((SP_RCALL_REF, ins[1], ins[2], ins[2] + ins[3], term)))
         elif k == "rcall_ind":
