@@ -79,6 +79,11 @@ MAX_EXPR_LEN = 400
 LEAF = 8                 # blocks tested in sequence at a dispatch leaf
 UNROLL = 4               # copies of a self-recursive function (JIT)
 UNROLL_LINES = 60        # ... of at most this many lines
+INLINE_OPS = 24          # a leaf of at most this many instructions is
+INLINE_GROWTH = 192      # inlined at its direct calls (JIT), adding at
+                         # most this many instructions to one caller
+_INLINE = -2             # pseudo-instructions around an inlined leaf:
+_INLINE_END = -3         # (_INLINE, frame cost), (_INLINE_END,)
 # translation polls the terminate flag every POLL_MASK + 1 instructions
 POLL_MASK = 4095
 PATH_STEPS = 200         # branch path walk bound (beyond: be conservative)
@@ -540,6 +545,14 @@ class _Emit:
         self.fidx = fidx
         self.term = term
         self.defn = module.funcs[fidx - module.num_imported_funcs]
+        # the body translated: the function's own, or with its leaves
+        # inlined (_inline_leaves: JIT, unmetered)
+        self.body = self.defn.body
+        if self.unroll:
+            b = _inline_leaves(module, fidx)
+            if b is not None:
+                self.body = b
+        self.inl_maxh = []      # maxh saved at each open _INLINE
         self.ftype = module.types[self.defn.type_idx]
         self.maxl, self.maxi = levels[level]
         self.vs = []
@@ -816,7 +829,7 @@ class _Emit:
     # -- entry -------------------------------------------------------------
     def run(self):
         defn = self.defn
-        body = defn.body
+        body = self.body
         root, cons, reads, uses_mem, calls, outer = _analyze(body)
         self.outer_calls = outer
         self.root = root
@@ -1239,9 +1252,24 @@ class _Emit:
                 g = self.need("G%d" % i, "ctx.globals[%d]" % i)
                 self.write_var("$G%d" % i)
                 self.emit("%s.value = %s" % (g, self.val(v)))
+            elif op == _INLINE:
+                self.inline_start(ins[1])
+            elif op == _INLINE_END:
+                # the leaf's own stack does not count in this frame's
+                # cost (its frame cost was checked): what the call's
+                # results leave does
+                saved = self.inl_maxh.pop()
+                self.maxh = max(saved, len(self.vs))
             else:
                 self.other(op, ins)
         return
+
+    def inline_start(self, cost):
+        """An inlined leaf's entry (_inline_leaves): the stack budget
+        check the call would have made (its frame cost against what this
+        frame passes on), then its params from the stack."""
+        self.emit("if sb < %d:" % cost, ["trap_stack()"])
+        self.inl_maxh.append(self.maxh)
 
     def fuel_charges(self, i, op):
         """Metered code: the region charge at instruction i, and the size
@@ -2122,6 +2150,127 @@ def escaping(module):
             e.add(module.start)
         module._fast_escaping = e
     return e
+
+
+# what an inlined leaf may contain: control within its own blocks,
+# locals, globals, memory, constants, numeric operations
+_LEAF_OPS = frozenset([O.NOP, BLOCK, LOOP, IF, ELSE, END, O.BR, O.BR_IF,
+                       O.DROP, O.SELECT, O.LOCAL_GET, O.LOCAL_SET, O.LOCAL_TEE,
+                       O.GLOBAL_GET, O.GLOBAL_SET, 0x3F, 0x40]
+                      + list(range(0x28, 0x3F)) + list(range(0x41, 0xC5)))
+_ZERO = {I32: O.I32_CONST, I64: O.I64_CONST}
+
+
+def _leaf(module, j):
+    """(body without its end, params, declared locals, frame cost) of
+    defined function j (an index in the function space) when it is a leaf
+    _inline_leaves may inline, else None: at most INLINE_OPS
+    instructions of _LEAF_OPS, branches only to its own blocks, a
+    `return` only as its last instruction, one result at most, numeric
+    params, i32/i64 locals. Cached on the module (``_fast_leaves``)."""
+    c = getattr(module, "_fast_leaves", None)
+    if c is None:
+        c = module._fast_leaves = {}
+    if j in c:
+        return c[j]
+    c[j] = None
+    base = module.num_imported_funcs
+    if j < base:
+        return None
+    defn = module.funcs[j - base]
+    body = defn.body
+    ft = module.types[defn.type_idx]
+    if len(body) > INLINE_OPS + 1 or len(ft.results) > 1:
+        return None
+    for t in ft.params:
+        if t not in (I32, I64, F32, F64):
+            return None
+    for t in defn.locals:
+        if t not in _ZERO:
+            return None
+    n = len(body) - 1
+    if n >= 1 and body[n - 1][0] == O.RETURN:
+        n -= 1
+    depth = 0
+    for ins in body[:n]:
+        op = ins[0]
+        if op not in _LEAF_OPS or (op == O.SELECT and len(ins) > 1):
+            return None
+        if len(ins) > 3 and 0x28 <= op <= 0x40:
+            return None             # another memory than 0
+        if op == BLOCK or op == LOOP or op == IF:
+            depth += 1
+        elif op == END:
+            depth -= 1
+        elif (op == O.BR or op == O.BR_IF) and ins[1] >= depth:
+            return None             # a branch to the function's label
+    cost = function_source(module, j, 0, None, None, False, False)[1]
+    c[j] = r = (body[:n], len(ft.params), defn.locals, cost)
+    return r
+
+
+def _inline_leaves(module, fidx):
+    """The body of defined function fidx with its direct calls of small
+    leaves (_leaf) replaced by their bodies, or None when there is none
+    (or fidx calls itself, or has try_table or try). At each site:
+    ``(_INLINE, cost)`` (the leaf's frame cost: the budget check its
+    call would make, emitted before anything of the leaf runs), the
+    params set from the stack into locals of their own past fidx's, the
+    leaf's locals zeroed, its body, ``(_INLINE_END,)``. The leaf's branch
+    depths are unchanged (they stay within its blocks); fidx's frame cost
+    stays its own (inline_start and _INLINE_END keep the leaf's stack out
+    of it), so a trap comes at the same call as without inlining. The
+    leaf's entry poll is not needed: it calls nothing, its loops poll."""
+    base = module.num_imported_funcs
+    defn = module.funcs[fidx - base]
+    body = defn.body
+    sites = []
+    for k in range(len(body)):
+        ins = body[k]
+        op = ins[0]
+        if op == O.CALL:
+            if ins[1] == fidx:
+                return None
+            if _leaf(module, ins[1]) is not None:
+                sites.append(k)
+        elif op == TRY_TABLE or op == TRY:
+            return None
+    if not sites:
+        return None
+    ft = module.types[defn.type_idx]
+    nloc = len(ft.params) + len(defn.locals)
+    bases = {}
+    out = []
+    prev = 0
+    grown = 0
+    for k in sites:
+        j = body[k][1]
+        lb, np_, locs, cost = _leaf(module, j)
+        grown += len(lb) + np_ + 2 * len(locs) + 2
+        if grown > INLINE_GROWTH:
+            break
+        b = bases.get(j)
+        if b is None:
+            b = bases[j] = nloc
+            nloc += np_ + len(locs)
+        out.extend(body[prev:k])
+        prev = k + 1
+        out.append((_INLINE, cost))
+        for p in range(np_ - 1, -1, -1):
+            out.append((O.LOCAL_SET, b + p))
+        for i, t in enumerate(locs):
+            out.append((_ZERO[t], 0))
+            out.append((O.LOCAL_SET, b + np_ + i))
+        for ins in lb:
+            op = ins[0]
+            if op == O.LOCAL_GET or op == O.LOCAL_SET or op == O.LOCAL_TEE:
+                ins = (op, ins[1] + b)
+            out.append(ins)
+        out.append((_INLINE_END,))
+    if not out:
+        return None
+    out.extend(body[prev:])
+    return out
 
 
 _WORD = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
