@@ -463,10 +463,11 @@ def f64_literal(v):
 class _V:
     """A value on the virtual operand stack: a Python expression."""
 
-    __slots__ = ("e", "deps", "d", "cond", "k", "w", "rel", "al", "sh")
+    __slots__ = ("e", "deps", "d", "cond", "k", "w", "rel", "al", "sh", "hb")
 
     def __init__(self, e, deps, d=0, cond=False, k=None, w=None):
         self.al = 0         # low bits known to be zero (alignment)
+        self.hb = None      # an upper bound of the (unsigned) value
         self.sh = None      # (operand, k) when it is operand << k
         self.rel = None     # a compare of locals/constants: (op, a, b),
                             # a and b local numbers or ("k", value)
@@ -578,6 +579,7 @@ class _Emit:
         self.lo = {}
         self.hi = {}
         self.lt = {}
+        self.la = {}            # x -> low bits of x known to be zero
 
     # -- small helpers -----------------------------------------------------
     def need(self, name, init):
@@ -741,12 +743,13 @@ class _Emit:
 
     # -- range facts (mask elision) --------------------------------------------
     def facts(self):
-        return (dict(self.lo), dict(self.hi), dict(self.lt))
+        return (dict(self.lo), dict(self.hi), dict(self.lt), dict(self.la))
 
     def set_facts(self, saved, kills):
         """Back to the facts `saved`, less those on locals in `kills` (a
         construct's sets: what a merge point can no longer rely on)."""
         self.lo, self.hi, self.lt = dict(saved[0]), dict(saved[1]), dict(saved[2])
+        self.la = dict(saved[3])
         self.kill(kills)
 
     def kill(self, xs):
@@ -757,12 +760,14 @@ class _Emit:
             self.lo = {}
             self.hi = {}
             self.lt = {}
+            self.la = {}
             return
-        lo, hi, lt = self.lo, self.hi, self.lt
+        lo, hi, lt, la = self.lo, self.hi, self.lt, self.la
         for x in xs:
             lo.pop(x, None)
             hi.pop(x, None)
             lt.pop(x, None)
+            la.pop(x, None)
         if lt:
             for y in [y for y in lt if lt[y] in xs]:
                 del lt[y]
@@ -798,6 +803,34 @@ class _Emit:
             v = k - 1 if op == "<" else k
             if a not in hi or v < hi[a]:
                 hi[a] = v
+
+    def bound(self, v):
+        """An upper bound of integer value v (reduced), or None."""
+        if v.cond:
+            return 1
+        if v.w is not None:
+            return None
+        if type(v.k) is int:
+            return v.k
+        x = _local_of(v)
+        if x is not None:
+            h = self.hi.get(x)
+            if h is not None:
+                return h
+        return v.hb
+
+    def set_facts_of(self, x, v):
+        """Local x was just assigned integer value v: what v's bound and
+        alignment say about x."""
+        if type(v.k) is int:
+            a = _tz(v.k)
+        else:
+            a = v.al
+        if a and len(self.la) < MAX_FACTS:
+            self.la[x] = a
+        b = self.bound(v) if v.k is None or type(v.k) is int else None
+        if b is not None and len(self.hi) < MAX_FACTS:
+            self.hi[x] = b
 
     def rel_of(self, v):
         """The compare an i32 condition value stands for, or None."""
@@ -1121,7 +1154,10 @@ class _Emit:
                 self.fuel_charges(pc - 1, op)
             if op == O.LOCAL_GET:
                 s = "l%d" % ins[1]
-                self.push(s, (s,))
+                v = self.push(s, (s,))
+                a = self.la.get(ins[1])
+                if a:
+                    v.al = a
             elif op == O.LOCAL_SET or op == O.LOCAL_TEE:
                 self.local_set(ins[1], op == O.LOCAL_TEE)
             elif op == O.I32_CONST or op == O.I64_CONST or op == O.F32_CONST:
@@ -1340,8 +1376,8 @@ class _Emit:
         if a.sh is not None and a.sh[1] >= shift:
             inner, n = a.sh
             lim = 0xFFFFFFFF >> n      # the wasm address wraps at 2**32
-            x = _local_of(inner)
-            if n == shift and x is not None and self.hi.get(x, lim + 1) <= lim:
+            bi = self.bound(inner)
+            if n == shift and bi is not None and bi <= lim:
                 idx = inner.e
             elif n == shift:
                 idx = "(%s & 0x%X)" % (self.raw(inner), lim)
@@ -1367,6 +1403,7 @@ class _Emit:
             else:
                 self.write_var(var)
                 self.emit("%s = %s" % (var, self.val(v)))
+        self.set_facts_of(x, v)
         if tee:
             self.push(var, (var,))
 
@@ -1514,6 +1551,12 @@ class _Emit:
                 v = self.push_expr("(%s & %s)" % (self.raw(a), self.raw(b)), ops, False,
                                    m if both else None)
                 v.al = max(_align(a), _align(b))
+                ba = self.bound(a)
+                bb = self.bound(b)
+                if ba is not None and (bb is None or ba < bb):
+                    v.hb = ba
+                elif bb is not None:
+                    v.hb = bb
             else:
                 either = a.w is not None or b.w is not None
                 if sym in "+-" and not either and self.exact(op, a, b):
@@ -1576,8 +1619,15 @@ class _Emit:
             if kind == "shl":
                 if b.k is not None:
                     # unreduced, like add: the consumer reduces it
-                    v = self.push_expr("(%s << %s)" % (self.val(a), k), ops, False, arg)
                     n = b.k & bits
+                    ba = self.bound(a)
+                    if ba is not None and ba << n <= (0xFFFFFFFF if bits == 31
+                                                      else 0xFFFFFFFFFFFFFFFF):
+                        # in range by the bound: no mask
+                        v = self.push_expr("(%s << %s)" % (self.val(a), k), ops)
+                        v.hb = ba << n
+                    else:
+                        v = self.push_expr("(%s << %s)" % (self.val(a), k), ops, False, arg)
                     v.al = min(_align(a) + n, 64)
                     v.sh = (a, n)
                     return
