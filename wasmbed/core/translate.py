@@ -2202,21 +2202,20 @@ def escaping(module):
     return e
 
 
-# what an inlined leaf may contain: control within its own blocks,
-# locals, globals, memory, constants, numeric operations
-_LEAF_OPS = frozenset([O.NOP, BLOCK, LOOP, IF, ELSE, END, O.BR, O.BR_IF,
-                       O.DROP, O.SELECT, O.LOCAL_GET, O.LOCAL_SET, O.LOCAL_TEE,
-                       O.GLOBAL_GET, O.GLOBAL_SET, 0x3F, 0x40]
-                      + list(range(0x28, 0x3F)) + list(range(0x41, 0xC5)))
-_ZERO = {I32: O.I32_CONST, I64: O.I64_CONST}
+# an inlined leaf's other instructions: control within its own blocks,
+# locals, globals (then memory, constants and numeric operations)
+_LEAF_CONTROL = (O.NOP, BLOCK, LOOP, IF, ELSE, END, O.BR, O.BR_IF, O.DROP,
+                 O.SELECT, O.LOCAL_GET, O.LOCAL_SET, O.LOCAL_TEE,
+                 O.GLOBAL_GET, O.GLOBAL_SET)
 
 
 def _leaf(module, j):
     """(body without its end, params, declared locals, frame cost) of
     defined function j (an index in the function space) when it is a leaf
     _inline_leaves may inline, else None: at most INLINE_OPS
-    instructions of _LEAF_OPS, branches only to its own blocks, a
-    `return` only as its last instruction, one result at most, numeric
+    instructions (control within its own blocks, locals, globals, memory
+    0, constants, numeric operations: branches only to its own blocks, a
+    `return` only as its last instruction), one result at most, numeric
     params, i32/i64 locals. Cached on the module (``_fast_leaves``)."""
     c = getattr(module, "_fast_leaves", None)
     if c is None:
@@ -2236,7 +2235,7 @@ def _leaf(module, j):
         if t not in (I32, I64, F32, F64):
             return None
     for t in defn.locals:
-        if t not in _ZERO:
+        if t != I32 and t != I64:
             return None
     n = len(body) - 1
     if n >= 1 and body[n - 1][0] == O.RETURN:
@@ -2244,7 +2243,7 @@ def _leaf(module, j):
     depth = 0
     for ins in body[:n]:
         op = ins[0]
-        if op not in _LEAF_OPS or (op == O.SELECT and len(ins) > 1):
+        if not (0x28 <= op <= 0xC4 or op in _LEAF_CONTROL):
             return None
         if len(ins) > 3 and 0x28 <= op <= 0x40:
             return None             # another memory than 0
@@ -2309,7 +2308,7 @@ def _inline_leaves(module, fidx):
         for p in range(np_ - 1, -1, -1):
             out.append((O.LOCAL_SET, b + p))
         for i, t in enumerate(locs):
-            out.append((_ZERO[t], 0))
+            out.append((O.I32_CONST if t == I32 else O.I64_CONST, 0))
             out.append((O.LOCAL_SET, b + np_ + i))
         for ins in lb:
             op = ins[0]
