@@ -22,7 +22,9 @@ without loops and calls that only this module's functions call: its
 callers poll) and at every loop back edge, and returns None, its one
 result, or a tuple of results, all in the internal representation
 (numeric.py). A self-recursive function (JIT) checks and polls once per
-UNROLL frames of its recursion, exactly (_unroll_self).
+UNROLL frames of its recursion, exactly (_unroll_self); a small leaf is
+inlined at its direct calls (JIT), its call's budget check kept in place
+(_inline_leaves).
 
 Values: wasm locals are Python locals ``l<i>``, stack slots ``s<h>`` (h =
 stack height). Pure operations are folded into expressions (bounded depth),
