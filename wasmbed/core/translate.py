@@ -2216,9 +2216,10 @@ def _leaf(module, j):
     defined function j (an index in the function space) when it is a leaf
     _inline_leaves may inline, else None: at most INLINE_OPS
     instructions (control within its own blocks, locals, globals, memory
-    0, constants, numeric operations: branches only to its own blocks, a
-    `return` only as its last instruction), one result at most, numeric
-    params, i32/i64 locals. Cached on the module (``_fast_leaves``)."""
+    0, constants, numeric operations: branches only to its own blocks, no
+    `return`, which may leave values below its results), one result at
+    most, numeric params, i32/i64 locals. Cached on the module
+    (``_fast_leaves``)."""
     c = getattr(module, "_fast_leaves", None)
     if c is None:
         c = module._fast_leaves = {}
@@ -2240,8 +2241,6 @@ def _leaf(module, j):
         if t != I32 and t != I64:
             return None
     n = len(body) - 1
-    if n >= 1 and body[n - 1][0] == O.RETURN:
-        n -= 1
     depth = 0
     for ins in body[:n]:
         op = ins[0]
@@ -2263,7 +2262,9 @@ def _leaf(module, j):
 def _inline_leaves(module, fidx):
     """The body of defined function fidx with its direct calls of small
     leaves (_leaf) replaced by their bodies, or None when there is none
-    (or fidx calls itself, or has try_table or try). At each site:
+    (or fidx calls itself, or has try_table or try, or memory 0 is
+    shared: another thread may grow it, and the leaf's entry reads it
+    again). At each site:
     ``(_INLINE, cost)`` (the leaf's frame cost: the budget check its
     call would make, emitted before anything of the leaf runs), the
     params set from the stack into locals of their own past fidx's, the
@@ -2272,6 +2273,9 @@ def _inline_leaves(module, fidx):
     stays its own (inline_start and _INLINE_END keep the leaf's stack out
     of it), so a trap comes at the same call as without inlining. The
     leaf's entry poll is not needed: it calls nothing, its loops poll."""
+    mt = module.mem_types
+    if mt and mt[0].limits.shared:
+        return None
     base = module.num_imported_funcs
     defn = module.funcs[fidx - base]
     body = defn.body
