@@ -16,6 +16,7 @@ import sys
 
 from wasmbed import __version__
 from wasmbed import WasmError
+from wasmbed import RuntimeConfig
 
 def _error(msg):
     sys.stderr.write("wasmbed: error: %s\n" % msg)
@@ -730,8 +731,9 @@ def build_parser():
                    help="set an environment variable for the guest; NAME "
                         "alone passes the host's value of NAME (repeatable; "
                         "default: an empty environment)")
-    r.add_argument("--max-threads", type=non_negative, default=4, metavar="N",
-                   help="threads a guest may spawn (default: 4)")
+    threads = RuntimeConfig().max_thread_num
+    r.add_argument("--max-threads", type=non_negative, default=threads, metavar="N",
+                   help="threads a guest may spawn (default: %d)" % threads)
     r.add_argument("--pool-size", type=parse_size, default=0, metavar="SIZE",
                    help="confine every allocation to one pool of SIZE bytes "
                         "(default: 0, no pool: the host allocates)")

@@ -89,7 +89,7 @@ def make(inst, M, opid, d, srcs, imms, nxt):
     if 0x10 <= sub <= 0x16:          # loads
         a = srcs[0]
 
-        def op(R):
+        def op(R, nxt=nxt, off=off, size=size):
             ea = R[a] + off
             _address(M, ea, size)
             R[d] = _unpack_from(fmt, M.data, ea)[0]
@@ -98,7 +98,7 @@ def make(inst, M, opid, d, srcs, imms, nxt):
     if 0x17 <= sub <= 0x1D:          # stores
         a, v = srcs
 
-        def op(R):
+        def op(R, mask=mask, nxt=nxt, off=off, size=size):
             ea = R[a] + off
             lk = _enter(M, ea, size)
             try:
@@ -111,7 +111,7 @@ def make(inst, M, opid, d, srcs, imms, nxt):
     if group == 6:                   # cmpxchg
         a, e, r = srcs
 
-        def op(R):
+        def op(R, e=e, mask=mask, nxt=nxt, off=off, r=r, size=size):
             expected = R[e] & mask
             ea = R[a] + off
             lk = _enter(M, ea, size)
@@ -128,7 +128,7 @@ def make(inst, M, opid, d, srcs, imms, nxt):
     f = _rmw_fn(group, mask)
     a, v = srcs
 
-    def op(R):
+    def op(R, fmt=fmt, mask=mask, nxt=nxt, off=off, size=size, v=v):
         ea = R[a] + off
         lk = _enter(M, ea, size)
         try:
@@ -155,7 +155,7 @@ class Waiter:
 def _notify(inst, M, d, srcs, off, nxt):
     a, c = srcs
 
-    def op(R):
+    def op(R, c=c, nxt=nxt, off=off):
         ea = R[a] + off
         _address(M, ea, 4)
         R[d] = notify(M, ea, R[c])
@@ -189,7 +189,7 @@ def _wait(inst, M, d, srcs, off, size, nxt):
     mask = _MASK[size]
     term = inst.term
 
-    def op(R):
+    def op(R, e=e, mask=mask, nxt=nxt, off=off, size=size, t=t, term=term):
         ea = R[a] + off
         _address(M, ea, size)
         if not M.shared:

@@ -54,7 +54,7 @@ def _trap_oob():
 # closure factories: binary operations with the hottest ones inlined
 
 def _bin_generic(f, d, a, b, nxt):
-    def op(R):
+    def op(R, nxt=nxt):
         R[d] = f(R[a], R[b])
         return nxt
     return op
@@ -300,7 +300,7 @@ def _br_cmp(opid, a, b, tgt, cp, nxt, negate, term=None):
         f = N.BINOP[opid]
         want = 0 if negate else 1
 
-        def op(R, term=term):
+        def op(R, term=term, cp=cp, want=want, nxt=nxt):
             if (1 if f(R[a], R[b]) else 0) == want:
                 for d, s in cp:
                     R[d] = R[s]
@@ -478,15 +478,16 @@ del _F64_FMT
 
 
 def _load(M, fmt, mask, d, a, off, nxt):
+    # (the values past four as defaults: see _at)
     if mask:
-        def op(R):
+        def op(R, mask=mask, off=off, nxt=nxt):
             try:
                 R[d] = _unpack_from(fmt, M.data, R[a] + off)[0] & mask
             except Exception:
                 _trap_oob()
             return nxt
     else:
-        def op(R):
+        def op(R, off=off, nxt=nxt):
             try:
                 R[d] = _unpack_from(fmt, M.data, R[a] + off)[0]
             except Exception:
@@ -497,14 +498,14 @@ def _load(M, fmt, mask, d, a, off, nxt):
 
 def _store(M, fmt, mask, a, v, off, nxt):
     if mask:
-        def op(R):
+        def op(R, mask=mask, off=off, nxt=nxt):
             try:
                 _pack_into(fmt, M.data, R[a] + off, R[v] & mask)
             except Exception:
                 _trap_oob()
             return nxt
     else:
-        def op(R):
+        def op(R, off=off, nxt=nxt):
             try:
                 _pack_into(fmt, M.data, R[a] + off, R[v])
             except Exception:
@@ -518,8 +519,11 @@ def _at(k, M, fmt, mask, r, off, x, y, s, nxt):
     shift before them (lower.py): R[x] + (R[y] << s) (s 0 for an add),
     wrapped to 32 bits, + off; k "load": into R[r], "store": R[r] there,
     "addshl": the sum itself into R[r] (off, M unused). The values past
-    four are defaults, so that a MicroPython call of the closure needs no
-    heap."""
+    four are defaults: MicroPython copies a closure's captured values and
+    its arguments into one array, on the C stack when they are at most
+    five, else on the heap (allocated and freed per call; in a full heap
+    that collects or fails). Every op closure called per instruction keeps
+    to four captured values for that reason (tests/test_interp_heap.py)."""
     if k == "addshl":
         def op(R, r=r, nxt=nxt):
             R[r] = (R[x] + (R[y] << s)) & 0xFFFFFFFF
@@ -814,7 +818,7 @@ def _br_table(idx, sel, targets, dflt):
     # copies) pairs (lower.py); dflt: the default's index
     n = len(sel)
 
-    def op(R):
+    def op(R, n=n, dflt=dflt):
         i = R[idx]
         pos, cp = targets[sel[i] if i < n else dflt]
         for d, s in cp:
@@ -824,7 +828,7 @@ def _br_table(idx, sel, targets, dflt):
 
 
 def _select(d, a, b, c, nxt):
-    def op(R):
+    def op(R, nxt=nxt):
         R[d] = R[a] if R[c] else R[b]
         return nxt
     return op

@@ -45,7 +45,7 @@ def _mgrow(inst, ins, nxt, M):
         M = inst.memories[ins[3]]
     mask = M64 if M.is64 else M32
 
-    def op(R):
+    def op(R, nxt=nxt):
         r = M.grow(R[a])
         R[d] = r & mask
         return nxt
@@ -59,7 +59,7 @@ def _mfill(inst, ins, nxt, M):
     term = inst.term
     fill = _memory.fill
 
-    def op(R):
+    def op(R, term=term, fill=fill, nxt=nxt):
         fill(M, R[d], R[v], R[n], term)
         return nxt
     return op
@@ -73,13 +73,13 @@ def _mcopy(inst, ins, nxt, M):
         src = inst.memories[ins[5]]
         between = _memory.copy_between
 
-        def op(R):
+        def op(R, between=between, term=term, nxt=nxt, src=src):
             between(dst, R[d], src, R[s], R[n], term)
             return nxt
         return op
     copy = _memory.copy
 
-    def op(R):
+    def op(R, copy=copy, term=term, nxt=nxt):
         copy(M, R[d], R[s], R[n], term)
         return nxt
     return op
@@ -93,7 +93,7 @@ def _minit(inst, ins, nxt, M):
     term = inst.term
     init = _memory.init
 
-    def op(R):
+    def op(R, init=init, term=term, nxt=nxt, seg=seg, datas=datas):
         init(M, R[d], datas[seg], R[s], R[n], term)
         return nxt
     return op
@@ -153,7 +153,7 @@ def _tgrow(inst, ins, nxt, M):
     term = inst.term
     mask = M64 if tab.is64 else M32
 
-    def op(R):
+    def op(R, term=term, mask=mask, nxt=nxt):
         R[d] = tab.grow(R[n], R[v], term) & mask
         return nxt
     return op
@@ -165,7 +165,7 @@ def _tfill(inst, ins, nxt, M):
     term = inst.term
     fill = _table.fill
 
-    def op(R):
+    def op(R, fill=fill, term=term, nxt=nxt):
         fill(tab, R[i], R[v], R[n], term)
         return nxt
     return op
@@ -178,7 +178,7 @@ def _tcopy(inst, ins, nxt, M):
     term = inst.term
     copy = _table.copy
 
-    def op(R):
+    def op(R, copy=copy, term=term, nxt=nxt, TS=TS):
         copy(TD, R[d], TS, R[s], R[n], term)
         return nxt
     return op
@@ -192,7 +192,7 @@ def _tinit(inst, ins, nxt, M):
     term = inst.term
     init = _table.init
 
-    def op(R):
+    def op(R, init=init, term=term, nxt=nxt, elems=elems, seg=seg):
         init(tab, R[d], elems[seg], R[s], R[n], term)
         return nxt
     return op
@@ -331,7 +331,7 @@ def _gc(inst, ins, nxt, M):
     elif n == 2:
         a, b = srcs
 
-        def op(R):
+        def op(R, nxt=nxt):     # (at most four captured: interp._at)
             R[d] = fn(R[a], R[b])
             return nxt
     else:
@@ -348,7 +348,7 @@ def _br_cast(inst, ins, nxt, M):
     a, pos, cp, fail = ins[1], ins[2], ins[3], ins[5]
     test = gc.tester(inst.module, ins[4])
 
-    def op(R):
+    def op(R, fail=fail, nxt=nxt):
         if test(R[a]) != fail:
             for d, s in cp:
                 R[d] = R[s]
