@@ -22,7 +22,9 @@ without loops and calls that only this module's functions call: its
 callers poll) and at every loop back edge, and returns None, its one
 result, or a tuple of results, all in the internal representation
 (numeric.py). A self-recursive function (JIT) checks and polls once per
-UNROLL frames of its recursion, exactly (_unroll_self).
+UNROLL frames of its recursion, exactly (_unroll_self); a small leaf is
+inlined at its direct calls (JIT), its call's budget check kept in place
+(_inline_leaves).
 
 Values: wasm locals are Python locals ``l<i>``, stack slots ``s<h>`` (h =
 stack height). Pure operations are folded into expressions (bounded depth),
@@ -79,6 +81,11 @@ MAX_EXPR_LEN = 400
 LEAF = 8                 # blocks tested in sequence at a dispatch leaf
 UNROLL = 4               # copies of a self-recursive function (JIT)
 UNROLL_LINES = 60        # ... of at most this many lines
+INLINE_OPS = 24          # a leaf of at most this many instructions is
+INLINE_GROWTH = 192      # inlined at its direct calls (JIT), adding at
+                         # most this many instructions to one caller
+_INLINE = -2             # pseudo-instructions around an inlined leaf:
+_INLINE_END = -3         # (_INLINE, frame cost), (_INLINE_END,)
 # translation polls the terminate flag every POLL_MASK + 1 instructions
 POLL_MASK = 4095
 PATH_STEPS = 200         # branch path walk bound (beyond: be conservative)
@@ -458,10 +465,11 @@ def f64_literal(v):
 class _V:
     """A value on the virtual operand stack: a Python expression."""
 
-    __slots__ = ("e", "deps", "d", "cond", "k", "w", "rel", "al", "sh")
+    __slots__ = ("e", "deps", "d", "cond", "k", "w", "rel", "al", "sh", "hb")
 
     def __init__(self, e, deps, d=0, cond=False, k=None, w=None):
         self.al = 0         # low bits known to be zero (alignment)
+        self.hb = None      # an upper bound of the (unsigned) value
         self.sh = None      # (operand, k) when it is operand << k
         self.rel = None     # a compare of locals/constants: (op, a, b),
                             # a and b local numbers or ("k", value)
@@ -540,6 +548,14 @@ class _Emit:
         self.fidx = fidx
         self.term = term
         self.defn = module.funcs[fidx - module.num_imported_funcs]
+        # the body translated: the function's own, or with its leaves
+        # inlined (_inline_leaves: JIT, unmetered)
+        self.body = self.defn.body
+        if self.unroll:
+            b = _inline_leaves(module, fidx)
+            if b is not None:
+                self.body = b
+        self.inl_maxh = []      # maxh saved at each open _INLINE
         self.ftype = module.types[self.defn.type_idx]
         self.maxl, self.maxi = levels[level]
         self.vs = []
@@ -565,6 +581,7 @@ class _Emit:
         self.lo = {}
         self.hi = {}
         self.lt = {}
+        self.la = {}            # x -> low bits of x known to be zero
 
     # -- small helpers -----------------------------------------------------
     def need(self, name, init):
@@ -728,12 +745,13 @@ class _Emit:
 
     # -- range facts (mask elision) --------------------------------------------
     def facts(self):
-        return (dict(self.lo), dict(self.hi), dict(self.lt))
+        return (dict(self.lo), dict(self.hi), dict(self.lt), dict(self.la))
 
     def set_facts(self, saved, kills):
         """Back to the facts `saved`, less those on locals in `kills` (a
         construct's sets: what a merge point can no longer rely on)."""
         self.lo, self.hi, self.lt = dict(saved[0]), dict(saved[1]), dict(saved[2])
+        self.la = dict(saved[3])
         self.kill(kills)
 
     def kill(self, xs):
@@ -744,12 +762,14 @@ class _Emit:
             self.lo = {}
             self.hi = {}
             self.lt = {}
+            self.la = {}
             return
-        lo, hi, lt = self.lo, self.hi, self.lt
+        lo, hi, lt, la = self.lo, self.hi, self.lt, self.la
         for x in xs:
             lo.pop(x, None)
             hi.pop(x, None)
             lt.pop(x, None)
+            la.pop(x, None)
         if lt:
             for y in [y for y in lt if lt[y] in xs]:
                 del lt[y]
@@ -786,6 +806,34 @@ class _Emit:
             if a not in hi or v < hi[a]:
                 hi[a] = v
 
+    def bound(self, v):
+        """An upper bound of integer value v (reduced), or None."""
+        if v.cond:
+            return 1
+        if v.w is not None:
+            return None
+        if type(v.k) is int:
+            return v.k
+        x = _local_of(v)
+        if x is not None:
+            h = self.hi.get(x)
+            if h is not None:
+                return h
+        return v.hb
+
+    def set_facts_of(self, x, v):
+        """Local x was just assigned integer value v: what v's bound and
+        alignment say about x."""
+        if type(v.k) is int:
+            a = _tz(v.k)
+        else:
+            a = v.al
+        if a and len(self.la) < MAX_FACTS:
+            self.la[x] = a
+        b = self.bound(v) if v.k is None or type(v.k) is int else None
+        if b is not None and len(self.hi) < MAX_FACTS:
+            self.hi[x] = b
+
     def rel_of(self, v):
         """The compare an i32 condition value stands for, or None."""
         if v.rel is not None:
@@ -816,7 +864,7 @@ class _Emit:
     # -- entry -------------------------------------------------------------
     def run(self):
         defn = self.defn
-        body = defn.body
+        body = self.body
         root, cons, reads, uses_mem, calls, outer = _analyze(body)
         self.outer_calls = outer
         self.root = root
@@ -1108,7 +1156,10 @@ class _Emit:
                 self.fuel_charges(pc - 1, op)
             if op == O.LOCAL_GET:
                 s = "l%d" % ins[1]
-                self.push(s, (s,))
+                v = self.push(s, (s,))
+                a = self.la.get(ins[1])
+                if a:
+                    v.al = a
             elif op == O.LOCAL_SET or op == O.LOCAL_TEE:
                 self.local_set(ins[1], op == O.LOCAL_TEE)
             elif op == O.I32_CONST or op == O.I64_CONST or op == O.F32_CONST:
@@ -1239,9 +1290,24 @@ class _Emit:
                 g = self.need("G%d" % i, "ctx.globals[%d]" % i)
                 self.write_var("$G%d" % i)
                 self.emit("%s.value = %s" % (g, self.val(v)))
+            elif op == _INLINE:
+                self.inline_start(ins[1])
+            elif op == _INLINE_END:
+                # the leaf's own stack does not count in this frame's
+                # cost (its frame cost was checked): what the call's
+                # results leave does
+                saved = self.inl_maxh.pop()
+                self.maxh = max(saved, len(self.vs))
             else:
                 self.other(op, ins)
         return
+
+    def inline_start(self, cost):
+        """An inlined leaf's entry (_inline_leaves): the stack budget
+        check the call would have made (its frame cost against what this
+        frame passes on), then its params from the stack."""
+        self.emit("if sb < %d:" % cost, ["trap_stack()"])
+        self.inl_maxh.append(self.maxh)
 
     def fuel_charges(self, i, op):
         """Metered code: the region charge at instruction i, and the size
@@ -1312,8 +1378,8 @@ class _Emit:
         if a.sh is not None and a.sh[1] >= shift:
             inner, n = a.sh
             lim = 0xFFFFFFFF >> n      # the wasm address wraps at 2**32
-            x = _local_of(inner)
-            if n == shift and x is not None and self.hi.get(x, lim + 1) <= lim:
+            bi = self.bound(inner)
+            if n == shift and bi is not None and bi <= lim:
                 idx = inner.e
             elif n == shift:
                 idx = "(%s & 0x%X)" % (self.raw(inner), lim)
@@ -1339,6 +1405,7 @@ class _Emit:
             else:
                 self.write_var(var)
                 self.emit("%s = %s" % (var, self.val(v)))
+        self.set_facts_of(x, v)
         if tee:
             self.push(var, (var,))
 
@@ -1486,6 +1553,12 @@ class _Emit:
                 v = self.push_expr("(%s & %s)" % (self.raw(a), self.raw(b)), ops, False,
                                    m if both else None)
                 v.al = max(_align(a), _align(b))
+                ba = self.bound(a)
+                bb = self.bound(b)
+                if ba is not None and (bb is None or ba < bb):
+                    v.hb = ba
+                elif bb is not None:
+                    v.hb = bb
             else:
                 either = a.w is not None or b.w is not None
                 if sym in "+-" and not either and self.exact(op, a, b):
@@ -1548,8 +1621,15 @@ class _Emit:
             if kind == "shl":
                 if b.k is not None:
                     # unreduced, like add: the consumer reduces it
-                    v = self.push_expr("(%s << %s)" % (self.val(a), k), ops, False, arg)
                     n = b.k & bits
+                    ba = self.bound(a)
+                    if ba is not None and ba << n <= (0xFFFFFFFF if bits == 31
+                                                      else 0xFFFFFFFFFFFFFFFF):
+                        # in range by the bound: no mask
+                        v = self.push_expr("(%s << %s)" % (self.val(a), k), ops)
+                        v.hb = ba << n
+                    else:
+                        v = self.push_expr("(%s << %s)" % (self.val(a), k), ops, False, arg)
                     v.al = min(_align(a) + n, 64)
                     v.sh = (a, n)
                     return
@@ -2122,6 +2202,130 @@ def escaping(module):
             e.add(module.start)
         module._fast_escaping = e
     return e
+
+
+# an inlined leaf's other instructions: control within its own blocks,
+# locals, globals (then memory, constants and numeric operations)
+_LEAF_CONTROL = (O.NOP, BLOCK, LOOP, IF, ELSE, END, O.BR, O.BR_IF, O.DROP,
+                 O.SELECT, O.LOCAL_GET, O.LOCAL_SET, O.LOCAL_TEE,
+                 O.GLOBAL_GET, O.GLOBAL_SET)
+
+
+def _leaf(module, j):
+    """(body without its end, params, declared locals, frame cost) of
+    defined function j (an index in the function space) when it is a leaf
+    _inline_leaves may inline, else None: at most INLINE_OPS
+    instructions (control within its own blocks, locals, globals, memory
+    0, constants, numeric operations: branches only to its own blocks, no
+    `return`, which may leave values below its results), one result at
+    most, numeric params, i32/i64 locals. Cached on the module
+    (``_fast_leaves``)."""
+    c = getattr(module, "_fast_leaves", None)
+    if c is None:
+        c = module._fast_leaves = {}
+    if j in c:
+        return c[j]
+    c[j] = None
+    base = module.num_imported_funcs
+    if j < base:
+        return None
+    defn = module.funcs[j - base]
+    body = defn.body
+    ft = module.types[defn.type_idx]
+    if len(body) > INLINE_OPS + 1 or len(ft.results) > 1:
+        return None
+    for t in ft.params:
+        if t not in (I32, I64, F32, F64):
+            return None
+    for t in defn.locals:
+        if t != I32 and t != I64:
+            return None
+    n = len(body) - 1
+    depth = 0
+    for ins in body[:n]:
+        op = ins[0]
+        if not (0x28 <= op <= 0xC4 or op in _LEAF_CONTROL):
+            return None
+        if len(ins) > 3 and 0x28 <= op <= 0x40:
+            return None             # another memory than 0
+        if op == BLOCK or op == LOOP or op == IF:
+            depth += 1
+        elif op == END:
+            depth -= 1
+        elif (op == O.BR or op == O.BR_IF) and ins[1] >= depth:
+            return None             # a branch to the function's label
+    cost = function_source(module, j, 0, None, None, False, False)[1]
+    c[j] = r = (body[:n], len(ft.params), defn.locals, cost)
+    return r
+
+
+def _inline_leaves(module, fidx):
+    """The body of defined function fidx with its direct calls of small
+    leaves (_leaf) replaced by their bodies, or None when there is none
+    (or fidx calls itself, or has try_table or try, or memory 0 is
+    shared: another thread may grow it, and the leaf's entry reads it
+    again). At each site:
+    ``(_INLINE, cost)`` (the leaf's frame cost: the budget check its
+    call would make, emitted before anything of the leaf runs), the
+    params set from the stack into locals of their own past fidx's, the
+    leaf's locals zeroed, its body, ``(_INLINE_END,)``. The leaf's branch
+    depths are unchanged (they stay within its blocks); fidx's frame cost
+    stays its own (inline_start and _INLINE_END keep the leaf's stack out
+    of it), so a trap comes at the same call as without inlining. The
+    leaf's entry poll is not needed: it calls nothing, its loops poll."""
+    mt = module.mem_types
+    if mt and mt[0].limits.shared:
+        return None
+    base = module.num_imported_funcs
+    defn = module.funcs[fidx - base]
+    body = defn.body
+    sites = []
+    for k in range(len(body)):
+        ins = body[k]
+        op = ins[0]
+        if op == O.CALL:
+            if ins[1] == fidx:
+                return None
+            if _leaf(module, ins[1]) is not None:
+                sites.append(k)
+        elif op == TRY_TABLE or op == TRY:
+            return None
+    if not sites:
+        return None
+    ft = module.types[defn.type_idx]
+    nloc = len(ft.params) + len(defn.locals)
+    bases = {}
+    out = []
+    prev = 0
+    grown = 0
+    for k in sites:
+        j = body[k][1]
+        lb, np_, locs, cost = _leaf(module, j)
+        grown += len(lb) + np_ + 2 * len(locs) + 2
+        if grown > INLINE_GROWTH:
+            break
+        b = bases.get(j)
+        if b is None:
+            b = bases[j] = nloc
+            nloc += np_ + len(locs)
+        out.extend(body[prev:k])
+        prev = k + 1
+        out.append((_INLINE, cost))
+        for p in range(np_ - 1, -1, -1):
+            out.append((O.LOCAL_SET, b + p))
+        for i, t in enumerate(locs):
+            out.append((O.I32_CONST if t == I32 else O.I64_CONST, 0))
+            out.append((O.LOCAL_SET, b + np_ + i))
+        for ins in lb:
+            op = ins[0]
+            if op == O.LOCAL_GET or op == O.LOCAL_SET or op == O.LOCAL_TEE:
+                ins = (op, ins[1] + b)
+            out.append(ins)
+        out.append((_INLINE_END,))
+    if not out:
+        return None
+    out.extend(body[prev:])
+    return out
 
 
 _WORD = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
