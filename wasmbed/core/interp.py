@@ -647,6 +647,11 @@ def compile_function(inst, fn, meter=None):
                 # A call's own return point stays its next index
                 # (exceptions find its try ranges from it).
                 nxt = ~len(specials)
+            elif k2 == "poll":
+                # falling into a loop: its header's poll is for the back
+                # edges that land on it (the others poll themselves);
+                # every path back to here passes one
+                nxt = i + 2
         if k == "bin":
             opid = ins[1]
             fac = BIN_FAST.get(opid)
