@@ -941,6 +941,9 @@ class _Emit:
         lines.append(" def f%d(env, sb%s):" % (fidx, params))
         stats = [0, 0]
         start = len(lines)
+        if self.direct and self.uses_mem and not self.shared_mem and self.fuel is None:
+            from wasmbed.core import translate_mem
+            translate_mem.forward(self.top)
         _render(self.top, 2, 0, lines, stats)
         _return_branches(lines, start)
         _fold_slots(lines, start)
