@@ -2276,6 +2276,8 @@ def _fold_slots(lines, start):
     cands = [k for k in range(start, len(lines) - 1)
              if "_" not in lines[k + 1] and "[" not in lines[k + 1] and " = " in lines[k]]
     for i in reversed(cands):
+        if i + 1 >= len(lines):
+            continue            # (a fold below took this line's successor)
         cur = lines[i]
         p = cur.find(" = ")
         if cur[p - 1] not in "0123456789":

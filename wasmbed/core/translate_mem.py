@@ -212,12 +212,16 @@ def _kill_name(facts, name):
         del facts[k]
 
 
-def forward(code, facts=None):
+def forward(code, facts=None, state=None):
     """Rewrite the loads of statement list `code` (and the lists nested
     in it) whose value is known; `facts` {key: (value text, names it and
-    its address read)} holds at the start of `code`. -> count rewritten."""
+    its address read, None or [list, index, alias] of the load that
+    assigned the slot it names)} holds at the start of `code`. -> count
+    rewritten."""
     if facts is None:
         facts = {}
+    if state is None:
+        state = [0]
     n = 0
     i = 0
     while i < len(code):
@@ -232,12 +236,12 @@ def forward(code, facts=None):
                 inner = None
                 if st.startswith("if ") and _pure(st[3:-1]):
                     inner = facts
-                n += forward(code[i + 1], dict(inner) if inner is not None else None)
+                n += forward(code[i + 1], dict(inner) if inner is not None else None, state)
                 j = i + 2
                 if (j + 1 < len(code) and code[j] == "else:"
                         and isinstance(code[j + 1], list)):
                     # the else arm starts from the facts before the if
-                    n += forward(code[j + 1], dict(inner) if inner is not None else None)
+                    n += forward(code[j + 1], dict(inner) if inner is not None else None, state)
                     i = j
             facts = {}
             i += 2 if nested else 1
@@ -253,7 +257,20 @@ def forward(code, facts=None):
             _k, t, key = acc
             got = facts.get(key)
             if got is not None:
-                code[i] = "%s = %s" % (t, got[0])
+                v = got[0]
+                box = got[2]
+                if box is not None:
+                    # the value is the slot an earlier load assigned: read
+                    # it through an alias of its own (translate._fold_slots
+                    # may fold that slot's definition into its one use)
+                    if box[2] is None:
+                        box[2] = "_m%d" % state[0]
+                        state[0] += 1
+                        c, k = box[0], box[1]
+                        q = c[k].find(" = ")
+                        c[k] = "%s = %s = %s" % (c[k][:q], box[2], c[k][q + 3:])
+                    v = box[2]
+                code[i] = "%s = %s" % (t, v)
                 n += 1
                 _kill_name(facts, t)
                 if t not in got[1]:
@@ -263,7 +280,7 @@ def forward(code, facts=None):
                 deps = _names(key[0] or "")
                 if t not in deps:
                     deps.add(t)
-                    facts[key] = (t, deps)
+                    facts[key] = (t, deps, [code, i, None] if t[0] == "s" else None)
         elif acc is not None:
             _k, key, v = acc
             for k in [k for k in facts if not _disjoint(k, key)]:
@@ -271,7 +288,7 @@ def forward(code, facts=None):
             if _simple(v) or (_pure(v) and len(v) < 80):
                 deps = _names(key[0] or "") | _names(v)
                 facts[key] = (v if _simple(v) else "(%s)" % v if not v.startswith("(") else v,
-                              deps)
+                              deps, None)
         else:
             p = st.find(" = ")
             t = st[:p] if p > 0 else ""
