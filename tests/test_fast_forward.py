@@ -83,6 +83,26 @@ WAT = r"""
   (func (export "f64bits") (param $a i32) (param $v i64) (result i64)
     (f64.store (local.get $a) (f64.reinterpret_i64 (local.get $v)))
     (i64.reinterpret_f64 (f64.load (local.get $a))))
+  (func (export "chase") (param $a i32) (result i32)
+    (local $p i32)
+    (i32.store (i32.const 200) (i32.const 300))
+    (i32.store (i32.const 305) (i32.const 0x77))
+    (i32.store (i32.const 205) (i32.const 0x55))
+    (local.set $p (i32.load (local.get $a)))
+    (i32.load8_u offset=5 (local.get $p)))
+  (func (export "spread") (param $a i32) (result i32)
+    (local $x i32) (local $y i32)
+    (i32.store offset=4 (local.get $a) (i32.const 40))
+    (i32.store offset=24 (local.get $a) (i32.const 2))
+    (call $poke (local.get $a))
+    (local.set $x (i32.load offset=24 (local.get $a)))
+    (local.set $y (i32.mul (local.get $x) (i32.const 3)))
+    (i32.add (i32.add (local.get $y) (i32.load offset=4 (local.get $a)))
+             (i32.load16_u (local.get $a))))
+  (func (export "group_trap") (param $a i32) (result i32)
+    (local $x i32)
+    (local.set $x (i32.load (local.get $a)))
+    (i32.add (local.get $x) (i32.load offset=8 (local.get $a))))
   (func (export "trap_first") (param $a i32) (result i32)
     (i32.store (local.get $a) (i32.const 1))
     (i32.load (local.get $a)))
@@ -107,6 +127,8 @@ CASES = [
     ("f64bits", (64, 0x7FF4000000000001)),
     ("f64bits", (64, 0xFFF8000000000123)),
     ("trap_first", (65533,)), ("trap_first", (65532,)),
+    ("chase", (200,)), ("spread", (64,)),
+    ("group_trap", (65524,)), ("group_trap", (65525,)), ("group_trap", (65532,)),
 ]
 
 
@@ -151,6 +173,9 @@ def _source(wat, name):
 def test_forwarding_and_views_where_they_hold():
     same = _source(WAT, "same")
     assert "LD_I32" not in same and "V32" not in same
+    # loads from one base with only pure statements between: one call
+    assert "LG_" in _source(WAT, "spread")
+    assert "LG_" not in _source(WAT, "chase")
     other = _source(WAT, "other_ptr")
     assert "LD_I32" in other
     # the stack pointer is aligned (every global.set keeps 16-byte

@@ -936,14 +936,16 @@ class _Emit:
         fidx = self.fidx
         params = "".join(", l%d" % i for i in range(len(self.ftype.params)))
         lines = ["def bind_%d(ctx):" % fidx]
+        if self.direct and self.uses_mem and not self.shared_mem and self.fuel is None:
+            from wasmbed.core import translate_mem
+            translate_mem.forward(self.top)
+            if self.views:
+                translate_mem.group(self.top, self.need)
         for name in self.prelude_order:
             lines.append(" %s = %s" % (name, self.prelude[name]))
         lines.append(" def f%d(env, sb%s):" % (fidx, params))
         stats = [0, 0]
         start = len(lines)
-        if self.direct and self.uses_mem and not self.shared_mem and self.fuel is None:
-            from wasmbed.core import translate_mem
-            translate_mem.forward(self.top)
         _render(self.top, 2, 0, lines, stats)
         _return_branches(lines, start)
         _fold_slots(lines, start)

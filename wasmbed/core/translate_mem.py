@@ -300,3 +300,112 @@ def forward(code, facts=None, state=None):
                 facts = {}
         i += 1
     return n
+
+
+# -- grouped loads ---------------------------------------------------------
+# Loads from one base in straight-line code, with only pure assignments and
+# other loads between them, read as one struct call returning a tuple
+# (``l4, l5 = LG_II(mem, l2 + 4)``): exact, because nothing between them
+# writes memory or can raise anything but the same out-of-bounds trap
+# (loads and pure assignments have no effect a trap leaves visible), and
+# the group traps exactly when one of its members would (its span ends
+# where the member reaching furthest ends).
+
+_FMT = {"u32": "I", "u64": "Q", "f64": "d", "u16": "H", "u8": "B"}
+MAX_GROUP = 8              # members per grouped load
+_GROUPS = {}
+
+
+def ld_group(fmt):
+    """The unpack_from of struct format fmt (one per format)."""
+    f = _GROUPS.get(fmt)
+    if f is None:
+        import struct
+        f = struct.Struct(fmt).unpack_from
+        _GROUPS[fmt] = f
+    return f
+
+
+def _plain_load(st):
+    """(target, key) of a struct or byte load of memory 0 (not a view),
+    else None."""
+    acc = _access(st)
+    if acc is None or acc[0] != "load":
+        return None
+    t, key = acc[1], acc[2]
+    if key[0] is None or not _simple(key[0]):
+        return None
+    r = st[st.find(" = ") + 3:]
+    if r[:1] == "V":
+        return None
+    return t, key
+
+
+def group(code, need):
+    """Group the loads of statement list `code` (and of the lists nested
+    in it); ``need(name, init)`` declares a prelude name. -> loads saved."""
+    saved = 0
+    for item in code:
+        if isinstance(item, list):
+            saved += group(item, need)
+    i = 0
+    while i < len(code):
+        st = code[i]
+        if isinstance(st, list):
+            i += 1
+            continue
+        got = _plain_load(st)
+        if got is None:
+            i += 1
+            continue
+        t0, k0 = got
+        base = k0[0]
+        if t0 == base:
+            i += 1                  # (the base changes right here)
+            continue
+        members = [(i, t0, k0)]
+        seen = _names(st[st.find(" = ") + 3:]) | {t0}   # read or assigned
+        assigned = {t0}
+        j = i + 1
+        while j < len(code) and len(members) < MAX_GROUP:
+            s = code[j]
+            if isinstance(s, list) or s.endswith(":"):
+                break
+            p = s.find(" = ")
+            t = s[:p] if p > 0 else ""
+            if not (t and _simple(t) and not t[0].isdigit() and _loads_only(s[p + 3:])):
+                break
+            if t == base:
+                break
+            m = _plain_load(s)
+            if (m is not None and m[1][0] == base and t not in seen
+                    and all(m[1][1] + m[1][2] <= k[1] or k[1] + k[2] <= m[1][1]
+                            for _i, _t, k in members)):
+                members.append((j, t, m[1]))
+            rhs = s[p + 3:]
+            seen |= _names(rhs)
+            seen.add(t)
+            assigned.add(t)
+            j += 1
+        if len(members) < 2:
+            i += 1
+            continue
+        order = sorted(members, key=lambda m: m[2][1])
+        fmt = "<"
+        at = order[0][2][1]
+        for _i, _t, k in order:
+            if k[1] > at:
+                fmt += "%dx" % (k[1] - at)
+            fmt += _FMT[k[3]]
+            at = k[1] + k[2]
+        name = "LG_" + fmt[1:]
+        need(name, "ld_group(%r)" % fmt)
+        off = order[0][2][1]
+        addr = "%s + %d" % (base, off) if off else base
+        code[i] = "%s = %s(mem, %s)" % (", ".join(m[1] for m in order), name, addr)
+        for idx, _t, _k in members[1:]:
+            code[idx] = None
+        code[:] = [s for s in code if s is not None]
+        saved += len(members) - 1
+        i += 1
+    return saved
