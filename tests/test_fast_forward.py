@@ -1,6 +1,5 @@
 """Memory accesses in the fast tier's JIT form: store-to-load forwarding
-(translate_mem.forward) and alignment facts on a stack-pointer global
-(translate_align). Each case is a place where a known value must NOT be
+(translate_mem.forward) and grouped loads (translate_mem.group). Each case is a place where a known value must NOT be
 reused (another pointer, an overlapping store, a reassigned base, a call,
 the other arm of an if) or where the reuse must be exact (widths, traps).
 wasmtime is the oracle; both tiers must agree with it."""
@@ -178,14 +177,3 @@ def test_forwarding_and_views_where_they_hold():
     assert "LG_" not in _source(WAT, "chase")
     other = _source(WAT, "other_ptr")
     assert "LD_I32" in other
-    # the stack pointer is aligned (every global.set keeps 16-byte
-    # alignment), so the frame's accesses index the u32 view
-    frame = _source(WAT, "frame")
-    assert "V32[" in frame and "ST_I32" not in frame
-    # exported, a host may set it to anything: no views
-    exported = WAT.replace("(global $sp (mut i32)", "(global $sp (export \"sp\") (mut i32)")
-    assert "V32[" not in _source(exported, "frame")
-    # one global.set of a value not known aligned: no views
-    unknown = WAT.replace("(global.set $sp (i32.add (local.get $fp) (i32.const 32)))",
-                          "(global.set $sp (i32.add (local.get $fp) (local.get $x)))")
-    assert "V32[" not in _source(unknown, "frame")

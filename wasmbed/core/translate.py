@@ -565,16 +565,6 @@ class _Emit:
         self.lo = {}
         self.hi = {}
         self.lt = {}
-        # alignment facts on locals and globals (translate_align; JIT
-        # with typed views only): low zero bits of every value they hold
-        # alignment facts (translate_align; JIT with typed views only):
-        # low zero bits of aligned globals, and of the local read by
-        # each local.get (by pc) where it is known aligned
-        self.gal = self.gets = None
-        if self.views and direct and module.mem_types:
-            from wasmbed.core import translate_align as TA
-            self.gal = TA.global_align(module)
-            self.gets = TA.local_align(module, fidx)
 
     # -- small helpers -----------------------------------------------------
     def need(self, name, init):
@@ -1099,7 +1089,6 @@ class _Emit:
         n = len(body)
         pc = 0
         term = self.term
-        gets = self.gets
         while pc < n:
             if not pc & POLL_MASK and term is not None and term[0] is not None:
                 raise term[0]()
@@ -1124,9 +1113,7 @@ class _Emit:
                 self.fuel_charges(pc - 1, op)
             if op == O.LOCAL_GET:
                 s = "l%d" % ins[1]
-                v = self.push(s, (s,))
-                if gets is not None:
-                    v.al = gets.get(pc - 1, 0)
+                self.push(s, (s,))
             elif op == O.LOCAL_SET or op == O.LOCAL_TEE:
                 self.local_set(ins[1], op == O.LOCAL_TEE)
             elif op == O.I32_CONST or op == O.I64_CONST or op == O.F32_CONST:
@@ -1358,7 +1345,7 @@ class _Emit:
                 self.write_var(var)
                 self.emit("%s = %s" % (var, self.val(v)))
         if tee:
-            self.push(var, (var,)).al = _align(v)
+            self.push(var, (var,))
 
     def global_get(self, i):
         gt = self.module.global_types[i]
@@ -1367,9 +1354,7 @@ class _Emit:
             self.push(g)
         else:
             g = self.need("G%d" % i, "ctx.globals[%d]" % i)
-            v = self.push("%s.value" % g, ("$G", "$G%d" % i), 1)
-            if self.gal is not None:
-                v.al = self.gal.get(i, 0)
+            self.push("%s.value" % g, ("$G", "$G%d" % i), 1)
 
     def call(self, fexpr, ft, idx, grows=True, tail=False):
         """A call; ``grows``: whether the callee may grow memory (then
