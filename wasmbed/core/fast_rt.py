@@ -336,5 +336,9 @@ def names():
         ns["throw"] = _exception.throw
         ns["throw_ref"] = _exception.throw_ref
         ns["UncaughtException"] = E.UncaughtException
+        if HAS_VIEWS:
+            # grouped loads (translate_mem.group: JIT on CPython only)
+            from wasmbed.core.translate_mem import ld_group
+            ns["ld_group"] = ld_group
         _NAMES.append(ns)
     return _NAMES[0]

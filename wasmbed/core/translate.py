@@ -974,6 +974,11 @@ class _Emit:
         fidx = self.fidx
         params = "".join(", l%d" % i for i in range(len(self.ftype.params)))
         lines = ["def bind_%d(ctx):" % fidx]
+        if self.direct and self.uses_mem and not self.shared_mem and self.fuel is None:
+            from wasmbed.core import translate_mem
+            translate_mem.forward(self.top)
+            if self.views:
+                translate_mem.group(self.top, self.need)
         for name in self.prelude_order:
             lines.append(" %s = %s" % (name, self.prelude[name]))
         lines.append(" def f%d(env, sb%s):" % (fidx, params))
@@ -1848,6 +1853,8 @@ class _Emit:
             self.emit("continue")
         self.last_def = None
         self.close_try(con, pc)
+        # reached from anywhere in the try's body: what held at its start
+        self.set_facts(f.facts, con.sets)
         n = 0
         tag = None
         if op == CATCH_L:
@@ -2460,6 +2467,8 @@ def _fold_slots(lines, start):
     cands = [k for k in range(start, len(lines) - 1)
              if "_" not in lines[k + 1] and "[" not in lines[k + 1] and " = " in lines[k]]
     for i in reversed(cands):
+        if i + 1 >= len(lines):
+            continue            # (a fold below took this line's successor)
         cur = lines[i]
         p = cur.find(" = ")
         if cur[p - 1] not in "0123456789":
