@@ -157,7 +157,7 @@ def _wasm3_load(data):
 
 def _wasm3_fail(exc):
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return Unsupported("wasm3: " + msg)
+    return Unsupported(msg)
 
 
 def _wasm3_command(data, argv):
