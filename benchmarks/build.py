@@ -4,7 +4,9 @@ built .wasm files are committed; their third-party sources are not).
 Usage:
   python benchmarks/build.py [--lua-src DIR] [--sqlite-src DIR] [NAME...]
       builds NAME... (default: every program whose sources are on disk) and
-      rewrites benchmarks/wasm/NAME.wasm and benchmarks/wasm/manifest.json
+      rewrites benchmarks/wasm/NAME.wasm, benchmarks/wasm/mvp/NAME.wasm
+      (the -mcpu=mvp variant for the peers that cannot run the default
+      build) and benchmarks/wasm/manifest.json
 
 Compiler: the PyPI package ``ziglang`` (pinned in pyproject's ``bench``
 extra), ``python -m ziglang cc --target=wasm32-wasi -O2 -s`` plus the
@@ -87,9 +89,14 @@ SOURCES = {  # third-party source key -> (env var, where it comes from)
 }
 
 
-def wasm_path(name):
-    """-> benchmarks/wasm/NAME.wasm (committed)."""
-    return os.path.join(WASM_DIR, name + ".wasm")
+MVP = ["-mcpu=mvp"]   # the variant for peers without the 2.0 features zig emits
+
+
+def wasm_path(name, mvp=False):
+    """-> benchmarks/wasm/NAME.wasm, or with mvp benchmarks/wasm/mvp/NAME.wasm
+    (built with -mcpu=mvp: no bulk memory, sign extension, saturating
+    truncation, reference types), both committed."""
+    return os.path.join(WASM_DIR, "mvp" if mvp else "", name + ".wasm")
 
 
 def zig_version():
@@ -101,7 +108,7 @@ def zig_version():
     return out.stdout.strip()
 
 
-def build(name, src_dirs):
+def build(name, src_dirs, mvp=False):
     """Compiles program `name` into benchmarks/wasm/NAME.wasm; -> its
     manifest entry, or None (with a message) when its third-party sources
     are not on disk. src_dirs: {source key: directory}."""
@@ -111,10 +118,10 @@ def build(name, src_dirs):
         print("%s: not built (no %s on disk: pass --%s-src DIR or set %s; nothing is "
               "downloaded)" % (name, SOURCES[key][1], key, SOURCES[key][0]), file=sys.stderr)
         return None
-    own = flags
-    flags = CFLAGS + flags + ["-I" + d for d in include(src)]
-    out = wasm_path(name)
-    os.makedirs(WASM_DIR, exist_ok=True)
+    own = flags + (MVP if mvp else [])
+    flags = CFLAGS + own + ["-I" + d for d in include(src)]
+    out = wasm_path(name, mvp)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
     cmd = [sys.executable, "-m", "ziglang", "cc"] + flags + sources(src) + ["-o", out + ".tmp"]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode:
@@ -136,10 +143,11 @@ def build_all(names, src_dirs):
         with open(path) as f:
             manifest = json.load(f)
     for name in names:
-        entry = build(name, src_dirs)
-        if entry is not None:
-            manifest[name] = entry
-            print("%-9s %8d bytes  %s" % (name, entry["size"], wasm_path(name)))
+        for mvp in (False, True):
+            entry = build(name, src_dirs, mvp)
+            if entry is not None:
+                manifest[("mvp/" if mvp else "") + name] = entry
+                print("%-9s %8d bytes  %s" % (name, entry["size"], wasm_path(name, mvp)))
     with open(path, "w") as f:
         json.dump(manifest, f, indent=1, sort_keys=True)
         f.write("\n")

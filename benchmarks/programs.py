@@ -15,7 +15,7 @@ Usage:
 Engines: python (the twin, where there is one), wasmtime, fast, interp,
 pywasm, wasm3, ppci (benchmarks/engines.py). A peer that cannot run a
 program gets the reason in its cell instead of a time; a run longer than
---limit seconds (default 120) is stopped and reported "timeout", and that
+--limit CPU seconds (default 120) is stopped and reported "timeout", and that
 engine runs that program no more.
 
 Timing: one run is instantiate + ``_start`` (the module is loaded before,
@@ -49,6 +49,7 @@ from twins import TWINS  # noqa: E402
 
 ENGINES = ["python"] + engines.ENGINES
 SLOW = ("pywasm", "ppci")
+MVP_PEERS = ("wasm3", "ppci")   # may fall back to benchmarks/wasm/mvp/
 # program -> (unit, units per run from argv)
 UNITS = {"fib": ("call", lambda a: 2 * _fib(int(a[0]) + 1) - 1),
          "intmix": ("round", lambda a: int(a[0])), "sorthash": ("key", lambda a: int(a[0])),
@@ -85,54 +86,68 @@ def _alarm(signum, frame):
 
 
 def limited(f, limit):
-    """-> (CPU seconds, f()) ; raises Timeout past `limit` wall seconds."""
-    old = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, limit)
+    """-> (CPU seconds, f()); raises Timeout past `limit` CPU seconds (a
+    CPU-time timer: on a shared machine wall time would stop runs early)."""
+    old = signal.signal(signal.SIGPROF, _alarm)
+    signal.setitimer(signal.ITIMER_PROF, limit)
     try:
         t = time.process_time()
         out = f()
         return time.process_time() - t, out
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, old)
 
 
 # -- measuring -------------------------------------------------------------------
 
-def measure(name, data, argv, engs, rounds, slow_rounds, limit):
+def _start(e, name, data, argv, limit):
+    """-> (run, load seconds, first run seconds, its stdout)."""
+    if e == "python":
+        if name not in TWINS:
+            raise engines.Unsupported("no twin")
+        run, load = (lambda: TWINS[name](argv)), 0.0
+    else:
+        load, run = limited(lambda: engines.command(e, data, [name] + argv), limit)
+    dt, out = limited(run, limit)
+    return run, load, dt, out
+
+
+def measure(name, data, argv, engs, rounds, slow_rounds, limit, mvp=None):
     """-> {engine: median run seconds or a reason string, "<engine> load":
     seconds, "<engine> cold": seconds, "fast cached cold": seconds,
     "output": stdout}. The first engine that runs sets the expected
-    stdout; an engine printing something else gets "wrong output"."""
+    stdout; an engine printing something else gets "wrong output". A peer
+    in MVP_PEERS that cannot run `data` runs `mvp` (the -mcpu=mvp build)
+    instead, when given: then "<engine> build" is "mvp" and "<engine>
+    default" the reason the default build failed."""
     full = [name] + argv
     res, runs, times, want = {}, {}, {}, None
     for e in engs:
-        try:
-            if e == "python":
-                if name not in TWINS:
-                    raise engines.Unsupported("no twin")
-                runs[e] = (lambda: TWINS[name](argv))
-                res[e + " load"] = 0.0
-            else:
-                t = time.process_time()
-                runs[e] = engines.command(e, data, full)
-                res[e + " load"] = time.process_time() - t
-            dt, out = limited(runs[e], limit)
-            res[e + " cold"] = res[e + " load"] + dt
-            if want is None:
-                want = out
-            if out != want:
-                print("%s: %s printed %r, expected %r" % (name, e, out[:80], want[:80]),
-                      file=sys.stderr)
-                raise engines.Unsupported("wrong output")
-            times[e] = [dt] if e in SLOW else []
-        except Timeout:
-            res[e] = "timeout (>%d s)" % limit
-        except Exception as exc:
-            res[e] = engines.reason(exc)
-        if e in res:
-            runs.pop(e, None)
-            print("%s: %s: %s" % (name, e, res[e]), file=sys.stderr)
+        variants = [data] + ([mvp] if mvp and e in MVP_PEERS else [])
+        for d in variants:
+            try:
+                run, load, dt, out = _start(e, name, d, argv, limit)
+                if want is None:
+                    want = out
+                if out != want:
+                    print("%s: %s printed %r, expected %r" % (name, e, out[:80], want[:80]),
+                          file=sys.stderr)
+                    raise engines.Unsupported("wrong output")
+                runs[e], res[e + " load"], res[e + " cold"] = run, load, load + dt
+                times[e] = [dt] if e in SLOW else []
+                res.pop(e, None)
+                if d is not data:
+                    res[e + " build"] = "mvp"
+                break
+            except Timeout:
+                res[e] = "timeout (>%d CPU s)" % limit
+            except Exception as exc:
+                res[e] = engines.reason(exc)
+            print("%s: %s%s: %s" % (name, e, " (mvp build)" if d is not data else "", res[e]),
+                  file=sys.stderr)
+            if d is data:
+                res[e + " default"] = res[e]
     for _ in range(rounds):
         for e in list(runs):
             if e in SLOW and len(times[e]) >= slow_rounds:
@@ -188,7 +203,7 @@ def measure_python_wasm(path, engs, limit):
                     raise engines.Unsupported("wrong output")
                 res[e + " cold"] = dt
             except Timeout:
-                res[e + " cold"] = "timeout (>%d s)" % limit
+                res[e + " cold"] = "timeout (>%d CPU s)" % limit
             except Exception as exc:
                 res[e + " cold"] = engines.reason(exc)
             print("python.wasm: %s cold %s" % (e, _fmt(res[e + " cold"])), file=sys.stderr)
@@ -245,7 +260,7 @@ def tables(results, engs):
              ("wasm3/fast", "fast", "wasm3"), ("ppci/fast", "fast", "ppci")]
     ratios = [(l, a, b) for l, b, a in pairs if a in cols and b in cols]
     run = _ratio_table(["program", "args"] + ["%s s" % c for c in cols],
-                       [([n, _args(a)] + [_fmt(r.get(c)) for c in cols], r)
+                       [([n, _args(a)] + [_cell(r, c) for c in cols], r)
                         for n, a, _, r in results], ratios)
     lcols = [c for c in cols if c != "python"]
     ccols = [c for c in ("wasmtime", "fast", "fast cached", "interp")
@@ -256,7 +271,7 @@ def tables(results, engs):
           if "fast" in cols and "wasmtime" in cols]
     cold = _ratio_table(["program", "wasm KB"] + ["%s load s" % c for c in lcols]
                         + ["%s cold s" % c for c in ccols],
-                        [([n, "%d" % (size // 1024)] + [_fmt(r.get(c + " load")) for c in lcols]
+                        [([n, "%d" % (size // 1024)] + [_cell(r, c, " load") for c in lcols]
                           + [_fmt(r.get(c + " cold")) for c in ccols], r)
                          for n, a, size, r in results], cr)
     head = ["program", "unit", "units"] + ["%s µs" % c for c in cols]
@@ -267,11 +282,25 @@ def tables(results, engs):
         lines.append("| " + " | ".join([n, unit, str(k)] + [
             "%.3g" % (r[c] / k * 1e6) if isinstance(r.get(c), float) else "-"
             for c in cols]) + " |")
+    notes = {}
+    for n, a, _, r in results:
+        for c in cols:
+            if c != "python" and r.get(c + " default"):
+                notes.setdefault((c, r[c + " default"]), []).append(n)
+    why = ["- %s, %s: %s" % (c, ", ".join(ns), w) for (c, w), ns in sorted(notes.items())]
+    if any(r.get(c + " build") for _, _, _, r in results for c in cols):
+        why.append("- (mvp): timed on the `-mcpu=mvp` build (benchmarks/wasm/mvp/) after the "
+                   "default build failed as listed")
     return "\n\n".join([
         "Per run (instantiate + `_start`), median CPU seconds:", run,
         "Load (decode, validate; wasmtime: compile; ppci: to Python + compile()) and cold "
         "(load + first run) CPU seconds:", cold,
-        "Per unit (run time / units), microseconds:", "\n".join(lines)])
+        "Per unit (run time / units), microseconds:", "\n".join(lines)]
+        + (["Could not run the default build:\n\n" + "\n".join(why)] if why else []))
+
+
+def _cell(r, c, suffix=""):
+    return _fmt(r.get(c + suffix)) + (" (mvp)" if r.get(c + " build") else "")
 
 
 def python_wasm_table(res, size):
@@ -331,7 +360,7 @@ def add_args(ap):
     ap.add_argument("--slow-rounds", type=int, default=1,
                     help="timed pywasm and ppci runs per program, the first included (default: 1)")
     ap.add_argument("--limit", type=float, default=120,
-                    help="seconds one run may take before it is stopped as a timeout "
+                    help="CPU seconds one load or run may take before it is stopped as a timeout "
                          "(default: 120)")
     ap.add_argument("--engines", default=",".join(ENGINES),
                     help="comma-separated subset of %s (default: all installed)" % ",".join(ENGINES))
@@ -386,12 +415,16 @@ def run_programs(args, progs, engs):
     for name, wasm, pargv in progs:
         with open(wasm, "rb") as f:
             data = f.read()
-        res = measure(name, data, pargv, engs, args.rounds, args.slow_rounds, args.limit)
+        mvp = None
+        if os.path.exists(build.wasm_path(name, True)):
+            with open(build.wasm_path(name, True), "rb") as f:
+                mvp = f.read()
+        res = measure(name, data, pargv, engs, args.rounds, args.slow_rounds, args.limit, mvp)
         print("%-9s %s  -> %s" % (name, "  ".join("%s %s" % (e, _fmt(res.get(e))) for e in engs),
                                   res["output"][:60]), file=sys.stderr)
         results.append((name, pargv, len(data), res))
     out = ["median CPU seconds of %d interleaved rounds (pywasm, ppci: %d run%s); runs over "
-           "%d s stopped" % (args.rounds, args.slow_rounds, "s"[:args.slow_rounds > 1],
+           "%d CPU s stopped" % (args.rounds, args.slow_rounds, "s"[:args.slow_rounds > 1],
                              args.limit), tables(results, engs)]
     path, why = python_wasm_path(args.python_wasm)
     if args.tiny and not args.python_wasm:

@@ -56,7 +56,7 @@ def measure_kernels(engs, rounds, slow_rounds, limit, tiny):
                 fns[e] = f
                 times[e] = [dt] if e in programs.SLOW else []
             except programs.Timeout:
-                res[e] = "timeout (>%d s)" % limit
+                res[e] = "timeout (>%d CPU s)" % limit
             except Exception as exc:
                 res[e] = engines.reason(exc)
                 print("kernel %s: %s: %s" % (name, e, res[e]), file=sys.stderr)
