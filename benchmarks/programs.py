@@ -329,9 +329,9 @@ def compare(args):
         if not os.path.isdir(os.path.join(t, "wasmbed")):
             raise SystemExit("%s: not a wasmbed tree (no wasmbed/ in it)" % t)
     times = {t: {} for t in trees}
-    cmd = [sys.executable, os.path.abspath(__file__), "--child", "--engines", args.engine]
-    if args.programs:
-        cmd += ["--programs", args.programs]
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", "--engines", args.engine,
+           # the default set of the earlier tables: the C programs and Lua
+           "--programs", args.programs or "fib,intmix,sorthash,bytehash,numeric,lua"]
     for _ in range(args.rounds):
         for t in trees:
             out = subprocess.run(cmd, env=dict(os.environ, PYTHONPATH=t),
@@ -449,6 +449,7 @@ def main(argv=None):
     ap.add_argument("--engine", default="fast", choices=["fast", "interp"],
                     help="the engine --trees compares (default: fast)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--cache", help=argparse.SUPPRESS)  # was the build cache; ignored
     args = ap.parse_args(argv)
     if args.trees:
         return compare(args)
