@@ -236,14 +236,15 @@ def _ratio_table(head, rows, ratios):
             x, y = res.get(a), res.get(b)
             if isinstance(x, float) and isinstance(y, float) and x > 0 and y > 0:
                 per[label].append(x / y)
-                cells.append("%.1fx" % (x / y))
+                cells.append("%.2gx" % (x / y) if x / y < 0.1 else "%.1fx" % (x / y))
             else:
                 cells.append("-")
         lines.append("| " + " | ".join(cells) + " |")
     if ratios and len(rows) > 1:
         n = len(head) - len(ratios)
         lines.append("| " + " | ".join(["geomean"] + [""] * (n - 1) + [
-            "%.1fx" % _geomean(per[r[0]]) if per[r[0]] else "-" for r in ratios]) + " |")
+            ("%.2gx" if _geomean(per[r[0]]) < 0.1 else "%.1fx") % _geomean(per[r[0]])
+            if per[r[0]] else "-" for r in ratios]) + " |")
     return "\n".join(lines)
 
 
