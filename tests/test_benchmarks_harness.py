@@ -15,7 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "benchmarks")
 sys.path.insert(0, BENCH)
 
-import build  # noqa: E402
+import build_programs as build  # noqa: E402
 import programs  # noqa: E402
 from twins import TWINS  # noqa: E402
 

@@ -2,7 +2,7 @@
 built .wasm files are committed; their third-party sources are not).
 
 Usage:
-  python benchmarks/build.py [--lua-src DIR] [--sqlite-src DIR] [NAME...]
+  python benchmarks/build_programs.py [--lua-src DIR] [--sqlite-src DIR] [NAME...]
       builds NAME... (default: every program whose sources are on disk) and
       rewrites benchmarks/wasm/NAME.wasm, benchmarks/wasm/mvp/NAME.wasm
       (the -mcpu=mvp variant for the peers that cannot run the default
