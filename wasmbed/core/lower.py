@@ -130,11 +130,10 @@ def lower_function(module, func, fuel=None):
     stk = []
     consts = []
     const_index = {}
-    # "zero": the declared locals still at their initial zero, while every
-    # op so far runs only on the way in (None from the first label on: a
-    # branch may then reach the code with any value in them)
-    state = {"maxh": 0, "label_at": 0,
-             "zero": set(range(nparams, L)) if L > nparams else None}
+    # "entry": every op so far runs only on the way in (False from the
+    # first label on: a branch may then reach the code with any value in
+    # the locals); "set": the locals written on the way in (None: none)
+    state = {"maxh": 0, "label_at": 0, "entry": L > nparams, "set": None}
 
     def const_slot(kind, value, key):
         k = const_index.get(key)
@@ -150,7 +149,7 @@ def lower_function(module, func, fuel=None):
     def bind(label):
         label.pos = len(ir)
         state["label_at"] = len(ir)
-        state["zero"] = None
+        state["entry"] = False
 
     def push_canonical():
         h = len(stk)
@@ -288,16 +287,20 @@ def lower_function(module, func, fuel=None):
         elif op == O.LOCAL_SET or op == O.LOCAL_TEE:
             x = ins[1]
             v = stk.pop()
-            zero = state["zero"]
-            if zero is not None and x in zero:
-                if v < -FRAME_SLOTS and (
-                        const_index.get((O.I32_CONST, 0)) == -v - 1 - FRAME_SLOTS
-                        or const_index.get((O.I64_CONST, 0)) == -v - 1 - FRAME_SLOTS):
-                    # (clang's `i32.const 0; local.set x` on entry): x is 0
+            if state["entry"]:
+                done = state["set"]
+                if x >= nparams and (done is None or x not in done) and (
+                        v < -FRAME_SLOTS and (
+                            const_index.get((O.I32_CONST, 0)) == -v - 1 - FRAME_SLOTS
+                            or const_index.get((O.I64_CONST, 0)) == -v - 1 - FRAME_SLOTS)):
+                    # a declared local still at its zero gets a zero
+                    # (clang's `i32.const 0; local.set x` on entry)
                     if op == O.LOCAL_TEE:
                         stk.append(x)
                     continue
-                zero.discard(x)
+                if done is None:
+                    done = state["set"] = set()
+                done.add(x)
             if v != x:
                 flush_local(x)
                 prev = last_writes(v) if v == L + len(stk) else None
@@ -361,7 +364,7 @@ def lower_function(module, func, fuel=None):
             ctl.in_do = True         # a delegate into its body: its clauses
             ctls.append(ctl)
             state["label_at"] = len(ir)
-            state["zero"] = None
+            state["entry"] = False
         elif op == O.TRY:
             mat_all()
             np_, nr = block_arity(module, ins[1])
@@ -370,7 +373,7 @@ def lower_function(module, func, fuel=None):
             ctl.in_do = True
             ctls.append(ctl)
             state["label_at"] = len(ir)
-            state["zero"] = None
+            state["entry"] = False
         elif op == O.CATCH_L or op == O.CATCH_ALL_L:
             # (legacy) the do body or the previous catch body ends: to the
             # try's end, like else; this catch's body starts
