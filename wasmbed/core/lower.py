@@ -54,7 +54,7 @@ class Lowered:
     ``ir`` list of ops; ``nparams``; ``template`` the initial values of
     everything in R after the params (locals zeroed, stack slots, constants
     reversed, then FRAME_SLOTS slots the executor keeps its frame in: see
-    interp.run_frames); ``nregs`` the register count without those; ``handlers`` None, or the
+    interp.run_frames); ``maxh`` the number of stack slots; ``handlers`` None, or the
     try_tables and legacy trys as ``(start, end, clauses)`` in the order
     their ranges close (so innermost first): IR indices [start, end) are
     the body, each clause ``(kind, tagidx, pos, dst, save)``
@@ -65,13 +65,13 @@ class Lowered:
     search goes on from that handler index.
     """
 
-    __slots__ = ("ir", "nparams", "template", "nregs", "nresults", "handlers")
+    __slots__ = ("ir", "nparams", "template", "maxh", "nresults", "handlers")
 
-    def __init__(self, ir, nparams, template, nresults, handlers=None):
+    def __init__(self, ir, nparams, template, nresults, handlers=None, maxh=0):
         self.ir = ir
         self.nparams = nparams
         self.template = template
-        self.nregs = nparams + len(template) - FRAME_SLOTS
+        self.maxh = maxh
         self.nresults = nresults
         self.handlers = handlers
 
@@ -745,7 +745,7 @@ def lower_function(module, func, fuel=None):
                 cl = tuple((k, x, lb.pos, dst, sv) for (k, x, lb, dst, sv) in cl)
             out.append((a, b, cl))
         hs = tuple(out)
-    return Lowered(ir, nparams, template, len(ftype.results), hs)
+    return Lowered(ir, nparams, template, len(ftype.results), hs, maxh)
 
 
 def _fuel_ops(fuel, i, op, stk, emit):
