@@ -266,13 +266,16 @@ def _build(t):
         _heat_out(t)               # a translation is on disk: no heat needed
         return None
     defn = t.defn
+    if LOOPS_FIRST and _has_loop(defn.body):
+        _heat_out(t)
+        return None
     low = defn.compiled
     if low is None:
         from wasmbed.core.lower import lower_function
         low = lower_function(module, defn)
         defn.compiled = low
     cost = frame_cost_of(module, defn, low)
-    if cost is None or (LOOPS_FIRST and _has_loop(low.ir)):
+    if cost is None:
         _heat_out(t)
         return None
     comp = interp.compile_function(ctx.inst, t)    # sets t.compiled
@@ -309,9 +312,9 @@ def _build(t):
 LOOPS_FIRST = True
 
 
-def _has_loop(ir):
-    for op in ir:
-        if op[0] == "poll" or op[0] == "br_poll":
+def _has_loop(body):
+    for ins in body:
+        if ins[0] == 0x03:
             return True
     return False
 
