@@ -23,6 +23,7 @@ _HOST_ONLY = (
     "core/translate.py",
     "core/aot_text.py",
     "core/translate_gc.py",
+    "core/tiering.py",     # fast mode with tier_up (CPython)
     "core/opdefs.py",
     "platform/linux/",
     "device/",
