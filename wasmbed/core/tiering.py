@@ -272,6 +272,10 @@ def _build(t):
     low = defn.compiled
     if low is None:
         from wasmbed.core.lower import lower_function
+        acct = getattr(module, "host_account", None)
+        if acct is not None:    # pool mode: as interp.compile_function charges
+            from wasmbed.core.host_charge import lower_cost
+            acct.charge(lower_cost(defn), "lowering function %d" % t.index)
         low = lower_function(module, defn)
         defn.compiled = low
     cost = frame_cost_of(module, defn, low)
