@@ -67,7 +67,7 @@ class Lowered:
 
     __slots__ = ("ir", "nparams", "template", "maxh", "nresults", "handlers")
 
-    def __init__(self, ir, nparams, template, nresults, handlers=None, maxh=0):
+    def __init__(self, ir, nparams, template, nresults, handlers, maxh):
         self.ir = ir
         self.nparams = nparams
         self.template = template
