@@ -10,7 +10,10 @@ every pass through a loop header's poll or a polling back edge 1; a
 function starts with N * CALL_HEAT. When the heat runs out the function
 is hot: its next call, from translated code or from the interpreter, is
 translated (fast.realize) and runs the translation; activations already
-running in the interpreter finish there (no on-stack replacement).
+running in the interpreter finish there (no on-stack replacement), which
+is why a function containing a loop is translated on its first call
+(LOOPS_FIRST), and so is one translated already (the module's binders, the
+code cache).
 
 Mixing the tiers, exactly:
 - stack budget: an interpreted frame charges the fast tier's frame cost
@@ -313,6 +316,9 @@ def _build(t):
     return comp
 
 
+# a function with a loop is translated on its first call: without
+# on-stack replacement an activation that loops long (a command's main)
+# would stay interpreted (benchmarks/RESULTS.md, "Tiering")
 LOOPS_FIRST = True
 
 
