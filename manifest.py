@@ -23,6 +23,8 @@ _HOST_ONLY = (
     "core/translate.py",
     "core/aot_text.py",
     "core/translate_gc.py",
+    "core/translate_mem.py",   # the JIT form's memory-access rewrites
+    "core/tiering.py",     # fast mode with tier_up (CPython)
     "core/opdefs.py",
     "platform/linux/",
     "device/",

@@ -47,7 +47,16 @@ def cmd_wast(args):
     only = None
     if args.only:
         only = [k.strip() for k in args.only.split(",") if k.strip()]
-    runner = Runner(out=sys.stdout, only=only, mode=args.mode)
+    factory = None
+    if args.tier_up:
+        import wasmbed
+        from wasmbed.wast.exec import SPEC_STACK_SIZE
+
+        def factory(mode):
+            return wasmbed.Runtime(wasmbed.RuntimeConfig(
+                mem_alloc_type="system", mode=mode,
+                default_stack_size=SPEC_STACK_SIZE, tier_up=args.tier_up))
+    runner = Runner(factory, out=sys.stdout, only=only, mode=args.mode)
     for path in args.files:
         try:
             runner.run_path(path)
@@ -285,6 +294,7 @@ def _runtime(args):
             and not os.path.isdir(args.cache):
         raise _CliError("--cache %s: not a directory" % args.cache)
     config.cache_dir = args.cache
+    config.tier_up = args.tier_up
     try:
         return wasmbed.Runtime(config)
     except wasmbed.PoolExhausted as e:
@@ -691,6 +701,9 @@ class _VersionAction(argparse.Action):
 _MODE_HELP = ("execution tier: interp (an interpreter) or fast (wasm "
               "translated to Python) (default: fast on CPython, interp on "
               "MicroPython)")
+_TIER_UP_HELP = ("fast tier: run each function in the interpreter until it "
+                 "has been called N times (or its loops ran 8*N iterations), "
+                 "then translate it (default: 0, translate on first call)")
 
 
 def build_parser():
@@ -715,6 +728,8 @@ def build_parser():
                         "(default: all kinds)")
     w.add_argument("--mode", choices=("interp", "fast"), default=None,
                    help=_MODE_HELP)
+    w.add_argument("--tier-up", type=non_negative, default=0, metavar="N",
+                   help=_TIER_UP_HELP)
     w.set_defaults(func=cmd_wast)
 
     i = sub.add_parser("inspect", help="print the structure of a module")
@@ -746,6 +761,8 @@ def build_parser():
                    help="app heap for module_malloc (default: 0)")
     r.add_argument("--mode", choices=("interp", "fast"), default=None,
                    help=_MODE_HELP)
+    r.add_argument("--tier-up", type=non_negative, default=0, metavar="N",
+                   help=_TIER_UP_HELP)
     r.add_argument("--timeout", type=non_negative, default=0, metavar="MS",
                    help="terminate the guest after MS milliseconds (counted "
                         "from before loading: translation, instantiation and "

@@ -108,6 +108,11 @@ class CodeCache:
         except (OSError, EOFError, ValueError, TypeError):
             return None
 
+    def has(self, name):
+        """Whether an entry for ``name`` is on disk (tiering: a function
+        whose translation is cached skips the interpreter)."""
+        return os.path.exists(self._path(_file(name)))
+
     def put(self, name, value):
         try:
             blob = marshal.dumps(value)

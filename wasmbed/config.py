@@ -22,6 +22,9 @@ DEFAULT_MAX_TOTAL_TABLE_ELEMENTS = 20 * 1000 * 1000
 DEFAULT_MAX_INSTANCES = 10000
 DEFAULT_MAX_TABLES = 10000
 DEFAULT_MAX_MEMORIES = 10000
+# Tiering (fast mode): calls' worth of heat a function runs in the
+# interpreter before it is translated (0: translate on first call).
+DEFAULT_TIER_UP = 0
 
 
 class NativeSymbol:
@@ -64,6 +67,14 @@ class RuntimeConfig:
                     the pool shares the GC heap with those objects and the
                     heap size bounds RAM (then the decoded form is charged
                     MODULE_METADATA_FACTOR bytes per binary byte).
+    tier_up         fast mode: a function starts in the interpreter and is
+                    translated once hot: after tier_up calls, or after its
+                    loops ran tier_up * 8 iterations (a call counts as 8),
+                    whichever comes first; later calls run the
+                    translation, a running call finishes in the
+                    interpreter (core/tiering.py). 0 (default):
+                    translate every function on its first call. Metered
+                    exec envs and AOT modules always run translations.
     cache_dir       a directory for the on-disk cache of translated code
                     (default None: no cache; CPython only, see
                     wasmbed/code_cache.py). A module found there loads
@@ -86,7 +97,8 @@ class RuntimeConfig:
     not where imported; counts are given back at deinstantiate().
 
     Raises ValueError for an unknown mem_alloc_type or mode, a limit
-    that is not None or an int >= 0, or a cache_dir that is not a str.
+    that is not None or an int >= 0, a tier_up that is not an int >= 0, or
+    a cache_dir that is not a str.
     """
 
     def __init__(self, mem_alloc_type: "str | None" = None,
@@ -102,7 +114,8 @@ class RuntimeConfig:
                  max_tables: "int | None" = DEFAULT_MAX_TABLES,
                  max_memories: "int | None" = DEFAULT_MAX_MEMORIES,
                  charge_host_memory: "bool | None" = None,
-                 cache_dir: "str | None" = None) -> "None":
+                 cache_dir: "str | None" = None,
+                 tier_up: "int" = DEFAULT_TIER_UP) -> "None":
         if mem_alloc_type is None:
             mem_alloc_type = "pool" if (heap_buf is not None or heap_size) else "system"
         if mem_alloc_type not in ("pool", "system"):
@@ -130,6 +143,9 @@ class RuntimeConfig:
         if cache_dir is not None and not isinstance(cache_dir, str):
             raise ValueError("cache_dir must be a directory path (str) or None")
         self.cache_dir = cache_dir
+        if _limit("tier_up", tier_up) is None:
+            raise ValueError("tier_up must be an int >= 0, got None")
+        self.tier_up = tier_up
 
 
 def _limit(name, v):

@@ -107,6 +107,9 @@ class Runtime:
             raise HostOutOfMemory("runtime", "the %s tier" % mode)
         self.mode = mode
         self.engine = engine
+        # the store attribute fast.ctx_of reads: start functions in the
+        # interpreter, translate them once hot (core/tiering.py; 0: off)
+        self.tier_up = config.tier_up if mode == "fast" else 0
 
     @property
     def platform(self) -> "Any":

@@ -303,8 +303,11 @@ FROZEN, HOST_ONLY = manifest_files()
 # lazy imports of host-only modules that a board never reaches
 BOARD_NEVER = {
     "wasmbed/__init__.py": ("wasmbed.core.translate",),    # aot_source: a host tool
-    "wasmbed/core/fast.py": ("wasmbed.core.translate",),   # translation: compile()
+    # translation: compile(); tiering: a Runtime with tier_up (CPython)
+    "wasmbed/core/fast.py": ("wasmbed.core.translate", "wasmbed.core.tiering"),
     "wasmbed/platform/__init__.py": ("wasmbed.platform.linux",),  # CPython's port
+    # names(): the translator's table (JIT on CPython; a board loads AOT text)
+    "wasmbed/core/fast_rt.py": ("wasmbed.core.translate_mem",),
 }
 
 

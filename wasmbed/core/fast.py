@@ -223,6 +223,10 @@ def ctx_of(inst):
     if c is None:
         c = Ctx(inst)
         inst._fast = c
+        n = getattr(inst.store, "tier_up", 0)
+        if n and getattr(inst.module, "_aot_groups", None) is None:
+            from wasmbed.core import tiering   # host only (core/tiering.py)
+            tiering.install(c, n)
     return c
 
 

@@ -70,8 +70,7 @@ class Lowered:
 
     __slots__ = ("ir", "nparams", "template", "slots", "nresults", "handlers")
 
-    def __init__(self, ir, nparams, template, nresults, handlers=None,
-                 slots=0):
+    def __init__(self, ir, nparams, template, nresults, handlers, slots):
         self.ir = ir
         self.nparams = nparams
         self.template = template
