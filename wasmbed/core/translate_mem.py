@@ -21,6 +21,8 @@ Facts flow into the body of an ``if`` whose condition is pure, never into a
 loop's, and are forgotten after any compound statement.
 """
 
+from wasmbed.core import numeric as N
+
 _WORD = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 _PURE = frozenset(" ()+-*&|^~<>=!0123456789abcdefxABCDEFls")
 
@@ -311,7 +313,9 @@ def forward(code, facts=None, state=None):
 # the group traps exactly when one of its members would (its span ends
 # where the member reaching furthest ends).
 
-_FMT = {"u32": "I", "u64": "Q", "f64": "d", "u16": "H", "u8": "B"}
+# (soft float mode: an f64 is its bits, as LD_F64 reads it)
+_FMT = {"u32": "I", "u64": "Q", "f64": "Q" if N.soft else "d", "u16": "H",
+        "u8": "B"}
 MAX_GROUP = 8              # members per grouped load
 _GROUPS = {}
 
