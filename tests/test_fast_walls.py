@@ -409,3 +409,26 @@ def test_folded_calls_run_in_wasm_order(level):
     # w stores 5 at 0 and returns 5 + 2, which the caller stores at 0 after
     # it (7), reads, then stores what it loads + 1 (8): 7 + 8
     assert instance(ORDER).call("store_call", 0) == 15
+
+
+# -- a translator error is not the guest's trap --------------------------------
+
+def test_translator_error_on_first_call_is_not_a_trap(monkeypatch):
+    """A translator failure while binding a function on its first call is
+    NotSupported naming the function and the error, never a trap such as
+    "out of bounds memory access" (which an IndexError inside the
+    translator used to become); the interp tier still runs the module."""
+    wat = '(module (func (export "f") (result i32) i32.const 7))'
+    inst = instance(wat)
+
+    def broken(*args, **kw):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(translate, "function_source", broken)
+    with pytest.raises(wasmbed.WasmError) as e:
+        inst.call("f")
+    assert not isinstance(e.value, Trap)
+    assert "cannot translate function 0" in str(e.value)
+    assert "IndexError" in str(e.value)
+    monkeypatch.undo()
+    assert instance(wat, "interp").call("f") == 7

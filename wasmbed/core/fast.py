@@ -480,11 +480,23 @@ def _compiled(module, fidx, fuel, term):
     """Function fidx's translation, compiled: the code object that defines
     ``bind_<fidx>``. Tries the levels of translate.function_source from
     MIN_LEVEL until one compiles (deeply nested code can overflow
-    CPython's compiler)."""
+    CPython's compiler). Raises NotSupported when the translator fails
+    on the (validated) function, so that a translator error is never
+    taken for the guest's trap."""
     from wasmbed.core.translate import function_source
     level = MIN_LEVEL
     while True:
-        src, _cost = function_source(module, fidx, level, fuel, term)
+        try:
+            src, _cost = function_source(module, fidx, level, fuel, term)
+        except (WasmError, MemoryError, _RECURSION):
+            raise
+        except Exception as e:
+            # the text lives here, not in errors.py: a board's heap pays
+            # for each global there, and boards never translate
+            raise E.NotSupported(
+                "the fast tier cannot translate function %d (%s: %s); the "
+                "interp tier (--mode interp) runs it"
+                % (fidx, type(e).__name__, e))
         try:
             code = compile(src, "<wasm function %d>" % fidx, "exec")
             break
