@@ -24,6 +24,7 @@ _HOST_ONLY = (
     "core/aot_text.py",
     "core/translate_gc.py",
     "core/translate_mem.py",   # the JIT form's memory-access rewrites
+    "core/translate_views.py", # the JIT form's residue views
     "core/tiering.py",     # fast mode with tier_up (CPython)
     "core/opdefs.py",
     "platform/linux/",

@@ -176,4 +176,7 @@ def test_forwarding_and_views_where_they_hold():
     assert "LG_" in _source(WAT, "spread")
     assert "LG_" not in _source(WAT, "chase")
     other = _source(WAT, "other_ptr")
-    assert "LD_I32" in other
+    # the load after a store through another pointer reads memory (through
+    # the struct accessor or a residue view, translate_views.py)
+    assert "LD_I32" in other or "_R32_" in other
+    assert "return 1" not in other and "return (1)" not in other

@@ -111,12 +111,19 @@ HAS_VIEWS = _has_views()
 
 
 def mem_views(VC, data):
-    """The typed views (data, u32, u64, f64) of a memory's current buffer,
-    cached in the one-element list VC (Ctx.view_cache) until the buffer
-    changes (grow). Indexing one is exact for aligned accesses: an index
-    past the end raises IndexError, like the struct accessors."""
+    """The typed views (data, u32, u64, f64, then the residue views: u32
+    x 4, u64 x 8, f64 x 8, u16 x 2) of a memory's current buffer, cached in
+    the one-element list VC (Ctx.view_cache) until the buffer changes
+    (grow). Indexing one is exact for aligned accesses: an index past the
+    end raises IndexError, like the struct accessors. The residue view r
+    of a width starts at byte r (core/translate_views.py)."""
     b = memoryview(data)
-    t = (data, b.cast("I"), b.cast("Q"), b.cast("d"))
+    n = len(b)
+    t = (data, b.cast("I"), b.cast("Q"), b.cast("d"),
+         tuple(b[r:r + (n - r) // 4 * 4].cast("I") for r in range(4)),
+         tuple(b[r:r + (n - r) // 8 * 8].cast("Q") for r in range(8)),
+         tuple(b[r:r + (n - r) // 8 * 8].cast("d") for r in range(8)),
+         tuple(b[r:r + (n - r) // 2 * 2].cast("H") for r in range(2)))
     VC[0] = t
     return t
 

@@ -938,6 +938,12 @@ class _Emit:
             self.need("M0", "ctx.mems[0]")
             self.mem_lines.append((prologue, len(prologue)))
             prologue.append("mem = M0.data")
+        if self.views and self.direct and self.uses_mem and not self.shared_mem \
+                and self.fuel is None:
+            from wasmbed.core import translate_views
+            self.used_views.extend(translate_views.choose(
+                translate_views.count(top), len(self.mem_lines),
+                bool(self.used_views)))
         if self.used_views:
             self.need("VC", "ctx.view_cache(0)")
             names = [n for n in _VIEWS if n in self.used_views]
@@ -979,6 +985,9 @@ class _Emit:
             translate_mem.forward(self.top)
             if self.views:
                 translate_mem.group(self.top, self.need)
+                from wasmbed.core import translate_views
+                translate_views.residue(self.top, [
+                    n for n in self.used_views if n in translate_views.NAMES])
         for name in self.prelude_order:
             lines.append(" %s = %s" % (name, self.prelude[name]))
         lines.append(" def f%d(env, sb%s):" % (fidx, params))
@@ -2692,7 +2701,7 @@ def _scan(module):
 
 
 # typed views (fast_rt.mem_views): name -> its place in the view cache
-_VIEWS = ("V32", "V64", "VD")
+_VIEWS = ("V32", "V64", "VD", "R32", "R64", "RD", "R16")
 # access -> (view, log2 of its size)
 _VIEW_OF = {0x28: ("V32", 2), 0x2A: ("V32", 2), 0x35: ("V32", 2),
             0x36: ("V32", 2), 0x38: ("V32", 2), 0x3E: ("V32", 2),
