@@ -2404,6 +2404,7 @@ def _return_branches(lines, start):
 
 
 _PURE = frozenset(" ()+-*&|^~<>=!0123456789abcdefxABCDEFls")
+_OPS = "()+-*&|^~<>=!"
 
 
 def _slot_def(line, ind, kinds="s"):
@@ -2434,24 +2435,18 @@ def _pure(e):
     constants through operators that cannot raise (no call, subscript,
     attribute, division, conditional or short-circuit): evaluating it
     later has no effect another statement could see."""
-    for c in e:
-        if c not in _PURE:
-            return False
-    k = 0
-    n = len(e)
-    while k < n:
-        c = e[k]
-        if c in "ls" and (k == 0 or e[k - 1] not in _WORD):
-            j = k + 1
-            while j < n and e[j] in _WORD:
-                j += 1
-            if not e[k + 1:j].isdigit():
+    if not _PURE.issuperset(e):
+        return False
+    for c in _OPS:
+        if c in e:
+            e = e.replace(c, " ")
+    for tok in e.split():
+        c = tok[0]
+        if c == "l" or c == "s":
+            if not tok[1:].isdigit():
                 return False
-            k = j
-        elif c in "abcdefABCDEFx" and (k == 0 or e[k - 1] not in _WORD):
+        elif c in "abcdefABCDEFx":
             return False
-        else:
-            k += 1
     return True
 
 
