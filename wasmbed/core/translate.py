@@ -483,7 +483,7 @@ class _V:
 
 class _Frame:
     __slots__ = ("con", "h", "np", "nr", "unr", "outer", "arm_host",
-                 "py", "facts", "rel")
+                 "py", "facts", "rel", "then_unr")
 
     def __init__(self, con, h, np_, nr):
         self.con = con
@@ -496,6 +496,7 @@ class _Frame:
         self.py = None         # its _Py when it is a Python loop
         self.facts = None      # the range facts at its start
         self.rel = None        # an if's condition (range facts)
+        self.then_unr = False  # an if with an else: its then arm ends unreachable
 
 
 class _Try:
@@ -1758,6 +1759,7 @@ class _Emit:
                 self.emit("continue")
             self.new_block(con.eid, False)
         else:
+            f.then_unr = f.unr
             other = []
             f.arm_host.append("else:")
             f.arm_host.append(other)
@@ -1791,7 +1793,9 @@ class _Emit:
             if con.mode in ("pyloop", "pyblock"):
                 # the code list of the while body
                 body = f.outer[-1]
-                body.append("break")
+                if reach or (con.kind == IF and not f.then_unr):
+                    # (else every path through the body has left it)
+                    body.append("break")
                 self.pyctx.pop()
                 self.code = f.outer
                 self.last_def = None
