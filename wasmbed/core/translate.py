@@ -1001,6 +1001,7 @@ class _Emit:
             translate_mem.forward(self.top)
             if self.views:
                 translate_mem.group(self.top, self.need)
+            translate_mem.forget()
         for name in self.prelude_order:
             lines.append(" %s = %s" % (name, self.prelude[name]))
         lines.append(" def f%d(env, sb%s):" % (fidx, params))

@@ -274,6 +274,15 @@ _KILL = ("X",)
 _FWD = {}
 
 
+def forget():
+    """Drop the per-text caches of forward and group (kept for one
+    function: they would only make the collector's passes longer)."""
+    _FWD.clear()
+    _ACC.clear()
+    _PURES.clear()
+    _GRP.clear()
+
+
 def forward(code, facts=None, state=None):
     """Rewrite the loads of statement list `code` (and the lists nested
     in it) whose value is known; `facts` {key: (value text, names it and
