@@ -152,9 +152,36 @@ def _tree_depth(n):
     return d
 
 
+def _akinds():
+    """_analyze's instruction classes (0: nothing to record), in the
+    order its tests apply."""
+    t = {}
+    groups = ((1, (BLOCK, LOOP, IF, TRY_TABLE, TRY)), (2, (ELSE,)),
+              (3, (CATCH_L, CATCH_ALL_L)), (4, (END, DELEGATE)), (5, (O.BR,)),
+              (6, (O.BR_IF, O.BR_ON_NULL, O.BR_ON_NON_NULL, _BR_ON_CAST,
+                   _BR_ON_CAST_FAIL)),
+              (7, (O.BR_TABLE,)),
+              (8, (O.RETURN, O.UNREACHABLE, O.THROW, O.THROW_REF, O.RETHROW)),
+              (9, (O.RETURN_CALL, O.RETURN_CALL_INDIRECT, O.RETURN_CALL_REF)),
+              (10, (O.LOCAL_GET,)), (11, (O.LOCAL_SET, O.LOCAL_TEE)),
+              (12, tuple(range(0x28, 0x3F))),
+              (13, (O.CALL, O.CALL_INDIRECT) + tuple(sorted(_GROWS))))
+    for k, ops in groups:
+        for op in ops:
+            if op not in t:
+                t[op] = k
+    return t
+
+
+_AKIND = None
+
+
 def _analyze(body):
     """-> (root, constructs by start pc, locals read, uses memory, makes
     calls, makes a call outside every loop that is branched to)."""
+    global _AKIND
+    if _AKIND is None:
+        _AKIND = _akinds()
     root = _Con(FUNC, -1, None)
     cons = {}
     stack = [root]
@@ -165,37 +192,39 @@ def _analyze(body):
     calls = False
     call_cons = []          # the innermost construct of each call (once)
     n = len(body)
+    kinds = _AKIND
     for pc in range(n):
         ins = body[pc]
-        op = ins[0]
+        k = kinds.get(ins[0], 0)
         if unr[-1]:
-            if (op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE
-                    or op == TRY):
+            if k == 1:
                 skip += 1
                 continue
-            if (op == END or op == ELSE or op == DELEGATE or op == CATCH_L
-                    or op == CATCH_ALL_L):
+            if 2 <= k <= 4:
                 if skip:
-                    if op == END or op == DELEGATE:
+                    if k == 4:
                         skip -= 1
                     continue
             else:
                 continue
-        if op == BLOCK or op == LOOP or op == IF or op == TRY_TABLE or op == TRY:
-            if op == TRY_TABLE:
+        if not k:
+            continue
+        if k == 10:
+            reads.add(ins[1])
+        elif k == 11:
+            _assigned(stack[-1], (ins[1],))
+        elif k == 12:
+            uses_mem = True
+        elif k == 1:
+            if ins[0] == TRY_TABLE:
                 for _k, _x, d in ins[2]:
                     _record(stack, d)      # catch labels: outside the try
-            c = _Con(op, pc, stack[-1])
+            c = _Con(ins[0], pc, stack[-1])
             stack[-1].children.append(c)
             cons[pc] = c
             stack.append(c)
             unr.append(False)
-        elif op == ELSE:
-            stack[-1].else_pc = pc
-            unr[-1] = False
-        elif op == CATCH_L or op == CATCH_ALL_L:
-            unr[-1] = False
-        elif op == END or op == DELEGATE:
+        elif k == 4:
             c = stack.pop()
             unr.pop()
             c.end = pc
@@ -205,15 +234,24 @@ def _analyze(body):
                 _assigned(stack[-1], c.sets)
             nxt = body[pc + 1][0] if pc + 1 < n else END
             c.tail = nxt == END or nxt == ELSE
-        elif (op == O.BR or op == O.BR_IF or op == O.BR_ON_NULL
-              or op == O.BR_ON_NON_NULL or op == _BR_ON_CAST
-              or op == _BR_ON_CAST_FAIL):
+        elif k == 5 or k == 6:
             _record(stack, ins[1])
-            if op == O.BR:
+            if k == 5:
                 unr[-1] = True
             else:
                 stack[-1].extra = max(stack[-1].extra, 1)
-        elif op == O.BR_TABLE:
+        elif k == 13 or k == 9:
+            calls = True
+            if k == 9:
+                unr[-1] = True
+            if not call_cons or call_cons[-1] is not stack[-1]:
+                call_cons.append(stack[-1])
+        elif k == 2:
+            stack[-1].else_pc = pc
+            unr[-1] = False
+        elif k == 3:
+            unr[-1] = False
+        elif k == 7:
             seen = set()
             for d in tuple(ins[1]) + (ins[2],):
                 if d not in seen:
@@ -221,25 +259,8 @@ def _analyze(body):
                     _record(stack, d)
             stack[-1].extra = max(stack[-1].extra, _tree_depth(len(seen)) + 2)
             unr[-1] = True
-        elif (op == O.RETURN or op == O.UNREACHABLE or op == O.THROW
-              or op == O.THROW_REF or op == O.RETHROW):
-            unr[-1] = True
-        elif (op == O.RETURN_CALL or op == O.RETURN_CALL_INDIRECT
-              or op == O.RETURN_CALL_REF):
-            unr[-1] = True
-            calls = True
-            if not call_cons or call_cons[-1] is not stack[-1]:
-                call_cons.append(stack[-1])
-        elif op == O.LOCAL_GET:
-            reads.add(ins[1])
-        elif op == O.LOCAL_SET or op == O.LOCAL_TEE:
-            _assigned(stack[-1], (ins[1],))
-        elif 0x28 <= op <= 0x3E:
-            uses_mem = True
-        elif op == O.CALL or op == O.CALL_INDIRECT or op in _GROWS:
-            calls = True
-            if not call_cons or call_cons[-1] is not stack[-1]:
-                call_cons.append(stack[-1])
+        else:
+            unr[-1] = True          # (8: return, unreachable, throws)
     # label ids: loops at their start, blocks and ifs at their end, the
     # else block of an if at its else (pc + 1 keeps 0 for a region's entry)
     for c in cons.values():
@@ -483,7 +504,7 @@ class _V:
 
 class _Frame:
     __slots__ = ("con", "h", "np", "nr", "unr", "outer", "arm_host",
-                 "py", "facts", "rel")
+                 "py", "facts", "rel", "then_unr")
 
     def __init__(self, con, h, np_, nr):
         self.con = con
@@ -496,6 +517,7 @@ class _Frame:
         self.py = None         # its _Py when it is a Python loop
         self.facts = None      # the range facts at its start
         self.rel = None        # an if's condition (range facts)
+        self.then_unr = False  # an if with an else: its then arm ends unreachable
 
 
 class _Try:
@@ -988,6 +1010,7 @@ class _Emit:
                 from wasmbed.core import translate_views
                 translate_views.residue(self.top, [
                     n for n in self.used_views if n in translate_views.NAMES])
+            translate_mem.forget()
         for name in self.prelude_order:
             lines.append(" %s = %s" % (name, self.prelude[name]))
         lines.append(" def f%d(env, sb%s):" % (fidx, params))
@@ -1767,6 +1790,7 @@ class _Emit:
                 self.emit("continue")
             self.new_block(con.eid, False)
         else:
+            f.then_unr = f.unr
             other = []
             f.arm_host.append("else:")
             f.arm_host.append(other)
@@ -1800,7 +1824,9 @@ class _Emit:
             if con.mode in ("pyloop", "pyblock"):
                 # the code list of the while body
                 body = f.outer[-1]
-                body.append("break")
+                if reach or (con.kind == IF and not f.then_unr):
+                    # (else every path through the body has left it)
+                    body.append("break")
                 self.pyctx.pop()
                 self.code = f.outer
                 self.last_def = None
@@ -2166,6 +2192,9 @@ def _fuel_local(body, costs):
 # memory.grow and calls whose callee is not known (call_indirect and the
 # typed-reference / tail-call forms)
 _GROWS = frozenset([O.MEMORY_GROW, O.CALL_INDIRECT, 0x12, 0x13, 0x14, 0x15])
+# the instructions _scan looks at
+_SCAN_OPS = _GROWS | frozenset([O.RETURN_CALL, O.RETURN_CALL_INDIRECT, O.RETURN_CALL_REF,
+                                TRY_TABLE, TRY, O.CALL])
 
 
 def growers(module):
@@ -2296,10 +2325,12 @@ def _inline_leaves(module, fidx):
     defn = module.funcs[fidx - base]
     body = defn.body
     sites = []
-    for k in range(len(body)):
-        ins = body[k]
+    CALL = O.CALL
+    k = -1
+    for ins in body:
+        k += 1
         op = ins[0]
-        if op == O.CALL:
+        if op == CALL:
             if ins[1] == fidx:
                 return None
             if _leaf(module, ins[1]) is not None:
@@ -2413,6 +2444,7 @@ def _return_branches(lines, start):
 
 
 _PURE = frozenset(" ()+-*&|^~<>=!0123456789abcdefxABCDEFls")
+_OPS = "()+-*&|^~<>=!"
 
 
 def _slot_def(line, ind, kinds="s"):
@@ -2443,24 +2475,18 @@ def _pure(e):
     constants through operators that cannot raise (no call, subscript,
     attribute, division, conditional or short-circuit): evaluating it
     later has no effect another statement could see."""
-    for c in e:
-        if c not in _PURE:
-            return False
-    k = 0
-    n = len(e)
-    while k < n:
-        c = e[k]
-        if c in "ls" and (k == 0 or e[k - 1] not in _WORD):
-            j = k + 1
-            while j < n and e[j] in _WORD:
-                j += 1
-            if not e[k + 1:j].isdigit():
+    if not _PURE.issuperset(e):
+        return False
+    for c in _OPS:
+        if c in e:
+            e = e.replace(c, " ")
+    for tok in e.split():
+        c = tok[0]
+        if c == "l" or c == "s":
+            if not tok[1:].isdigit():
                 return False
-            k = j
-        elif c in "abcdefABCDEFx" and (k == 0 or e[k - 1] not in _WORD):
+        elif c in "abcdefABCDEFx":
             return False
-        else:
-            k += 1
     return True
 
 
@@ -2627,10 +2653,13 @@ def _scan(module):
     tails = {}                # i -> defined functions i return_calls
     callers = [None] * n
     CALL = O.CALL
+    some = _SCAN_OPS
     for i in range(n):
         eh = False
         for ins in module.funcs[i].body:
             op = ins[0]
+            if op not in some:
+                continue
             if op == O.RETURN_CALL:
                 g[i] = True
                 j = ins[1] - base

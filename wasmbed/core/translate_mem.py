@@ -36,22 +36,15 @@ _VIEWS = {"V32": ("u32", 4, 2), "V64": ("u64", 8, 3), "VD": ("f64", 8, 3)}
 
 def _names(e):
     """The identifiers in expression text e."""
+    if _simple(e):
+        return set() if e.isdigit() else {e}
+    for c in set(e):
+        if c not in _WORD:
+            e = e.replace(c, " ")
     out = set()
-    k = 0
-    n = len(e)
-    while k < n:
-        c = e[k]
-        if c in _WORD and not c.isdigit():
-            j = k + 1
-            while j < n and e[j] in _WORD:
-                j += 1
-            out.add(e[k:j])
-            k = j
-        elif c.isdigit():
-            while k < n and e[k] in _WORD:
-                k += 1
-        else:
-            k += 1
+    for tok in e.split():
+        if not tok[0].isdigit():
+            out.add(tok)
     return out
 
 
@@ -65,6 +58,16 @@ def _simple(e):
 def _pure(e):
     """Only locals, slots, integer constants and operators that cannot
     raise (translate._pure's rule), or ``G<i>.value`` reads."""
+    r = _PURES.get(e)
+    if r is None:
+        r = _PURES[e] = _simple(e) or _pure1(e)
+    return r
+
+
+_PURES = {}
+
+
+def _pure1(e):
     p = e.find("G")
     while p >= 0:
         q = p + 1
@@ -74,8 +77,13 @@ def _pure(e):
             return False
         e = e[:p] + "l0" + e[q + 6:]
         p = e.find("G")
-    from wasmbed.core.translate import _pure as pure
-    return pure(e)
+    return _tpure(e)
+
+
+def _tpure(e):
+    global _tpure
+    from wasmbed.core.translate import _pure as _tpure
+    return _tpure(e)
 
 
 def _loads_only(e):
@@ -145,7 +153,18 @@ def _view_place(idx, shift):
 
 def _access(st):
     """Classify a statement: ("load", target, key) / ("store", key,
-    value) / None. key = (base, offset, size, class)."""
+    value) / None. key = (base, offset, size, class). Cached per text
+    (_ACC, emptied per function by forward)."""
+    r = _ACC.get(st, 0)
+    if r == 0:
+        r = _ACC[st] = _access1(st) if "mem" in st or "V" in st else None
+    return r
+
+
+_ACC = {}
+
+
+def _access1(st):
     p = st.find(" = ")
     if p > 0 and _simple(st[:p]) and not st[0].isdigit():
         t = st[:p]
@@ -191,6 +210,8 @@ def _access(st):
 
 
 def _balanced(s):
+    if ")" not in s and "]" not in s:
+        return "(" not in s and "[" not in s
     d = 0
     for c in s:
         if c in "([":
@@ -214,16 +235,70 @@ def _kill_name(facts, name):
         del facts[k]
 
 
+def _fwd_info(st):
+    """What statement st means to forward (cached per text in _FWD):
+    ("L", target, key, deps or None) a load (deps: the names the fact
+    reads, None when the load assigns its own address), ("S", key, fact
+    or None) a store (fact: (value text, names it reads)), ("A", name) /
+    ("G", name) an assignment that only kills the facts reading name,
+    ("X",) anything else (kills every fact)."""
+    acc = _access(st)
+    if acc is not None:
+        key = acc[2] if acc[0] == "load" else acc[1]
+        if (key[0] is not None and not _pure(key[0].split("#")[0])) or (
+                acc[0] == "store" and not _loads_only(acc[2])):
+            return _KILL            # (not an address or value read here)
+        if acc[0] == "load":
+            t = acc[1]
+            deps = _names(key[0] or "")
+            if t in deps:
+                return ("L", t, key, None)
+            deps.add(t)
+            return ("L", t, key, deps)
+        v = acc[2]
+        fact = None
+        if _simple(v) or (_pure(v) and len(v) < 80):
+            fact = (v if _simple(v) else "(%s)" % v if not v.startswith("(") else v,
+                    _names(key[0] or "") | _names(v))
+        return ("S", key, fact)
+    p = st.find(" = ")
+    t = st[:p] if p > 0 else ""
+    if t and _simple(t) and not t[0].isdigit() and _loads_only(st[p + 3:]):
+        return ("A", t)
+    if t.startswith("G") and t.endswith(".value") and _pure(st[p + 3:]):
+        return ("G", t[:-6])
+    return _KILL
+
+
+_KILL = ("X",)
+_FWD = {}
+
+
+def forget():
+    """Drop the per-text caches of forward and group (kept for one
+    function: they would only make the collector's passes longer)."""
+    _FWD.clear()
+    _ACC.clear()
+    _PURES.clear()
+    _GRP.clear()
+
+
 def forward(code, facts=None, state=None):
     """Rewrite the loads of statement list `code` (and the lists nested
     in it) whose value is known; `facts` {key: (value text, names it and
     its address read, None or [list, index, alias] of the load that
     assigned the slot it names)} holds at the start of `code`. -> count
     rewritten."""
-    if facts is None:
+    if not facts:
+        if len(code) < 2 and state is not None:
+            return 0            # (one statement and no facts: nothing known)
         facts = {}
     if state is None:
         state = [0]
+        _FWD.clear()
+        _ACC.clear()
+        _PURES.clear()
+    info = _FWD
     n = 0
     i = 0
     while i < len(code):
@@ -248,16 +323,16 @@ def forward(code, facts=None, state=None):
             facts = {}
             i += 2 if nested else 1
             continue
-        acc = _access(st)
-        if acc is not None:
-            key = acc[2] if acc[0] == "load" else acc[1]
-            if (key[0] is not None and not _pure(key[0].split("#")[0])) or (
-                    acc[0] == "store" and not _loads_only(acc[2])):
-                acc = None          # (not an address or value read here)
-                st = ""
-        if acc is not None and acc[0] == "load":
-            _k, t, key = acc
-            got = facts.get(key)
+        if not facts and "mem" not in st and "V" not in st:
+            i += 1              # (not an access: it could only kill facts)
+            continue
+        acc = info.get(st)
+        if acc is None:
+            acc = info[st] = _fwd_info(st)
+        kind = acc[0]
+        if kind == "L":
+            _k, t, key, deps = acc
+            got = facts.get(key) if facts else None
             if got is not None:
                 v = got[0]
                 box = got[2]
@@ -278,28 +353,22 @@ def forward(code, facts=None, state=None):
                 if t not in got[1]:
                     facts[key] = got
             else:
-                _kill_name(facts, t)
-                deps = _names(key[0] or "")
-                if t not in deps:
-                    deps.add(t)
+                if facts:
+                    _kill_name(facts, t)
+                if deps is not None:
                     facts[key] = (t, deps, [code, i, None] if t[0] == "s" else None)
-        elif acc is not None:
-            _k, key, v = acc
-            for k in [k for k in facts if not _disjoint(k, key)]:
-                del facts[k]
-            if _simple(v) or (_pure(v) and len(v) < 80):
-                deps = _names(key[0] or "") | _names(v)
-                facts[key] = (v if _simple(v) else "(%s)" % v if not v.startswith("(") else v,
-                              deps, None)
-        else:
-            p = st.find(" = ")
-            t = st[:p] if p > 0 else ""
-            if t and _simple(t) and not t[0].isdigit() and _loads_only(st[p + 3:]):
-                _kill_name(facts, t)
-            elif t.startswith("G") and t.endswith(".value") and _pure(st[p + 3:]):
-                _kill_name(facts, t[:-6])
-            else:
-                facts = {}
+        elif kind == "S":
+            _k, key, fact = acc
+            if facts:
+                for k in [k for k in facts if not _disjoint(k, key)]:
+                    del facts[k]
+            if fact is not None:
+                facts[key] = (fact[0], fact[1], None)
+        elif kind == "A" or kind == "G":
+            if facts:
+                _kill_name(facts, acc[1])
+        elif facts:
+            facts = {}
         i += 1
     return n
 
@@ -345,51 +414,78 @@ def _plain_load(st):
     return t, key
 
 
-def group(code, need):
+def _grp_info(st):
+    """What statement st means to group (cached per text in _GRP): None
+    when it ends a run (not an assignment of a pure or loads-only value
+    to a local or slot), else (target, _plain_load(st), the names its
+    value reads)."""
+    p = st.find(" = ")
+    t = st[:p] if p > 0 else ""
+    if not (t and _simple(t) and not t[0].isdigit() and _loads_only(st[p + 3:])):
+        return None
+    return (t, _plain_load(st), _names(st[p + 3:]))
+
+
+_GRP = {}
+
+
+def group(code, need, info=None):
     """Group the loads of statement list `code` (and of the lists nested
     in it); ``need(name, init)`` declares a prelude name. -> loads saved."""
+    if info is None:
+        info = _GRP
+        info.clear()
     saved = 0
+    if len(code) < 2:
+        if code and isinstance(code[0], list):
+            return group(code[0], need, info)
+        return 0
     for item in code:
         if isinstance(item, list):
-            saved += group(item, need)
+            saved += group(item, need, info)
     i = 0
-    while i < len(code):
+    n = len(code)
+    dropped = False
+    while i < n:
         st = code[i]
-        if isinstance(st, list):
+        if st is None or isinstance(st, list) or "mem" not in st:
             i += 1
             continue
-        got = _plain_load(st)
-        if got is None:
+        g = _plain_load(st)
+        if g is None:
             i += 1
             continue
-        t0, k0 = got
+        t0, k0 = g
         base = k0[0]
         if t0 == base:
             i += 1                  # (the base changes right here)
             continue
         members = [(i, t0, k0)]
-        seen = _names(st[st.find(" = ") + 3:]) | {t0}   # read or assigned
-        assigned = {t0}
+        seen = _names(st[st.find(" = ") + 3:])       # read or assigned
+        seen.add(t0)
         j = i + 1
-        while j < len(code) and len(members) < MAX_GROUP:
+        while j < n and len(members) < MAX_GROUP:
             s = code[j]
+            if s is None:
+                j += 1
+                continue
             if isinstance(s, list) or s.endswith(":"):
                 break
-            p = s.find(" = ")
-            t = s[:p] if p > 0 else ""
-            if not (t and _simple(t) and not t[0].isdigit() and _loads_only(s[p + 3:])):
+            h = info.get(s, 0)
+            if h == 0:
+                h = info[s] = _grp_info(s)
+            if h is None:
                 break
+            t = h[0]
             if t == base:
                 break
-            m = _plain_load(s)
+            m = h[1]
             if (m is not None and m[1][0] == base and t not in seen
                     and all(m[1][1] + m[1][2] <= k[1] or k[1] + k[2] <= m[1][1]
                             for _i, _t, k in members)):
                 members.append((j, t, m[1]))
-            rhs = s[p + 3:]
-            seen |= _names(rhs)
+            seen |= h[2]
             seen.add(t)
-            assigned.add(t)
             j += 1
         if len(members) < 2:
             i += 1
@@ -409,7 +505,9 @@ def group(code, need):
         code[i] = "%s = %s(mem, %s)" % (", ".join(m[1] for m in order), name, addr)
         for idx, _t, _k in members[1:]:
             code[idx] = None
-        code[:] = [s for s in code if s is not None]
+        dropped = True
         saved += len(members) - 1
         i += 1
+    if dropped:
+        code[:] = [s for s in code if s is not None]
     return saved
