@@ -750,10 +750,6 @@ def lower_function(module, func, fuel=None):
         else:
             raise ValueError("cannot lower %s" % O.NAME[op])
     _resolve(ir, lambda: const_slot(O.I32_CONST, 0, (O.I32_CONST, 0)))
-    # each op a tuple: smaller on a board, and on CPython a tuple of
-    # atoms leaves the cyclic collector's lists (the module keeps its IR)
-    for i in range(len(ir)):
-        ir[i] = tuple(ir[i])
     maxh = state["maxh"]
     template = [zero_of(t) for t in func.locals]
     template.extend([None] * maxh)
