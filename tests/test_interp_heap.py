@@ -33,7 +33,7 @@ def _op_closures(path):
         co = todo.pop()
         for c in co.co_consts:
             if isinstance(c, types.CodeType):
-                if c.co_name == "op" and c.co_freevars:
+                if c.co_name == "op":
                     yield c
                 todo.append(c)
 

@@ -54,196 +54,196 @@ def _trap_oob():
 # closure factories: binary operations with the hottest ones inlined
 
 def _bin_generic(f, d, a, b, nxt):
-    def op(R, nxt=nxt):
+    def op(R, nxt=nxt, a=a, b=b, d=d, f=f):
         R[d] = f(R[a], R[b])
         return nxt
     return op
 
 
 def _i32_add(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = (R[a] + R[b]) & 0xFFFFFFFF
         return nxt
     return op
 
 
 def _i32_sub(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = (R[a] - R[b]) & 0xFFFFFFFF
         return nxt
     return op
 
 
 def _i32_mul(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = (R[a] * R[b]) & 0xFFFFFFFF
         return nxt
     return op
 
 
 def _i32_and(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = R[a] & R[b]
         return nxt
     return op
 
 
 def _i32_or(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = R[a] | R[b]
         return nxt
     return op
 
 
 def _i32_xor(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = R[a] ^ R[b]
         return nxt
     return op
 
 
 def _i32_shl(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = (R[a] << (R[b] & 31)) & 0xFFFFFFFF
         return nxt
     return op
 
 
 def _i32_shr_u(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = R[a] >> (R[b] & 31)
         return nxt
     return op
 
 
 def _i32_shr_s(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = (((R[a] ^ 0x80000000) - 0x80000000) >> (R[b] & 31)) & 0xFFFFFFFF
         return nxt
     return op
 
 
 def _i64_add(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = (R[a] + R[b]) & 0xFFFFFFFFFFFFFFFF
         return nxt
     return op
 
 
 def _i64_sub(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = (R[a] - R[b]) & 0xFFFFFFFFFFFFFFFF
         return nxt
     return op
 
 
 def _i64_mul(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = (R[a] * R[b]) & 0xFFFFFFFFFFFFFFFF
         return nxt
     return op
 
 
 def _i64_shl(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = (R[a] << (R[b] & 63)) & 0xFFFFFFFFFFFFFFFF
         return nxt
     return op
 
 
 def _i64_shr_u(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = R[a] >> (R[b] & 63)
         return nxt
     return op
 
 
 def _f64_add(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = R[a] + R[b]
         return nxt
     return op
 
 
 def _f64_sub(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = R[a] - R[b]
         return nxt
     return op
 
 
 def _f64_mul(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = R[a] * R[b]
         return nxt
     return op
 
 
 def _eq(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = 1 if R[a] == R[b] else 0
         return nxt
     return op
 
 
 def _ne(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = 1 if R[a] != R[b] else 0
         return nxt
     return op
 
 
 def _lt_u(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = 1 if R[a] < R[b] else 0
         return nxt
     return op
 
 
 def _gt_u(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = 1 if R[a] > R[b] else 0
         return nxt
     return op
 
 
 def _le_u(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = 1 if R[a] <= R[b] else 0
         return nxt
     return op
 
 
 def _ge_u(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = 1 if R[a] >= R[b] else 0
         return nxt
     return op
 
 
 def _i32_lt_s(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = 1 if (R[a] ^ 0x80000000) < (R[b] ^ 0x80000000) else 0
         return nxt
     return op
 
 
 def _i32_gt_s(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = 1 if (R[a] ^ 0x80000000) > (R[b] ^ 0x80000000) else 0
         return nxt
     return op
 
 
 def _i32_le_s(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = 1 if (R[a] ^ 0x80000000) <= (R[b] ^ 0x80000000) else 0
         return nxt
     return op
 
 
 def _i32_ge_s(d, a, b, nxt):
-    def op(R):
+    def op(R, a=a, b=b, d=d, nxt=nxt):
         R[d] = 1 if (R[a] ^ 0x80000000) >= (R[b] ^ 0x80000000) else 0
         return nxt
     return op
@@ -300,7 +300,7 @@ def _br_cmp(opid, a, b, tgt, cp, nxt, negate, term=None):
         f = N.BINOP[opid]
         want = 0 if negate else 1
 
-        def op(R, term=term, cp=cp, want=want, nxt=nxt):
+        def op(R, term=term, cp=cp, want=want, nxt=nxt, a=a, b=b, f=f, tgt=tgt):
             if (1 if f(R[a], R[b]) else 0) == want:
                 for d, s in cp:
                     R[d] = R[s]
@@ -314,28 +314,28 @@ def _br_cmp(opid, a, b, tgt, cp, nxt, negate, term=None):
         # so that a MicroPython call of the closure needs no heap)
         if flip:
             if kind == "lt":
-                def op(R, flip=flip, term=term):
+                def op(R, flip=flip, term=term, a=a, b=b, nxt=nxt, tgt=tgt):
                     if (R[a] ^ flip) < (R[b] ^ flip):
                         if term[0] is not None:
                             _check_term(term)
                         return tgt
                     return nxt
             elif kind == "gt":
-                def op(R, flip=flip, term=term):
+                def op(R, flip=flip, term=term, a=a, b=b, nxt=nxt, tgt=tgt):
                     if (R[a] ^ flip) > (R[b] ^ flip):
                         if term[0] is not None:
                             _check_term(term)
                         return tgt
                     return nxt
             elif kind == "le":
-                def op(R, flip=flip, term=term):
+                def op(R, flip=flip, term=term, a=a, b=b, nxt=nxt, tgt=tgt):
                     if (R[a] ^ flip) <= (R[b] ^ flip):
                         if term[0] is not None:
                             _check_term(term)
                         return tgt
                     return nxt
             else:
-                def op(R, flip=flip, term=term):
+                def op(R, flip=flip, term=term, a=a, b=b, nxt=nxt, tgt=tgt):
                     if (R[a] ^ flip) >= (R[b] ^ flip):
                         if term[0] is not None:
                             _check_term(term)
@@ -343,42 +343,42 @@ def _br_cmp(opid, a, b, tgt, cp, nxt, negate, term=None):
                     return nxt
             return op
         if kind == "eq":
-            def op(R, term=term):
+            def op(R, term=term, a=a, b=b, nxt=nxt, tgt=tgt):
                 if R[a] == R[b]:
                     if term[0] is not None:
                         _check_term(term)
                     return tgt
                 return nxt
         elif kind == "ne":
-            def op(R, term=term):
+            def op(R, term=term, a=a, b=b, nxt=nxt, tgt=tgt):
                 if R[a] != R[b]:
                     if term[0] is not None:
                         _check_term(term)
                     return tgt
                 return nxt
         elif kind == "lt":
-            def op(R, term=term):
+            def op(R, term=term, a=a, b=b, nxt=nxt, tgt=tgt):
                 if R[a] < R[b]:
                     if term[0] is not None:
                         _check_term(term)
                     return tgt
                 return nxt
         elif kind == "gt":
-            def op(R, term=term):
+            def op(R, term=term, a=a, b=b, nxt=nxt, tgt=tgt):
                 if R[a] > R[b]:
                     if term[0] is not None:
                         _check_term(term)
                     return tgt
                 return nxt
         elif kind == "le":
-            def op(R, term=term):
+            def op(R, term=term, a=a, b=b, nxt=nxt, tgt=tgt):
                 if R[a] <= R[b]:
                     if term[0] is not None:
                         _check_term(term)
                     return tgt
                 return nxt
         else:
-            def op(R, term=term):
+            def op(R, term=term, a=a, b=b, nxt=nxt, tgt=tgt):
                 if R[a] >= R[b]:
                     if term[0] is not None:
                         _check_term(term)
@@ -389,69 +389,69 @@ def _br_cmp(opid, a, b, tgt, cp, nxt, negate, term=None):
         tgt, nxt = nxt, tgt
     if flip:
         if kind == "lt":
-            def op(R, flip=flip):
+            def op(R, flip=flip, a=a, b=b, nxt=nxt, tgt=tgt):
                 return tgt if (R[a] ^ flip) < (R[b] ^ flip) else nxt
         elif kind == "gt":
-            def op(R, flip=flip):
+            def op(R, flip=flip, a=a, b=b, nxt=nxt, tgt=tgt):
                 return tgt if (R[a] ^ flip) > (R[b] ^ flip) else nxt
         elif kind == "le":
-            def op(R, flip=flip):
+            def op(R, flip=flip, a=a, b=b, nxt=nxt, tgt=tgt):
                 return tgt if (R[a] ^ flip) <= (R[b] ^ flip) else nxt
         else:
-            def op(R, flip=flip):
+            def op(R, flip=flip, a=a, b=b, nxt=nxt, tgt=tgt):
                 return tgt if (R[a] ^ flip) >= (R[b] ^ flip) else nxt
         return op
     if kind == "eq":
-        def op(R):
+        def op(R, a=a, b=b, nxt=nxt, tgt=tgt):
             return tgt if R[a] == R[b] else nxt
     elif kind == "ne":
-        def op(R):
+        def op(R, a=a, b=b, nxt=nxt, tgt=tgt):
             return tgt if R[a] != R[b] else nxt
     elif kind == "lt":
-        def op(R):
+        def op(R, a=a, b=b, nxt=nxt, tgt=tgt):
             return tgt if R[a] < R[b] else nxt
     elif kind == "gt":
-        def op(R):
+        def op(R, a=a, b=b, nxt=nxt, tgt=tgt):
             return tgt if R[a] > R[b] else nxt
     elif kind == "le":
-        def op(R):
+        def op(R, a=a, b=b, nxt=nxt, tgt=tgt):
             return tgt if R[a] <= R[b] else nxt
     else:
-        def op(R):
+        def op(R, a=a, b=b, nxt=nxt, tgt=tgt):
             return tgt if R[a] >= R[b] else nxt
     return op
 
 
 def _un_generic(f, d, a, nxt):
-    def op(R):
+    def op(R, a=a, d=d, f=f, nxt=nxt):
         R[d] = f(R[a])
         return nxt
     return op
 
 
 def _eqz(d, a, nxt):
-    def op(R):
+    def op(R, a=a, d=d, nxt=nxt):
         R[d] = 0 if R[a] else 1
         return nxt
     return op
 
 
 def _wrap(d, a, nxt):
-    def op(R):
+    def op(R, a=a, d=d, nxt=nxt):
         R[d] = R[a] & 0xFFFFFFFF
         return nxt
     return op
 
 
 def _extend_u(d, a, nxt):
-    def op(R):
+    def op(R, a=a, d=d, nxt=nxt):
         R[d] = R[a]
         return nxt
     return op
 
 
 def _extend_s(d, a, nxt):
-    def op(R):
+    def op(R, a=a, d=d, nxt=nxt):
         R[d] = ((R[a] ^ 0x80000000) - 0x80000000) & 0xFFFFFFFFFFFFFFFF
         return nxt
     return op
@@ -480,14 +480,14 @@ del _F64_FMT
 def _load(M, fmt, mask, d, a, off, nxt):
     # (the values past four as defaults: see _at)
     if mask:
-        def op(R, mask=mask, off=off, nxt=nxt):
+        def op(R, mask=mask, off=off, nxt=nxt, M=M, a=a, d=d, fmt=fmt):
             try:
                 R[d] = _unpack_from(fmt, M.data, R[a] + off)[0] & mask
             except Exception:
                 _trap_oob()
             return nxt
     else:
-        def op(R, off=off, nxt=nxt):
+        def op(R, off=off, nxt=nxt, M=M, a=a, d=d, fmt=fmt):
             try:
                 R[d] = _unpack_from(fmt, M.data, R[a] + off)[0]
             except Exception:
@@ -498,14 +498,14 @@ def _load(M, fmt, mask, d, a, off, nxt):
 
 def _store(M, fmt, mask, a, v, off, nxt):
     if mask:
-        def op(R, mask=mask, off=off, nxt=nxt):
+        def op(R, mask=mask, off=off, nxt=nxt, M=M, a=a, fmt=fmt, v=v):
             try:
                 _pack_into(fmt, M.data, R[a] + off, R[v] & mask)
             except Exception:
                 _trap_oob()
             return nxt
     else:
-        def op(R, off=off, nxt=nxt):
+        def op(R, off=off, nxt=nxt, M=M, a=a, fmt=fmt, v=v):
             try:
                 _pack_into(fmt, M.data, R[a] + off, R[v])
             except Exception:
@@ -525,12 +525,12 @@ def _at(k, M, fmt, mask, r, off, x, y, s, nxt):
     that collects or fails). Every op closure called per instruction keeps
     to four captured values for that reason (tests/test_interp_heap.py)."""
     if k == "addshl":
-        def op(R, r=r, nxt=nxt):
+        def op(R, r=r, nxt=nxt, s=s, x=x, y=y):
             R[r] = (R[x] + (R[y] << s)) & 0xFFFFFFFF
             return nxt
     elif k == "load":
         if mask:
-            def op(R, M=M, fmt=fmt, mask=mask, r=r, off=off, nxt=nxt):
+            def op(R, M=M, fmt=fmt, mask=mask, r=r, off=off, nxt=nxt, s=s, x=x, y=y):
                 try:
                     R[r] = _unpack_from(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF)
                                         + off)[0] & mask
@@ -538,7 +538,7 @@ def _at(k, M, fmt, mask, r, off, x, y, s, nxt):
                     _trap_oob()
                 return nxt
         else:
-            def op(R, M=M, fmt=fmt, r=r, off=off, nxt=nxt):
+            def op(R, M=M, fmt=fmt, r=r, off=off, nxt=nxt, s=s, x=x, y=y):
                 try:
                     R[r] = _unpack_from(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF)
                                         + off)[0]
@@ -546,7 +546,7 @@ def _at(k, M, fmt, mask, r, off, x, y, s, nxt):
                     _trap_oob()
                 return nxt
     elif mask:
-        def op(R, M=M, fmt=fmt, mask=mask, r=r, off=off, nxt=nxt):
+        def op(R, M=M, fmt=fmt, mask=mask, r=r, off=off, nxt=nxt, s=s, x=x, y=y):
             try:
                 _pack_into(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF) + off,
                            R[r] & mask)
@@ -554,7 +554,7 @@ def _at(k, M, fmt, mask, r, off, x, y, s, nxt):
                 _trap_oob()
             return nxt
     else:
-        def op(R, M=M, fmt=fmt, r=r, off=off, nxt=nxt):
+        def op(R, M=M, fmt=fmt, r=r, off=off, nxt=nxt, s=s, x=x, y=y):
             try:
                 _pack_into(fmt, M.data, ((R[x] + (R[y] << s)) & 0xFFFFFFFF) + off,
                            R[r])
@@ -759,7 +759,7 @@ def compile_function(inst, fn, meter=None):
 
 
 def _copy(d, s, nxt):
-    def op(R):
+    def op(R, d=d, nxt=nxt, s=s):
         R[d] = R[s]
         return nxt
     return op
@@ -772,7 +772,7 @@ def _check_term(term):
 
 
 def _poll(term, nxt):
-    def op(R):
+    def op(R, nxt=nxt, term=term):
         if term[0] is not None:
             _check_term(term)
         return nxt
@@ -781,16 +781,16 @@ def _poll(term, nxt):
 
 def _br(pos, cp):
     if not cp:
-        def op(R):
+        def op(R, pos=pos):
             return pos
     elif len(cp) == 1:
         d0, s0 = cp[0]
 
-        def op(R):
+        def op(R, d0=d0, pos=pos, s0=s0):
             R[d0] = R[s0]
             return pos
     else:
-        def op(R):
+        def op(R, cp=cp, pos=pos):
             for d, s in cp:
                 R[d] = R[s]
             return pos
@@ -799,7 +799,7 @@ def _br(pos, cp):
 
 def _br_if(c, pos, cp, nxt):
     if cp:
-        def op(R):
+        def op(R, c=c, cp=cp, nxt=nxt, pos=pos):
             if R[c]:
                 for d, s in cp:
                     R[d] = R[s]
@@ -807,14 +807,14 @@ def _br_if(c, pos, cp, nxt):
             return nxt
         return op
 
-    def op(R):
+    def op(R, c=c, nxt=nxt, pos=pos):
         return pos if R[c] else nxt
     return op
 
 
 def _br_ifz(c, pos, cp, nxt):
     if cp:
-        def op(R):
+        def op(R, c=c, cp=cp, nxt=nxt, pos=pos):
             if not R[c]:
                 for d, s in cp:
                     R[d] = R[s]
@@ -822,7 +822,7 @@ def _br_ifz(c, pos, cp, nxt):
             return nxt
         return op
 
-    def op(R):
+    def op(R, c=c, nxt=nxt, pos=pos):
         return nxt if R[c] else pos
     return op
 
@@ -832,7 +832,7 @@ def _br_table(idx, sel, targets, dflt):
     # copies) pairs (lower.py); dflt: the default's index
     n = len(sel)
 
-    def op(R, n=n, dflt=dflt):
+    def op(R, n=n, dflt=dflt, idx=idx, sel=sel, targets=targets):
         i = R[idx]
         pos, cp = targets[sel[i] if i < n else dflt]
         for d, s in cp:
@@ -842,21 +842,21 @@ def _br_table(idx, sel, targets, dflt):
 
 
 def _select(d, a, b, c, nxt):
-    def op(R, nxt=nxt):
+    def op(R, nxt=nxt, a=a, b=b, c=c, d=d):
         R[d] = R[a] if R[c] else R[b]
         return nxt
     return op
 
 
 def _gget(g, d, nxt):
-    def op(R):
+    def op(R, d=d, g=g, nxt=nxt):
         R[d] = g.value
         return nxt
     return op
 
 
 def _gset(g, s, nxt):
-    def op(R):
+    def op(R, g=g, nxt=nxt, s=s):
         g.value = R[s]
         return nxt
     return op

@@ -33,7 +33,7 @@ def _msize(inst, ins, nxt, M):
     if len(ins) > 2:
         M = inst.memories[ins[2]]
 
-    def op(R):
+    def op(R, M=M, d=d, nxt=nxt):
         R[d] = M.pages
         return nxt
     return op
@@ -45,7 +45,7 @@ def _mgrow(inst, ins, nxt, M):
         M = inst.memories[ins[3]]
     mask = M64 if M.is64 else M32
 
-    def op(R, nxt=nxt):
+    def op(R, nxt=nxt, M=M, a=a, d=d, mask=mask):
         r = M.grow(R[a])
         R[d] = r & mask
         return nxt
@@ -59,7 +59,7 @@ def _mfill(inst, ins, nxt, M):
     term = inst.term
     fill = _memory.fill
 
-    def op(R, term=term, fill=fill, nxt=nxt):
+    def op(R, term=term, fill=fill, nxt=nxt, M=M, d=d, n=n, v=v):
         fill(M, R[d], R[v], R[n], term)
         return nxt
     return op
@@ -73,13 +73,13 @@ def _mcopy(inst, ins, nxt, M):
         src = inst.memories[ins[5]]
         between = _memory.copy_between
 
-        def op(R, between=between, term=term, nxt=nxt, src=src):
+        def op(R, between=between, term=term, nxt=nxt, src=src, d=d, dst=dst, n=n, s=s):
             between(dst, R[d], src, R[s], R[n], term)
             return nxt
         return op
     copy = _memory.copy
 
-    def op(R, copy=copy, term=term, nxt=nxt):
+    def op(R, copy=copy, term=term, nxt=nxt, M=M, d=d, n=n, s=s):
         copy(M, R[d], R[s], R[n], term)
         return nxt
     return op
@@ -93,7 +93,7 @@ def _minit(inst, ins, nxt, M):
     term = inst.term
     init = _memory.init
 
-    def op(R, init=init, term=term, nxt=nxt, seg=seg, datas=datas):
+    def op(R, init=init, term=term, nxt=nxt, seg=seg, datas=datas, M=M, d=d, n=n, s=s):
         init(M, R[d], datas[seg], R[s], R[n], term)
         return nxt
     return op
@@ -103,7 +103,7 @@ def _ddrop(inst, ins, nxt, M):
     seg = ins[1]
     datas = inst.datas
 
-    def op(R):
+    def op(R, datas=datas, nxt=nxt, seg=seg):
         datas[seg] = b""
         return nxt
     return op
@@ -113,7 +113,7 @@ def _tget(inst, ins, nxt, M):
     tab = inst.tables[ins[1]]
     d, i = ins[2], ins[3]
 
-    def op(R):
+    def op(R, d=d, i=i, nxt=nxt, tab=tab):
         idx = R[i]
         el = tab.elems
         if idx >= len(el):
@@ -127,7 +127,7 @@ def _tset(inst, ins, nxt, M):
     tab = inst.tables[ins[1]]
     i, v = ins[2], ins[3]
 
-    def op(R):
+    def op(R, i=i, nxt=nxt, tab=tab, v=v):
         idx = R[i]
         el = tab.elems
         if idx >= len(el):
@@ -141,7 +141,7 @@ def _tsize(inst, ins, nxt, M):
     tab = inst.tables[ins[1]]
     d = ins[2]
 
-    def op(R):
+    def op(R, d=d, nxt=nxt, tab=tab):
         R[d] = len(tab.elems)
         return nxt
     return op
@@ -153,7 +153,7 @@ def _tgrow(inst, ins, nxt, M):
     term = inst.term
     mask = M64 if tab.is64 else M32
 
-    def op(R, term=term, mask=mask, nxt=nxt):
+    def op(R, term=term, mask=mask, nxt=nxt, d=d, n=n, tab=tab, v=v):
         R[d] = tab.grow(R[n], R[v], term) & mask
         return nxt
     return op
@@ -165,7 +165,7 @@ def _tfill(inst, ins, nxt, M):
     term = inst.term
     fill = _table.fill
 
-    def op(R, fill=fill, term=term, nxt=nxt):
+    def op(R, fill=fill, term=term, nxt=nxt, i=i, n=n, tab=tab, v=v):
         fill(tab, R[i], R[v], R[n], term)
         return nxt
     return op
@@ -178,7 +178,7 @@ def _tcopy(inst, ins, nxt, M):
     term = inst.term
     copy = _table.copy
 
-    def op(R, copy=copy, term=term, nxt=nxt, TS=TS):
+    def op(R, copy=copy, term=term, nxt=nxt, TS=TS, TD=TD, d=d, n=n, s=s):
         copy(TD, R[d], TS, R[s], R[n], term)
         return nxt
     return op
@@ -192,7 +192,7 @@ def _tinit(inst, ins, nxt, M):
     term = inst.term
     init = _table.init
 
-    def op(R, init=init, term=term, nxt=nxt, elems=elems, seg=seg):
+    def op(R, init=init, term=term, nxt=nxt, elems=elems, seg=seg, d=d, n=n, s=s, tab=tab):
         init(tab, R[d], elems[seg], R[s], R[n], term)
         return nxt
     return op
@@ -202,7 +202,7 @@ def _edrop(inst, ins, nxt, M):
     seg = ins[1]
     elems = inst.elems
 
-    def op(R):
+    def op(R, elems=elems, nxt=nxt, seg=seg):
         elems[seg] = ()
         return nxt
     return op
@@ -211,7 +211,7 @@ def _edrop(inst, ins, nxt, M):
 def _isnull(inst, ins, nxt, M):
     d, a = ins[1], ins[2]
 
-    def op(R):
+    def op(R, a=a, d=d, nxt=nxt):
         R[d] = 1 if R[a] is None else 0
         return nxt
     return op
@@ -221,7 +221,7 @@ def _reffunc(inst, ins, nxt, M):
     d = ins[1]
     fn = inst.funcs[ins[2]]
 
-    def op(R):
+    def op(R, d=d, fn=fn, nxt=nxt):
         R[d] = fn
         return nxt
     return op
@@ -233,7 +233,7 @@ def _generic(inst, ins, nxt, M):
     if f is not None and d is not None:
         a = srcs[0]
 
-        def op(R):
+        def op(R, a=a, d=d, f=f, nxt=nxt):
             R[d] = f(R[a])
             return nxt
         return op
@@ -243,7 +243,7 @@ def _generic(inst, ins, nxt, M):
     if handler is None:
         from wasmbed.core.opcodes import NAME
 
-        def op(R):
+        def op(R, NAME=NAME, opid=opid):
             _trap("unsupported instruction: %s" % NAME[opid])
         return op
     return handler(inst, M, opid, d, srcs, imms, nxt)
@@ -276,7 +276,7 @@ def _throw(inst, ins, nxt, M):
     tag = inst.tags[ins[1]]
     srcs = ins[2]
 
-    def op(R):
+    def op(R, Exn=Exn, srcs=srcs, tag=tag):
         raise UncaughtException(Exn(tag, tuple([R[s] for s in srcs])))
     return op
 
@@ -284,7 +284,7 @@ def _throw(inst, ins, nxt, M):
 def _asnonnull(inst, ins, nxt, M):
     a = ins[1]
 
-    def op(R):
+    def op(R, a=a, nxt=nxt):
         if R[a] is None:
             raise Trap(E.TRAP_NULL_REFERENCE)
         return nxt
@@ -296,14 +296,14 @@ def _br_null(inst, ins, nxt, M):
     with the copies ins[3] when the reference in ins[1] is (not) null."""
     a, pos, cp = ins[1], ins[2], ins[3]
     if ins[0] == "br_null":
-        def op(R):
+        def op(R, a=a, cp=cp, nxt=nxt, pos=pos):
             if R[a] is None:
                 for d, s in cp:
                     R[d] = R[s]
                 return pos
             return nxt
     else:
-        def op(R):
+        def op(R, a=a, cp=cp, nxt=nxt, pos=pos):
             if R[a] is not None:
                 for d, s in cp:
                     R[d] = R[s]
@@ -319,23 +319,23 @@ def _gc(inst, ins, nxt, M):
     fn = gc.make(inst, ins[3])[2]
     n = len(srcs)
     if d is None:
-        def op(R):
+        def op(R, fn=fn, nxt=nxt, srcs=srcs):
             fn(*[R[s] for s in srcs])
             return nxt
     elif n == 1:
         a = srcs[0]
 
-        def op(R):
+        def op(R, a=a, d=d, fn=fn, nxt=nxt):
             R[d] = fn(R[a])
             return nxt
     elif n == 2:
         a, b = srcs
 
-        def op(R, nxt=nxt):     # (at most four captured: interp._at)
+        def op(R, a=a, b=b, d=d, fn=fn, nxt=nxt):
             R[d] = fn(R[a], R[b])
             return nxt
     else:
-        def op(R):
+        def op(R, d=d, fn=fn, nxt=nxt, srcs=srcs):
             R[d] = fn(*[R[s] for s in srcs])
             return nxt
     return op
@@ -348,7 +348,7 @@ def _br_cast(inst, ins, nxt, M):
     a, pos, cp, fail = ins[1], ins[2], ins[3], ins[5]
     test = gc.tester(inst.module, ins[4])
 
-    def op(R, fail=fail, nxt=nxt):
+    def op(R, fail=fail, nxt=nxt, a=a, cp=cp, pos=pos, test=test):
         if test(R[a]) != fail:
             for d, s in cp:
                 R[d] = R[s]
@@ -361,7 +361,7 @@ def _throw_ref(inst, ins, nxt, M):
     from wasmbed.core.exception import throw_ref
     a = ins[1]
 
-    def op(R):
+    def op(R, a=a, throw_ref=throw_ref):
         throw_ref(R[a])
     return op
 
