@@ -134,20 +134,26 @@ def count(items, n=None):
 
 
 def choose(n, reloads, views_used):
-    """The residue views worth loading, from count()'s n: each re-read of
-    the views (``reloads`` of them: the prologue's and one after each
-    call or memory.grow) costs an index per view, and the view cache's
-    check when no aligned view (``views_used`` False) needs it already;
-    a rewritten access saves about twice an index."""
+    """The residue views worth loading, from count()'s n (candidate
+    accesses, before forwarding and runs): each re-read of the views
+    (``reloads`` of them: the prologue's and one after each call or
+    memory.grow) costs an index per view, plus the view cache's check
+    when no aligned view (``views_used`` False) needs it already, and the
+    pass costs translation time; a rewritten access saves about two
+    indexings. A view is loaded when its candidates are at least
+    PER_RELOAD per re-read (clang -O0 frames; -O2 code rarely is)."""
     out = []
     total = 0
     for k in NAMES:
-        if n.get(k, 0) > reloads:
+        if n.get(k, 0) >= PER_RELOAD * reloads:
             out.append(k)
-            total += n[k]
-    if out and not views_used and total <= 3 * reloads:
+            total += n.get(k, 0)
+    if out and not views_used and total < 2 * PER_RELOAD * reloads:
         return []
     return out
+
+
+PER_RELOAD = 4
 
 
 def residue(top, kinds):
