@@ -53,7 +53,7 @@ Mixing the tiers, exactly:
   its frames as usual.
 """
 
-from wasmbed.core import interp, fast
+from wasmbed.core import interp, fast, osr
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, Suspended
 from wasmbed.core.fast_rt import STRUCT_ERROR
@@ -116,7 +116,7 @@ class _Tier:
     interpreted Compiled while it is cold, else its shim; ``heat`` left."""
 
     __slots__ = ("ctx", "index", "defn", "instance", "host", "compiled",
-                 "interp", "heat", "hot", "type")
+                 "interp", "heat", "hot", "type", "osr")
 
     def __init__(self, ctx, index, heat):
         f = ctx.funcs[index]
@@ -129,6 +129,7 @@ class _Tier:
         self.interp = None      # the interpreted Compiled, once built
         self.heat = heat
         self.hot = heat <= 0
+        self.osr = None         # {loop pc: switch or False} (osr.py)
         self.compiled = _shim(ctx, index, f.type)
 
 
@@ -269,7 +270,7 @@ def _build(t):
         _heat_out(t)               # a translation is on disk: no heat needed
         return None
     defn = t.defn
-    if LOOPS_FIRST and _has_loop(defn.body):
+    if _has_loop(defn.body) and (LOOPS_FIRST or not osr.possible(module, defn)):
         _heat_out(t)
         return None
     low = defn.compiled
@@ -304,9 +305,13 @@ def _build(t):
     for k in range(len(ir)):
         op = ir[k]
         name = op[0]
-        if (name == "poll" or name == "br_poll"
-                or (name == "br_cmp" and len(op) > 6)):
-            code[k] = _counted(code[k], t, 1)
+        if name == "poll":
+            code[k] = _header(code[k], t, op[1], None)
+        elif name == "br_poll":
+            code[k] = _header(code[k], t, ir[op[1] - 1][1], op[1])
+        elif name == "br_cmp" and len(op) > 6:
+            code[k] = _header(code[k], t, ir[op[4] - 1][1], op[4])
+    t.osr = {}
     code[0] = _counted(code[0], t, CALL_HEAT)
     comp.cost = cost
     comp.run = (code, sp, cost, comp.template)
@@ -316,10 +321,10 @@ def _build(t):
     return comp
 
 
-# a function with a loop is translated on its first call: without
-# on-stack replacement an activation that loops long (a command's main)
-# would stay interpreted (benchmarks/RESULTS.md, "Tiering")
-LOOPS_FIRST = True
+# True: a function with a loop is translated on its first call (as
+# before on-stack replacement, core/osr.py; still so where osr.possible
+# says no): an activation that loops long would stay interpreted
+LOOPS_FIRST = False
 
 
 def _has_loop(body):
@@ -327,6 +332,26 @@ def _has_loop(body):
         if ins[0] == 0x03:
             return True
     return False
+
+
+def _header(op, t, pc, at):
+    """op (a loop header's poll, or a back edge that polls and lands at
+    IR index ``at``) counting 1 heat: once the function is hot, the
+    activation passing it to its loop moves to the OSR entry there."""
+    def header(R):
+        h = t.heat - 1
+        t.heat = h
+        if h > 0:
+            return op(R)
+        if not t.hot:
+            _heat_out(t)
+        nxt = op(R)
+        if at is None or nxt == at:
+            s = osr.switch(t, pc)
+            if s is not None:
+                return s
+        return nxt
+    return header
 
 
 def _counted(op, t, units):

@@ -531,11 +531,15 @@ class _Py:
 class _Emit:
 
     def __init__(self, module, fidx, level, fuel=None, term=None, views=False,
-                 direct=False, levels=LEVELS):
+                 direct=False, levels=LEVELS, osr=None):
         self.views = views      # typed views for aligned accesses allowed
+        # osr: None, or the pc of the loop an OSR entry starts at (osr.py)
+        self.osr = osr
+        self.osr_h = None
         # self-recursion unrolled UNROLL times: JIT only (direct), on a
         # host with typed views (CPython; not the boards: code size)
-        self.unroll = UNROLL if direct and views and fuel is None else 0
+        self.unroll = UNROLL if (direct and views and fuel is None
+                                 and osr is None) else 0
         # direct: a called function j is the closure variable F<j> (kept
         # current by a setter registered with ctx.watch), not ctx.fns[j]
         self.direct = direct
@@ -890,13 +894,18 @@ class _Emit:
         self.frames.append(rootf)
         nlabels = 2 * len(cons) + 1
         self.region_base = 2 + 1 + _tree_depth((nlabels + LEAF - 1) // LEAF) + 1
-        if root.L <= self.maxl and root.I + 2 <= self.maxi:
+        self.osr_path = None
+        if self.osr is not None:
+            from wasmbed.core import osr as _osr
+            self.osr_path = _osr.path(cons, self.osr)
+        if (root.L <= self.maxl and root.I + 2 <= self.maxi
+                and self.osr_path is None):
             root.mode = "root"
         else:
             root.mode = "region"
             self.region = True
             self.blocks = [(0, [])]
-            self.emit("_r = 0")
+            self.emit("_r = %d" % (0 if self.osr is None else self.osr + 1))
             self.region_body = []
             self.emit("while True:", self.region_body)
             self.pyctx.append(_Py("region", root))
@@ -916,11 +925,16 @@ class _Emit:
         self.cost = cost
         for code, i, line in self.cost_lines:
             code[i] = line % cost
-        prologue.append("if sb < %d:" % cost)
-        prologue.append(["trap_stack()"])
-        prologue.append("sb -= %d" % cost)
         self.need("term", "ctx.term")
-        if self.polls_on_entry():
+        if self.osr is not None:
+            # an OSR entry: its frame charged and polled already
+            _osr.prologue(self, prologue, reads)
+            reads = ()
+        else:
+            prologue.append("if sb < %d:" % cost)
+            prologue.append(["trap_stack()"])
+            prologue.append("sb -= %d" % cost)
+        if self.osr is None and self.polls_on_entry():
             prologue.append("if term[0] is not None:")
             prologue.append(["terminate(term)"])
         inits = []
@@ -973,6 +987,8 @@ class _Emit:
     def render(self):
         fidx = self.fidx
         params = "".join(", l%d" % i for i in range(len(self.ftype.params)))
+        if self.osr is not None:
+            params = ", R"          # the interpreter's registers (osr.py)
         lines = ["def bind_%d(ctx):" % fidx]
         if self.direct and self.uses_mem and not self.shared_mem and self.fuel is None:
             from wasmbed.core import translate_mem
@@ -997,7 +1013,8 @@ class _Emit:
             lines.append("  nonlocal F%d" % j)
             lines.append("  F%d = f" % j)
             lines.append(" ctx.watch(%d, _w%d)" % (j, j))
-        if tail_callers(self.module)[fidx - self.module.num_imported_funcs]:
+        if (tail_callers(self.module)[fidx - self.module.num_imported_funcs]
+                and self.osr is None):
             # it may return TAIL: (the callable for everyone else, which
             # runs the pending tail calls; the function itself, for call
             # sites and trampolines that check)
@@ -1260,7 +1277,7 @@ class _Emit:
                 # a callee that may return TAIL (tail_callers): its
                 # translation (TL), the trampoline at this call site
                 tail = j >= 0 and tail_callers(module)[j]
-                if ins[1] == self.fidx:
+                if ins[1] == self.fidx and self.osr is None:
                     # a self call: the closure's own name (what ctx.fns
                     # holds for it once bound, in this ctx)
                     fexpr = "f%d" % self.fidx
@@ -1507,7 +1524,7 @@ class _Emit:
                                             target, "".join(", " + a for a in argv))))
                 self.emit("")
                 return
-        elif j == self.fidx:
+        elif j == self.fidx and self.osr is None:
             target = "f%d" % j
         else:
             target = self.need("TL", "ctx.tail_fns()") + "[%d]" % j
@@ -1698,8 +1715,12 @@ class _Emit:
             clauses = self.catch_clauses(ins[2])
         np_, nr = _arity(self.module, ins[1])
         f = _Frame(con, len(self.vs) - np_, np_, nr)
+        if con.start == self.osr:
+            self.osr_h = len(self.vs)   # the slots live at the OSR entry
         parent = self.frames[-1].con
-        if parent.mode in ("absorbed", "region") and not self.fits(con):
+        if parent.mode in ("absorbed", "region") and (
+                not self.fits(con) or (self.osr_path is not None
+                                       and con.start in self.osr_path)):
             con.mode = "absorbed"
         elif op == LOOP:
             con.mode = "pyloop" if con.pyloop else "inline"
@@ -2789,7 +2810,7 @@ def _render(items, level, loops, lines, stats):
 # public entry points
 
 def function_source(module, fidx, level=0, fuel=None, term=None, views=None,
-                    direct=True, levels=None):
+                    direct=True, levels=None, osr=None):
     """Python source of ``bind_<fidx>`` for defined function index fidx
     (an index in the module's function space, past the imports).
 
@@ -2808,7 +2829,8 @@ def function_source(module, fidx, level=0, fuel=None, term=None, views=None,
     factory, updated through ``ctx.watch(j, setter)`` when function j is
     bound (one cell read per call instead of indexing ``ctx.fns``); False
     (the AOT form) indexes ``ctx.fns``. ``levels``: the budgets per level
-    (default LEVELS; module_source: AOT_LEVELS).
+    (default LEVELS; module_source: AOT_LEVELS). ``osr``: the pc of a
+    loop: the source of an OSR entry there instead (core/osr.py).
     """
     if views is None:
         from wasmbed.core.fast_rt import HAS_VIEWS as views
@@ -2820,7 +2842,7 @@ def function_source(module, fidx, level=0, fuel=None, term=None, views=None,
             break
     while True:
         em = _Emit(module, fidx, level, fuel, term, views, direct,
-                   levels if levels is not None else LEVELS)
+                   levels if levels is not None else LEVELS, osr)
         src = em.run()
         if (em.max_loops <= HARD_LOOPS and em.max_indent <= HARD_INDENT) or level >= 2:
             return src, em.cost

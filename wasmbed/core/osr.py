@@ -1,0 +1,192 @@
+"""On-stack replacement at loop headers (fast mode with tier_up, host only).
+
+A function tiering runs in the interpreter (core/tiering.py) may stay
+there a long time in one activation: a command's main, called once, that
+loops. When its heat runs out at a loop header (a back edge's poll),
+that activation moves to a translation entered at the loop: the OSR
+entry of function f at loop pc, ``translate.function_source(module, f,
+osr=pc)``, is the function's translation with the root as a dispatch
+loop over blocks and the loop and every construct around it flattened
+into blocks (the rest keeps its structure, as at level 0), which starts
+at the loop's block (``_r = pc + 1``) with the wasm locals and the
+operand stack slots below the loop (its params included) read from the
+interpreter's registers ``R`` (lower.py: local x is R[x], stack slot h
+R[L + h]; the lowering and the translator both put every value in its
+slot at a loop)::
+
+    def f7(env, sb, R):
+        l0, l2, s0 = R[0], R[2], R[4],
+        mem = M0.data
+        _r = 13
+        while True:
+            ...
+
+No frame charge and no poll on entry: the interpreted frame charged the
+same cost (tiering.frame_cost_of; an entry whose translation counts
+another cost is not used) and polled at the header; the stack budget it
+gets is the one that frame had left.
+
+In the interpreter the entry is a host call the header op switches to
+(switch): a special of the function's Compiled, SP_CALL of a host
+function that runs the entry with the budget left (as tiering's shims
+do), its results written to R[0:] and the frame returned by an added
+ret op, so the interpreted frame ends with the translation's results.
+Its handler position is -1 (in no try_table's range): what the
+translation does not catch leaves the frame, as from its translation.
+Pending tail calls (TAIL) run with the frame's budget given back (the
+budget before its charge), as a caller's trampoline does. Host errors
+from translated code become their traps as in a shim.
+
+Entries are made once per (function, loop) and module (in the code
+cache too, as ``osr<f>_<pc>``), bound once per instance. Not used: in
+pool mode (no charge model for them) and in functions with legacy
+try/catch (the catch's exception register has no slot in the
+translation); tiering translates those on first call when they loop.
+"""
+
+from wasmbed.core import interp
+from wasmbed.core import errors as E
+from wasmbed.core.errors import Trap
+from wasmbed.core.fast_rt import STRUCT_ERROR, TAIL, run_tail
+from wasmbed.core.call_stack import HOST_FRAME_COST
+
+_LOOP = 0x03
+_TRY = 0x06
+_CHUNK = 64          # names loaded per assignment
+
+
+def path(cons, pc):
+    """The starts of the loop at pc and of every construct around it
+    (translate's constructs by start ``cons``): what the entry flattens.
+    Raises ValueError when no reachable loop starts at pc."""
+    c = cons.get(pc)
+    if c is None or c.kind != _LOOP:
+        raise ValueError("fast tier: no loop at %d for an OSR entry" % pc)
+    out = set()
+    while c.parent is not None:
+        out.add(c.start)
+        c = c.parent
+    return out
+
+
+def prologue(em, out, reads):
+    """The entry's prologue lines (appended to ``out``): the locals the
+    body reads and the slots live at the loop, from R."""
+    h = em.osr_h
+    if h is None:
+        raise ValueError("fast tier: the OSR loop is not reached")
+    names = []
+    vals = []
+    for x in sorted(reads):
+        names.append("l%d" % x)
+        vals.append("R[%d]" % x)
+    base = em.nlocals
+    for k in range(h):
+        names.append("s%d" % k)
+        vals.append("R[%d]" % (base + k))
+    for i in range(0, len(names), _CHUNK):
+        out.append("%s, = %s," % (", ".join(names[i:i + _CHUNK]),
+                                  ", ".join(vals[i:i + _CHUNK])))
+
+
+def possible(module, defn):
+    """Whether function ``defn`` of ``module`` can get OSR entries."""
+    if getattr(module, "host_account", None) is not None:
+        return False
+    for ins in defn.body:
+        if ins[0] == _TRY:
+            return False
+    return True
+
+
+def _compiled(module, fidx, pc, term):
+    """(code object defining bind_<fidx>, frame cost) of the OSR entry."""
+    from wasmbed.core.translate import function_source
+    from wasmbed.core.fast import MIN_LEVEL
+    from wasmbed.core.call_stack import RECURSION_ERROR
+    level = MIN_LEVEL
+    while True:
+        src, cost = function_source(module, fidx, level, None, term, osr=pc)
+        try:
+            code = compile(src, "<wasm function %d at %d>" % (fidx, pc), "exec")
+            break
+        except (SyntaxError, RECURSION_ERROR, MemoryError):
+            if level >= 2:
+                raise
+            level += 1
+    if term is not None and term[0] is not None:
+        raise term[0]()
+    return code, cost
+
+
+def binder(module, fidx, pc, term=None):
+    """(bind factory, frame cost) of function fidx's OSR entry at loop pc
+    (made once per module; the code cache keeps its code)."""
+    made = getattr(module, "_osr_binders", None)
+    if made is None:
+        made = module._osr_binders = {}
+    key = (fidx, pc)
+    b = made.get(key)
+    if b is not None:
+        return b
+    cache = getattr(module, "code_cache", None)
+    name = "osr%d_%d" % key
+    got = cache.get(name) if cache is not None else None
+    if got is not None and type(got) is tuple and len(got) == 2:
+        code, cost = got
+    else:
+        code, cost = _compiled(module, fidx, pc, term)
+        if cache is not None:
+            cache.put(name, (code, cost))
+    ns = getattr(module, "_osr_ns", None)
+    if ns is None:
+        from wasmbed.core import fast_rt
+        ns = module._osr_ns = dict(fast_rt.names())
+    exec(code, ns)
+    b = made[key] = (ns.pop("bind_%d" % fidx), cost)
+    return b
+
+
+def switch(t, pc):
+    """The interpreter's switch (~k) into the OSR entry of _Tier t's
+    function at loop pc, made on first use; None where there is none."""
+    s = t.osr.get(pc)
+    if s is None:
+        s = t.osr[pc] = _make(t, pc)
+    return s if s is not False else None
+
+
+def _make(t, pc):
+    ctx = t.ctx
+    comp = t.interp
+    try:
+        b, cost = binder(ctx.module, t.index, pc, ctx.term)
+    except ValueError:
+        return False
+    if cost != comp.cost:
+        return False
+    fn = b(ctx)
+
+    def host(env, *R):
+        sb = env.stack_size - env.stack_used + HOST_FRAME_COST
+        try:
+            r = fn(env, sb, R)
+            if r is TAIL:
+                r = run_tail(env, sb + cost)
+        except ZeroDivisionError:
+            raise Trap(E.TRAP_DIV_ZERO)
+        except (STRUCT_ERROR, IndexError, OverflowError):
+            raise Trap(E.TRAP_MEMORY_OOB)
+        return r
+    from wasmbed.core.tiering import _ShimHost
+    hf = _ShimHost(host, t.type)
+    code = comp.code
+    sp = comp.specials
+    nr = len(t.type.results)
+    sp.append((interp.SP_RET1, 0) if nr == 1 else (interp.SP_RET0,) if nr == 0
+              else (interp.SP_RET, tuple(range(nr))))
+    ret = len(code)
+    code.append(interp._switch_op(len(sp) - 1))
+    slots = t.defn.compiled.slots
+    sp.append((interp.SP_CALL, hf, 0, slots, 0, (0, ret), ctx.term))
+    return ~(len(sp) - 1)
