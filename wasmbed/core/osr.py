@@ -69,9 +69,10 @@ def path(cons, pc):
     return out
 
 
-def prologue(em, out, reads):
-    """The entry's prologue lines (appended to ``out``): the locals the
-    body reads and the slots live at the loop, from R."""
+def prologue(em, out, entry, reads):
+    """The prologue (appended to ``out``): a call's (``entry``, the
+    normal prologue) when R is None, else the locals the body reads and
+    the slots live at the loop, from R."""
     h = em.osr_h
     if h is None:
         raise ValueError("fast tier: the OSR loop is not reached")
@@ -84,9 +85,13 @@ def prologue(em, out, reads):
     for k in range(h):
         names.append("s%d" % k)
         vals.append("R[%d]" % (base + k))
+    load = []
     for i in range(0, len(names), _CHUNK):
-        out.append("%s, = %s," % (", ".join(names[i:i + _CHUNK]),
-                                  ", ".join(vals[i:i + _CHUNK])))
+        load.append("%s, = %s," % (", ".join(names[i:i + _CHUNK]),
+                                   ", ".join(vals[i:i + _CHUNK])))
+    load.append("_r = %d" % (em.osr + 1))
+    entry.append("_r = 0")
+    out.extend(["if R is None:", entry, "else:", load])
 
 
 def possible(module, defn):
@@ -121,7 +126,7 @@ def _compiled(module, fidx, pc, term):
 
 def binder(module, fidx, pc, term=None):
     """(bind factory, frame cost) of function fidx's OSR entry at loop pc
-    (made once per module; the code cache keeps its code)."""
+    (made once per module)."""
     made = getattr(module, "_osr_binders", None)
     if made is None:
         made = module._osr_binders = {}
@@ -129,21 +134,13 @@ def binder(module, fidx, pc, term=None):
     b = made.get(key)
     if b is not None:
         return b
-    cache = getattr(module, "code_cache", None)
-    name = "osr%d_%d" % key
-    got = cache.get(name) if cache is not None else None
-    if got is not None and type(got) is tuple and len(got) == 2:
-        code, cost = got
-    else:
-        code, cost = _compiled(module, fidx, pc, term)
-        if cache is not None:
-            cache.put(name, (code, cost))
+    code, cost = _compiled(module, fidx, pc, term)
     ns = getattr(module, "_osr_ns", None)
     if ns is None:
         from wasmbed.core import fast_rt
         ns = module._osr_ns = dict(fast_rt.names())
     exec(code, ns)
-    b = made[key] = (ns.pop("bind_%d" % fidx), cost)
+    b = made[key] = (ns.pop("bind_%d" % fidx), cost, code)
     return b
 
 
@@ -157,20 +154,41 @@ def switch(t, pc):
 
 
 def _make(t, pc):
+    from wasmbed.core import fast
     ctx = t.ctx
     comp = t.interp
+    module = ctx.module
+    i = t.index
     try:
-        b, cost = binder(ctx.module, t.index, pc, ctx.term)
+        b, cost, code = binder(module, i, pc, ctx.term)
     except ValueError:
         return False
     if cost != comp.cost:
         return False
     fn = b(ctx)
+    if type(fn) is tuple:
+        inner = fn[1]
+    else:
+        inner = fn
+    bound = ctx.is_bound
+    if bound is None or not bound[i]:
+        # the function's translation from now on (no second one for its
+        # calls): for this instance, the module's others and the cache
+        binders = getattr(module, "_fast_binders", None)
+        if binders is None:
+            binders = module._fast_binders = {}
+        if i not in binders:
+            binders[i] = b
+            cache = getattr(module, "code_cache", None)
+            if cache is not None:
+                cache.put(i, code)
+        fast.bound(ctx, i, fn)
+    pad = (None,) * len(t.type.params)
 
     def host(env, *R):
         sb = env.stack_size - env.stack_used + HOST_FRAME_COST
         try:
-            r = fn(env, sb, R)
+            r = inner(env, sb, *(pad + (R,)))
             if r is TAIL:
                 r = run_tail(env, sb + cost)
         except ZeroDivisionError:

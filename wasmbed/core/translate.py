@@ -905,7 +905,8 @@ class _Emit:
             root.mode = "region"
             self.region = True
             self.blocks = [(0, [])]
-            self.emit("_r = %d" % (0 if self.osr is None else self.osr + 1))
+            if self.osr is None:        # (an OSR entry: its prologue sets it)
+                self.emit("_r = 0")
             self.region_body = []
             self.emit("while True:", self.region_body)
             self.pyctx.append(_Py("region", root))
@@ -926,17 +927,14 @@ class _Emit:
         for code, i, line in self.cost_lines:
             code[i] = line % cost
         self.need("term", "ctx.term")
-        if self.osr is not None:
-            # an OSR entry: its frame charged and polled already
-            _osr.prologue(self, prologue, reads)
-            reads = ()
-        else:
-            prologue.append("if sb < %d:" % cost)
-            prologue.append(["trap_stack()"])
-            prologue.append("sb -= %d" % cost)
-        if self.osr is None and self.polls_on_entry():
-            prologue.append("if term[0] is not None:")
-            prologue.append(["terminate(term)"])
+        # the entry's prologue (with an OSR entry: its arm for calls)
+        entry = prologue if self.osr is None else []
+        entry.append("if sb < %d:" % cost)
+        entry.append(["trap_stack()"])
+        entry.append("sb -= %d" % cost)
+        if self.polls_on_entry():
+            entry.append("if term[0] is not None:")
+            entry.append(["terminate(term)"])
         inits = []
         for i, t in enumerate(defn.locals):
             if nparams + i in reads:
@@ -947,7 +945,9 @@ class _Emit:
         for z in ("0", "0.0", "None"):
             names = by_zero.get(z, ())
             for k in range(0, len(names), INIT_CHUNK):
-                prologue.append("%s = %s" % (" = ".join(names[k:k + INIT_CHUNK]), z))
+                entry.append("%s = %s" % (" = ".join(names[k:k + INIT_CHUNK]), z))
+        if self.osr is not None:
+            _osr.prologue(self, prologue, entry, reads)
         if self.uses_mem:
             self.need("M0", "ctx.mems[0]")
             self.mem_lines.append((prologue, len(prologue)))
@@ -988,7 +988,7 @@ class _Emit:
         fidx = self.fidx
         params = "".join(", l%d" % i for i in range(len(self.ftype.params)))
         if self.osr is not None:
-            params = ", R"          # the interpreter's registers (osr.py)
+            params += ", R=None"    # the interpreter's registers (osr.py)
         lines = ["def bind_%d(ctx):" % fidx]
         if self.direct and self.uses_mem and not self.shared_mem and self.fuel is None:
             from wasmbed.core import translate_mem
@@ -1013,13 +1013,12 @@ class _Emit:
             lines.append("  nonlocal F%d" % j)
             lines.append("  F%d = f" % j)
             lines.append(" ctx.watch(%d, _w%d)" % (j, j))
-        if (tail_callers(self.module)[fidx - self.module.num_imported_funcs]
-                and self.osr is None):
+        if tail_callers(self.module)[fidx - self.module.num_imported_funcs]:
             # it may return TAIL: (the callable for everyone else, which
             # runs the pending tail calls; the function itself, for call
             # sites and trampolines that check)
             lines.append(" def w%d(env, sb%s):" % (fidx, params))
-            lines.append("  r = f%d(env, sb%s)" % (fidx, params))
+            lines.append("  r = f%d(env, sb%s)" % (fidx, params.replace("R=None", "None")))
             lines.append("  if r is TAIL:")
             lines.append("   r = run_tail(env, sb)")
             lines.append("  return r")
@@ -1277,7 +1276,7 @@ class _Emit:
                 # a callee that may return TAIL (tail_callers): its
                 # translation (TL), the trampoline at this call site
                 tail = j >= 0 and tail_callers(module)[j]
-                if ins[1] == self.fidx and self.osr is None:
+                if ins[1] == self.fidx:
                     # a self call: the closure's own name (what ctx.fns
                     # holds for it once bound, in this ctx)
                     fexpr = "f%d" % self.fidx
@@ -1524,7 +1523,7 @@ class _Emit:
                                             target, "".join(", " + a for a in argv))))
                 self.emit("")
                 return
-        elif j == self.fidx and self.osr is None:
+        elif j == self.fidx:
             target = "f%d" % j
         else:
             target = self.need("TL", "ctx.tail_fns()") + "[%d]" % j
