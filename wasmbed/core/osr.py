@@ -69,6 +69,29 @@ def path(cons, pc):
     return out
 
 
+def inlined_pc(body, inlined, pc):
+    """The pc in ``inlined`` (translate._inline_leaves of ``body``: the
+    same instructions with inlined leaves between (_INLINE, cost) and
+    (_INLINE_END,)) of the loop at pc in ``body``: the same count of
+    loops before it outside inlined code."""
+    k = 0
+    for i in range(pc):
+        if body[i][0] == _LOOP:
+            k += 1
+    inside = False
+    for j in range(len(inlined)):
+        op = inlined[j][0]
+        if op == -2:
+            inside = True
+        elif op == -3:
+            inside = False
+        elif op == _LOOP and not inside:
+            if not k:
+                return j
+            k -= 1
+    raise ValueError("fast tier: no loop at %d for an OSR entry" % pc)
+
+
 def prologue(em, out, entry, reads):
     """The prologue (appended to ``out``): a call's (``entry``, the
     normal prologue) when R is None, else the locals the body reads and
@@ -78,10 +101,12 @@ def prologue(em, out, entry, reads):
         raise ValueError("fast tier: the OSR loop is not reached")
     names = []
     vals = []
+    base = em.nlocals
     for x in sorted(reads):
+        if x >= base:
+            break           # an inlined leaf's (set where it is inlined)
         names.append("l%d" % x)
         vals.append("R[%d]" % x)
-    base = em.nlocals
     for k in range(h):
         names.append("s%d" % k)
         vals.append("R[%d]" % (base + k))

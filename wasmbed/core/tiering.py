@@ -113,12 +113,13 @@ class _Tier:
     """Function ``index`` of context ``ctx`` as the interpreter's call
     entries see it (what interp.compile_function and run_frames read of a
     function: defn, index, host, instance, compiled): ``compiled`` its
-    interpreted Compiled while it is cold, else its shim; ``heat`` left."""
+    interpreted Compiled while it is cold, else its shim; the heat left
+    is ``heats[index]``, shared by the module's instances (install)."""
 
     __slots__ = ("ctx", "index", "defn", "instance", "host", "compiled",
-                 "interp", "heat", "hot", "type", "osr")
+                 "interp", "heats", "hot", "type", "osr")
 
-    def __init__(self, ctx, index, heat):
+    def __init__(self, ctx, index, heats):
         f = ctx.funcs[index]
         self.ctx = ctx
         self.index = index
@@ -127,8 +128,8 @@ class _Tier:
         self.type = f.type
         self.defn = getattr(f, "defn", None)
         self.interp = None      # the interpreted Compiled, once built
-        self.heat = heat
-        self.hot = heat <= 0
+        self.heats = heats
+        self.hot = heats[index] <= 0
         self.osr = None         # {loop pc: switch or False} (osr.py)
         self.compiled = _shim(ctx, index, f.type)
 
@@ -138,7 +139,7 @@ def tier_of(ctx, i):
     ts = ctx.tiers
     t = ts[i]
     if t is None:
-        t = ts[i] = _Tier(ctx, i, ctx.tier_heat)
+        t = ts[i] = _Tier(ctx, i, ctx.tier_heats)
     return t
 
 
@@ -184,7 +185,16 @@ def install(ctx, n):
     tiered code calls into, whose functions keep their own entries)."""
     inst = ctx.inst
     ctx.tiers = [None] * len(ctx.funcs)
-    ctx.tier_heat = n * CALL_HEAT
+    # the heat left per function: the module's, so that a function hot
+    # in one instance is hot in the next (a command run again)
+    if n <= 0:
+        ctx.tier_heats = _NONE
+    else:
+        m = ctx.module
+        h = getattr(m, "_tier_heats", None)
+        if h is None or h[0] != n:
+            h = m._tier_heats = (n, [n * CALL_HEAT] * len(ctx.funcs))
+        ctx.tier_heats = h[1]
     if n <= 0:
         return
     fns = ctx.fns
@@ -251,7 +261,7 @@ def _heat_out(t):
     """Function t is hot: interpreted callers reach its translation (the
     shim), its tier stub translates on its next call."""
     t.hot = True
-    t.heat = 0
+    t.heats[t.index] = 0
     t.compiled = _shim(t.ctx, t.index, t.type)
 
 
@@ -327,6 +337,19 @@ def _build(t):
 LOOPS_FIRST = False
 
 
+class _None:
+    """Heat 0 for every function (a context other tiered code calls into)."""
+
+    def __getitem__(self, i):
+        return 0
+
+    def __setitem__(self, i, v):
+        pass
+
+
+_NONE = _None()
+
+
 def _has_loop(body):
     for ins in body:
         if ins[0] == 0x03:
@@ -338,9 +361,12 @@ def _header(op, t, pc, at):
     """op (a loop header's poll, or a back edge that polls and lands at
     IR index ``at``) counting 1 heat: once the function is hot, the
     activation passing it to its loop moves to the OSR entry there."""
+    H = t.heats
+    i = t.index
+
     def header(R):
-        h = t.heat - 1
-        t.heat = h
+        h = H[i] - 1
+        H[i] = h
         if h > 0:
             return op(R)
         if not t.hot:
@@ -355,9 +381,12 @@ def _header(op, t, pc, at):
 
 
 def _counted(op, t, units):
+    H = t.heats
+    i = t.index
+
     def counted(R):
-        h = t.heat - units
-        t.heat = h
+        h = H[i] - units
+        H[i] = h
         if h <= 0 and not t.hot:
             _heat_out(t)
         return op(R)

@@ -538,8 +538,8 @@ class _Emit:
         self.osr_h = None
         # self-recursion unrolled UNROLL times: JIT only (direct), on a
         # host with typed views (CPython; not the boards: code size)
-        self.unroll = UNROLL if (direct and views and fuel is None
-                                 and osr is None) else 0
+        jit = direct and views and fuel is None
+        self.unroll = UNROLL if jit and osr is None else 0
         # direct: a called function j is the closure variable F<j> (kept
         # current by a setter registered with ctx.watch), not ctx.fns[j]
         self.direct = direct
@@ -555,9 +555,12 @@ class _Emit:
         # the body translated: the function's own, or with its leaves
         # inlined (_inline_leaves: JIT, unmetered)
         self.body = self.defn.body
-        if self.unroll:
+        if jit:
             b = _inline_leaves(module, fidx)
             if b is not None:
+                if osr is not None:     # (the loop's pc in that body)
+                    from wasmbed.core.osr import inlined_pc
+                    self.osr = inlined_pc(self.body, b, osr)
                 self.body = b
         self.inl_maxh = []      # maxh saved at each open _INLINE
         self.ftype = module.types[self.defn.type_idx]
