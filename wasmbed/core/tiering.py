@@ -7,13 +7,17 @@ With ``RuntimeConfig(tier_up=N)`` (N > 0) an instance's fast-tier context
 function in the interpreter (interp.run_frames over closures built for
 this purpose, below) and counts its heat: every entry costs CALL_HEAT,
 every pass through a loop header's poll or a polling back edge 1; a
-function starts with N * CALL_HEAT. When the heat runs out the function
-is hot: its next call, from translated code or from the interpreter, is
-translated (fast.realize) and runs the translation; activations already
-running in the interpreter finish there (no on-stack replacement), which
-is why a function containing a loop is translated on its first call
-(LOOPS_FIRST), and so is one translated already (the module's binders, the
-code cache).
+function starts with N * CALL_HEAT (the heat left is the module's, so a
+function hot in one instance starts hot in the next). When the heat runs
+out the function is hot: its next call, from translated code or from the
+interpreter, is translated (fast.realize) and runs the translation; an
+activation still in the interpreter moves to the translation at its next
+loop header (on-stack replacement, core/osr.py: the first such entry is
+also the function's translation for its calls). A function translated
+already (the module's binders, the code cache) skips the interpreter, and
+so does one with a loop where osr.possible says no (pool mode, legacy
+try), since it could not leave the interpreter mid-loop (LOOPS_FIRST
+makes every loop function so).
 
 Mixing the tiers, exactly:
 - stack budget: an interpreted frame charges the fast tier's frame cost
