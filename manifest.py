@@ -25,6 +25,7 @@ _HOST_ONLY = (
     "core/translate_gc.py",
     "core/translate_mem.py",   # the JIT form's memory-access rewrites
     "core/tiering.py",     # fast mode with tier_up (CPython)
+    "core/osr.py",         # tiering's on-stack replacement (CPython)
     "core/opdefs.py",
     "platform/linux/",
     "device/",
