@@ -26,6 +26,7 @@ _HOST_ONLY = (
     "core/translate_mem.py",   # the JIT form's memory-access rewrites
     "core/translate_views.py", # the JIT form's residue views
     "core/tiering.py",     # fast mode with tier_up (CPython)
+    "core/osr.py",         # tiering's on-stack replacement (CPython)
     "core/opdefs.py",
     "platform/linux/",
     "device/",

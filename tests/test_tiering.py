@@ -302,3 +302,169 @@ def test_spec_script_passes_with_tiering_on(suite, script):
     assert runner.passed > 0
     assert all(k.startswith("text-format") for k in runner.skipped), runner.skipped
     assert entered
+
+
+# -- on-stack replacement (core/osr.py) ---------------------------------------
+# a loop whose heat runs out moves its activation to the translation at the
+# loop's header: locals, stack values below the loop and loop params go in,
+# results, traps, exceptions and terminate come out as without tiering
+
+OSR = """(module
+ (type $two (func (param i32 i32) (result i32 i32)))
+ (tag $e (param i32))
+ (memory 1)
+ (global $steps (mut i32) (i32.const 0))
+ (func $sum (export "sum") (param i32) (result i32) (local i32 i64)
+   i32.const 7                          ;; live below the loop
+   block
+   loop
+     local.get 0 i32.eqz br_if 1
+     local.get 1 local.get 0 i32.add local.set 1
+     local.get 2 i64.const 3 i64.add local.set 2
+     local.get 0 i32.const 1 i32.sub local.set 0
+     br 0
+   end end
+   local.get 1 i32.add local.get 2 i32.wrap_i64 i32.add)
+ (func (export "params") (param i32) (result i32 i32) (local i32)
+   i32.const 100                         ;; live below the loop
+   local.get 0 i32.const 1               ;; the loop's params: counter, product
+   loop $l (type $two)
+     local.set 1
+     i32.const 1 i32.sub local.tee 0
+     local.get 1 i32.const 3 i32.mul i32.const 0xFFFF i32.and
+     local.get 0 br_if $l
+   end
+   i32.add)
+ (func (export "trap_at") (param i32 i32) (result i32) (local i32)
+   loop
+     local.get 2 local.get 1 i32.eq
+     if i32.const 1 local.get 2 i32.sub i32.const 0 i32.div_u drop end
+     local.get 2 i32.const 1 i32.add local.tee 2
+     local.get 0 i32.lt_u br_if 0
+   end
+   local.get 2)
+ (func (export "oob_at") (param i32) (result i32) (local i32)
+   loop
+     local.get 1 i32.const 4096 i32.mul i32.load drop
+     local.get 1 i32.const 1 i32.add local.tee 1
+     local.get 0 i32.lt_u br_if 0
+   end
+   local.get 1)
+ (func (export "caught") (param i32 i32) (result i32) (local i32)
+   block $h (result i32)
+     try_table (catch $e $h)
+       loop
+         local.get 2 local.get 1 i32.eq
+         if local.get 2 i32.const 1000 i32.add throw $e end
+         local.get 2 i32.const 1 i32.add local.tee 2
+         local.get 0 i32.lt_u br_if 0
+       end
+       local.get 2 return
+     end
+     unreachable
+   end
+   i32.const 1 i32.add)
+ (func $rec (export "rec") (param i32 i32) (result i32) (local i32 i32)
+   ;; rec(d, n): loop n times, then recurse with d - 1 inside the loop
+   loop
+     local.get 3 i32.const 1 i32.add local.set 3
+     local.get 2 local.get 3 i32.add local.set 2
+     local.get 3 local.get 1 i32.lt_u br_if 0
+   end
+   local.get 0 if
+     local.get 0 i32.const 1 i32.sub local.get 1 call $rec
+     local.get 2 i32.add local.set 2
+   end
+   local.get 2)
+ (func $deep (export "deep") (param i32) (result i32) (local i32)
+   ;; loop (heat), then recurse until the stack budget runs out
+   loop
+     global.get $steps i32.const 1 i32.add global.set $steps
+     local.get 1 i32.const 1 i32.add local.tee 1
+     i32.const 3 i32.lt_u br_if 0
+   end
+   local.get 0 i32.const 1 i32.add call $deep)
+ (func (export "steps") (result i32) global.get $steps)
+ (func (export "spin") (param i32) (result i32)
+   loop
+     local.get 0 i32.const 1 i32.add local.tee 0
+     br_if 0
+   end
+   local.get 0)
+ (func (export "tail") (param i32) (result i32)
+   loop
+     local.get 0 i32.const 1 i32.sub local.tee 0
+     i32.const 50 i32.gt_u br_if 0
+   end
+   local.get 0 return_call $sum))
+"""
+
+
+def osr_instances(n, **kw):
+    return instance(OSR, 0, **kw), instance(OSR, n, **kw)
+
+
+def osr_entered(inst):
+    return [t.index for t in inst.core._fast.tiers
+            if t is not None and t.osr and any(v is not False for v in t.osr.values())]
+
+
+@pytest.mark.parametrize("n", THRESHOLDS)
+def test_osr_carries_locals_stack_values_and_loop_params(n):
+    want, got = osr_instances(n)
+    for c in [("sum", 1000), ("sum", 3), ("params", 40), ("params", 1), ("sum", 77),
+              ("tail", 400), ("rec", 3, 30), ("rec", 6, 2)]:
+        assert outcome(got, *c) == outcome(want, *c), c
+    assert osr_entered(got)
+
+
+@pytest.mark.parametrize("n", THRESHOLDS)
+def test_traps_inside_an_osr_loop_are_the_spec_traps(n):
+    want, got = osr_instances(n)
+    for c in [("trap_at", 100, 60), ("oob_at", 40), ("trap_at", 100, 200),
+              ("oob_at", 10)]:
+        assert outcome(got, *c) == outcome(want, *c), c
+    assert outcome(got, "trap_at", 100, 60) == ("trap", "integer divide by zero")
+    assert outcome(got, "oob_at", 40) == ("trap", "out of bounds memory access")
+    assert osr_entered(got)
+
+
+@pytest.mark.parametrize("n", THRESHOLDS)
+def test_a_loop_inside_try_table_catches_after_osr(n):
+    want, got = osr_instances(n)
+    for c in [("caught", 100, 70), ("caught", 100, 500), ("caught", 50, 0)]:
+        assert outcome(got, *c) == outcome(want, *c), c
+    assert got.call("caught", 100, 70) == 1071
+
+
+@pytest.mark.parametrize("n", (1, 2, 5, 40))
+def test_call_stack_exhausted_at_the_same_depth_with_osr_frames(n):
+    want, got = osr_instances(n, stack_size=64 * 1024)
+    for i in (want, got):
+        with pytest.raises(Trap) as e:
+            i.call("deep", 0)
+        assert e.value.message == "call stack exhausted"
+    assert got.call("steps") == want.call("steps") > 100
+
+
+def test_a_recursive_functions_inner_activation_tiers_up():
+    # rec's outermost activations run interpreted; an inner one's loop
+    # uses up the heat, moves to its OSR entry, and the outer ones move at
+    # their next back edge (none is left in the loop after the call:
+    # they finish in the interpreter)
+    want, got = osr_instances(1)
+    assert got.call("rec", 5, 3) == want.call("rec", 5, 3)
+    assert got.call("rec", 4, 40) == want.call("rec", 4, 40)
+    assert osr_entered(got)
+
+
+def test_terminate_stops_an_osr_loop():
+    import threading
+    got = instance(OSR, 2)
+    env = got.default_exec_env()
+    f = got.lookup_function("spin")
+    t = threading.Timer(0.3, got.terminate)
+    t.start()
+    with pytest.raises(wasmbed.Terminated):
+        env.call(f, 0)       # 2**32 iterations: stopped by the poll
+    assert osr_entered(got)

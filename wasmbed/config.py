@@ -71,8 +71,9 @@ class RuntimeConfig:
                     translated once hot: after tier_up calls, or after its
                     loops ran tier_up * 8 iterations (a call counts as 8),
                     whichever comes first; later calls run the
-                    translation, a running call finishes in the
-                    interpreter (core/tiering.py). 0 (default):
+                    translation, a running call moves to it at its
+                    next loop header (on-stack replacement,
+                    core/osr.py). 0 (default):
                     translate every function on its first call. Metered
                     exec envs and AOT modules always run translations.
     cache_dir       a directory for the on-disk cache of translated code

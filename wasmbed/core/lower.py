@@ -347,7 +347,7 @@ def lower_function(module, func, fuel=None):
             ctls.append(_Ctl(op, label, len(stk) - np_, np_, nr))
             if op == O.LOOP:
                 bind(label)
-                emit(["poll"])
+                emit(["poll", pc - 1])      # (the loop's pc: tiering's OSR)
         elif op == O.TRY_TABLE:
             mat_all()
             clauses = []

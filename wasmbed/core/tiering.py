@@ -7,13 +7,17 @@ With ``RuntimeConfig(tier_up=N)`` (N > 0) an instance's fast-tier context
 function in the interpreter (interp.run_frames over closures built for
 this purpose, below) and counts its heat: every entry costs CALL_HEAT,
 every pass through a loop header's poll or a polling back edge 1; a
-function starts with N * CALL_HEAT. When the heat runs out the function
-is hot: its next call, from translated code or from the interpreter, is
-translated (fast.realize) and runs the translation; activations already
-running in the interpreter finish there (no on-stack replacement), which
-is why a function containing a loop is translated on its first call
-(LOOPS_FIRST), and so is one translated already (the module's binders, the
-code cache).
+function starts with N * CALL_HEAT (the heat left is the module's, so a
+function hot in one instance starts hot in the next). When the heat runs
+out the function is hot: its next call, from translated code or from the
+interpreter, is translated (fast.realize) and runs the translation; an
+activation still in the interpreter moves to the translation at its next
+loop header (on-stack replacement, core/osr.py: the first such entry is
+also the function's translation for its calls). A function translated
+already (the module's binders, the code cache) skips the interpreter, and
+so does one with a loop where osr.possible says no (pool mode, legacy
+try), since it could not leave the interpreter mid-loop (LOOPS_FIRST
+makes every loop function so).
 
 Mixing the tiers, exactly:
 - stack budget: an interpreted frame charges the fast tier's frame cost
@@ -53,7 +57,7 @@ Mixing the tiers, exactly:
   its frames as usual.
 """
 
-from wasmbed.core import interp, fast
+from wasmbed.core import interp, fast, osr
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap, Suspended
 from wasmbed.core.fast_rt import STRUCT_ERROR
@@ -113,12 +117,13 @@ class _Tier:
     """Function ``index`` of context ``ctx`` as the interpreter's call
     entries see it (what interp.compile_function and run_frames read of a
     function: defn, index, host, instance, compiled): ``compiled`` its
-    interpreted Compiled while it is cold, else its shim; ``heat`` left."""
+    interpreted Compiled while it is cold, else its shim; the heat left
+    is ``heats[index]``, shared by the module's instances (install)."""
 
     __slots__ = ("ctx", "index", "defn", "instance", "host", "compiled",
-                 "interp", "heat", "hot", "type")
+                 "interp", "heats", "hot", "type", "osr")
 
-    def __init__(self, ctx, index, heat):
+    def __init__(self, ctx, index, heats):
         f = ctx.funcs[index]
         self.ctx = ctx
         self.index = index
@@ -127,8 +132,9 @@ class _Tier:
         self.type = f.type
         self.defn = getattr(f, "defn", None)
         self.interp = None      # the interpreted Compiled, once built
-        self.heat = heat
-        self.hot = heat <= 0
+        self.heats = heats
+        self.hot = heats[index] <= 0
+        self.osr = None         # {loop pc: switch or False} (osr.py)
         self.compiled = _shim(ctx, index, f.type)
 
 
@@ -137,7 +143,7 @@ def tier_of(ctx, i):
     ts = ctx.tiers
     t = ts[i]
     if t is None:
-        t = ts[i] = _Tier(ctx, i, ctx.tier_heat)
+        t = ts[i] = _Tier(ctx, i, ctx.tier_heats)
     return t
 
 
@@ -183,7 +189,16 @@ def install(ctx, n):
     tiered code calls into, whose functions keep their own entries)."""
     inst = ctx.inst
     ctx.tiers = [None] * len(ctx.funcs)
-    ctx.tier_heat = n * CALL_HEAT
+    # the heat left per function: the module's, so that a function hot
+    # in one instance is hot in the next (a command run again)
+    if n <= 0:
+        ctx.tier_heats = _NONE
+    else:
+        m = ctx.module
+        h = getattr(m, "_tier_heats", None)
+        if h is None or h[0] != n:
+            h = m._tier_heats = (n, [n * CALL_HEAT] * len(ctx.funcs))
+        ctx.tier_heats = h[1]
     if n <= 0:
         return
     fns = ctx.fns
@@ -250,7 +265,7 @@ def _heat_out(t):
     """Function t is hot: interpreted callers reach its translation (the
     shim), its tier stub translates on its next call."""
     t.hot = True
-    t.heat = 0
+    t.heats[t.index] = 0
     t.compiled = _shim(t.ctx, t.index, t.type)
 
 
@@ -269,7 +284,7 @@ def _build(t):
         _heat_out(t)               # a translation is on disk: no heat needed
         return None
     defn = t.defn
-    if LOOPS_FIRST and _has_loop(defn.body):
+    if _has_loop(defn.body) and (LOOPS_FIRST or not osr.possible(module, defn)):
         _heat_out(t)
         return None
     low = defn.compiled
@@ -304,9 +319,13 @@ def _build(t):
     for k in range(len(ir)):
         op = ir[k]
         name = op[0]
-        if (name == "poll" or name == "br_poll"
-                or (name == "br_cmp" and len(op) > 6)):
-            code[k] = _counted(code[k], t, 1)
+        if name == "poll":
+            code[k] = _header(code[k], t, op[1], None)
+        elif name == "br_poll":
+            code[k] = _header(code[k], t, ir[op[1] - 1][1], op[1])
+        elif name == "br_cmp" and len(op) > 6:
+            code[k] = _header(code[k], t, ir[op[4] - 1][1], op[4])
+    t.osr = {}
     code[0] = _counted(code[0], t, CALL_HEAT)
     comp.cost = cost
     comp.run = (code, sp, cost, comp.template)
@@ -316,10 +335,23 @@ def _build(t):
     return comp
 
 
-# a function with a loop is translated on its first call: without
-# on-stack replacement an activation that loops long (a command's main)
-# would stay interpreted (benchmarks/RESULTS.md, "Tiering")
-LOOPS_FIRST = True
+# True: a function with a loop is translated on its first call (as
+# before on-stack replacement, core/osr.py; still so where osr.possible
+# says no): an activation that loops long would stay interpreted
+LOOPS_FIRST = False
+
+
+class _None:
+    """Heat 0 for every function (a context other tiered code calls into)."""
+
+    def __getitem__(self, i):
+        return 0
+
+    def __setitem__(self, i, v):
+        pass
+
+
+_NONE = _None()
 
 
 def _has_loop(body):
@@ -329,10 +361,36 @@ def _has_loop(body):
     return False
 
 
+def _header(op, t, pc, at):
+    """op (a loop header's poll, or a back edge that polls and lands at
+    IR index ``at``) counting 1 heat: once the function is hot, the
+    activation passing it to its loop moves to the OSR entry there."""
+    H = t.heats
+    i = t.index
+
+    def header(R):
+        h = H[i] - 1
+        H[i] = h
+        if h > 0:
+            return op(R)
+        if not t.hot:
+            _heat_out(t)
+        nxt = op(R)
+        if at is None or nxt == at:
+            s = osr.switch(t, pc)
+            if s is not None:
+                return s
+        return nxt
+    return header
+
+
 def _counted(op, t, units):
+    H = t.heats
+    i = t.index
+
     def counted(R):
-        h = t.heat - units
-        t.heat = h
+        h = H[i] - units
+        H[i] = h
         if h <= 0 and not t.hot:
             _heat_out(t)
         return op(R)

@@ -553,11 +553,15 @@ class _Py:
 class _Emit:
 
     def __init__(self, module, fidx, level, fuel=None, term=None, views=False,
-                 direct=False, levels=LEVELS):
+                 direct=False, levels=LEVELS, osr=None):
         self.views = views      # typed views for aligned accesses allowed
+        # osr: None, or the pc of the loop an OSR entry starts at (osr.py)
+        self.osr = osr
+        self.osr_h = None
         # self-recursion unrolled UNROLL times: JIT only (direct), on a
         # host with typed views (CPython; not the boards: code size)
-        self.unroll = UNROLL if direct and views and fuel is None else 0
+        jit = direct and views and fuel is None
+        self.unroll = UNROLL if jit and osr is None else 0
         # direct: a called function j is the closure variable F<j> (kept
         # current by a setter registered with ctx.watch), not ctx.fns[j]
         self.direct = direct
@@ -573,9 +577,12 @@ class _Emit:
         # the body translated: the function's own, or with its leaves
         # inlined (_inline_leaves: JIT, unmetered)
         self.body = self.defn.body
-        if self.unroll:
+        if jit:
             b = _inline_leaves(module, fidx)
             if b is not None:
+                if osr is not None:     # (the loop's pc in that body)
+                    from wasmbed.core.osr import inlined_pc
+                    self.osr = inlined_pc(self.body, b, osr)
                 self.body = b
         self.inl_maxh = []      # maxh saved at each open _INLINE
         self.ftype = module.types[self.defn.type_idx]
@@ -912,13 +919,19 @@ class _Emit:
         self.frames.append(rootf)
         nlabels = 2 * len(cons) + 1
         self.region_base = 2 + 1 + _tree_depth((nlabels + LEAF - 1) // LEAF) + 1
-        if root.L <= self.maxl and root.I + 2 <= self.maxi:
+        self.osr_path = None
+        if self.osr is not None:
+            from wasmbed.core import osr as _osr
+            self.osr_path = _osr.path(cons, self.osr)
+        if (root.L <= self.maxl and root.I + 2 <= self.maxi
+                and self.osr_path is None):
             root.mode = "root"
         else:
             root.mode = "region"
             self.region = True
             self.blocks = [(0, [])]
-            self.emit("_r = 0")
+            if self.osr is None:        # (an OSR entry: its prologue sets it)
+                self.emit("_r = 0")
             self.region_body = []
             self.emit("while True:", self.region_body)
             self.pyctx.append(_Py("region", root))
@@ -938,13 +951,15 @@ class _Emit:
         self.cost = cost
         for code, i, line in self.cost_lines:
             code[i] = line % cost
-        prologue.append("if sb < %d:" % cost)
-        prologue.append(["trap_stack()"])
-        prologue.append("sb -= %d" % cost)
         self.need("term", "ctx.term")
+        # the entry's prologue (with an OSR entry: its arm for calls)
+        entry = prologue if self.osr is None else []
+        entry.append("if sb < %d:" % cost)
+        entry.append(["trap_stack()"])
+        entry.append("sb -= %d" % cost)
         if self.polls_on_entry():
-            prologue.append("if term[0] is not None:")
-            prologue.append(["terminate(term)"])
+            entry.append("if term[0] is not None:")
+            entry.append(["terminate(term)"])
         inits = []
         for i, t in enumerate(defn.locals):
             if nparams + i in reads:
@@ -955,7 +970,9 @@ class _Emit:
         for z in ("0", "0.0", "None"):
             names = by_zero.get(z, ())
             for k in range(0, len(names), INIT_CHUNK):
-                prologue.append("%s = %s" % (" = ".join(names[k:k + INIT_CHUNK]), z))
+                entry.append("%s = %s" % (" = ".join(names[k:k + INIT_CHUNK]), z))
+        if self.osr is not None:
+            _osr.prologue(self, prologue, entry, reads)
         if self.uses_mem:
             self.need("M0", "ctx.mems[0]")
             self.mem_lines.append((prologue, len(prologue)))
@@ -1001,6 +1018,8 @@ class _Emit:
     def render(self):
         fidx = self.fidx
         params = "".join(", l%d" % i for i in range(len(self.ftype.params)))
+        if self.osr is not None:
+            params += ", R=None"    # the interpreter's registers (osr.py)
         lines = ["def bind_%d(ctx):" % fidx]
         if self.direct and self.uses_mem and not self.shared_mem and self.fuel is None:
             from wasmbed.core import translate_mem
@@ -1034,7 +1053,7 @@ class _Emit:
             # runs the pending tail calls; the function itself, for call
             # sites and trampolines that check)
             lines.append(" def w%d(env, sb%s):" % (fidx, params))
-            lines.append("  r = f%d(env, sb%s)" % (fidx, params))
+            lines.append("  r = f%d(env, sb%s)" % (fidx, params.replace("R=None", "None")))
             lines.append("  if r is TAIL:")
             lines.append("   r = run_tail(env, sb)")
             lines.append("  return r")
@@ -1730,8 +1749,12 @@ class _Emit:
             clauses = self.catch_clauses(ins[2])
         np_, nr = _arity(self.module, ins[1])
         f = _Frame(con, len(self.vs) - np_, np_, nr)
+        if con.start == self.osr:
+            self.osr_h = len(self.vs)   # the slots live at the OSR entry
         parent = self.frames[-1].con
-        if parent.mode in ("absorbed", "region") and not self.fits(con):
+        if parent.mode in ("absorbed", "region") and (
+                not self.fits(con) or (self.osr_path is not None
+                                       and con.start in self.osr_path)):
             con.mode = "absorbed"
         elif op == LOOP:
             con.mode = "pyloop" if con.pyloop else "inline"
@@ -2827,7 +2850,7 @@ def _render(items, level, loops, lines, stats):
 # public entry points
 
 def function_source(module, fidx, level=0, fuel=None, term=None, views=None,
-                    direct=True, levels=None):
+                    direct=True, levels=None, osr=None):
     """Python source of ``bind_<fidx>`` for defined function index fidx
     (an index in the module's function space, past the imports).
 
@@ -2846,7 +2869,8 @@ def function_source(module, fidx, level=0, fuel=None, term=None, views=None,
     factory, updated through ``ctx.watch(j, setter)`` when function j is
     bound (one cell read per call instead of indexing ``ctx.fns``); False
     (the AOT form) indexes ``ctx.fns``. ``levels``: the budgets per level
-    (default LEVELS; module_source: AOT_LEVELS).
+    (default LEVELS; module_source: AOT_LEVELS). ``osr``: the pc of a
+    loop: the source of an OSR entry there instead (core/osr.py).
     """
     if views is None:
         from wasmbed.core.fast_rt import HAS_VIEWS as views
@@ -2858,7 +2882,7 @@ def function_source(module, fidx, level=0, fuel=None, term=None, views=None,
             break
     while True:
         em = _Emit(module, fidx, level, fuel, term, views, direct,
-                   levels if levels is not None else LEVELS)
+                   levels if levels is not None else LEVELS, osr)
         src = em.run()
         if (em.max_loops <= HARD_LOOPS and em.max_indent <= HARD_INDENT) or level >= 2:
             return src, em.cost
