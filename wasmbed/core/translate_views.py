@@ -17,18 +17,19 @@ bounds memory access"). A memarg offset is added without wrapping, so
 B + K is the effective address as it stands.
 
 ``residue(top, kinds)`` rewrites, in the statement tree of one function
-after store-to-load forwarding and grouping (translate_mem), each run of
-two or more such accesses off one base local into ``_R32_3[_q3_2 +
-1700]``, the run preceded by ``_q3_2 = l3 >> 2`` and ``_R32_3 = R32[l3 &
-3]``. A run is a stretch of straight-line statements of one list in
-which the base is not assigned and the views are not re-read: it ends
-after a statement assigning the base, at a nested list (a compound
-statement's body, or the bare list that re-reads ``mem`` and the views
-after a call or memory.grow) and at a compound statement's header (a
-header other than ``if`` is never rewritten: a ``while`` header is
-evaluated again after its body, and nothing may go before ``else`` or
-``except``). Widths: i32 (R32), i64 (R64), f64 (RD, or R64 when f64
-values are their bits), u16 (R16); the other accessors are left alone.
+after store-to-load forwarding and grouping (translate_mem), such
+accesses off a base local into ``_R32_3[_q3_2 + 1700]``, where
+``_q3_2 = l3 >> 2`` and ``_R32_3 = R32[l3 & 3]`` were hoisted before a
+run of at least MIN_RUN accesses in straight-line statements. The hoisted
+lines hold until the base is assigned or the views are re-read (the bare
+list that re-reads ``mem`` and the views after a call or memory.grow);
+they hold into the arms of an ``if`` and across, and into, a compound
+statement that assigns neither anywhere in its parts. Only an ``if``
+header's accesses are rewritten (a ``while`` header is evaluated again
+after its body), and nothing is put before ``else`` or ``except``.
+Widths: i32 (R32), i64 (R64), f64 (RD, or R64 when f64 values are their
+bits), u16 (R16); the other accessors are left alone. ``choose`` decides
+from ``count`` which views a function loads at all.
 """
 
 from wasmbed.core import numeric as N
