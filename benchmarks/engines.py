@@ -84,10 +84,12 @@ def _wasmtime_function(data, name):
 
 # -- wasmbed ---------------------------------------------------------------------
 
-def wasmbed_command(mode, cache_dir=None):
+def wasmbed_command(mode, cache_dir=None, tier_up=0):
     def make(data, argv):
         import wasmbed
         kw = {"cache_dir": cache_dir} if cache_dir else {}
+        if tier_up:
+            kw["tier_up"] = tier_up
         rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode=mode, **kw))
         mod = rt.load(data)
 

@@ -31,8 +31,7 @@ sys.path.insert(0, HERE)
 
 
 def child(prog, n, cache, warm):
-    import io
-    import wasmbed
+    import engines
     if prog == "python":
         path = os.environ["WASMBED_PYTHON_WASM"]
         argv = ["python", "-c", "print(1)"]
@@ -43,20 +42,7 @@ def child(prog, n, cache, warm):
     with open(path, "rb") as f:
         data = f.read()
     t = time.process_time()
-    kw = {"cache_dir": cache} if cache else {}
-    rt = wasmbed.Runtime(wasmbed.RuntimeConfig(mode="fast", tier_up=n, **kw))
-    mod = rt.load(data)
-
-    def run():
-        out = io.BytesIO()
-        inst = rt.instantiate(mod, stack_size=1 << 22,
-                              wasi=wasmbed.WasiConfig(args=argv, stdout=out))
-        try:
-            inst.call("_start")
-        except wasmbed.ProcExit as e:
-            if e.code:
-                raise
-        return out.getvalue()
+    run = engines.wasmbed_command("fast", cache, n)(data, argv)
     out = run()
     res = {"cold": time.process_time() - t, "out": len(out)}
     if warm:

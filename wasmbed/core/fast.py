@@ -469,25 +469,26 @@ def _translate(module, fidx, fuel, term):
     cache = getattr(module, "code_cache", None) if fuel is None else None
     code = None if cache is None else cache.get(fidx)
     if code is None:
-        code = _compiled(module, fidx, fuel, term)
+        code = _compiled(module, fidx, fuel, term)[0]
         if cache is not None:
             cache.put(fidx, code)
     exec(code, ns)
     return ns["bind_%d" % fidx]
 
 
-def _compiled(module, fidx, fuel, term):
-    """Function fidx's translation, compiled: the code object that defines
-    ``bind_<fidx>``. Tries the levels of translate.function_source from
-    MIN_LEVEL until one compiles (deeply nested code can overflow
-    CPython's compiler). Raises NotSupported when the translator fails
-    on the (validated) function, so that a translator error is never
-    taken for the guest's trap."""
+def _compiled(module, fidx, fuel, term, osr=None):
+    """Function fidx's translation, compiled: (the code object that
+    defines ``bind_<fidx>``, its frame cost); ``osr``: the OSR entry at
+    that loop's pc (core/osr.py). Tries the levels of
+    translate.function_source from MIN_LEVEL until one compiles (deeply
+    nested code can overflow CPython's compiler). Raises NotSupported
+    when the translator fails on the (validated) function, so that a
+    translator error is never taken for the guest's trap."""
     from wasmbed.core.translate import function_source
     level = MIN_LEVEL
     while True:
         try:
-            src, _cost = function_source(module, fidx, level, fuel, term)
+            src, cost = function_source(module, fidx, level, fuel, term, osr=osr)
         except (WasmError, MemoryError, _RECURSION):
             raise
         except Exception as e:
@@ -498,7 +499,8 @@ def _compiled(module, fidx, fuel, term):
                 "interp tier (--mode interp) runs it"
                 % (fidx, type(e).__name__, e))
         try:
-            code = compile(src, "<wasm function %d>" % fidx, "exec")
+            code = compile(src, "<wasm function %d>" % fidx if osr is None else
+                           "<wasm function %d at %d>" % (fidx, osr), "exec")
             break
         except (SyntaxError, _RECURSION, MemoryError):
             if level >= 2:
@@ -508,7 +510,7 @@ def _compiled(module, fidx, fuel, term):
             raise term[0]()
     if term is not None and term[0] is not None:
         raise term[0]()
-    return code
+    return code, cost
 
 
 def _host_caller(ctx, f):

@@ -44,7 +44,7 @@ try/catch (the catch's exception register has no slot in the
 translation); tiering translates those on first call when they loop.
 """
 
-from wasmbed.core import interp
+from wasmbed.core import interp, fast
 from wasmbed.core import errors as E
 from wasmbed.core.errors import Trap
 from wasmbed.core.fast_rt import STRUCT_ERROR, TAIL, run_tail
@@ -129,26 +129,6 @@ def possible(module, defn):
     return True
 
 
-def _compiled(module, fidx, pc, term):
-    """(code object defining bind_<fidx>, frame cost) of the OSR entry."""
-    from wasmbed.core.translate import function_source
-    from wasmbed.core.fast import MIN_LEVEL
-    from wasmbed.core.call_stack import RECURSION_ERROR
-    level = MIN_LEVEL
-    while True:
-        src, cost = function_source(module, fidx, level, None, term, osr=pc)
-        try:
-            code = compile(src, "<wasm function %d at %d>" % (fidx, pc), "exec")
-            break
-        except (SyntaxError, RECURSION_ERROR, MemoryError):
-            if level >= 2:
-                raise
-            level += 1
-    if term is not None and term[0] is not None:
-        raise term[0]()
-    return code, cost
-
-
 def binder(module, fidx, pc, term=None):
     """(bind factory, frame cost) of function fidx's OSR entry at loop pc
     (made once per module)."""
@@ -159,7 +139,7 @@ def binder(module, fidx, pc, term=None):
     b = made.get(key)
     if b is not None:
         return b
-    code, cost = _compiled(module, fidx, pc, term)
+    code, cost = fast._compiled(module, fidx, None, term, pc)
     ns = getattr(module, "_osr_ns", None)
     if ns is None:
         from wasmbed.core import fast_rt
@@ -179,7 +159,6 @@ def switch(t, pc):
 
 
 def _make(t, pc):
-    from wasmbed.core import fast
     ctx = t.ctx
     comp = t.interp
     module = ctx.module
